@@ -1,0 +1,16 @@
+import { z } from 'zod'
+import { roles } from '../db/schema'
+
+/**
+ * The claims OrgStack signs and requires back. `exp` is required here although
+ * Hono's `verify` accepts a token without one.
+ */
+export const tokenClaimsSchema = z.object({
+  sub: z.string().min(1),
+  username: z.string(),
+  role: z.enum(roles),
+  iat: z.number().int(),
+  exp: z.number().int(),
+})
+
+export type TokenClaims = z.infer<typeof tokenClaimsSchema>

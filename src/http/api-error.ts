@@ -1,0 +1,46 @@
+import { HTTPException } from 'hono/http-exception'
+import type { ContentfulStatusCode } from 'hono/utils/http-status'
+
+type ApiErrorOptions = {
+  details?: unknown
+  headers?: Record<string, string>
+  cause?: unknown
+}
+
+/**
+ * An error the client is meant to see. `onError` renders every one as
+ * `{ error, code, details? }`; `code` is stable, `error` is for people.
+ */
+export class ApiError extends HTTPException {
+  readonly code: string
+  readonly details: unknown
+  readonly headers: Record<string, string>
+
+  constructor(status: ContentfulStatusCode, code: string, message: string, options: ApiErrorOptions = {}) {
+    super(status, { message, cause: options.cause })
+    this.code = code
+    this.details = options.details
+    this.headers = options.headers ?? {}
+  }
+}
+
+const REALM = 'Bearer realm="orgstack"'
+
+/** The errors of the authentication guide, with its messages to the letter. */
+export const authErrors = {
+  invalidCredentials: () =>
+    new ApiError(401, 'invalid_credentials', 'Invalid username or password', {
+      headers: { 'WWW-Authenticate': REALM },
+    }),
+  missingAuthorization: () =>
+    new ApiError(401, 'missing_authorization', 'Missing authorization header', {
+      headers: { 'WWW-Authenticate': REALM },
+    }),
+  invalidToken: (expired = false) =>
+    new ApiError(401, expired ? 'token_expired' : 'invalid_token', 'Invalid or expired token', {
+      headers: {
+        'WWW-Authenticate': `${REALM}, error="invalid_token", error_description="${expired ? 'The token has expired' : 'The token is invalid'}"`,
+      },
+    }),
+  insufficientPermissions: () => new ApiError(403, 'insufficient_permissions', 'Insufficient permissions'),
+}

@@ -1,0 +1,14 @@
+/**
+ * A UUID version 7 (RFC 9562): 48 bits of Unix milliseconds, then random bits.
+ * Ids sort by creation time, so keyset pagination can page by id alone.
+ */
+export function uuidv7(now: number = Date.now()): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16))
+  for (let i = 0; i < 6; i++) {
+    bytes[i] = Math.floor(now / 2 ** (8 * (5 - i))) & 0xff
+  }
+  bytes[6] = (bytes[6] & 0x0f) | 0x70
+  bytes[8] = (bytes[8] & 0x3f) | 0x80
+  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
+}
