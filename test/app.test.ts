@@ -1,0 +1,121 @@
+import { env } from 'cloudflare:workers'
+import { eq } from 'drizzle-orm'
+import { drizzle } from 'drizzle-orm/d1'
+import { describe, expect, it, vi } from 'vitest'
+import { users } from '../src/db/schema'
+import { api, apiWithEnv, bearer, createUser, DEFAULT_PASSWORD, postJson, signedIn } from './helpers'
+
+const loginInit = (username: string): RequestInit => ({
+  method: 'POST',
+  headers: { 'Content-Type': 'application/json' },
+  body: JSON.stringify({ username, password: DEFAULT_PASSWORD }),
+})
+
+/** A D1 binding whose every query fails, as D1 does when it is unreachable. */
+const failingDatabase = {
+  prepare: () => {
+    throw new Error('D1_ERROR: Network connection lost.')
+  },
+} as unknown as D1Database
+
+describe('GET /api/health', () => {
+  it('answers 200 after querying D1', async () => {
+    const res = await api('/api/health')
+    expect(res.status).toBe(200)
+    expect(await res.json()).toEqual({ status: 'ok' })
+  })
+
+  it('answers 503 when D1 fails', async () => {
+    const log = vi.spyOn(console, 'error').mockImplementation(() => {})
+    const res = await apiWithEnv({ DB: failingDatabase }, '/api/health')
+    expect(res.status).toBe(503)
+    expect(res.headers.get('Retry-After')).toBe('5')
+    expect(await res.json()).toEqual({ error: 'Service temporarily unavailable', code: 'service_unavailable' })
+    expect(log).toHaveBeenCalled()
+    log.mockRestore()
+  })
+})
+
+describe('routing', () => {
+  it('answers 404 JSON to an unknown route, inside /api and outside', async () => {
+    for (const path of ['/api/nope', '/api/auth/nope', '/', '/favicon.ico']) {
+      const res = await api(path)
+      expect(res.status, path).toBe(404)
+      expect(await res.json()).toEqual({ error: 'Not found', code: 'not_found' })
+    }
+  })
+
+  it.each([
+    ['POST', '/api/health', 'GET, HEAD'],
+    ['GET', '/api/auth/login', 'POST'],
+    ['DELETE', '/api/auth/me', 'GET, HEAD'],
+    ['PUT', '/api/users', 'GET, HEAD'],
+    ['OPTIONS', '/api/auth/login', 'POST'],
+  ])('answers 405 to %s %s with Allow: %s', async (method, path, allow) => {
+    const res = await api(path, { method })
+    expect(res.status).toBe(405)
+    expect(res.headers.get('Allow')).toBe(allow)
+    expect(await res.json()).toEqual({ error: 'Method not allowed', code: 'method_not_allowed' })
+  })
+
+  it('answers HEAD like GET, without a body', async () => {
+    const res = await api('/api/health', { method: 'HEAD' })
+    expect(res.status).toBe(200)
+    expect(await res.text()).toBe('')
+  })
+})
+
+describe('unexpected failures', () => {
+  it('answers 500 Internal server error without a stack or the cause', async () => {
+    const log = vi.spyOn(console, 'error').mockImplementation(() => {})
+    const user = await createUser()
+    await drizzle(env.DB).update(users).set({ passwordHash: 'not-a-hash' }).where(eq(users.id, user.id))
+    const res = await postJson('/api/auth/login', { username: user.username, password: DEFAULT_PASSWORD })
+    expect(res.status).toBe(500)
+    expect(await res.json()).toEqual({ error: 'Internal server error', code: 'internal_error' })
+    expect(log).toHaveBeenCalledOnce()
+    log.mockRestore()
+  })
+})
+
+describe('deployment settings', () => {
+  it.each([
+    ['missing', undefined],
+    ['empty', ''],
+    ['shorter than 32 bytes', 'x'.repeat(31)],
+  ])('refuses to sign or accept tokens when JWT_SECRET is %s', async (_name, secret) => {
+    const log = vi.spyOn(console, 'error').mockImplementation(() => {})
+    const overrides = { JWT_SECRET: secret } as Partial<Env>
+    const { user, token } = await signedIn()
+
+    for (const res of [
+      await apiWithEnv(overrides, '/api/auth/login', loginInit(user.username)),
+      await apiWithEnv(overrides, '/api/auth/me', bearer(token)),
+    ]) {
+      expect(res.status).toBe(500)
+      expect(await res.json()).toEqual({ error: 'Internal server error', code: 'internal_error' })
+    }
+    expect(log).toHaveBeenCalledWith(expect.stringContaining('JWT_SECRET is missing or shorter than 32 bytes'))
+    log.mockRestore()
+  })
+
+  it('refuses PBKDF2_ITERATIONS above the 100000 deployed Workers allow', async () => {
+    const log = vi.spyOn(console, 'error').mockImplementation(() => {})
+    const user = await createUser()
+    const res = await apiWithEnv({ PBKDF2_ITERATIONS: '100001' }, '/api/auth/login', loginInit(user.username))
+    expect(res.status).toBe(500)
+    expect(log).toHaveBeenCalledWith(
+      expect.stringContaining('PBKDF2_ITERATIONS must be an integer from 1000 to 100000'),
+    )
+    log.mockRestore()
+  })
+
+  it('refuses a TOKEN_TTL_SECONDS that is not a whole number of seconds', async () => {
+    const log = vi.spyOn(console, 'error').mockImplementation(() => {})
+    const user = await createUser()
+    const res = await apiWithEnv({ TOKEN_TTL_SECONDS: '1h' }, '/api/auth/login', loginInit(user.username))
+    expect(res.status).toBe(500)
+    expect(log).toHaveBeenCalledWith(expect.stringContaining('TOKEN_TTL_SECONDS'))
+    log.mockRestore()
+  })
+})

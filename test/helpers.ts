@@ -1,0 +1,70 @@
+import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
+import { env, exports } from 'cloudflare:workers'
+import { drizzle } from 'drizzle-orm/d1'
+import { pbkdf2Iterations } from '../src/config'
+import { users } from '../src/db/schema'
+import worker from '../src/index'
+import { buildUser, type NewUserInput } from '../src/users/new-user'
+
+let sequence = 0
+
+/** A username no other test uses: storage is shared by the tests of a file. */
+export const uniqueName = (prefix = 'user') => `${prefix}-${Date.now().toString(36)}-${(sequence++).toString(36)}`
+
+export const DEFAULT_PASSWORD = 'correct horse battery staple'
+
+/** Inserts a user straight into D1, hashed by the Worker's own code. */
+export async function createUser(overrides: Partial<NewUserInput> = {}) {
+  const username = overrides.username ?? uniqueName()
+  const input: NewUserInput = {
+    username,
+    email: `${username}@example.com`,
+    password: DEFAULT_PASSWORD,
+    role: 'member',
+    ...overrides,
+  }
+  const row = await buildUser(input, pbkdf2Iterations(env))
+  await drizzle(env.DB).insert(users).values(row)
+  return { ...input, id: row.id, email: row.email }
+}
+
+/** A request to the Worker under test, through its own `fetch`. */
+export const api = (path: string, init?: RequestInit) =>
+  exports.default.fetch(new Request(`https://orgstack.test${path}`, init))
+
+export const postJson = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+  api(path, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body) })
+
+export const bearer = (token: string) => ({ headers: { Authorization: `Bearer ${token}` } })
+
+type LoginBody = { token: string; userId: string; username: string; expiresIn: number }
+
+export async function login(username: string, password = DEFAULT_PASSWORD): Promise<LoginBody> {
+  const res = await postJson('/api/auth/login', { username, password })
+  if (res.status !== 200) throw new Error(`login failed with ${res.status}: ${await res.text()}`)
+  return res.json()
+}
+
+/** A fresh user of `role` and a token for them. */
+export async function signedIn(role: NewUserInput['role'] = 'member') {
+  const user = await createUser({ role })
+  const { token } = await login(user.username)
+  return { user, token }
+}
+
+/** Decodes a JWT's header and payload without verifying it. */
+export function decodeJwt(token: string) {
+  const [header, payload] = token
+    .split('.')
+    .slice(0, 2)
+    .map((part) => JSON.parse(atob(part.replace(/-/g, '+').replace(/_/g, '/'))))
+  return { header, payload }
+}
+
+/** A request to the same Worker with some bindings replaced, as a deployment might set them. */
+export async function apiWithEnv(overrides: Partial<Env>, path: string, init?: RequestInit) {
+  const ctx = createExecutionContext()
+  const res = await worker.fetch(new Request(`https://orgstack.test${path}`, init), { ...env, ...overrides }, ctx)
+  await waitOnExecutionContext(ctx)
+  return res
+}

@@ -1,0 +1,75 @@
+import { pbkdf2 } from '@noble/hashes/pbkdf2.js'
+import { sha256 } from '@noble/hashes/sha2.js'
+import { describe, expect, it } from 'vitest'
+import { dummyPasswordHash, hashPassword, verifyPassword } from '../src/auth/password'
+import { newPasswordSchema } from '../src/auth/password-policy'
+import { ConfigError, pbkdf2Iterations } from '../src/config'
+
+const base64ToBytes = (value: string) => Uint8Array.from(atob(value), (c) => c.charCodeAt(0))
+
+describe('hashPassword', () => {
+  it('writes a self-describing PBKDF2-SHA-256 string with a 16-byte salt and a 32-byte hash', async () => {
+    const stored = await hashPassword('correct horse battery staple', 100_000)
+    const [, scheme, iterations, salt, hash] = stored.split('$')
+    expect(scheme).toBe('pbkdf2-sha256')
+    expect(iterations).toBe('i=100000')
+    expect(base64ToBytes(salt)).toHaveLength(16)
+    expect(base64ToBytes(hash)).toHaveLength(32)
+  })
+
+  it('salts every hash afresh', async () => {
+    expect(await hashPassword('same password', 1000)).not.toBe(await hashPassword('same password', 1000))
+  })
+
+  it('agrees with @noble/hashes PBKDF2 as an independent reference', async () => {
+    const password = 'pässwörd with ünïcode 🔑'
+    const stored = await hashPassword(password, 100_000)
+    const [, , , salt, hash] = stored.split('$')
+    const reference = pbkdf2(sha256, new TextEncoder().encode(password), base64ToBytes(salt), { c: 100_000, dkLen: 32 })
+    expect(base64ToBytes(hash)).toEqual(reference)
+  })
+
+  it('refuses more than the 100000 iterations deployed Workers allow', async () => {
+    await expect(hashPassword('correct horse battery staple', 100_001)).rejects.toThrow(RangeError)
+    expect(() => pbkdf2Iterations({ PBKDF2_ITERATIONS: '100001' } as Env)).toThrow(ConfigError)
+  })
+})
+
+describe('verifyPassword', () => {
+  it('accepts the password and nothing else', async () => {
+    const stored = await hashPassword('Correct Horse', 1000)
+    expect(await verifyPassword('Correct Horse', stored)).toBe(true)
+    for (const other of ['correct horse', 'Correct Horse ', 'Correct Hors', '']) {
+      expect(await verifyPassword(other, stored)).toBe(false)
+    }
+  })
+
+  it('reads the iterations from the stored string', async () => {
+    const stored = await hashPassword('correct horse', 2000)
+    expect(await verifyPassword('correct horse', stored)).toBe(true)
+  })
+
+  it('refuses a string it did not write', async () => {
+    await expect(verifyPassword('x', 'plain-text')).rejects.toThrow('Unrecognised password hash format')
+  })
+
+  it('never matches the dummy hash, which has the same parameters', async () => {
+    const dummy = dummyPasswordHash(100_000)
+    expect(dummy).toMatch(/^\$pbkdf2-sha256\$i=100000\$/)
+    expect(await verifyPassword('', dummy)).toBe(false)
+  })
+})
+
+describe('password policy', () => {
+  it.each([
+    ['7 characters', 'x'.repeat(7), false],
+    ['8 characters', 'x'.repeat(8), true],
+    ['256 characters', 'x'.repeat(256), true],
+    ['257 characters', 'x'.repeat(257), false],
+    ['256 emoji (one character each)', '🔑'.repeat(256), true],
+    ['257 emoji', '🔑'.repeat(257), false],
+    ['a megabyte', 'x'.repeat(1 << 20), false],
+  ])('%s: %s', (_name, password, ok) => {
+    expect(newPasswordSchema.safeParse(password).success).toBe(ok)
+  })
+})

@@ -1,0 +1,156 @@
+import { env } from 'cloudflare:workers'
+import { eq } from 'drizzle-orm'
+import { drizzle } from 'drizzle-orm/d1'
+import { sign } from 'hono/jwt'
+import type { JWTPayload } from 'hono/utils/jwt/types'
+import { describe, expect, it } from 'vitest'
+import { users } from '../src/db/schema'
+import { api, bearer, signedIn } from './helpers'
+
+const ME = '/api/auth/me'
+const now = () => Math.floor(Date.now() / 1000)
+const b64url = (value: string) => btoa(value).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
+const encodePart = (value: object) => b64url(JSON.stringify(value))
+
+async function claimsFor(role: 'admin' | 'member' = 'member') {
+  const { user, token } = await signedIn(role)
+  return { token, claims: { sub: user.id, username: user.username, role, iat: now(), exp: now() + 600 } }
+}
+
+const authorize = (authorization: string) => api(ME, { headers: { Authorization: authorization } })
+
+async function expectInvalidToken(res: Response, code = 'invalid_token') {
+  expect(res.status).toBe(401)
+  expect(await res.json()).toEqual({ error: 'Invalid or expired token', code })
+  expect(res.headers.get('WWW-Authenticate')).toMatch(/^Bearer realm="orgstack", error="invalid_token"/)
+}
+
+describe('a protected route', () => {
+  it('answers 200 to a valid bearer token', async () => {
+    const { token } = await signedIn()
+    expect((await api(ME, bearer(token))).status).toBe(200)
+  })
+
+  it('reads the Bearer scheme case-insensitively', async () => {
+    const { token } = await signedIn()
+    for (const scheme of ['bearer', 'BEARER', 'BeArEr']) {
+      expect((await authorize(`${scheme} ${token}`)).status, scheme).toBe(200)
+    }
+  })
+
+  it('answers 401 Missing authorization header without one, with a Bearer challenge', async () => {
+    const res = await api(ME)
+    expect(res.status).toBe(401)
+    expect(await res.json()).toEqual({ error: 'Missing authorization header', code: 'missing_authorization' })
+    expect(res.headers.get('WWW-Authenticate')).toBe('Bearer realm="orgstack"')
+  })
+
+  it('treats an empty Authorization header as missing', async () => {
+    const res = await authorize('')
+    expect(res.status).toBe(401)
+    expect(await res.json()).toMatchObject({ code: 'missing_authorization' })
+  })
+
+  it('reads the token from the Authorization header only: not a cookie, not the query string', async () => {
+    const { token } = await signedIn()
+    for (const res of [await api(`${ME}?token=${token}`), await api(ME, { headers: { Cookie: `token=${token}` } })]) {
+      expect(res.status).toBe(401)
+      expect(await res.json()).toMatchObject({ code: 'missing_authorization' })
+    }
+  })
+
+  it('refuses another scheme', async () => {
+    await expectInvalidToken(await authorize(`Basic ${btoa('admin:password')}`))
+  })
+
+  it('refuses the scheme alone, and extra parts', async () => {
+    const { token } = await signedIn()
+    await expectInvalidToken(await authorize('Bearer'))
+    await expectInvalidToken(await authorize(`Bearer ${token} extra`))
+  })
+
+  it('refuses a token signed with another secret', async () => {
+    const { claims } = await claimsFor()
+    await expectInvalidToken(
+      await authorize(`Bearer ${await sign(claims, 'another-secret-that-is-32-bytes-long!!', 'HS256')}`),
+    )
+  })
+
+  it('refuses alg none', async () => {
+    const { claims } = await claimsFor('admin')
+    await expectInvalidToken(
+      await authorize(`Bearer ${encodePart({ alg: 'none', typ: 'JWT' })}.${encodePart(claims)}.`),
+    )
+  })
+
+  it('refuses HS512 even with the right secret', async () => {
+    const { claims } = await claimsFor()
+    await expectInvalidToken(await authorize(`Bearer ${await sign(claims, env.JWT_SECRET, 'HS512')}`))
+  })
+
+  it('refuses a tampered payload', async () => {
+    const { token, claims } = await claimsFor()
+    const [header, , signature] = token.split('.')
+    const forged = `${header}.${encodePart({ ...claims, role: 'admin' })}.${signature}`
+    await expectInvalidToken(await authorize(`Bearer ${forged}`))
+  })
+
+  it('refuses an expired token with the guide message and a token_expired code', async () => {
+    const { claims } = await claimsFor()
+    const token = await sign({ ...claims, iat: now() - 7200, exp: now() - 3600 }, env.JWT_SECRET, 'HS256')
+    await expectInvalidToken(await authorize(`Bearer ${token}`), 'token_expired')
+  })
+
+  it('does not call a forged token merely expired', async () => {
+    const { claims } = await claimsFor()
+    const token = await sign({ ...claims, exp: now() - 3600 }, 'another-secret-that-is-32-bytes-long!!', 'HS256')
+    await expectInvalidToken(await authorize(`Bearer ${token}`), 'invalid_token')
+  })
+
+  it('refuses a token without exp', async () => {
+    const { claims } = await claimsFor()
+    const { exp: _exp, ...withoutExp } = claims
+    await expectInvalidToken(await authorize(`Bearer ${await sign(withoutExp, env.JWT_SECRET, 'HS256')}`))
+  })
+
+  it('refuses a token whose claims are not ours', async () => {
+    const { claims } = await claimsFor()
+    const notOurs: Record<string, unknown>[] = [
+      { ...claims, role: 'owner' },
+      { ...claims, sub: 42 },
+      { ...claims, exp: '9999999999' },
+    ]
+    for (const bad of notOurs) {
+      await expectInvalidToken(await authorize(`Bearer ${await sign(bad as JWTPayload, env.JWT_SECRET, 'HS256')}`))
+    }
+  })
+
+  it('refuses a token not yet valid (nbf in the future)', async () => {
+    const { claims } = await claimsFor()
+    await expectInvalidToken(await authorize(`Bearer ${await sign({ ...claims, nbf: now() + 600 }, env.JWT_SECRET)}`))
+  })
+
+  it('refuses a two-segment token', async () => {
+    const { token } = await signedIn()
+    await expectInvalidToken(await authorize(`Bearer ${token.split('.').slice(0, 2).join('.')}`))
+  })
+
+  it('refuses garbage that only looks like a token', async () => {
+    for (const token of ['a.b.c', '...', 'not-a-token', '%%%.%%%.%%%', `${encodePart({ alg: 'HS256' })}.e30.!!`]) {
+      await expectInvalidToken(await authorize(`Bearer ${token}`))
+    }
+  })
+
+  it('refuses a 20 KB token without failing', async () => {
+    const { claims } = await claimsFor()
+    const token = await sign({ ...claims, padding: 'x'.repeat(20_000) }, 'another-secret-that-is-32-bytes-long!!')
+    expect(token.length).toBeGreaterThan(20_000)
+    await expectInvalidToken(await authorize(`Bearer ${token}`))
+  })
+
+  it('refuses the token of a deleted account', async () => {
+    const { user, token } = await signedIn()
+    await drizzle(env.DB).delete(users).where(eq(users.id, user.id))
+    await expectInvalidToken(await api(ME, bearer(token)))
+  })
+})

@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest'
+import { api, bearer, createUser, signedIn } from './helpers'
+
+type Page = { users: Record<string, unknown>[]; nextCursor: string | null }
+
+describe('GET /api/auth/me', () => {
+  it("answers the caller's public profile and nothing else", async () => {
+    const { user, token } = await signedIn()
+    const res = await api('/api/auth/me', bearer(token))
+
+    expect(res.status).toBe(200)
+    expect(res.headers.get('Cache-Control')).toBe('no-store')
+    const body = await res.json<Record<string, string>>()
+    expect(body).toEqual({
+      userId: user.id,
+      username: user.username,
+      email: user.email,
+      role: 'member',
+      createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+    })
+  })
+})
+
+describe('GET /api/users', () => {
+  it('answers 403 Insufficient permissions to a member', async () => {
+    const { token } = await signedIn('member')
+    const res = await api('/api/users', bearer(token))
+    expect(res.status).toBe(403)
+    expect(await res.json()).toEqual({ error: 'Insufficient permissions', code: 'insufficient_permissions' })
+  })
+
+  it('answers 401 without a token', async () => {
+    expect((await api('/api/users')).status).toBe(401)
+  })
+
+  it('lists users to an admin, without any password material', async () => {
+    const { user, token } = await signedIn('admin')
+    const res = await api('/api/users?limit=100', bearer(token))
+
+    expect(res.status).toBe(200)
+    const text = await res.text()
+    expect(text).not.toMatch(/password|pbkdf2|hash/i)
+    const page = JSON.parse(text) as Page
+    expect(page.users).toContainEqual(expect.objectContaining({ userId: user.id, username: user.username }))
+    for (const listed of page.users) {
+      expect(Object.keys(listed).sort()).toEqual(['createdAt', 'email', 'role', 'userId', 'username'])
+    }
+  })
+
+  it('pages with limit and cursor, oldest first, each user once', async () => {
+    const { token } = await signedIn('admin')
+    const created = [await createUser(), await createUser(), await createUser()]
+
+    const seen: string[] = []
+    let cursor: string | null = null
+    do {
+      const query: string = cursor ? `?limit=2&cursor=${cursor}` : '?limit=2'
+      const res = await api(`/api/users${query}`, bearer(token))
+      expect(res.status).toBe(200)
+      const page: Page = await res.json()
+      expect(page.users.length).toBeLessThanOrEqual(2)
+      seen.push(...page.users.map((u) => u.userId as string))
+      cursor = page.nextCursor
+    } while (cursor)
+
+    expect(new Set(seen).size).toBe(seen.length)
+    expect(seen).toEqual([...seen].sort())
+    expect(seen).toEqual(expect.arrayContaining(created.map((u) => u.id)))
+  })
+
+  it('defaults to 20 per page', async () => {
+    const { token } = await signedIn('admin')
+    await Promise.all(Array.from({ length: 21 }, () => createUser()))
+    const page = await (await api('/api/users', bearer(token))).json<Page>()
+    expect(page.users).toHaveLength(20)
+    expect(page.nextCursor).not.toBeNull()
+  })
+
+  it.each([['limit=0'], ['limit=101'], ['limit=ten'], ['limit=1.5'], ['cursor=not-a-uuid'], ['sort=name']])(
+    'answers 400 to %s',
+    async (query) => {
+      const { token } = await signedIn('admin')
+      const res = await api(`/api/users?${query}`, bearer(token))
+      expect(res.status).toBe(400)
+      expect(await res.json()).toMatchObject({ code: 'validation_error', details: expect.any(Array) })
+    },
+  )
+})
