@@ -1,0 +1,57 @@
+import { randomBytes } from 'node:crypto'
+import { writeFile } from 'node:fs/promises'
+import { resolve } from 'node:path'
+import { users } from '../src/db/schema'
+import { createUser, parseNewUser } from './lib/create-user'
+import { sqlBuilder } from './lib/inline-sql'
+import { runCli } from './lib/run-cli'
+import { workerPbkdf2Iterations } from './lib/worker-settings'
+import { exitCode, projectRoot, spawnWrangler } from './lib/wrangler'
+import { applyLocalMigrations, type D1Target, d1Execute } from './lib/wrangler-d1'
+
+/** Writes .dev.vars with a fresh JWT_SECRET if there is none; never prints the secret. */
+async function ensureDevVars(): Promise<void> {
+  const secret = randomBytes(32).toString('base64url')
+  try {
+    await writeFile(resolve(projectRoot, '.dev.vars'), `JWT_SECRET=${secret}\n`, { flag: 'wx', mode: 0o600 })
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return
+    throw error
+  }
+  console.log('Wrote .dev.vars with a new random JWT_SECRET')
+}
+
+/** The value of `--persist-to DIR` or `--persist-to=DIR` among wrangler dev's arguments. */
+function persistToArg(args: string[]): string | undefined {
+  for (const [i, arg] of args.entries()) {
+    if (arg === '--persist-to') return args[i + 1]
+    if (arg.startsWith('--persist-to=')) return arg.slice('--persist-to='.length)
+  }
+  return undefined
+}
+
+/** Gives a fresh local database an admin to log in as, with a random password printed once. */
+async function seedDemoAdmin(target: D1Target): Promise<void> {
+  const [anyUser] = await d1Execute(target, sqlBuilder.select({ id: users.id }).from(users).limit(1))
+  if (anyUser) {
+    console.log('The local database already has users: no demo admin created')
+    return
+  }
+  const password = randomBytes(18).toString('base64url')
+  const input = parseNewUser({ username: 'admin', email: 'admin@example.com', password, role: 'admin' })
+  await createUser(input, await workerPbkdf2Iterations(), target)
+  console.log(`Demo admin created (local database only): username admin, password ${password}`)
+}
+
+await runCli(async () => {
+  const args = process.argv.slice(2)
+  await ensureDevVars()
+  const persistTo = persistToArg(args)
+  await applyLocalMigrations(persistTo)
+  await seedDemoAdmin({ remote: false, persistTo })
+  const wrangler = spawnWrangler(['dev', ...args], 'inherit')
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => wrangler.kill(signal))
+  }
+  return exitCode(wrangler)
+})

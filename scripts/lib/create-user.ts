@@ -1,0 +1,51 @@
+import { eq, getTableName, or } from 'drizzle-orm'
+import type { SQLiteColumn } from 'drizzle-orm/sqlite-core'
+import { type NewUser, users } from '../../src/db/schema'
+import { buildUser, type NewUserInput, NewUserSchema } from '../../src/users/new-user'
+import { sqlBuilder } from './inline-sql'
+import { CliError } from './run-cli'
+import { type D1Target, d1Execute } from './wrangler-d1'
+
+/** Checks a new account's fields with the API's own schema; the error names every problem. */
+export function parseNewUser(fields: Record<string, unknown>): NewUserInput {
+  const result = NewUserSchema.safeParse(fields)
+  if (result.success) return result.data
+  throw new CliError(result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; '))
+}
+
+const takenUsername = (input: NewUserInput) => new CliError(`username ${input.username} is already taken`)
+const takenEmail = (row: NewUser) => new CliError(`email ${row.email} is already registered`)
+
+const violates = (error: unknown, column: SQLiteColumn) =>
+  error instanceof CliError && error.message.includes(`UNIQUE constraint failed: ${getTableName(users)}.${column.name}`)
+
+/**
+ * Adds a user to the `target` database through wrangler, as the API would: same schema,
+ * same normalised keys, a PBKDF2 hash with the Worker's `iterations`. Refuses a taken
+ * username or email up front; the UNIQUE indexes catch any insert that races the check.
+ *
+ * @example
+ * const input = parseNewUser({ username: 'alice', email: 'alice@example.com', password, role: 'member' })
+ * const user = await createUser(input, 100_000, { remote: false })
+ */
+export async function createUser(input: NewUserInput, iterations: number, target: D1Target): Promise<NewUser> {
+  const row = await buildUser(input, iterations)
+  const clashes = await d1Execute(
+    target,
+    sqlBuilder
+      .select({ usernameKey: users.usernameKey, email: users.email })
+      .from(users)
+      .where(or(eq(users.usernameKey, row.usernameKey), eq(users.email, row.email))),
+  )
+  // wrangler returns rows keyed by column name, not by drizzle's field names.
+  if (clashes.some((clash) => clash[users.usernameKey.name] === row.usernameKey)) throw takenUsername(input)
+  if (clashes.length > 0) throw takenEmail(row)
+  try {
+    await d1Execute(target, sqlBuilder.insert(users).values(row))
+  } catch (error) {
+    if (violates(error, users.usernameKey)) throw takenUsername(input)
+    if (violates(error, users.email)) throw takenEmail(row)
+    throw error
+  }
+  return row
+}
