@@ -1,6 +1,7 @@
 import { withDatabase } from './db/client'
 import { handleError, handleNotFound } from './http/error-handler'
 import { answerMethodNotAllowed } from './http/method-not-allowed'
+import { auditEventsRouter } from './routes/audit-events'
 import { authRouter } from './routes/auth'
 import { createRouter } from './routes/create-router'
 import { healthRouter } from './routes/health'
@@ -19,6 +20,7 @@ export function createApp() {
   app.route('/api/health', healthRouter)
   app.route('/api/auth', authRouter)
   app.route('/api/users', usersRouter)
+  app.route('/api/audit-events', auditEventsRouter)
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',

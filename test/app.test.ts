@@ -48,8 +48,8 @@ describe('routing', () => {
   it.each([
     ['POST', '/api/health', 'GET, HEAD'],
     ['GET', '/api/auth/login', 'POST'],
-    ['DELETE', '/api/auth/me', 'GET, HEAD'],
-    ['PUT', '/api/users', 'GET, HEAD'],
+    ['DELETE', '/api/auth/me', 'GET, HEAD, PATCH'],
+    ['PUT', '/api/users', 'GET, HEAD, POST'],
     ['OPTIONS', '/api/auth/login', 'POST'],
   ])('answers 405 to %s %s with Allow: %s', async (method, path, allow) => {
     const res = await api(path, { method })

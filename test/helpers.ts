@@ -1,8 +1,9 @@
 import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
 import { env, exports } from 'cloudflare:workers'
+import { eq } from 'drizzle-orm'
 import { drizzle } from 'drizzle-orm/d1'
 import { pbkdf2Iterations } from '../src/config'
-import { users } from '../src/db/schema'
+import { authEvents, users } from '../src/db/schema'
 import worker from '../src/index'
 import { buildUser, type NewUserInput } from '../src/users/new-user'
 
@@ -68,3 +69,17 @@ export async function apiWithEnv(overrides: Partial<Env>, path: string, init?: R
   await waitOnExecutionContext(ctx)
   return res
 }
+
+export const patchJson = (path: string, body: unknown, token: string) =>
+  api(path, {
+    method: 'PATCH',
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+    body: JSON.stringify(body),
+  })
+
+export const postAuthorized = (path: string, body: unknown, token: string) =>
+  postJson(path, body, { Authorization: `Bearer ${token}` })
+
+/** The audit events about `userId`, oldest first, straight from D1. */
+export const eventsAbout = (userId: string) =>
+  drizzle(env.DB).select().from(authEvents).where(eq(authEvents.subjectUserId, userId)).orderBy(authEvents.id).all()

@@ -4,8 +4,9 @@ import { drizzle } from 'drizzle-orm/d1'
 import { sign } from 'hono/jwt'
 import type { JWTPayload } from 'hono/utils/jwt/types'
 import { describe, expect, it } from 'vitest'
+import type { TokenClaims } from '../src/auth/token-claims'
 import { users } from '../src/db/schema'
-import { api, bearer, signedIn } from './helpers'
+import { api, bearer, decodeJwt, signedIn } from './helpers'
 
 const ME = '/api/auth/me'
 const now = () => Math.floor(Date.now() / 1000)
@@ -13,8 +14,8 @@ const b64url = (value: string) => btoa(value).replace(/\+/g, '-').replace(/\//g,
 const encodePart = (value: object) => b64url(JSON.stringify(value))
 
 async function claimsFor(role: 'admin' | 'member' = 'member') {
-  const { user, token } = await signedIn(role)
-  return { token, claims: { sub: user.id, username: user.username, role, iat: now(), exp: now() + 600 } }
+  const { token } = await signedIn(role)
+  return { token, claims: decodeJwt(token).payload as TokenClaims }
 }
 
 const authorize = (authorization: string) => api(ME, { headers: { Authorization: authorization } })

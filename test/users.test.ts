@@ -43,7 +43,15 @@ describe('GET /api/users', () => {
     const page = JSON.parse(text) as Page
     expect(page.users).toContainEqual(expect.objectContaining({ userId: user.id, username: user.username }))
     for (const listed of page.users) {
-      expect(Object.keys(listed).sort()).toEqual(['createdAt', 'email', 'role', 'userId', 'username'])
+      expect(Object.keys(listed).sort()).toEqual([
+        'createdAt',
+        'disabled',
+        'email',
+        'role',
+        'updatedAt',
+        'userId',
+        'username',
+      ])
     }
   })
 

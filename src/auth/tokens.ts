@@ -6,11 +6,19 @@ export const TOKEN_ALGORITHM = 'HS256'
 
 /** Signs an access token for `user` that expires `ttlSeconds` from now. */
 export function issueToken(
-  user: Pick<User, 'id' | 'username' | 'role'>,
+  user: Pick<User, 'id' | 'username' | 'role' | 'tokenVersion'>,
   key: CryptoKey,
   ttlSeconds: number,
 ): Promise<string> {
   const iat = Math.floor(Date.now() / 1000)
-  const claims: TokenClaims = { sub: user.id, username: user.username, role: user.role, iat, exp: iat + ttlSeconds }
+  const claims: TokenClaims = {
+    sub: user.id,
+    username: user.username,
+    role: user.role,
+    jti: crypto.randomUUID(),
+    ver: user.tokenVersion,
+    iat,
+    exp: iat + ttlSeconds,
+  }
   return sign(claims, key, TOKEN_ALGORITHM)
 }

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm'
-import { check, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core'
+import { check, index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core'
 
 export const roles = ['admin', 'member'] as const
 export type Role = (typeof roles)[number]
@@ -16,11 +16,63 @@ export const users = sqliteTable(
     email: text('email').notNull().unique(),
     passwordHash: text('password_hash').notNull(),
     role: text('role', { enum: roles }).notNull().default('member'),
+    /** Set while an admin has disabled the account: no login, no token accepted. */
+    disabledAt: integer('disabled_at', { mode: 'timestamp_ms' }),
+    /**
+     * Carried in every token as `ver`; bumping it (password change, log out
+     * everywhere) refuses every token issued before, exactly to the request.
+     */
+    tokenVersion: integer('token_version').notNull().default(0),
     createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
     updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
   },
   (t) => [check('users_role_check', sql`${t.role} in ('admin', 'member')`)],
 )
 
+/** Tokens logged out before their expiry, kept until then. */
+export const revokedTokens = sqliteTable(
+  'revoked_tokens',
+  {
+    jti: text('jti').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    /** The token's `exp`, in seconds: the row is useless after it. */
+    expiresAt: integer('expires_at').notNull(),
+  },
+  (t) => [index('revoked_tokens_expires_at_idx').on(t.expiresAt)],
+)
+
+export const authEventTypes = [
+  'login_succeeded',
+  'login_failed',
+  'logout',
+  'logout_all',
+  'password_changed',
+  'user_created',
+  'user_updated',
+  'user_disabled',
+  'user_deleted',
+  'role_changed',
+] as const
+export type AuthEventType = (typeof authEventTypes)[number]
+
+/** The audit trail. Never a password, hash or token. Ids are UUIDv7: they sort by time. */
+export const authEvents = sqliteTable(
+  'auth_events',
+  {
+    id: text('id').primaryKey(),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+    type: text('type', { enum: authEventTypes }).notNull(),
+    /** The account the event is about; kept after the account is deleted. */
+    subjectUserId: text('subject_user_id'),
+    actorUserId: text('actor_user_id'),
+    ip: text('ip'),
+    userAgent: text('user_agent'),
+  },
+  (t) => [index('auth_events_subject_idx').on(t.subjectUserId, t.id), index('auth_events_type_idx').on(t.type, t.id)],
+)
+
 export type User = typeof users.$inferSelect
 export type NewUser = typeof users.$inferInsert
+export type AuthEvent = typeof authEvents.$inferSelect

@@ -44,3 +44,11 @@ export const authErrors = {
     }),
   insufficientPermissions: () => new ApiError(403, 'insufficient_permissions', 'Insufficient permissions'),
 }
+
+/** The errors of account management. */
+export const userErrors = {
+  notFound: () => new ApiError(404, 'user_not_found', 'User not found'),
+  usernameTaken: () => new ApiError(409, 'username_taken', 'Username already taken'),
+  emailTaken: () => new ApiError(409, 'email_taken', 'Email already registered'),
+  lastAdmin: () => new ApiError(409, 'last_admin', 'Cannot remove the last admin'),
+}

@@ -1,4 +1,5 @@
 import type { Hook } from '@hono/zod-openapi'
+import { DrizzleQueryError } from 'drizzle-orm/errors'
 import type { ErrorHandler, NotFoundHandler } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import type { AppEnv } from '../app-env'
@@ -26,7 +27,9 @@ function toApiError(err: Error): ApiError {
     if (err.status === 400) return new ApiError(400, 'invalid_json', 'Malformed JSON in request body')
   }
   const event = err instanceof ConfigError ? 'config_error' : 'unhandled_error'
-  console.error(JSON.stringify({ level: 'error', event, name: err.name, message: err.message }))
+  // drizzle's query errors spell out the bound parameters (password hashes among them): log D1's own error only.
+  const logged = err instanceof DrizzleQueryError && err.cause instanceof Error ? err.cause : err
+  console.error(JSON.stringify({ level: 'error', event, name: logged.name, message: logged.message }))
   return new ApiError(500, 'internal_error', 'Internal server error')
 }
 

@@ -13,6 +13,7 @@ const errorDescriptions = {
   401: 'Missing authorization header, or an invalid or expired token',
   403: 'Insufficient permissions',
   404: 'Not found',
+  409: 'Conflict: the username or email is taken, or the change would leave no active admin',
   500: 'Internal server error',
   503: 'Service temporarily unavailable',
 } as const

@@ -12,12 +12,22 @@ export const PublicUserSchema = z
   })
   .openapi('User')
 
-export type PublicUser = z.infer<typeof PublicUserSchema>
+/** A user as admins see it: with the account's state. */
+export const ManagedUserSchema = PublicUserSchema.extend({
+  disabled: z.boolean(),
+  updatedAt: z.iso.datetime(),
+}).openapi('ManagedUser')
 
-export const toPublicUser = (user: User): PublicUser => ({
+export const toPublicUser = (user: User): z.infer<typeof PublicUserSchema> => ({
   userId: user.id,
   username: user.username,
   email: user.email,
   role: user.role,
   createdAt: user.createdAt.toISOString(),
+})
+
+export const toManagedUser = (user: User): z.infer<typeof ManagedUserSchema> => ({
+  ...toPublicUser(user),
+  disabled: user.disabledAt !== null,
+  updatedAt: user.updatedAt.toISOString(),
 })

@@ -1,6 +1,7 @@
-import { eq, gt, or } from 'drizzle-orm'
+import { eq, gt, or, sql } from 'drizzle-orm'
+import type { TokenClaims } from '../auth/token-claims'
 import type { Database } from '../db/client'
-import { users } from '../db/schema'
+import { revokedTokens, users } from '../db/schema'
 import { normalizeIdentifier } from '../lib/normalize'
 
 /** The user whose username or email is `login`, compared after normalisation. */
@@ -15,6 +16,18 @@ export function findUserByLogin(db: Database, login: string) {
 
 export function findUserById(db: Database, id: string) {
   return db.select().from(users).where(eq(users.id, id)).get()
+}
+
+/** The token's account and whether the token was logged out: one query, by primary keys. */
+export function findAccountForToken(db: Database, token: Pick<TokenClaims, 'sub' | 'jti'>) {
+  return db
+    .select({
+      user: users,
+      revoked: sql<number>`exists (select 1 from ${revokedTokens} where ${revokedTokens.jti} = ${token.jti})`,
+    })
+    .from(users)
+    .where(eq(users.id, token.sub))
+    .get()
 }
 
 /** One page of users in creation order (ids are UUIDv7), after `cursor` if given. */

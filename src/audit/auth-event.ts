@@ -1,0 +1,51 @@
+import { sql } from 'drizzle-orm'
+import type { Context } from 'hono'
+import type { AppEnv } from '../app-env'
+import type { Database } from '../db/client'
+import { type AuthEventType, authEvents } from '../db/schema'
+import { uuidv7 } from '../lib/uuid-v7'
+
+type NewAuthEvent = typeof authEvents.$inferInsert
+
+/** Who did what to whom, and from where; never any secret. */
+export type EventOrigin = Pick<NewAuthEvent, 'actorUserId' | 'ip' | 'userAgent'>
+
+const MAX_USER_AGENT = 512
+
+/** This request as an event origin: the acting user, `CF-Connecting-IP` and user agent. */
+export const originOf = (c: Context<AppEnv>, actorUserId: string | null): EventOrigin => ({
+  actorUserId,
+  ip: c.req.header('CF-Connecting-IP') ?? null,
+  userAgent: c.req.header('User-Agent')?.slice(0, MAX_USER_AGENT) ?? null,
+})
+
+/** An `auth_events` row, stamped now. */
+export const authEvent = (
+  type: AuthEventType,
+  subjectUserId: string | null,
+  origin: EventOrigin,
+  now = new Date(),
+): NewAuthEvent => ({ id: uuidv7(now.getTime()), createdAt: now, type, subjectUserId, ...origin })
+
+/**
+ * Inserts `event` only if the statement before it in the same batch changed a
+ * row (SQLite's `changes()`), so an event is never written for a change that
+ * a guard refused. After one such insert `changes()` is 1, so several can follow
+ * the same statement.
+ */
+export const recordIfChanged = (db: Database, event: NewAuthEvent) =>
+  db
+    .insert(authEvents)
+    .select(
+      sql`select ${event.id}, ${event.createdAt.getTime()}, ${event.type}, ${event.subjectUserId}, ${event.actorUserId}, ${event.ip}, ${event.userAgent} where changes() > 0`,
+    )
+
+/** Writes `event` after the answer is sent: for events that record no change of state. */
+export function recordInBackground(c: Context<AppEnv>, event: NewAuthEvent): void {
+  const write = c.var.db.insert(authEvents).values(event).run()
+  c.executionCtx.waitUntil(
+    write.catch((err: Error) => {
+      console.error(JSON.stringify({ level: 'error', event: 'audit_write_failed', type: event.type, name: err.name }))
+    }),
+  )
+}

@@ -1,0 +1,11 @@
+import { createRouter } from '../create-router'
+import { loginRouter } from './login'
+import { logoutRouter } from './logout'
+import { meRouter } from './me'
+import { passwordRouter } from './password'
+
+export const authRouter = createRouter()
+  .route('/', loginRouter)
+  .route('/', meRouter)
+  .route('/', passwordRouter)
+  .route('/', logoutRouter)

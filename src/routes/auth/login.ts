@@ -1,0 +1,51 @@
+import { createRoute, z } from '@hono/zod-openapi'
+import { authEvent, originOf, recordInBackground } from '../../audit/auth-event'
+import { LoginResponseSchema, loginResponse } from '../../auth/login-response'
+import { dummyPasswordHash, verifyPassword } from '../../auth/password'
+import { PASSWORD_MAX_LENGTH } from '../../auth/password-policy'
+import { signingKey } from '../../auth/signing-key'
+import { pbkdf2Iterations, tokenTtlSeconds } from '../../config'
+import { authErrors } from '../../http/api-error'
+import { errorResponses } from '../../http/openapi'
+import { findUserByLogin } from '../../users/user-queries'
+import { createRouter } from '../create-router'
+
+/** A password as typed at login: bounded, but not held to the policy. */
+export const enteredPasswordSchema = z
+  .string()
+  .min(1)
+  .max(PASSWORD_MAX_LENGTH * 2)
+  .openapi({ format: 'password', example: 'correct horse battery staple' })
+
+const LoginRequestSchema = z
+  .strictObject({
+    username: z.string().min(1).max(320).openapi({ description: 'Username or email address', example: 'admin' }),
+    password: enteredPasswordSchema,
+  })
+  .openapi('LoginRequest')
+
+const login = createRoute({
+  method: 'post',
+  path: '/login',
+  tags: ['auth'],
+  summary: 'Log in with a username or email and a password',
+  request: { body: { required: true, content: { 'application/json': { schema: LoginRequestSchema } } } },
+  responses: {
+    200: { description: 'A token', content: { 'application/json': { schema: LoginResponseSchema } } },
+    ...errorResponses(400, 401, 500),
+  },
+})
+
+export const loginRouter = createRouter().openapi(login, async (c) => {
+  const { username, password } = c.req.valid('json')
+  // Settings first, so a misconfigured Worker fails alike for known and unknown users.
+  const [key, iterations, expiresIn] = [await signingKey(c.env), pbkdf2Iterations(c.env), tokenTtlSeconds(c.env)]
+  const user = await findUserByLogin(c.var.db, username)
+  // An unknown user costs one PBKDF2 run too, and a disabled one is told nothing more.
+  const valid = await verifyPassword(password, user?.passwordHash ?? dummyPasswordHash(iterations))
+  const ok = user !== undefined && valid && user.disabledAt === null
+  const subject = user?.id ?? null
+  recordInBackground(c, authEvent(ok ? 'login_succeeded' : 'login_failed', subject, originOf(c, ok ? subject : null)))
+  if (!ok) throw authErrors.invalidCredentials()
+  return c.json(await loginResponse(user, key, expiresIn), 200)
+})

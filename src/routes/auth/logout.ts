@@ -1,0 +1,51 @@
+import { createRoute } from '@hono/zod-openapi'
+import { eq, lte, sql } from 'drizzle-orm'
+import { authEvent, originOf } from '../../audit/auth-event'
+import { requireAuth } from '../../auth/require-auth'
+import { authEvents, revokedTokens, users } from '../../db/schema'
+import { bearerAuth, errorResponses } from '../../http/openapi'
+import { createRouter } from '../create-router'
+
+const logout = createRoute({
+  method: 'post',
+  path: '/logout',
+  tags: ['auth'],
+  summary: 'Revoke the presented token',
+  security: bearerAuth,
+  middleware: [requireAuth] as const,
+  responses: { 204: { description: 'The token is refused from now on' }, ...errorResponses(401, 500) },
+})
+
+const logoutAll = createRoute({
+  method: 'post',
+  path: '/logout-all',
+  tags: ['auth'],
+  summary: "Revoke every token of the caller's",
+  security: bearerAuth,
+  middleware: [requireAuth] as const,
+  responses: { 204: { description: "The caller's tokens are refused from now on" }, ...errorResponses(401, 500) },
+})
+
+export const logoutRouter = createRouter()
+  .openapi(logout, async (c) => {
+    const { user, token, db } = c.var
+    await db.batch([
+      db.insert(revokedTokens).values({ jti: token.jti, userId: user.id, expiresAt: token.exp }).onConflictDoNothing(),
+      // A revoked token past its exp is refused anyway: its record can go.
+      db.delete(revokedTokens).where(lte(revokedTokens.expiresAt, Math.floor(Date.now() / 1000))),
+      db.insert(authEvents).values(authEvent('logout', user.id, originOf(c, user.id))),
+    ])
+    return c.body(null, 204)
+  })
+  .openapi(logoutAll, async (c) => {
+    const { user, db } = c.var
+    const now = new Date()
+    await db.batch([
+      db
+        .update(users)
+        .set({ tokenVersion: sql`${users.tokenVersion} + 1`, updatedAt: now })
+        .where(eq(users.id, user.id)),
+      db.insert(authEvents).values(authEvent('logout_all', user.id, originOf(c, user.id), now)),
+    ])
+    return c.body(null, 204)
+  })

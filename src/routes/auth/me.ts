@@ -1,0 +1,58 @@
+import { createRoute, z } from '@hono/zod-openapi'
+import { eq } from 'drizzle-orm'
+import { authEvent, originOf } from '../../audit/auth-event'
+import { requireAuth } from '../../auth/require-auth'
+import { authEvents, users } from '../../db/schema'
+import { bearerAuth, errorResponses } from '../../http/openapi'
+import { normalizeIdentifier } from '../../lib/normalize'
+import { PublicUserSchema, toPublicUser } from '../../users/public-user'
+import { conflictOrRethrow } from '../../users/user-writes'
+import { createRouter } from '../create-router'
+
+const me = createRoute({
+  method: 'get',
+  path: '/me',
+  tags: ['auth'],
+  summary: 'The authenticated caller',
+  security: bearerAuth,
+  middleware: [requireAuth] as const,
+  responses: {
+    200: { description: 'The caller', content: { 'application/json': { schema: PublicUserSchema } } },
+    ...errorResponses(401, 500),
+  },
+})
+
+const UpdateMeSchema = z.strictObject({ email: z.email().max(254) }).openapi('UpdateMe')
+
+const updateMe = createRoute({
+  method: 'patch',
+  path: '/me',
+  tags: ['auth'],
+  summary: "Change the caller's email",
+  security: bearerAuth,
+  middleware: [requireAuth] as const,
+  request: { body: { required: true, content: { 'application/json': { schema: UpdateMeSchema } } } },
+  responses: {
+    200: { description: 'The caller, changed', content: { 'application/json': { schema: PublicUserSchema } } },
+    ...errorResponses(400, 401, 409, 500),
+  },
+})
+
+export const meRouter = createRouter()
+  // requireAuth has loaded the account: no second query.
+  .openapi(me, (c) => c.json(toPublicUser(c.var.user), 200))
+  .openapi(updateMe, async (c) => {
+    const { user, db } = c.var
+    const now = new Date()
+    const [[updated]] = await db
+      .batch([
+        db
+          .update(users)
+          .set({ email: normalizeIdentifier(c.req.valid('json').email), updatedAt: now })
+          .where(eq(users.id, user.id))
+          .returning(),
+        db.insert(authEvents).values(authEvent('user_updated', user.id, originOf(c, user.id), now)),
+      ])
+      .catch(conflictOrRethrow)
+    return c.json(toPublicUser(updated), 200)
+  })

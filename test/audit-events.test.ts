@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest'
+import { api, apiWithEnv, bearer, createUser, DEFAULT_PASSWORD, eventsAbout, postAuthorized, signedIn } from './helpers'
+
+type Event = { id: string; type: string; userId: string | null; actorUserId: string | null; ip: string | null }
+type Page = { events: Event[]; nextCursor: string | null }
+
+/** Logs in through the Worker and waits for what it defers (`waitUntil`) to finish. */
+const loginFrom = (ip: string, username: string, password: string) =>
+  apiWithEnv({}, '/api/auth/login', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'CF-Connecting-IP': ip, 'User-Agent': 'audit-test/1.0' },
+    body: JSON.stringify({ username, password }),
+  })
+
+describe('the audit trail', () => {
+  it('records a login, a failed login and a password change, with IP and user agent', async () => {
+    const user = await createUser()
+    expect((await loginFrom('203.0.113.7', user.username, 'wrong password')).status).toBe(401)
+    const res = await loginFrom('203.0.113.8', user.username, DEFAULT_PASSWORD)
+    const { token } = await res.json<{ token: string }>()
+    await postAuthorized(
+      '/api/auth/password',
+      { currentPassword: DEFAULT_PASSWORD, newPassword: 'another password' },
+      token,
+    )
+
+    const events = await eventsAbout(user.id)
+    expect(events.map((e) => e.type)).toEqual(['login_failed', 'login_succeeded', 'password_changed'])
+    expect(events[0]).toMatchObject({ ip: '203.0.113.7', userAgent: 'audit-test/1.0', actorUserId: null })
+    expect(events[1]).toMatchObject({ ip: '203.0.113.8', actorUserId: user.id })
+  })
+
+  it("records an unknown user's failed login without a subject", async () => {
+    const { token } = await signedIn('admin')
+    await loginFrom('198.51.100.99', `ghost-${crypto.randomUUID()}`, 'whatever password')
+    const page = await (await api('/api/audit-events?type=login_failed', bearer(token))).json<Page>()
+    expect(page.events).toContainEqual(expect.objectContaining({ ip: '198.51.100.99', userId: null }))
+  })
+
+  it('never holds a password, hash or token', async () => {
+    const { token } = await signedIn('admin')
+    await postAuthorized(
+      '/api/auth/password',
+      { currentPassword: DEFAULT_PASSWORD, newPassword: 'secret-new-pass' },
+      token,
+    )
+    const text = await (await api('/api/audit-events?limit=100', bearer(token))).text()
+    expect(text).not.toMatch(/secret-new-pass|correct horse|pbkdf2|eyJ/)
+  })
+})
+
+describe('GET /api/audit-events', () => {
+  it('filters by user and type, newest first, in pages', async () => {
+    const { token } = await signedIn('admin')
+    const user = await createUser()
+    for (let i = 0; i < 3; i++) await loginFrom('192.0.2.1', user.username, 'wrong password')
+
+    const seen: Event[] = []
+    let cursor: string | null = null
+    do {
+      const query: string = `userId=${user.id}&type=login_failed&limit=2${cursor ? `&cursor=${cursor}` : ''}`
+      const page: Page = await (await api(`/api/audit-events?${query}`, bearer(token))).json()
+      seen.push(...page.events)
+      cursor = page.nextCursor
+    } while (cursor)
+
+    expect(seen).toHaveLength(3)
+    expect(seen.every((e) => e.userId === user.id && e.type === 'login_failed')).toBe(true)
+    expect(seen.map((e) => e.id)).toEqual(
+      seen
+        .map((e) => e.id)
+        .sort()
+        .reverse(),
+    )
+  })
+
+  it('is for admins only', async () => {
+    const { token } = await signedIn('member')
+    expect((await api('/api/audit-events', bearer(token))).status).toBe(403)
+  })
+
+  it.each(['type=party', 'userId=42', 'limit=0', 'since=yesterday'])('answers 400 to %s', async (query) => {
+    const { token } = await signedIn('admin')
+    expect((await api(`/api/audit-events?${query}`, bearer(token))).status).toBe(400)
+  })
+})

@@ -1,0 +1,69 @@
+import { env } from 'cloudflare:workers'
+import { and, count, eq, isNull } from 'drizzle-orm'
+import { drizzle } from 'drizzle-orm/d1'
+import { beforeEach, describe, expect, it } from 'vitest'
+import { users } from '../src/db/schema'
+import { api, bearer, eventsAbout, patchJson, signedIn } from './helpers'
+
+const db = drizzle(env.DB)
+
+const activeAdmins = async () =>
+  (
+    await db
+      .select({ n: count() })
+      .from(users)
+      .where(and(eq(users.role, 'admin'), isNull(users.disabledAt)))
+      .get()
+  )?.n
+
+// Each test sets up the admins it needs: earlier tests in this file leave theirs behind.
+beforeEach(async () => {
+  await db.update(users).set({ role: 'member' }).where(eq(users.role, 'admin'))
+})
+
+const LAST_ADMIN = { error: 'Cannot remove the last admin', code: 'last_admin' }
+
+describe('the last active admin', () => {
+  it.each([
+    ['demoted', (id: string, token: string) => patchJson(`/api/users/${id}`, { role: 'member' }, token)],
+    ['disabled', (id: string, token: string) => patchJson(`/api/users/${id}`, { disabled: true }, token)],
+    ['deleted', (id: string, token: string) => api(`/api/users/${id}`, { method: 'DELETE', ...bearer(token) })],
+  ])('cannot be %s, and no event says otherwise', async (_name, change) => {
+    const { user, token } = await signedIn('admin')
+    const res = await change(user.id, token)
+    expect(res.status).toBe(409)
+    expect(await res.json()).toEqual(LAST_ADMIN)
+    expect(await activeAdmins()).toBe(1)
+    expect((await eventsAbout(user.id)).map((e) => e.type)).toEqual(['login_succeeded'])
+  })
+
+  it('can be demoted once another admin exists', async () => {
+    const { user, token } = await signedIn('admin')
+    await signedIn('admin')
+    expect((await patchJson(`/api/users/${user.id}`, { role: 'member' }, token)).status).toBe(200)
+    expect(await activeAdmins()).toBe(1)
+  })
+
+  it('is the last even when disabled admins remain', async () => {
+    const { user, token } = await signedIn('admin')
+    const { user: other } = await signedIn('admin')
+    expect((await patchJson(`/api/users/${other.id}`, { disabled: true }, token)).status).toBe(200)
+    expect((await patchJson(`/api/users/${user.id}`, { role: 'member' }, token)).status).toBe(409)
+  })
+
+  it('survives two admins demoting each other at the same moment', async () => {
+    for (let round = 0; round < 5; round++) {
+      await db.update(users).set({ role: 'member' }).where(eq(users.role, 'admin'))
+      const [a, b] = [await signedIn('admin'), await signedIn('admin')]
+      const answers = await Promise.all([
+        patchJson(`/api/users/${b.user.id}`, { role: 'member' }, a.token),
+        patchJson(`/api/users/${a.user.id}`, { role: 'member' }, b.token),
+      ])
+      const statuses = answers.map((res) => res.status).sort()
+      // One wins; the loser is refused as the last admin, or is no longer an admin by the time it is checked.
+      expect(statuses[0]).toBe(200)
+      expect([403, 409]).toContain(statuses[1])
+      expect(await activeAdmins()).toBe(1)
+    }
+  })
+})

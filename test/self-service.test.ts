@@ -1,0 +1,126 @@
+import { env } from 'cloudflare:workers'
+import { eq } from 'drizzle-orm'
+import { drizzle } from 'drizzle-orm/d1'
+import { describe, expect, it } from 'vitest'
+import { revokedTokens } from '../src/db/schema'
+import {
+  api,
+  bearer,
+  createUser,
+  DEFAULT_PASSWORD,
+  eventsAbout,
+  login,
+  patchJson,
+  postAuthorized,
+  postJson,
+  signedIn,
+  uniqueName,
+} from './helpers'
+
+const db = drizzle(env.DB)
+const me = (token: string) => api('/api/auth/me', bearer(token))
+
+describe('PATCH /api/auth/me', () => {
+  it("changes the caller's email", async () => {
+    const { user, token } = await signedIn()
+    const email = `${uniqueName()}@Example.net`
+    const res = await patchJson('/api/auth/me', { email }, token)
+    expect(res.status).toBe(200)
+    expect(await res.json()).toMatchObject({ userId: user.id, email: email.toLowerCase() })
+    expect((await login(email)).userId).toBe(user.id)
+  })
+
+  it('answers 409 to an email already registered', async () => {
+    const { token } = await signedIn()
+    const other = await createUser()
+    const res = await patchJson('/api/auth/me', { email: other.email }, token)
+    expect(res.status).toBe(409)
+    expect(await res.json()).toEqual({ error: 'Email already registered', code: 'email_taken' })
+  })
+
+  it.each([
+    ['a role', { role: 'admin' }],
+    ['a username', { username: 'renamed' }],
+    ['an invalid email', { email: 'nope' }],
+    ['nothing', {}],
+  ])('answers 400 to %s', async (_name, body) => {
+    const { token } = await signedIn()
+    expect((await patchJson('/api/auth/me', body, token)).status).toBe(400)
+  })
+})
+
+describe('POST /api/auth/password', () => {
+  it('changes the password, answers a fresh token, and refuses every earlier token', async () => {
+    const { user, token } = await signedIn()
+    const { token: otherSession } = await login(user.username)
+    const res = await postAuthorized(
+      '/api/auth/password',
+      { currentPassword: DEFAULT_PASSWORD, newPassword: 'a brand new password' },
+      token,
+    )
+
+    expect(res.status).toBe(200)
+    const fresh = await res.json<{ token: string; userId: string; username: string; expiresIn: number }>()
+    expect(fresh).toMatchObject({ userId: user.id, username: user.username, expiresIn: 86400 })
+    expect((await me(fresh.token)).status).toBe(200)
+    for (const old of [token, otherSession]) expect((await me(old)).status).toBe(401)
+    expect((await postJson('/api/auth/login', { username: user.username, password: DEFAULT_PASSWORD })).status).toBe(
+      401,
+    )
+    expect((await login(user.username, 'a brand new password')).userId).toBe(user.id)
+    expect((await eventsAbout(user.id)).map((e) => e.type)).toContain('password_changed')
+  })
+
+  it('answers 401 Invalid username or password to a wrong current password, and keeps the token', async () => {
+    const { token } = await signedIn()
+    const res = await postAuthorized(
+      '/api/auth/password',
+      { currentPassword: 'not my password', newPassword: 'a brand new password' },
+      token,
+    )
+    expect(res.status).toBe(401)
+    expect(await res.json()).toEqual({ error: 'Invalid username or password', code: 'invalid_credentials' })
+    expect((await me(token)).status).toBe(200)
+  })
+
+  it('holds the new password to the policy', async () => {
+    const { token } = await signedIn()
+    const res = await postAuthorized(
+      '/api/auth/password',
+      { currentPassword: DEFAULT_PASSWORD, newPassword: 'short' },
+      token,
+    )
+    expect(res.status).toBe(400)
+    expect(await res.json()).toMatchObject({ details: [{ path: 'newPassword' }] })
+  })
+})
+
+describe('POST /api/auth/logout', () => {
+  it('refuses the presented token from then on, and only that one', async () => {
+    const { user, token } = await signedIn()
+    const { token: otherSession } = await login(user.username)
+    const res = await postAuthorized('/api/auth/logout', {}, token)
+    expect(res.status).toBe(204)
+    expect((await me(token)).status).toBe(401)
+    expect((await me(otherSession)).status).toBe(200)
+    expect((await eventsAbout(user.id)).map((e) => e.type)).toContain('logout')
+  })
+
+  it('drops revocation records whose tokens have expired anyway', async () => {
+    const { user, token } = await signedIn()
+    const stale = crypto.randomUUID()
+    await db.insert(revokedTokens).values({ jti: stale, userId: user.id, expiresAt: Math.floor(Date.now() / 1000) - 1 })
+    expect((await postAuthorized('/api/auth/logout', {}, token)).status).toBe(204)
+    expect(await db.select().from(revokedTokens).where(eq(revokedTokens.jti, stale)).all()).toEqual([])
+  })
+})
+
+describe('POST /api/auth/logout-all', () => {
+  it('refuses every token of the caller, and a new login works', async () => {
+    const { user, token } = await signedIn()
+    const { token: otherSession } = await login(user.username)
+    expect((await postAuthorized('/api/auth/logout-all', {}, token)).status).toBe(204)
+    for (const old of [token, otherSession]) expect((await me(old)).status).toBe(401)
+    expect((await me((await login(user.username)).token)).status).toBe(200)
+  })
+})
