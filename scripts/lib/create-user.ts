@@ -1,10 +1,12 @@
 import { eq, getTableName, or } from 'drizzle-orm'
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core'
-import { type NewUser, users } from '../../src/db/schema'
+import { authEvent } from '../../src/audit/auth-event'
+import { authEvents, type NewUser, users } from '../../src/db/schema'
 import { buildUser, type NewUserInput, NewUserSchema } from '../../src/users/new-user'
 import { sqlBuilder } from './inline-sql'
 import { CliError } from './run-cli'
-import { type D1Target, d1Execute } from './wrangler-d1'
+import { CLI_ORIGIN } from './user-changes'
+import { type D1Target, d1Batch, d1Execute } from './wrangler-d1'
 
 /** Checks a new account's fields with the API's own schema; the error names every problem. */
 export function parseNewUser(fields: Record<string, unknown>): NewUserInput {
@@ -41,7 +43,10 @@ export async function createUser(input: NewUserInput, iterations: number, target
   if (clashes.some((clash) => clash[users.usernameKey.name] === row.usernameKey)) throw takenUsername(input)
   if (clashes.length > 0) throw takenEmail(row)
   try {
-    await d1Execute(target, sqlBuilder.insert(users).values(row))
+    await d1Batch(target, [
+      sqlBuilder.insert(users).values(row),
+      sqlBuilder.insert(authEvents).values(authEvent('user_created', row.id, CLI_ORIGIN, row.createdAt)),
+    ])
   } catch (error) {
     if (violates(error, users.usernameKey)) throw takenUsername(input)
     if (violates(error, users.email)) throw takenEmail(row)

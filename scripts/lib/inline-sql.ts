@@ -4,8 +4,9 @@ import { drizzle } from 'drizzle-orm/d1'
 /** Drizzle for writing SQL only (`.toSQL()`): wrangler runs the statements, so no connection is needed. */
 export const sqlBuilder = drizzle({} as D1Database)
 
-/** A bound parameter spelled as an SQLite literal; our queries bind only finite numbers and strings. */
+/** A bound parameter spelled as an SQLite literal; our queries bind only finite numbers, strings and null. */
 export function sqlLiteral(value: unknown): string {
+  if (value === null) return 'NULL'
   if (typeof value === 'number' && Number.isFinite(value)) return String(value)
   if (typeof value === 'string') return `'${value.replaceAll("'", "''")}'`
   throw new TypeError(`Cannot write ${String(value)} (${typeof value}) as an SQL literal`)

@@ -42,8 +42,8 @@ function promptHidden(prompt: string): Promise<string> {
 }
 
 /**
- * The password for a new account: the first line of stdin when it is piped, otherwise
- * typed twice at a prompt on stderr that does not echo.
+ * A password being set: the first line of stdin when it is piped, otherwise typed twice
+ * at a prompt on stderr that does not echo.
  *
  * @example
  * // printf 'secret-pass-123\n' | npm run -s user:create -- ...

@@ -9,7 +9,7 @@ export type D1Target = { remote: true } | { remote: false; persistTo?: string }
 
 const BINDING = 'DB'
 
-const D1Results = z.array(z.object({ results: z.array(z.record(z.string(), z.unknown())) })).length(1)
+const D1Results = z.array(z.object({ results: z.array(z.record(z.string(), z.unknown())) }))
 const D1Failure = z.object({ error: z.object({ text: z.string() }) })
 
 const targetArgs = (target: D1Target): string[] =>
@@ -42,6 +42,34 @@ export async function applyLocalMigrations(persistTo: string | undefined, { quie
 }
 
 /**
+ * Brings the local database up to the schema the commands write, quietly; the deployed
+ * one is left alone, its migrations being a deliberate `npm run db:migrate:remote`.
+ */
+export const migrateIfLocal = (target: D1Target): Promise<void> =>
+  target.remote ? Promise.resolve() : applyLocalMigrations(target.persistTo, { quiet: true })
+
+/**
+ * Runs drizzle `queries` on the `DB` database in one `wrangler d1 execute --json` call and
+ * returns each one's rows, keyed by column name. wrangler sends the statements as one D1
+ * batch, which is a transaction: they run in order and all take effect, or none does.
+ *
+ * @example
+ * const [updated, recorded] = await d1Batch({ remote: false }, [update.returning({ id: users.id }), insert])
+ */
+export async function d1Batch(
+  target: D1Target,
+  queries: readonly { toSQL(): Query }[],
+): Promise<Record<string, unknown>[][]> {
+  const command = queries.map((query) => inlineSql(query.toSQL())).join(';\n')
+  const result = await runWrangler(['d1', 'execute', BINDING, ...targetArgs(target), '--json', '--command', command])
+  const output = parseJson(result.stdout)
+  const statements = D1Results.length(queries.length).safeParse(output)
+  if (result.code === 0 && statements.success) return statements.data.map((statement) => statement.results)
+  const failure = D1Failure.safeParse(output)
+  throw new CliError(failure.success ? failure.data.error.text : wranglerFailure(result))
+}
+
+/**
  * Runs one drizzle query on the `DB` database with `wrangler d1 execute --json`
  * and returns its rows, keyed by column name.
  *
@@ -50,11 +78,6 @@ export async function applyLocalMigrations(persistTo: string | undefined, { quie
  * // [{ id: '0197…' }] or []
  */
 export async function d1Execute(target: D1Target, query: { toSQL(): Query }): Promise<Record<string, unknown>[]> {
-  const command = inlineSql(query.toSQL())
-  const result = await runWrangler(['d1', 'execute', BINDING, ...targetArgs(target), '--json', '--command', command])
-  const output = parseJson(result.stdout)
-  const rows = D1Results.safeParse(output)
-  if (result.code === 0 && rows.success) return rows.data[0].results
-  const failure = D1Failure.safeParse(output)
-  throw new CliError(failure.success ? failure.data.error.text : wranglerFailure(result))
+  const [rows] = await d1Batch(target, [query])
+  return rows
 }
