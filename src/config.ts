@@ -15,8 +15,16 @@ function integerVar(name: string, raw: string | undefined, fallback: number, min
   return value
 }
 
+const stringVar = (raw: string | undefined, fallback: string) => (raw === undefined || raw === '' ? fallback : raw)
+
 export const tokenTtlSeconds = (env: Env): number =>
   integerVar('TOKEN_TTL_SECONDS', env.TOKEN_TTL_SECONDS, 86_400, 60, 31 * 86_400)
 
 export const pbkdf2Iterations = (env: Env): number =>
   integerVar('PBKDF2_ITERATIONS', env.PBKDF2_ITERATIONS, 100_000, 1_000, MAX_PBKDF2_ITERATIONS)
+
+/** `iss` of every token signed, and required of every token accepted. */
+export const tokenIssuer = (env: Env): string => stringVar(env.TOKEN_ISSUER, 'orgstack')
+
+/** `aud` of every token signed, and required of every token accepted. */
+export const tokenAudience = (env: Env): string => stringVar(env.TOKEN_AUDIENCE, 'orgstack-api')

@@ -2,6 +2,9 @@ import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
 import { env, exports } from 'cloudflare:workers'
 import { eq } from 'drizzle-orm'
 import { drizzle } from 'drizzle-orm/d1'
+import { sign } from 'hono/jwt'
+import type { JWTPayload } from 'hono/utils/jwt/types'
+import { keyring } from '../src/auth/keyring'
 import { pbkdf2Iterations } from '../src/config'
 import { authEvents, users } from '../src/db/schema'
 import worker from '../src/index'
@@ -83,3 +86,37 @@ export const postAuthorized = (path: string, body: unknown, token: string) =>
 /** The audit events about `userId`, oldest first, straight from D1. */
 export const eventsAbout = (userId: string) =>
   drizzle(env.DB).select().from(authEvents).where(eq(authEvents.subjectUserId, userId)).orderBy(authEvents.id).all()
+
+/**
+ * Signs `claims` as the Worker would (the current key's `kid` in the header), or
+ * with another `secret`, algorithm or `kid`: for tokens the Worker must refuse.
+ */
+export async function forgeToken(
+  claims: Record<string, unknown>,
+  { secret = env.JWT_SECRET, alg = 'HS256', kid }: { secret?: string; alg?: 'HS256' | 'HS512'; kid?: string } = {},
+) {
+  const jwk = {
+    kty: 'oct',
+    k: base64Url(new TextEncoder().encode(secret)),
+    alg,
+    kid: kid ?? (await keyring(env)).signingJwk.kid,
+  }
+  return sign(claims as JWTPayload, jwk, alg)
+}
+
+const base64Url = (bytes: Uint8Array) =>
+  btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '')
+
+/** An HS256 JWS of exactly this header and payload: for headers Hono's `sign` would not write. */
+export async function signCompact(header: object, payload: object, secret: string) {
+  const encoder = new TextEncoder()
+  const signingInput = `${base64Url(encoder.encode(JSON.stringify(header)))}.${base64Url(encoder.encode(JSON.stringify(payload)))}`
+  const key = await crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [
+    'sign',
+  ])
+  const signature = await crypto.subtle.sign('HMAC', key, encoder.encode(signingInput))
+  return `${signingInput}.${base64Url(new Uint8Array(signature))}`
+}

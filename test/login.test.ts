@@ -15,14 +15,22 @@ describe('POST /api/auth/login', () => {
     expect(body).toMatchObject({ userId: user.id, username: user.username, expiresIn: 86400 })
   })
 
-  it('signs an HS256 JWT with sub, username, role, iat and exp', async () => {
+  it('signs an HS256 JWT with kid, iss, aud, sub, username, role, jti, ver, iat and exp', async () => {
     const user = await createUser({ role: 'admin' })
     const res = await postJson(LOGIN, { username: user.username, password: DEFAULT_PASSWORD })
     const { token } = await res.json<{ token: string }>()
 
     const { header, payload } = decodeJwt(token)
-    expect(header).toEqual({ alg: 'HS256', typ: 'JWT' })
-    expect(payload).toMatchObject({ sub: user.id, username: user.username, role: 'admin' })
+    expect(header).toEqual({ alg: 'HS256', typ: 'JWT', kid: expect.stringMatching(/^[\w-]{16}$/) })
+    expect(payload).toMatchObject({
+      iss: 'orgstack',
+      aud: 'orgstack-api',
+      sub: user.id,
+      username: user.username,
+      role: 'admin',
+      ver: 0,
+    })
+    expect(payload.jti).toMatch(/^[0-9a-f-]{36}$/)
     expect(payload.exp - payload.iat).toBe(86400)
     expect(Math.abs(payload.iat - Date.now() / 1000)).toBeLessThan(60)
   })

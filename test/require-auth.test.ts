@@ -1,12 +1,10 @@
 import { env } from 'cloudflare:workers'
 import { eq } from 'drizzle-orm'
 import { drizzle } from 'drizzle-orm/d1'
-import { sign } from 'hono/jwt'
-import type { JWTPayload } from 'hono/utils/jwt/types'
 import { describe, expect, it } from 'vitest'
 import type { TokenClaims } from '../src/auth/token-claims'
 import { users } from '../src/db/schema'
-import { api, bearer, decodeJwt, signedIn } from './helpers'
+import { api, bearer, decodeJwt, forgeToken, signedIn } from './helpers'
 
 const ME = '/api/auth/me'
 const now = () => Math.floor(Date.now() / 1000)
@@ -73,7 +71,7 @@ describe('a protected route', () => {
   it('refuses a token signed with another secret', async () => {
     const { claims } = await claimsFor()
     await expectInvalidToken(
-      await authorize(`Bearer ${await sign(claims, 'another-secret-that-is-32-bytes-long!!', 'HS256')}`),
+      await authorize(`Bearer ${await forgeToken(claims, { secret: 'another-secret-that-is-32-bytes-long!!' })}`),
     )
   })
 
@@ -86,7 +84,7 @@ describe('a protected route', () => {
 
   it('refuses HS512 even with the right secret', async () => {
     const { claims } = await claimsFor()
-    await expectInvalidToken(await authorize(`Bearer ${await sign(claims, env.JWT_SECRET, 'HS512')}`))
+    await expectInvalidToken(await authorize(`Bearer ${await forgeToken(claims, { alg: 'HS512' })}`))
   })
 
   it('refuses a tampered payload', async () => {
@@ -98,20 +96,23 @@ describe('a protected route', () => {
 
   it('refuses an expired token with the guide message and a token_expired code', async () => {
     const { claims } = await claimsFor()
-    const token = await sign({ ...claims, iat: now() - 7200, exp: now() - 3600 }, env.JWT_SECRET, 'HS256')
+    const token = await forgeToken({ ...claims, iat: now() - 7200, exp: now() - 3600 })
     await expectInvalidToken(await authorize(`Bearer ${token}`), 'token_expired')
   })
 
   it('does not call a forged token merely expired', async () => {
     const { claims } = await claimsFor()
-    const token = await sign({ ...claims, exp: now() - 3600 }, 'another-secret-that-is-32-bytes-long!!', 'HS256')
+    const token = await forgeToken(
+      { ...claims, exp: now() - 3600 },
+      { secret: 'another-secret-that-is-32-bytes-long!!' },
+    )
     await expectInvalidToken(await authorize(`Bearer ${token}`), 'invalid_token')
   })
 
   it('refuses a token without exp', async () => {
     const { claims } = await claimsFor()
     const { exp: _exp, ...withoutExp } = claims
-    await expectInvalidToken(await authorize(`Bearer ${await sign(withoutExp, env.JWT_SECRET, 'HS256')}`))
+    await expectInvalidToken(await authorize(`Bearer ${await forgeToken(withoutExp)}`))
   })
 
   it('refuses a token whose claims are not ours', async () => {
@@ -122,13 +123,13 @@ describe('a protected route', () => {
       { ...claims, exp: '9999999999' },
     ]
     for (const bad of notOurs) {
-      await expectInvalidToken(await authorize(`Bearer ${await sign(bad as JWTPayload, env.JWT_SECRET, 'HS256')}`))
+      await expectInvalidToken(await authorize(`Bearer ${await forgeToken(bad)}`))
     }
   })
 
   it('refuses a token not yet valid (nbf in the future)', async () => {
     const { claims } = await claimsFor()
-    await expectInvalidToken(await authorize(`Bearer ${await sign({ ...claims, nbf: now() + 600 }, env.JWT_SECRET)}`))
+    await expectInvalidToken(await authorize(`Bearer ${await forgeToken({ ...claims, nbf: now() + 600 })}`))
   })
 
   it('refuses a two-segment token', async () => {
@@ -144,7 +145,7 @@ describe('a protected route', () => {
 
   it('refuses a 20 KB token without failing', async () => {
     const { claims } = await claimsFor()
-    const token = await sign({ ...claims, padding: 'x'.repeat(20_000) }, 'another-secret-that-is-32-bytes-long!!')
+    const token = await forgeToken({ ...claims, padding: 'x'.repeat(20_000) })
     expect(token.length).toBeGreaterThan(20_000)
     await expectInvalidToken(await authorize(`Bearer ${token}`))
   })

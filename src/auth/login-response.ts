@@ -1,6 +1,8 @@
 import { z } from '@hono/zod-openapi'
+import { tokenAudience, tokenIssuer, tokenTtlSeconds } from '../config'
 import type { User } from '../db/schema'
-import { issueToken } from './tokens'
+import { keyring } from './keyring'
+import { issueToken, type TokenSettings } from './tokens'
 
 export const LoginResponseSchema = z
   .object({
@@ -11,11 +13,19 @@ export const LoginResponseSchema = z
   })
   .openapi('LoginResponse')
 
+/** What signing needs, read and checked up front, so a misconfigured Worker fails before doing any work. */
+export const tokenSettings = async (env: Env): Promise<TokenSettings> => ({
+  jwk: (await keyring(env)).signingJwk,
+  issuer: tokenIssuer(env),
+  audience: tokenAudience(env),
+  ttlSeconds: tokenTtlSeconds(env),
+})
+
 /** A fresh token for `user`, in the shape login answers with. */
 export async function loginResponse(
   user: Pick<User, 'id' | 'username' | 'role' | 'tokenVersion'>,
-  key: CryptoKey,
-  expiresIn: number,
+  settings: TokenSettings,
 ): Promise<z.infer<typeof LoginResponseSchema>> {
-  return { token: await issueToken(user, key, expiresIn), userId: user.id, username: user.username, expiresIn }
+  const token = await issueToken(user, settings)
+  return { token, userId: user.id, username: user.username, expiresIn: settings.ttlSeconds }
 }

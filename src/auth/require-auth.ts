@@ -1,30 +1,55 @@
 import { createMiddleware } from 'hono/factory'
 import { jwt } from 'hono/jwt'
+import { decodeHeader } from 'hono/utils/jwt/jwt'
 import type { AppEnv } from '../app-env'
+import { tokenAudience, tokenIssuer } from '../config'
 import { authErrors } from '../http/api-error'
 import { findAccountForToken } from '../users/user-queries'
-import { signingKey } from './signing-key'
+import { keyring } from './keyring'
 import { tokenClaimsSchema } from './token-claims'
-import { TOKEN_ALGORITHM } from './tokens'
+import { MAX_TOKEN_LENGTH, TOKEN_ALGORITHM } from './tokens'
 
 const noop = async () => {}
 
+/** The `kid` of a Bearer credential's token header, if it has one that can be read. */
+function keyIdOf(authorization: string): unknown {
+  const [scheme, token] = authorization.split(/\s+/)
+  if (scheme.toLowerCase() !== 'bearer' || !token) return undefined
+  try {
+    return decodeHeader(token).kid
+  } catch {
+    return undefined
+  }
+}
+
 /**
  * Guards a route with Hono's JWT middleware: `Authorization: Bearer <token>`
- * only (scheme case-insensitive; no cookie, no query string), HS256 only.
+ * only (scheme case-insensitive; no cookie, no query string), HS256 only,
+ * `typ: JWT`, our `iss` and `aud`, signed by the key its `kid` names.
+ *
+ * Expiry is checked here, after the signature, so a forged token is never
+ * told apart as merely expired, and a token without `exp` is refused.
  *
  * Then one D1 query by primary key refuses the token of an account deleted or
  * disabled since, of one whose `token_version` moved on (password changed, or
  * logged out everywhere), and a token logged out by its `jti`. Sets
  * `c.var.user` to the account as it is now (its role, not the token's, decides
  * 403s) and `c.var.token` to the claims.
- *
- * Expiry is checked here, after the signature, so a forged token is never
- * told apart as merely expired, and a token without `exp` is refused.
  */
 export const requireAuth = createMiddleware<AppEnv>(async (c, next) => {
-  if (!c.req.header('Authorization')) throw authErrors.missingAuthorization()
-  const verify = jwt({ secret: await signingKey(c.env), alg: TOKEN_ALGORITHM, verification: { exp: false } })
+  const authorization = c.req.header('Authorization')
+  if (!authorization) throw authErrors.missingAuthorization()
+  if (authorization.length > MAX_TOKEN_LENGTH) throw authErrors.invalidToken()
+  const { verifyKeys } = await keyring(c.env)
+  const kid = keyIdOf(authorization)
+  const key = typeof kid === 'string' ? verifyKeys.get(kid) : undefined
+  if (!key) throw authErrors.invalidToken()
+
+  const verify = jwt({
+    secret: key,
+    alg: TOKEN_ALGORITHM,
+    verification: { exp: false, iss: tokenIssuer(c.env), aud: tokenAudience(c.env), typ: 'JWT' },
+  })
   try {
     await verify(c, noop)
   } catch {

@@ -7,6 +7,8 @@ import { roles } from '../db/schema'
  * `ver` is the account's `token_version` when it was issued.
  */
 export const tokenClaimsSchema = z.object({
+  iss: z.string(),
+  aud: z.string(),
   sub: z.string().min(1),
   username: z.string(),
   role: z.enum(roles),

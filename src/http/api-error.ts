@@ -52,3 +52,7 @@ export const userErrors = {
   emailTaken: () => new ApiError(409, 'email_taken', 'Email already registered'),
   lastAdmin: () => new ApiError(409, 'last_admin', 'Cannot remove the last admin'),
 }
+
+/** D1 failed or is unreachable: worth trying again shortly. */
+export const serviceUnavailable = () =>
+  new ApiError(503, 'service_unavailable', 'Service temporarily unavailable', { headers: { 'Retry-After': '5' } })

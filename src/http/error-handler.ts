@@ -1,10 +1,10 @@
 import type { Hook } from '@hono/zod-openapi'
-import { DrizzleQueryError } from 'drizzle-orm/errors'
 import type { ErrorHandler, NotFoundHandler } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import type { AppEnv } from '../app-env'
 import { ConfigError } from '../config'
-import { ApiError } from './api-error'
+import { isD1Error, loggableMessage } from '../db/d1-faults'
+import { ApiError, serviceUnavailable } from './api-error'
 
 /** Turns a failed Zod validation of any request part into one 400 with the issues. */
 // biome-ignore lint/suspicious/noExplicitAny: the hook serves every route's input type
@@ -26,10 +26,13 @@ function toApiError(err: Error): ApiError {
     }
     if (err.status === 400) return new ApiError(400, 'invalid_json', 'Malformed JSON in request body')
   }
+  if (isD1Error(err)) {
+    // drizzle's own message spells out the query's parameters (password hashes among them): log D1's only.
+    console.error(JSON.stringify({ level: 'error', event: 'd1_error', message: loggableMessage(err) }))
+    return serviceUnavailable()
+  }
   const event = err instanceof ConfigError ? 'config_error' : 'unhandled_error'
-  // drizzle's query errors spell out the bound parameters (password hashes among them): log D1's own error only.
-  const logged = err instanceof DrizzleQueryError && err.cause instanceof Error ? err.cause : err
-  console.error(JSON.stringify({ level: 'error', event, name: logged.name, message: logged.message }))
+  console.error(JSON.stringify({ level: 'error', event, name: err.name, message: loggableMessage(err) }))
   return new ApiError(500, 'internal_error', 'Internal server error')
 }
 

@@ -2,6 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi'
 import { and, desc, eq, lt } from 'drizzle-orm'
 import { requireAuth } from '../auth/require-auth'
 import { requireRole } from '../auth/require-role'
+import { readWithRetry } from '../db/d1-faults'
 import { authEvents, authEventTypes } from '../db/schema'
 import { bearerAuth, errorResponses } from '../http/openapi'
 import { createRouter } from './create-router'
@@ -50,19 +51,21 @@ const list = createRoute({
 
 export const auditEventsRouter = createRouter().openapi(list, async (c) => {
   const { userId, type, limit, cursor } = c.req.valid('query')
-  const rows = await c.var.db
-    .select()
-    .from(authEvents)
-    .where(
-      and(
-        userId ? eq(authEvents.subjectUserId, userId) : undefined,
-        type ? eq(authEvents.type, type) : undefined,
-        cursor ? lt(authEvents.id, cursor) : undefined,
-      ),
-    )
-    .orderBy(desc(authEvents.id))
-    .limit(limit + 1)
-    .all()
+  const rows = await readWithRetry(() =>
+    c.var.db
+      .select()
+      .from(authEvents)
+      .where(
+        and(
+          userId ? eq(authEvents.subjectUserId, userId) : undefined,
+          type ? eq(authEvents.type, type) : undefined,
+          cursor ? lt(authEvents.id, cursor) : undefined,
+        ),
+      )
+      .orderBy(desc(authEvents.id))
+      .limit(limit + 1)
+      .all(),
+  )
   const page = rows.slice(0, limit)
   return c.json(
     {

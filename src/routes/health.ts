@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { sql } from 'drizzle-orm'
-import { ApiError } from '../http/api-error'
+import { loggableMessage } from '../db/d1-faults'
+import { serviceUnavailable } from '../http/api-error'
 import { errorResponses } from '../http/openapi'
 import { createRouter } from './create-router'
 
@@ -22,10 +23,8 @@ export const healthRouter = createRouter().openapi(health, async (c) => {
   try {
     await c.var.db.run(sql`select 1`)
   } catch (err) {
-    console.error(JSON.stringify({ level: 'error', event: 'health_check_failed', name: (err as Error).name }))
-    throw new ApiError(503, 'service_unavailable', 'Service temporarily unavailable', {
-      headers: { 'Retry-After': '5' },
-    })
+    console.error(JSON.stringify({ level: 'error', event: 'health_check_failed', message: loggableMessage(err) }))
+    throw serviceUnavailable()
   }
   return c.json({ status: 'ok' as const }, 200)
 })

@@ -1,44 +1,51 @@
 import { eq, gt, or, sql } from 'drizzle-orm'
 import type { TokenClaims } from '../auth/token-claims'
 import type { Database } from '../db/client'
+import { readWithRetry } from '../db/d1-faults'
 import { revokedTokens, users } from '../db/schema'
 import { normalizeIdentifier } from '../lib/normalize'
 
 /** The user whose username or email is `login`, compared after normalisation. */
 export function findUserByLogin(db: Database, login: string) {
   const key = normalizeIdentifier(login)
-  return db
-    .select()
-    .from(users)
-    .where(or(eq(users.usernameKey, key), eq(users.email, key)))
-    .get()
+  return readWithRetry(() =>
+    db
+      .select()
+      .from(users)
+      .where(or(eq(users.usernameKey, key), eq(users.email, key)))
+      .get(),
+  )
 }
 
 export function findUserById(db: Database, id: string) {
-  return db.select().from(users).where(eq(users.id, id)).get()
+  return readWithRetry(() => db.select().from(users).where(eq(users.id, id)).get())
 }
 
 /** The token's account and whether the token was logged out: one query, by primary keys. */
 export function findAccountForToken(db: Database, token: Pick<TokenClaims, 'sub' | 'jti'>) {
-  return db
-    .select({
-      user: users,
-      revoked: sql<number>`exists (select 1 from ${revokedTokens} where ${revokedTokens.jti} = ${token.jti})`,
-    })
-    .from(users)
-    .where(eq(users.id, token.sub))
-    .get()
+  return readWithRetry(() =>
+    db
+      .select({
+        user: users,
+        revoked: sql<number>`exists (select 1 from ${revokedTokens} where ${revokedTokens.jti} = ${token.jti})`,
+      })
+      .from(users)
+      .where(eq(users.id, token.sub))
+      .get(),
+  )
 }
 
 /** One page of users in creation order (ids are UUIDv7), after `cursor` if given. */
 export async function listUsers(db: Database, { limit, cursor }: { limit: number; cursor?: string }) {
-  const rows = await db
-    .select()
-    .from(users)
-    .where(cursor ? gt(users.id, cursor) : undefined)
-    .orderBy(users.id)
-    .limit(limit + 1)
-    .all()
+  const rows = await readWithRetry(() =>
+    db
+      .select()
+      .from(users)
+      .where(cursor ? gt(users.id, cursor) : undefined)
+      .orderBy(users.id)
+      .limit(limit + 1)
+      .all(),
+  )
   const page = rows.slice(0, limit)
   return { page, nextCursor: rows.length > limit ? page[page.length - 1].id : null }
 }

@@ -1,10 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { authEvent, originOf, recordInBackground } from '../../audit/auth-event'
-import { LoginResponseSchema, loginResponse } from '../../auth/login-response'
+import { LoginResponseSchema, loginResponse, tokenSettings } from '../../auth/login-response'
 import { dummyPasswordHash, verifyPassword } from '../../auth/password'
 import { PASSWORD_MAX_LENGTH } from '../../auth/password-policy'
-import { signingKey } from '../../auth/signing-key'
-import { pbkdf2Iterations, tokenTtlSeconds } from '../../config'
+import { pbkdf2Iterations } from '../../config'
 import { authErrors } from '../../http/api-error'
 import { errorResponses } from '../../http/openapi'
 import { findUserByLogin } from '../../users/user-queries'
@@ -39,7 +38,7 @@ const login = createRoute({
 export const loginRouter = createRouter().openapi(login, async (c) => {
   const { username, password } = c.req.valid('json')
   // Settings first, so a misconfigured Worker fails alike for known and unknown users.
-  const [key, iterations, expiresIn] = [await signingKey(c.env), pbkdf2Iterations(c.env), tokenTtlSeconds(c.env)]
+  const [settings, iterations] = [await tokenSettings(c.env), pbkdf2Iterations(c.env)]
   const user = await findUserByLogin(c.var.db, username)
   // An unknown user costs one PBKDF2 run too, and a disabled one is told nothing more.
   const valid = await verifyPassword(password, user?.passwordHash ?? dummyPasswordHash(iterations))
@@ -47,5 +46,5 @@ export const loginRouter = createRouter().openapi(login, async (c) => {
   const subject = user?.id ?? null
   recordInBackground(c, authEvent(ok ? 'login_succeeded' : 'login_failed', subject, originOf(c, ok ? subject : null)))
   if (!ok) throw authErrors.invalidCredentials()
-  return c.json(await loginResponse(user, key, expiresIn), 200)
+  return c.json(await loginResponse(user, settings), 200)
 })

@@ -1,12 +1,11 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { eq, sql } from 'drizzle-orm'
 import { authEvent, originOf, recordInBackground } from '../../audit/auth-event'
-import { LoginResponseSchema, loginResponse } from '../../auth/login-response'
+import { LoginResponseSchema, loginResponse, tokenSettings } from '../../auth/login-response'
 import { hashPassword, verifyPassword } from '../../auth/password'
 import { newPasswordSchema } from '../../auth/password-policy'
 import { requireAuth } from '../../auth/require-auth'
-import { signingKey } from '../../auth/signing-key'
-import { pbkdf2Iterations, tokenTtlSeconds } from '../../config'
+import { pbkdf2Iterations } from '../../config'
 import { authEvents, users } from '../../db/schema'
 import { authErrors } from '../../http/api-error'
 import { bearerAuth, errorResponses } from '../../http/openapi'
@@ -37,7 +36,7 @@ const changePassword = createRoute({
 export const passwordRouter = createRouter().openapi(changePassword, async (c) => {
   const { currentPassword, newPassword } = c.req.valid('json')
   const { user, db } = c.var
-  const [key, iterations, expiresIn] = [await signingKey(c.env), pbkdf2Iterations(c.env), tokenTtlSeconds(c.env)]
+  const [settings, iterations] = [await tokenSettings(c.env), pbkdf2Iterations(c.env)]
   if (!(await verifyPassword(currentPassword, user.passwordHash))) {
     recordInBackground(c, authEvent('login_failed', user.id, originOf(c, user.id)))
     throw authErrors.invalidCredentials()
@@ -55,5 +54,5 @@ export const passwordRouter = createRouter().openapi(changePassword, async (c) =
       .returning(),
     db.insert(authEvents).values(authEvent('password_changed', user.id, originOf(c, user.id), now)),
   ])
-  return c.json(await loginResponse(changed, key, expiresIn), 200)
+  return c.json(await loginResponse(changed, settings), 200)
 })

@@ -1,0 +1,93 @@
+import { env } from 'cloudflare:workers'
+import { describe, expect, it, vi } from 'vitest'
+import { flakyD1 } from '../flaky-d1'
+import { apiWithEnv, bearer, createUser, DEFAULT_PASSWORD, signedIn } from '../helpers'
+
+const loginInit = (username: string): RequestInit => ({
+  method: 'POST',
+  headers: { 'Content-Type': 'application/json' },
+  body: JSON.stringify({ username, password: DEFAULT_PASSWORD }),
+})
+
+async function expectUnavailable(res: Response) {
+  expect(res.status).toBe(503)
+  expect(res.headers.get('Retry-After')).toBe('5')
+  expect(await res.json()).toEqual({ error: 'Service temporarily unavailable', code: 'service_unavailable' })
+}
+
+/** Captures console.error for one test. */
+function errorLog() {
+  const spy = vi.spyOn(console, 'error').mockImplementation(() => {})
+  return { lines: () => spy.mock.calls.map((call) => call.join(' ')), restore: () => spy.mockRestore() }
+}
+
+describe('when D1 fails', () => {
+  it('answers a login 503, not 401, and logs no SQL parameters', async () => {
+    const log = errorLog()
+    const user = await createUser()
+    const { binding } = flakyD1(env.DB)
+    await expectUnavailable(await apiWithEnv({ DB: binding }, '/api/auth/login', loginInit(user.username)))
+    expect(log.lines().join('\n')).toContain('Network connection lost')
+    expect(log.lines().join('\n')).not.toContain(user.username)
+    log.restore()
+  })
+
+  it('answers a protected request 503, not 401', async () => {
+    const log = errorLog()
+    const { token } = await signedIn()
+    await expectUnavailable(await apiWithEnv({ DB: flakyD1(env.DB).binding }, '/api/auth/me', bearer(token)))
+    log.restore()
+  })
+
+  it('retries a read that failed transiently, and answers as if nothing happened', async () => {
+    const { user, token } = await signedIn()
+    const { binding, executions } = flakyD1(env.DB, { failures: 2 })
+    const res = await apiWithEnv({ DB: binding }, '/api/auth/me', bearer(token))
+    expect(res.status).toBe(200)
+    expect(await res.json()).toMatchObject({ userId: user.id })
+    expect(executions).toHaveLength(3)
+  })
+
+  it('gives up on a read after two retries', async () => {
+    const log = errorLog()
+    const { token } = await signedIn()
+    const { binding, executions } = flakyD1(env.DB, { failures: 3 })
+    await expectUnavailable(await apiWithEnv({ DB: binding }, '/api/auth/me', bearer(token)))
+    expect(executions).toHaveLength(3)
+    log.restore()
+  })
+
+  it('does not retry an error that is not transient', async () => {
+    const log = errorLog()
+    const { token } = await signedIn()
+    const { binding, executions } = flakyD1(env.DB, { failures: 1, message: 'D1_ERROR: no such table: users' })
+    await expectUnavailable(await apiWithEnv({ DB: binding }, '/api/auth/me', bearer(token)))
+    expect(executions).toHaveLength(1)
+    log.restore()
+  })
+
+  it('never retries a write', async () => {
+    const log = errorLog()
+    const { token } = await signedIn()
+    // The account lookup succeeds; the logout batch then fails once, transiently.
+    const { binding, executions } = flakyD1(env.DB, { failures: 1, batchesOnly: true })
+    await expectUnavailable(await apiWithEnv({ DB: binding }, '/api/auth/logout', { method: 'POST', ...bearer(token) }))
+    expect(executions.filter((sql) => sql === 'batch')).toHaveLength(1)
+    // Not logged out: the token still works.
+    expect((await apiWithEnv({}, '/api/auth/me', bearer(token))).status).toBe(200)
+    log.restore()
+  })
+
+  it('applies no part of a batch that fails', async () => {
+    const user = await createUser()
+    const renamed = `${user.email}.changed`
+    await expect(
+      env.DB.batch([
+        env.DB.prepare('update users set email = ? where id = ?').bind(renamed, user.id),
+        env.DB.prepare('insert into no_such_table values (1)'),
+      ]),
+    ).rejects.toThrow()
+    const row = await env.DB.prepare('select email from users where id = ?').bind(user.id).first<{ email: string }>()
+    expect(row?.email).toBe(user.email)
+  })
+})

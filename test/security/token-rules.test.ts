@@ -1,0 +1,92 @@
+import { env } from 'cloudflare:workers'
+import { describe, expect, it, vi } from 'vitest'
+import { keyring } from '../../src/auth/keyring'
+import type { TokenClaims } from '../../src/auth/token-claims'
+import { api, apiWithEnv, bearer, DEFAULT_PASSWORD, decodeJwt, forgeToken, signCompact, signedIn } from '../helpers'
+
+const OLD_SECRET = 'the-secret-before-the-rotation-0123456789'
+const now = () => Math.floor(Date.now() / 1000)
+const me = (token: string) => api('/api/auth/me', bearer(token))
+
+async function claims() {
+  const { token } = await signedIn()
+  return decodeJwt(token).payload as TokenClaims
+}
+
+async function expectRefused(res: Response) {
+  expect(res.status).toBe(401)
+  expect(await res.json()).toEqual({ error: 'Invalid or expired token', code: 'invalid_token' })
+}
+
+describe('token rules', () => {
+  it.each([
+    ['another issuer', { iss: 'someone-else' }],
+    ['another audience', { aud: 'another-api' }],
+    ['no issuer', { iss: undefined }],
+    ['no audience', { aud: undefined }],
+    ['no iat', { iat: undefined }],
+    ['an iat in the future', { iat: now() + 3600 }],
+    ['no jti', { jti: undefined }],
+    ['no token version', { ver: undefined }],
+  ])('refuses a well-signed token with %s', async (_name, change) => {
+    await expectRefused(await me(await forgeToken({ ...(await claims()), ...change })))
+  })
+
+  it('requires typ JWT in the header', async () => {
+    const payload = await claims()
+    const { kid } = (await keyring(env)).signingJwk
+    for (const header of [
+      { alg: 'HS256', kid },
+      { alg: 'HS256', typ: 'at+jwt', kid },
+    ]) {
+      await expectRefused(await me(await signCompact(header, payload, env.JWT_SECRET)))
+    }
+  })
+
+  it('refuses a token without kid, or with a kid no key has', async () => {
+    const payload = await claims()
+    await expectRefused(await me(await forgeToken(payload, { kid: 'not-a-known-kid' })))
+    await expectRefused(await me(await forgeToken(payload, { kid: '' })))
+  })
+
+  it('refuses a token over 4 KB before any crypto', async () => {
+    const token = await forgeToken({ ...(await claims()), padding: 'x'.repeat(4096) })
+    const verify = vi.spyOn(crypto.subtle, 'verify')
+    await expectRefused(await me(token))
+    expect(verify).not.toHaveBeenCalled()
+    verify.mockRestore()
+  })
+})
+
+describe('key rotation', () => {
+  const loginWith = (overrides: Partial<Env>, username: string) =>
+    apiWithEnv(overrides, '/api/auth/login', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ username, password: DEFAULT_PASSWORD }),
+    })
+
+  it('accepts tokens of JWT_SECRET_PREVIOUS while it is set, and signs only with JWT_SECRET', async () => {
+    const { user } = await signedIn()
+    // Before the rotation, the old secret was the current one.
+    const before = await (await loginWith({ JWT_SECRET: OLD_SECRET }, user.username)).json<{ token: string }>()
+    const rotated = { JWT_SECRET: env.JWT_SECRET, JWT_SECRET_PREVIOUS: OLD_SECRET }
+
+    expect((await apiWithEnv(rotated, '/api/auth/me', bearer(before.token))).status).toBe(200)
+    const after = await (await loginWith(rotated, user.username)).json<{ token: string }>()
+    expect(decodeJwt(after.token).header.kid).not.toBe(decodeJwt(before.token).header.kid)
+    expect((await me(after.token)).status).toBe(200)
+
+    // Once JWT_SECRET_PREVIOUS is removed, the old tokens are refused.
+    await expectRefused(await me(before.token))
+  })
+
+  it('refuses a JWT_SECRET_PREVIOUS shorter than 32 bytes', async () => {
+    const log = vi.spyOn(console, 'error').mockImplementation(() => {})
+    const { token } = await signedIn()
+    const res = await apiWithEnv({ JWT_SECRET_PREVIOUS: 'short' }, '/api/auth/me', bearer(token))
+    expect(res.status).toBe(500)
+    expect(log).toHaveBeenCalledWith(expect.stringContaining('JWT_SECRET_PREVIOUS is missing or shorter than 32 bytes'))
+    log.mockRestore()
+  })
+})
