@@ -13,7 +13,11 @@ import { applyLocalMigrations, type D1Target, d1Execute } from './lib/wrangler-d
 async function ensureDevVars(): Promise<void> {
   const secret = randomBytes(32).toString('base64url')
   try {
-    await writeFile(resolve(projectRoot, '.dev.vars'), `JWT_SECRET=${secret}\n`, { flag: 'wx', mode: 0o600 })
+    await writeFile(
+      resolve(projectRoot, '.dev.vars'),
+      `JWT_SECRET=${secret}\n# wrangler.toml says production, which refuses plain HTTP.\nENVIRONMENT=development\n`,
+      { flag: 'wx', mode: 0o600 },
+    )
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return
     throw error

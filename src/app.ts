@@ -1,21 +1,52 @@
+import { bodyLimit } from 'hono/body-limit'
+import { methodNotAllowed } from 'hono/method-not-allowed'
+import { requestId } from 'hono/request-id'
 import { withDatabase } from './db/client'
+import { ApiError } from './http/api-error'
 import { handleError, handleNotFound } from './http/error-handler'
-import { answerMethodNotAllowed } from './http/method-not-allowed'
+import { requestLog } from './http/request-log'
+import { corsFromEnv, httpsOnly, securityHeaders } from './http/transport'
 import { auditEventsRouter } from './routes/audit-events'
 import { authRouter } from './routes/auth'
 import { createRouter } from './routes/create-router'
 import { healthRouter } from './routes/health'
 import { usersRouter } from './routes/users'
 
+/** Request bodies here are a few hundred bytes; anything near this is not one of ours. */
+export const MAX_BODY_BYTES = 16 * 1024
+
 /** The whole Worker: tests build exactly what production runs. */
 export function createApp() {
   const app = createRouter()
 
-  app.use('/api/*', withDatabase, async (c, next) => {
-    await next()
-    // Answers carry tokens and user data: no cache may keep them.
-    c.header('Cache-Control', 'no-store')
-  })
+  app.use(
+    requestId(),
+    requestLog,
+    securityHeaders(),
+    corsFromEnv,
+    httpsOnly,
+    methodNotAllowed({
+      app,
+      onMethodNotAllowed: (_c, methods) => {
+        throw new ApiError(405, 'method_not_allowed', 'Method not allowed', { headers: { Allow: methods.join(', ') } })
+      },
+    }),
+  )
+  app.use(
+    '/api/*',
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new ApiError(413, 'payload_too_large', `Request body is larger than ${MAX_BODY_BYTES} bytes`)
+      },
+    }),
+    withDatabase,
+    async (c, next) => {
+      await next()
+      // Answers carry tokens and user data: no cache may keep them.
+      c.header('Cache-Control', 'no-store')
+    },
+  )
 
   app.route('/api/health', healthRouter)
   app.route('/api/auth', authRouter)
@@ -36,7 +67,6 @@ export function createApp() {
     },
   })
 
-  answerMethodNotAllowed(app)
   app.notFound(handleNotFound)
   app.onError(handleError)
   return app

@@ -120,3 +120,6 @@ export async function signCompact(header: object, payload: object, secret: strin
   const signature = await crypto.subtle.sign('HMAC', key, encoder.encode(signingInput))
   return `${signingInput}.${base64Url(new Uint8Array(signature))}`
 }
+
+/** A response's headers but the request id, which differs for every request by design. */
+export const headersOf = (res: Response) => [...res.headers].filter(([name]) => name !== 'x-request-id')

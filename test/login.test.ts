@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { api, apiWithEnv, createUser, DEFAULT_PASSWORD, decodeJwt, postJson } from './helpers'
+import { api, apiWithEnv, createUser, DEFAULT_PASSWORD, decodeJwt, headersOf, postJson } from './helpers'
 
 const LOGIN = '/api/auth/login'
 
@@ -83,7 +83,7 @@ describe('POST /api/auth/login', () => {
     const body = await wrong.json()
     expect(body).toEqual({ error: 'Invalid username or password', code: 'invalid_credentials' })
     expect(await unknown.json()).toEqual(body)
-    expect([...unknown.headers]).toEqual([...wrong.headers])
+    expect(headersOf(unknown)).toEqual(headersOf(wrong))
     expect(wrong.headers.get('WWW-Authenticate')).toMatch(/^Bearer /)
   })
 })

@@ -1,9 +1,14 @@
 import { pbkdf2 } from '@noble/hashes/pbkdf2.js'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { describe, expect, it } from 'vitest'
+import { isCommonPassword } from '../src/auth/common-passwords'
+import { COMMON_PASSWORDS } from '../src/auth/common-passwords.data'
 import { dummyPasswordHash, hashPassword, verifyPassword } from '../src/auth/password'
 import { newPasswordSchema } from '../src/auth/password-policy'
 import { ConfigError, pbkdf2Iterations } from '../src/config'
+import { normalizeIdentifier } from '../src/lib/normalize'
+import { enteredPasswordSchema } from '../src/routes/auth/login'
+import { createUser, DEFAULT_PASSWORD, postJson } from './helpers'
 
 const base64ToBytes = (value: string) => Uint8Array.from(atob(value), (c) => c.charCodeAt(0))
 
@@ -71,5 +76,55 @@ describe('password policy', () => {
     ['a megabyte', 'x'.repeat(1 << 20), false],
   ])('%s: %s', (_name, password, ok) => {
     expect(newPasswordSchema.safeParse(password).success).toBe(ok)
+  })
+})
+
+describe('common passwords', () => {
+  const shipped = COMMON_PASSWORDS.split('\n')
+  const issues = (password: string) => newPasswordSchema.safeParse(password).error?.issues.map((i) => i.message) ?? []
+  const LENGTH_MESSAGE = 'Password must be 8 to 256 characters'
+
+  it('ships at least 10000 distinct entries, each normalised and of policy length', () => {
+    expect(shipped.length).toBeGreaterThanOrEqual(10_000)
+    expect(new Set(shipped).size).toBe(shipped.length)
+    const misfits = shipped.filter((e) => [...e].length < 8 || [...e].length > 256 || e !== normalizeIdentifier(e))
+    expect(misfits).toEqual([])
+  })
+
+  it.each([
+    'password1',
+    'Password1',
+    'PASSWORD1',
+    'Ｐａｓｓｗｏｒｄ１', // full-width forms, folded by NFKC
+    'qwertyuiop',
+    '12345678',
+    'iloveyou',
+  ])('refuses %s, which is in the shipped list, as too common', (password) => {
+    expect(shipped).toContain(normalizeIdentifier(password))
+    expect(isCommonPassword(password)).toBe(true)
+    expect(issues(password)).toEqual(['Password is too common'])
+  })
+
+  it('accepts a random 20-character password and the passwords the other tests set', () => {
+    const random = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(15))))
+    expect(random).toHaveLength(20)
+    const setElsewhere = [DEFAULT_PASSWORD, 'a fine password', 'a brand new password', 'changed password!']
+    setElsewhere.push('another password', 'secret-new-pass', 'Exact Pass 123', 'ci-password-123')
+    for (const password of [random, ...setElsewhere]) expect(issues(password), password).toEqual([])
+  })
+
+  it('checks the length first, and only the length, of a password outside the bounds', () => {
+    expect(issues(`password1${'x'.repeat(248)}`)).toEqual([LENGTH_MESSAGE])
+    // Seven code points, but NFKC turns the ligature \uFB01 into 'fi': 'garfield' is in the list.
+    const ligature = 'gar\uFB01eld'
+    expect([...ligature]).toHaveLength(7)
+    expect(isCommonPassword(ligature)).toBe(true)
+    expect(issues(ligature)).toEqual([LENGTH_MESSAGE])
+  })
+
+  it('is not checked at login, so an account with a common password can still sign in', async () => {
+    expect(enteredPasswordSchema.safeParse('password1').success).toBe(true)
+    const user = await createUser({ password: 'password1' })
+    expect((await postJson('/api/auth/login', { username: user.username, password: 'password1' })).status).toBe(200)
   })
 })

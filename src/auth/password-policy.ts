@@ -1,17 +1,16 @@
 import { z } from '@hono/zod-openapi'
+import { isCommonPassword } from './common-passwords'
+import { isPolicyLength, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './password-length'
 
-export const PASSWORD_MIN_LENGTH = 8
-export const PASSWORD_MAX_LENGTH = 256
+export { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH }
 
-/** Counts code points, so an emoji is one character; stops early on absurd inputs. */
-function withinPolicy(password: string): boolean {
-  if (password.length > PASSWORD_MAX_LENGTH * 2) return false
-  const length = [...password].length
-  return length >= PASSWORD_MIN_LENGTH && length <= PASSWORD_MAX_LENGTH
-}
-
-/** A password being set: checked before it is ever hashed. */
+/** A password being set: checked before it is ever hashed. Login does not check commonness. */
 export const newPasswordSchema = z
   .string()
-  .refine(withinPolicy, `Password must be ${PASSWORD_MIN_LENGTH} to ${PASSWORD_MAX_LENGTH} characters`)
+  // The cheap bounds check first; `abort` keeps a password outside them from being normalised at all.
+  .refine(isPolicyLength, {
+    error: `Password must be ${PASSWORD_MIN_LENGTH} to ${PASSWORD_MAX_LENGTH} characters`,
+    abort: true,
+  })
+  .refine((password) => !isCommonPassword(password), 'Password is too common')
   .openapi({ minLength: PASSWORD_MIN_LENGTH, maxLength: PASSWORD_MAX_LENGTH, format: 'password' })

@@ -1,0 +1,25 @@
+import { createMiddleware } from 'hono/factory'
+import { routePath } from 'hono/route'
+import type { AppEnv } from '../app-env'
+
+/**
+ * One JSON line per request: request id, method, route pattern (never the raw
+ * path or query, which may carry ids or secrets), status, duration and the
+ * authenticated user's id when there is one. Never a header or a body.
+ */
+export const requestLog = createMiddleware<AppEnv>(async (c, next) => {
+  const started = Date.now()
+  await next()
+  console.log(
+    JSON.stringify({
+      level: 'info',
+      event: 'request',
+      requestId: c.var.requestId,
+      method: c.req.method,
+      route: routePath(c, -1),
+      status: c.res.status,
+      durationMs: Date.now() - started,
+      userId: c.var.user?.id,
+    }),
+  )
+})

@@ -1,0 +1,53 @@
+import { cors } from 'hono/cors'
+import { createMiddleware } from 'hono/factory'
+import { secureHeaders } from 'hono/secure-headers'
+import type { AppEnv } from '../app-env'
+import { ApiError } from './api-error'
+
+const HSTS = 'max-age=31536000; includeSubDomains'
+
+/**
+ * The headers every answer carries: nosniff, no referrer, no framing, a CSP that
+ * loads nothing, no `X-Powered-By`; HSTS when the request came over HTTPS.
+ */
+export const securityHeaders = () => {
+  const headers = secureHeaders({
+    strictTransportSecurity: false,
+    contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
+  })
+  return createMiddleware<AppEnv>(async (c, next) => {
+    await headers(c, next)
+    if (new URL(c.req.url).protocol === 'https:') c.header('Strict-Transport-Security', HSTS)
+  })
+}
+
+/** In production (`ENVIRONMENT=production`) a plain-HTTP request is refused, not redirected. */
+export const httpsOnly = createMiddleware<AppEnv>(async (c, next) => {
+  if (c.env.ENVIRONMENT === 'production' && new URL(c.req.url).protocol !== 'https:') {
+    throw new ApiError(403, 'https_required', 'HTTPS is required')
+  }
+  await next()
+})
+
+let cached: { origins: string; middleware: ReturnType<typeof cors> } | undefined
+
+/** CORS for exactly the origins in `CORS_ORIGINS` (comma-separated), without credentials; off when unset. */
+export const corsFromEnv = createMiddleware<AppEnv>(async (c, next) => {
+  const origins = c.env.CORS_ORIGINS ?? ''
+  if (origins.trim() === '') return next()
+  if (cached?.origins !== origins) {
+    const allowed = new Set(origins.split(',').map((origin) => origin.trim()))
+    cached = {
+      origins,
+      middleware: cors({
+        origin: (origin) => (allowed.has(origin) ? origin : null),
+        allowMethods: ['GET', 'POST', 'PATCH', 'DELETE'],
+        allowHeaders: ['Authorization', 'Content-Type'],
+        exposeHeaders: ['Retry-After', 'X-Request-Id'],
+        credentials: false,
+        maxAge: 600,
+      }),
+    }
+  }
+  return cached.middleware(c, next)
+})
