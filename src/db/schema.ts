@@ -43,6 +43,19 @@ export const revokedTokens = sqliteTable(
   (t) => [index('revoked_tokens_expires_at_idx').on(t.expiresAt)],
 )
 
+/**
+ * Failed logins counted per client IP, per account and per account and IP
+ * (`key` says which), with the time a block ends.
+ */
+export const loginThrottles = sqliteTable('login_throttles', {
+  key: text('key').primaryKey(),
+  failures: integer('failures').notNull(),
+  /** Seconds. Failures older than the window no longer count. */
+  lastFailedAt: integer('last_failed_at').notNull(),
+  /** Seconds. Until then every login on this key answers 429, right password or not. */
+  blockedUntil: integer('blocked_until').notNull(),
+})
+
 export const authEventTypes = [
   'login_succeeded',
   'login_failed',

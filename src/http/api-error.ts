@@ -43,6 +43,10 @@ export const authErrors = {
       },
     }),
   insufficientPermissions: () => new ApiError(403, 'insufficient_permissions', 'Insufficient permissions'),
+  tooManyAttempts: (retryAfterSeconds: number) =>
+    new ApiError(429, 'too_many_attempts', 'Too many attempts', {
+      headers: { 'Retry-After': String(retryAfterSeconds) },
+    }),
 }
 
 /** The errors of account management. */

@@ -5,16 +5,14 @@ import { readWithRetry } from '../db/d1-faults'
 import { revokedTokens, users } from '../db/schema'
 import { normalizeIdentifier } from '../lib/normalize'
 
-/** The user whose username or email is `login`, compared after normalisation. */
-export function findUserByLogin(db: Database, login: string) {
+/** The user whose username or email is `login`, compared after normalisation: a query to run or batch. */
+export function userByLogin(db: Database, login: string) {
   const key = normalizeIdentifier(login)
-  return readWithRetry(() =>
-    db
-      .select()
-      .from(users)
-      .where(or(eq(users.usernameKey, key), eq(users.email, key)))
-      .get(),
-  )
+  return db
+    .select()
+    .from(users)
+    .where(or(eq(users.usernameKey, key), eq(users.email, key)))
+    .limit(1)
 }
 
 export function findUserById(db: Database, id: string) {

@@ -1,12 +1,20 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { authEvent, originOf, recordInBackground } from '../../audit/auth-event'
 import { LoginResponseSchema, loginResponse, tokenSettings } from '../../auth/login-response'
+import {
+  blockedFor,
+  clearAccountThrottles,
+  readThrottles,
+  recordFailure,
+  throttleKeys,
+} from '../../auth/login-throttle'
 import { dummyPasswordHash, verifyPassword } from '../../auth/password'
 import { PASSWORD_MAX_LENGTH } from '../../auth/password-policy'
-import { pbkdf2Iterations } from '../../config'
+import { loginThrottleSettings, pbkdf2Iterations } from '../../config'
+import { readWithRetry } from '../../db/d1-faults'
 import { authErrors } from '../../http/api-error'
 import { errorResponses } from '../../http/openapi'
-import { findUserByLogin } from '../../users/user-queries'
+import { userByLogin } from '../../users/user-queries'
 import { createRouter } from '../create-router'
 
 /** A password as typed at login: bounded, but not held to the policy. */
@@ -31,20 +39,40 @@ const login = createRoute({
   request: { body: { required: true, content: { 'application/json': { schema: LoginRequestSchema } } } },
   responses: {
     200: { description: 'A token', content: { 'application/json': { schema: LoginResponseSchema } } },
-    ...errorResponses(400, 401, 500),
+    ...errorResponses(400, 401, 413, 429, 500, 503),
   },
 })
 
+/** The client's address as Cloudflare saw it; never a header the client controls further up. */
+export const clientIp = (c: { req: { header(name: string): string | undefined } }) =>
+  c.req.header('CF-Connecting-IP') ?? 'unknown'
+
 export const loginRouter = createRouter().openapi(login, async (c) => {
   const { username, password } = c.req.valid('json')
+  const db = c.var.db
   // Settings first, so a misconfigured Worker fails alike for known and unknown users.
-  const [settings, iterations] = [await tokenSettings(c.env), pbkdf2Iterations(c.env)]
-  const user = await findUserByLogin(c.var.db, username)
+  const [settings, iterations, throttle] = [
+    await tokenSettings(c.env),
+    pbkdf2Iterations(c.env),
+    loginThrottleSettings(c.env),
+  ]
+  const keys = throttleKeys(username, clientIp(c), throttle)
+  const now = Math.floor(Date.now() / 1000)
+  const [[user], throttles] = await readWithRetry(() => db.batch([userByLogin(db, username), readThrottles(db, keys)]))
+  // Blocked means blocked: no hashing, and the same answer whether the password is right.
+  const wait = blockedFor(throttles, now)
+  if (wait > 0) throw authErrors.tooManyAttempts(wait)
+
   // An unknown user costs one PBKDF2 run too, and a disabled one is told nothing more.
   const valid = await verifyPassword(password, user?.passwordHash ?? dummyPasswordHash(iterations))
   const ok = user !== undefined && valid && user.disabledAt === null
   const subject = user?.id ?? null
   recordInBackground(c, authEvent(ok ? 'login_succeeded' : 'login_failed', subject, originOf(c, ok ? subject : null)))
-  if (!ok) throw authErrors.invalidCredentials()
+  if (!ok) {
+    // Counted before answering, so parallel guesses cannot outrun the counter.
+    await recordFailure(db, keys, throttle, now)
+    throw authErrors.invalidCredentials()
+  }
+  c.executionCtx.waitUntil(clearAccountThrottles(db, keys).run())
   return c.json(await loginResponse(user, settings), 200)
 })

@@ -2,15 +2,17 @@ import { createRoute, z } from '@hono/zod-openapi'
 import { eq, sql } from 'drizzle-orm'
 import { authEvent, originOf, recordInBackground } from '../../audit/auth-event'
 import { LoginResponseSchema, loginResponse, tokenSettings } from '../../auth/login-response'
+import { blockedFor, readThrottles, recordFailure, throttleKeys } from '../../auth/login-throttle'
 import { hashPassword, verifyPassword } from '../../auth/password'
 import { newPasswordSchema } from '../../auth/password-policy'
 import { requireAuth } from '../../auth/require-auth'
-import { pbkdf2Iterations } from '../../config'
+import { loginThrottleSettings, pbkdf2Iterations } from '../../config'
+import { readWithRetry } from '../../db/d1-faults'
 import { authEvents, users } from '../../db/schema'
 import { authErrors } from '../../http/api-error'
 import { bearerAuth, errorResponses } from '../../http/openapi'
 import { createRouter } from '../create-router'
-import { enteredPasswordSchema } from './login'
+import { clientIp, enteredPasswordSchema } from './login'
 
 const ChangePasswordSchema = z
   .strictObject({ currentPassword: enteredPasswordSchema, newPassword: newPasswordSchema })
@@ -29,16 +31,26 @@ const changePassword = createRoute({
       description: 'A fresh token; all earlier ones are refused from now on',
       content: { 'application/json': { schema: LoginResponseSchema } },
     },
-    ...errorResponses(400, 401, 500),
+    ...errorResponses(400, 401, 413, 429, 500, 503),
   },
 })
 
 export const passwordRouter = createRouter().openapi(changePassword, async (c) => {
   const { currentPassword, newPassword } = c.req.valid('json')
   const { user, db } = c.var
-  const [settings, iterations] = [await tokenSettings(c.env), pbkdf2Iterations(c.env)]
+  const [settings, iterations, throttle] = [
+    await tokenSettings(c.env),
+    pbkdf2Iterations(c.env),
+    loginThrottleSettings(c.env),
+  ]
+  // A wrong current password is a failed login: the same counters, the same blocks.
+  const keys = throttleKeys(user.username, clientIp(c), throttle)
+  const nowSeconds = Math.floor(Date.now() / 1000)
+  const wait = blockedFor(await readWithRetry(() => readThrottles(db, keys).all()), nowSeconds)
+  if (wait > 0) throw authErrors.tooManyAttempts(wait)
   if (!(await verifyPassword(currentPassword, user.passwordHash))) {
     recordInBackground(c, authEvent('login_failed', user.id, originOf(c, user.id)))
+    await recordFailure(db, keys, throttle, nowSeconds)
     throw authErrors.invalidCredentials()
   }
   const now = new Date()
