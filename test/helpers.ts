@@ -66,9 +66,9 @@ export function decodeJwt(token: string) {
 }
 
 /** A request to the same Worker with some bindings replaced, as a deployment might set them. */
-export async function apiWithEnv(overrides: Partial<Env>, path: string, init?: RequestInit) {
+export async function apiWithEnv(overrides: Partial<Env>, path: string, init?: RequestInit, scheme = 'https') {
   const ctx = createExecutionContext()
-  const res = await worker.fetch(new Request(`https://orgstack.test${path}`, init), { ...env, ...overrides }, ctx)
+  const res = await worker.fetch(new Request(`${scheme}://orgstack.test${path}`, init), { ...env, ...overrides }, ctx)
   await waitOnExecutionContext(ctx)
   return res
 }

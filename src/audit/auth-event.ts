@@ -40,8 +40,25 @@ export const recordIfChanged = (db: Database, event: NewAuthEvent) =>
       sql`select ${event.id}, ${event.createdAt.getTime()}, ${event.type}, ${event.subjectUserId}, ${event.actorUserId}, ${event.ip}, ${event.userAgent} where changes() > 0`,
     )
 
+/** One JSON log line per auth event written: type, subject, actor and request id, nothing secret. */
+export function logAuthEvents(c: Context<AppEnv>, events: NewAuthEvent[]): void {
+  for (const { type, subjectUserId, actorUserId } of events) {
+    console.log(
+      JSON.stringify({
+        level: 'info',
+        event: 'auth_event',
+        type,
+        subjectUserId,
+        actorUserId,
+        requestId: c.var.requestId,
+      }),
+    )
+  }
+}
+
 /** Writes `event` after the answer is sent: for events that record no change of state. */
 export function recordInBackground(c: Context<AppEnv>, event: NewAuthEvent): void {
+  logAuthEvents(c, [event])
   const write = c.var.db.insert(authEvents).values(event).run()
   c.executionCtx.waitUntil(
     write.catch((err: Error) => {

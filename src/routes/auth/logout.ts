@@ -1,6 +1,6 @@
 import { createRoute } from '@hono/zod-openapi'
 import { eq, lte, sql } from 'drizzle-orm'
-import { authEvent, originOf } from '../../audit/auth-event'
+import { authEvent, logAuthEvents, originOf } from '../../audit/auth-event'
 import { requireAuth } from '../../auth/require-auth'
 import { authEvents, revokedTokens, users } from '../../db/schema'
 import { bearerAuth, errorResponses } from '../../http/openapi'
@@ -29,23 +29,27 @@ const logoutAll = createRoute({
 export const logoutRouter = createRouter()
   .openapi(logout, async (c) => {
     const { user, token, db } = c.var
+    const event = authEvent('logout', user.id, originOf(c, user.id))
     await db.batch([
       db.insert(revokedTokens).values({ jti: token.jti, userId: user.id, expiresAt: token.exp }).onConflictDoNothing(),
       // A revoked token past its exp is refused anyway: its record can go.
       db.delete(revokedTokens).where(lte(revokedTokens.expiresAt, Math.floor(Date.now() / 1000))),
-      db.insert(authEvents).values(authEvent('logout', user.id, originOf(c, user.id))),
+      db.insert(authEvents).values(event),
     ])
+    logAuthEvents(c, [event])
     return c.body(null, 204)
   })
   .openapi(logoutAll, async (c) => {
     const { user, db } = c.var
     const now = new Date()
+    const event = authEvent('logout_all', user.id, originOf(c, user.id), now)
     await db.batch([
       db
         .update(users)
         .set({ tokenVersion: sql`${users.tokenVersion} + 1`, updatedAt: now })
         .where(eq(users.id, user.id)),
-      db.insert(authEvents).values(authEvent('logout_all', user.id, originOf(c, user.id), now)),
+      db.insert(authEvents).values(event),
     ])
+    logAuthEvents(c, [event])
     return c.body(null, 204)
   })

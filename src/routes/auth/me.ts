@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { eq } from 'drizzle-orm'
-import { authEvent, originOf } from '../../audit/auth-event'
+import { authEvent, logAuthEvents, originOf } from '../../audit/auth-event'
 import { requireAuth } from '../../auth/require-auth'
 import { authEvents, users } from '../../db/schema'
 import { bearerAuth, errorResponses } from '../../http/openapi'
@@ -44,6 +44,7 @@ export const meRouter = createRouter()
   .openapi(updateMe, async (c) => {
     const { user, db } = c.var
     const now = new Date()
+    const event = authEvent('user_updated', user.id, originOf(c, user.id), now)
     const [[updated]] = await db
       .batch([
         db
@@ -51,8 +52,9 @@ export const meRouter = createRouter()
           .set({ email: normalizeIdentifier(c.req.valid('json').email), updatedAt: now })
           .where(eq(users.id, user.id))
           .returning(),
-        db.insert(authEvents).values(authEvent('user_updated', user.id, originOf(c, user.id), now)),
+        db.insert(authEvents).values(event),
       ])
       .catch(conflictOrRethrow)
+    logAuthEvents(c, [event])
     return c.json(toPublicUser(updated), 200)
   })

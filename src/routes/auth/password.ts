@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { eq, sql } from 'drizzle-orm'
-import { authEvent, originOf, recordInBackground } from '../../audit/auth-event'
+import { authEvent, logAuthEvents, originOf, recordInBackground } from '../../audit/auth-event'
 import { LoginResponseSchema, loginResponse, tokenSettings } from '../../auth/login-response'
 import { blockedFor, readThrottles, recordFailure, throttleKeys } from '../../auth/login-throttle'
 import { hashPassword, verifyPassword } from '../../auth/password'
@@ -54,6 +54,7 @@ export const passwordRouter = createRouter().openapi(changePassword, async (c) =
     throw authErrors.invalidCredentials()
   }
   const now = new Date()
+  const event = authEvent('password_changed', user.id, originOf(c, user.id), now)
   const [[changed]] = await db.batch([
     db
       .update(users)
@@ -64,7 +65,8 @@ export const passwordRouter = createRouter().openapi(changePassword, async (c) =
       })
       .where(eq(users.id, user.id))
       .returning(),
-    db.insert(authEvents).values(authEvent('password_changed', user.id, originOf(c, user.id), now)),
+    db.insert(authEvents).values(event),
   ])
+  logAuthEvents(c, [event])
   return c.json(await loginResponse(changed, settings), 200)
 })

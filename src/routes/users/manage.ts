@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { sql } from 'drizzle-orm'
-import { authEvent, originOf, recordIfChanged } from '../../audit/auth-event'
+import { authEvent, logAuthEvents, originOf, recordIfChanged } from '../../audit/auth-event'
 import { requireAuth } from '../../auth/require-auth'
 import { requireRole } from '../../auth/require-role'
 import { pbkdf2Iterations } from '../../config'
@@ -77,12 +77,11 @@ export const manageUsersRouter = createRouter()
   .openapi(create, async (c) => {
     const { db, user: admin } = c.var
     const row = await buildUser(c.req.valid('json'), pbkdf2Iterations(c.env))
+    const event = authEvent('user_created', row.id, originOf(c, admin.id), row.createdAt)
     const [[created]] = await db
-      .batch([
-        db.insert(users).values(row).returning(),
-        db.insert(authEvents).values(authEvent('user_created', row.id, originOf(c, admin.id), row.createdAt)),
-      ])
+      .batch([db.insert(users).values(row).returning(), db.insert(authEvents).values(event)])
       .catch(conflictOrRethrow)
+    logAuthEvents(c, [event])
     return c.json(toManagedUser(created), 201)
   })
   .openapi(update, async (c) => {
@@ -99,6 +98,7 @@ export const manageUsersRouter = createRouter()
     if (patch.email !== undefined || (patch.disabled === false && current.disabledAt !== null))
       types.push('user_updated')
     const origin = originOf(c, admin.id)
+    const events = types.map((type) => authEvent(type, id, origin, now))
 
     const [changed] = await db
       .batch([
@@ -114,19 +114,22 @@ export const manageUsersRouter = createRouter()
           })
           .where(guardedTarget(id, patch.role === 'member' || patch.disabled === true))
           .returning(),
-        ...types.map((type) => recordIfChanged(db, authEvent(type, id, origin, now))),
+        ...events.map((event) => recordIfChanged(db, event)),
       ])
       .catch(conflictOrRethrow)
     if (changed.length === 0) throw await refusal(db, id)
+    logAuthEvents(c, events)
     return c.json(toManagedUser(changed[0]), 200)
   })
   .openapi(remove, async (c) => {
     const { db, user: admin } = c.var
     const { id } = c.req.valid('param')
+    const event = authEvent('user_deleted', id, originOf(c, admin.id))
     const [deleted] = await db.batch([
       db.delete(users).where(guardedTarget(id, true)).returning({ id: users.id }),
-      recordIfChanged(db, authEvent('user_deleted', id, originOf(c, admin.id))),
+      recordIfChanged(db, event),
     ])
     if (deleted.length === 0) throw await refusal(db, id)
+    logAuthEvents(c, [event])
     return c.body(null, 204)
   })

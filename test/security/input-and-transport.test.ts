@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest'
+import { api, apiWithEnv, createUser, DEFAULT_PASSWORD, signedIn } from '../helpers'
+
+const login = (body: BodyInit, headers: Record<string, string> = {}) =>
+  api('/api/auth/login', { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body })
+
+describe('request bodies', () => {
+  it('answers 413 JSON to a body over 16 KB, before parsing it', async () => {
+    const res = await login(`{"username":"alice","password":"${'x'.repeat(17 * 1024)}"}`)
+    expect(res.status).toBe(413)
+    expect(await res.json()).toEqual({ error: 'Request body is larger than 16384 bytes', code: 'payload_too_large' })
+  })
+
+  it('answers 413 to an oversized body sent without a length (chunked)', async () => {
+    const chunk = new TextEncoder().encode('x'.repeat(8 * 1024))
+    const body = new ReadableStream({
+      start(controller) {
+        for (let i = 0; i < 3; i++) controller.enqueue(chunk)
+        controller.close()
+      },
+    })
+    const res = await api('/api/auth/login', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body,
+      // @ts-expect-error duplex is required for a streamed request body, and missing from RequestInit's types
+      duplex: 'half',
+    })
+    expect(res.status).toBe(413)
+  })
+
+  it('answers 400 to JSON nested absurdly deep', async () => {
+    const res = await login(`${'{"a":'.repeat(2500)}1${'}'.repeat(2500)}`)
+    expect(res.status).toBe(400)
+  })
+
+  it('takes the last of duplicate keys, as JSON.parse does', async () => {
+    const user = await createUser()
+    const body = `{"username":"${user.username}","password":"wrong password","password":"${DEFAULT_PASSWORD}"}`
+    expect((await login(body)).status).toBe(200)
+  })
+})
+
+describe('response headers', () => {
+  it('sets the security headers on every answer, errors included', async () => {
+    for (const res of [await api('/api/health'), await api('/api/nope'), await api('/api/auth/me')]) {
+      expect(res.headers.get('X-Content-Type-Options')).toBe('nosniff')
+      expect(res.headers.get('Referrer-Policy')).toBe('no-referrer')
+      expect(res.headers.get('Strict-Transport-Security')).toBe('max-age=31536000; includeSubDomains')
+      expect(res.headers.get('Content-Security-Policy')).toBe("default-src 'none'; frame-ancestors 'none'")
+      expect(res.headers.get('X-Powered-By')).toBeNull()
+      expect(res.headers.get('Cache-Control')).toBe('no-store')
+      expect(res.headers.get('X-Request-Id')).toMatch(/^[\w-]+$/)
+    }
+  })
+
+  it('sends no HSTS over plain HTTP', async () => {
+    const res = await apiWithEnv({ ENVIRONMENT: 'development' }, '/api/health', undefined, 'http')
+    expect(res.status).toBe(200)
+    expect(res.headers.get('Strict-Transport-Security')).toBeNull()
+  })
+})
+
+describe('HTTPS', () => {
+  it('refuses plain HTTP in production, naming HTTPS', async () => {
+    const res = await apiWithEnv({}, '/api/auth/login', { method: 'POST' }, 'http')
+    expect(res.status).toBe(403)
+    expect(await res.json()).toEqual({ error: 'HTTPS is required', code: 'https_required' })
+  })
+})
+
+describe('CORS', () => {
+  const preflight = (origin: string) => ({
+    method: 'OPTIONS',
+    headers: {
+      Origin: origin,
+      'Access-Control-Request-Method': 'POST',
+      'Access-Control-Request-Headers': 'content-type',
+    },
+  })
+
+  it('is off unless CORS_ORIGINS is set', async () => {
+    const res = await api('/api/health', { headers: { Origin: 'https://app.example' } })
+    expect(res.headers.get('Access-Control-Allow-Origin')).toBeNull()
+  })
+
+  it('allows exactly the listed origins, without credentials', async () => {
+    const overrides = { CORS_ORIGINS: 'https://app.example, https://admin.example' }
+    const allowed = await apiWithEnv(overrides, '/api/auth/login', preflight('https://admin.example'))
+    expect(allowed.status).toBe(204)
+    expect(allowed.headers.get('Access-Control-Allow-Origin')).toBe('https://admin.example')
+    expect(allowed.headers.get('Access-Control-Allow-Credentials')).toBeNull()
+
+    const { token } = await signedIn()
+    const simple = await apiWithEnv(overrides, '/api/auth/me', {
+      headers: { Origin: 'https://app.example', Authorization: `Bearer ${token}` },
+    })
+    expect(simple.headers.get('Access-Control-Allow-Origin')).toBe('https://app.example')
+
+    for (const origin of ['https://evil.example', 'https://app.example.evil', 'null']) {
+      const refused = await apiWithEnv(overrides, '/api/auth/login', preflight(origin))
+      expect(refused.headers.get('Access-Control-Allow-Origin'), origin).toBeNull()
+    }
+  })
+})
