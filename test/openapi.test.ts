@@ -44,6 +44,19 @@ describe('GET /api/openapi.json', () => {
     expect(doc.components.schemas.Error).toBeDefined()
   })
 
+  it('lists 503 wherever D1 is used, 413 wherever a body is taken, and 429 where logins are counted', async () => {
+    const doc = await loadDocument()
+    for (const { name, operation } of operations(doc)) {
+      const statuses = Object.keys(operation.responses)
+      expect(statuses, name).toContain('503')
+      if (/^(POST|PATCH) /.test(name)) expect(statuses, name).toContain('413')
+    }
+    for (const name of ['POST /api/auth/login', 'POST /api/auth/password']) {
+      const [method, path] = name.split(' ')
+      expect(Object.keys(doc.paths[path][method.toLowerCase()].responses), name).toContain('429')
+    }
+  })
+
   it('lists bearer security on every operation but the public ones, and each of those answers 401 without a token', async () => {
     const doc = await loadDocument()
     for (const { name, path, operation } of operations(doc)) {

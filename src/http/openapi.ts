@@ -11,7 +11,7 @@ export const ErrorSchema = z
 const errorDescriptions = {
   400: 'Malformed request: bad JSON, wrong content type, or fields that fail validation (see `details`)',
   401: 'Missing authorization header, or an invalid or expired token',
-  403: 'Insufficient permissions',
+  403: 'Insufficient permissions (or plain HTTP in production: `https_required`)',
   404: 'Not found',
   409: 'Conflict: the username or email is taken, or the change would leave no active admin',
   413: 'Request body larger than 16 KB',

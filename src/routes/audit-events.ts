@@ -45,7 +45,7 @@ const list = createRoute({
         },
       },
     },
-    ...errorResponses(400, 401, 403, 500),
+    ...errorResponses(400, 401, 403, 500, 503),
   },
 })
 

@@ -13,7 +13,7 @@ const logout = createRoute({
   summary: 'Revoke the presented token',
   security: bearerAuth,
   middleware: [requireAuth] as const,
-  responses: { 204: { description: 'The token is refused from now on' }, ...errorResponses(401, 500) },
+  responses: { 204: { description: 'The token is refused from now on' }, ...errorResponses(401, 413, 500, 503) },
 })
 
 const logoutAll = createRoute({
@@ -23,7 +23,10 @@ const logoutAll = createRoute({
   summary: "Revoke every token of the caller's",
   security: bearerAuth,
   middleware: [requireAuth] as const,
-  responses: { 204: { description: "The caller's tokens are refused from now on" }, ...errorResponses(401, 500) },
+  responses: {
+    204: { description: "The caller's tokens are refused from now on" },
+    ...errorResponses(401, 413, 500, 503),
+  },
 })
 
 export const logoutRouter = createRouter()

@@ -18,7 +18,7 @@ const me = createRoute({
   middleware: [requireAuth] as const,
   responses: {
     200: { description: 'The caller', content: { 'application/json': { schema: PublicUserSchema } } },
-    ...errorResponses(401, 500),
+    ...errorResponses(401, 500, 503),
   },
 })
 
@@ -34,7 +34,7 @@ const updateMe = createRoute({
   request: { body: { required: true, content: { 'application/json': { schema: UpdateMeSchema } } } },
   responses: {
     200: { description: 'The caller, changed', content: { 'application/json': { schema: PublicUserSchema } } },
-    ...errorResponses(400, 401, 409, 500),
+    ...errorResponses(400, 401, 409, 413, 500, 503),
   },
 })
 

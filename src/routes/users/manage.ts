@@ -28,7 +28,7 @@ const create = createRoute({
   request: {
     body: { required: true, content: { 'application/json': { schema: NewUserSchema.openapi('NewUser') } } },
   },
-  responses: { 201: userResponse('The new user'), ...errorResponses(400, 401, 403, 409, 500) },
+  responses: { 201: userResponse('The new user'), ...errorResponses(400, 401, 403, 409, 413, 500, 503) },
 })
 
 const UpdateUserSchema = z
@@ -54,7 +54,7 @@ const update = createRoute({
     params: UserIdParamsSchema,
     body: { required: true, content: { 'application/json': { schema: UpdateUserSchema } } },
   },
-  responses: { 200: userResponse('The user, changed'), ...errorResponses(400, 401, 403, 404, 409, 500) },
+  responses: { 200: userResponse('The user, changed'), ...errorResponses(400, 401, 403, 404, 409, 413, 500, 503) },
 })
 
 const remove = createRoute({
@@ -65,7 +65,7 @@ const remove = createRoute({
   security: bearerAuth,
   middleware: adminOnly,
   request: { params: UserIdParamsSchema },
-  responses: { 204: { description: 'Deleted' }, ...errorResponses(400, 401, 403, 404, 409, 500) },
+  responses: { 204: { description: 'Deleted' }, ...errorResponses(400, 401, 403, 404, 409, 500, 503) },
 })
 
 /** Why a guarded write changed nothing: the user is gone, or it would have removed the last admin. */

@@ -38,7 +38,7 @@ const list = createRoute({
   request: { query: ListUsersQuerySchema },
   responses: {
     200: { description: 'A page of users', content: { 'application/json': { schema: UserPageSchema } } },
-    ...errorResponses(400, 401, 403, 500),
+    ...errorResponses(400, 401, 403, 500, 503),
   },
 })
 
@@ -50,7 +50,7 @@ const get = createRoute({
   security: bearerAuth,
   middleware: [requireAuth] as const,
   request: { params: UserIdParamsSchema },
-  responses: { 200: userResponse('The user'), ...errorResponses(400, 401, 403, 404, 500) },
+  responses: { 200: userResponse('The user'), ...errorResponses(400, 401, 403, 404, 500, 503) },
 })
 
 export const readUsersRouter = createRouter()
