@@ -1,3 +1,4 @@
+import type { Context } from 'hono'
 import { createMiddleware } from 'hono/factory'
 import { jwt } from 'hono/jwt'
 import { decodeHeader } from 'hono/utils/jwt/jwt'
@@ -6,7 +7,7 @@ import { tokenAudience, tokenIssuer } from '../config'
 import { authErrors } from '../http/api-error'
 import { findAccountForToken } from '../users/user-queries'
 import { keyring } from './keyring'
-import { tokenClaimsSchema } from './token-claims'
+import { type TokenClaims, tokenClaimsSchema } from './token-claims'
 import { MAX_TOKEN_LENGTH, TOKEN_ALGORITHM } from './tokens'
 
 const noop = async () => {}
@@ -23,20 +24,15 @@ function keyIdOf(authorization: string): unknown {
 }
 
 /**
- * Guards a route with Hono's JWT middleware: `Authorization: Bearer <token>`
- * only (scheme case-insensitive; no cookie, no query string), HS256 only,
- * `typ: JWT`, our `iss` and `aud`, signed by the key its `kid` names.
+ * The claims of the request's `Authorization: Bearer <token>`, verified with
+ * Hono's JWT middleware: Bearer only (scheme case-insensitive; no cookie, no
+ * query string), HS256 only, `typ: JWT`, our `iss` and `aud`, signed by the key
+ * its `kid` names. Throws the guide's 401s.
  *
  * Expiry is checked here, after the signature, so a forged token is never
  * told apart as merely expired, and a token without `exp` is refused.
- *
- * Then one D1 query by primary key refuses the token of an account deleted or
- * disabled since, of one whose `token_version` moved on (password changed, or
- * logged out everywhere), and a token logged out by its `jti`. Sets
- * `c.var.user` to the account as it is now (its role, not the token's, decides
- * 403s) and `c.var.token` to the claims.
  */
-export const requireAuth = createMiddleware<AppEnv>(async (c, next) => {
+export async function verifiedClaims(c: Context<AppEnv>): Promise<TokenClaims> {
   const authorization = c.req.header('Authorization')
   if (!authorization) throw authErrors.missingAuthorization()
   if (authorization.length > MAX_TOKEN_LENGTH) throw authErrors.invalidToken()
@@ -58,9 +54,20 @@ export const requireAuth = createMiddleware<AppEnv>(async (c, next) => {
   }
   const claims = tokenClaimsSchema.safeParse(c.get('jwtPayload'))
   if (!claims.success) throw authErrors.invalidToken()
-  const token = claims.data
-  if (token.exp <= Math.floor(Date.now() / 1000)) throw authErrors.invalidToken(true)
+  if (claims.data.exp <= Math.floor(Date.now() / 1000)) throw authErrors.invalidToken(true)
+  return claims.data
+}
 
+/**
+ * Guards a route: the token must pass `verifiedClaims`, then one D1 query by
+ * primary key refuses the token of an account deleted or disabled since, of
+ * one whose `token_version` moved on (password changed, or logged out
+ * everywhere), and a token logged out by its `jti`. Sets `c.var.user` to the
+ * account as it is now (its role, not the token's, decides 403s) and
+ * `c.var.token` to the claims.
+ */
+export const requireAuth = createMiddleware<AppEnv>(async (c, next) => {
+  const token = await verifiedClaims(c)
   const account = await findAccountForToken(c.var.db, token)
   if (!account || account.revoked || account.user.disabledAt || account.user.tokenVersion !== token.ver) {
     throw authErrors.invalidToken()
