@@ -34,6 +34,10 @@ describe('hashPassword', () => {
     expect(base64ToBytes(hash)).toEqual(reference)
   })
 
+  it('defaults to 100000 iterations, the most deployed Workers allow', () => {
+    expect(pbkdf2Iterations({} as Env)).toBe(100_000)
+  })
+
   it('refuses more than the 100000 iterations deployed Workers allow', async () => {
     await expect(hashPassword('correct horse battery staple', 100_001)).rejects.toThrow(RangeError)
     expect(() => pbkdf2Iterations({ PBKDF2_ITERATIONS: '100001' } as Env)).toThrow(ConfigError)
