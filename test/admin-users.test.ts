@@ -6,6 +6,7 @@ import {
   DEFAULT_PASSWORD,
   eventsAbout,
   login,
+  MANAGED_USER_KEYS,
   patchJson,
   postAuthorized,
   postJson,
@@ -28,15 +29,7 @@ describe('POST /api/users', () => {
     expect(res.status).toBe(201)
     const created = await res.json<Record<string, unknown>>()
     expect(created).toMatchObject({ username, email: `${username.toLowerCase()}@example.com`, role: 'member' })
-    expect(Object.keys(created).sort()).toEqual([
-      'createdAt',
-      'disabled',
-      'email',
-      'role',
-      'updatedAt',
-      'userId',
-      'username',
-    ])
+    expect(Object.keys(created).sort()).toEqual(MANAGED_USER_KEYS)
     expect((await postJson('/api/auth/login', { username, password: 'a fine password' })).status).toBe(200)
 
     const [event] = await eventsAbout(created.userId as string)

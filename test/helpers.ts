@@ -123,3 +123,6 @@ export async function signCompact(header: object, payload: object, secret: strin
 
 /** A response's headers but the request id, which differs for every request by design. */
 export const headersOf = (res: Response) => [...res.headers].filter(([name]) => name !== 'x-request-id')
+
+/** The fields of a user as admins see them, sorted: never any password material. */
+export const MANAGED_USER_KEYS = ['createdAt', 'disabled', 'email', 'role', 'updatedAt', 'userId', 'username']

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { api, bearer, createUser, signedIn } from './helpers'
+import { api, bearer, createUser, MANAGED_USER_KEYS, signedIn } from './helpers'
 
 type Page = { users: Record<string, unknown>[]; nextCursor: string | null }
 
@@ -43,15 +43,7 @@ describe('GET /api/users', () => {
     const page = JSON.parse(text) as Page
     expect(page.users).toContainEqual(expect.objectContaining({ userId: user.id, username: user.username }))
     for (const listed of page.users) {
-      expect(Object.keys(listed).sort()).toEqual([
-        'createdAt',
-        'disabled',
-        'email',
-        'role',
-        'updatedAt',
-        'userId',
-        'username',
-      ])
+      expect(Object.keys(listed).sort()).toEqual(MANAGED_USER_KEYS)
     }
   })
 

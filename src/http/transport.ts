@@ -17,13 +17,13 @@ export const securityHeaders = () => {
   })
   return createMiddleware<AppEnv>(async (c, next) => {
     await headers(c, next)
-    if (new URL(c.req.url).protocol === 'https:') c.header('Strict-Transport-Security', HSTS)
+    if (c.req.url.startsWith('https:')) c.header('Strict-Transport-Security', HSTS)
   })
 }
 
 /** In production (`ENVIRONMENT=production`) a plain-HTTP request is refused, not redirected. */
 export const httpsOnly = createMiddleware<AppEnv>(async (c, next) => {
-  if (c.env.ENVIRONMENT === 'production' && new URL(c.req.url).protocol !== 'https:') {
+  if (c.env.ENVIRONMENT === 'production' && !c.req.url.startsWith('https:')) {
     throw new ApiError(403, 'https_required', 'HTTPS is required')
   }
   await next()

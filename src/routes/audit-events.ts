@@ -5,6 +5,7 @@ import { requireRole } from '../auth/require-role'
 import { readWithRetry } from '../db/d1-faults'
 import { authEvents, authEventTypes } from '../db/schema'
 import { bearerAuth, errorResponses } from '../http/openapi'
+import { keysetPage } from '../lib/keyset-page'
 import { createRouter } from './create-router'
 
 const AuditEventsQuerySchema = z.strictObject({
@@ -66,7 +67,7 @@ export const auditEventsRouter = createRouter().openapi(list, async (c) => {
       .limit(limit + 1)
       .all(),
   )
-  const page = rows.slice(0, limit)
+  const { page, nextCursor } = keysetPage(rows, limit)
   return c.json(
     {
       events: page.map(({ subjectUserId, createdAt, ...event }) => ({
@@ -74,7 +75,7 @@ export const auditEventsRouter = createRouter().openapi(list, async (c) => {
         createdAt: createdAt.toISOString(),
         userId: subjectUserId,
       })),
-      nextCursor: rows.length > limit ? page[page.length - 1].id : null,
+      nextCursor,
     },
     200,
   )

@@ -3,6 +3,7 @@ import type { TokenClaims } from '../auth/token-claims'
 import type { Database } from '../db/client'
 import { readWithRetry } from '../db/d1-faults'
 import { revokedTokens, users } from '../db/schema'
+import { keysetPage } from '../lib/keyset-page'
 import { normalizeIdentifier } from '../lib/normalize'
 
 /** The user whose username or email is `login`, compared after normalisation: a query to run or batch. */
@@ -44,6 +45,5 @@ export async function listUsers(db: Database, { limit, cursor }: { limit: number
       .limit(limit + 1)
       .all(),
   )
-  const page = rows.slice(0, limit)
-  return { page, nextCursor: rows.length > limit ? page[page.length - 1].id : null }
+  return keysetPage(rows, limit)
 }
