@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm'
+import type { BatchItem } from 'drizzle-orm/batch'
 import type { Context } from 'hono'
 import type { AppEnv } from '../app-env'
 import type { Database } from '../db/client'
@@ -56,10 +57,15 @@ export function logAuthEvents(c: Context<AppEnv>, events: NewAuthEvent[]): void 
   }
 }
 
-/** Writes `event` after the answer is sent: for events that record no change of state. */
-export function recordInBackground(c: Context<AppEnv>, event: NewAuthEvent): void {
+/**
+ * Writes `event` (and `alongside`, if given, in the same batch) after the answer
+ * is sent: for events that record no change the caller depends on.
+ */
+export function recordInBackground(c: Context<AppEnv>, event: NewAuthEvent, alongside?: BatchItem<'sqlite'>): void {
   logAuthEvents(c, [event])
-  const write = c.var.db.insert(authEvents).values(event).run()
+  const db = c.var.db
+  const insert = db.insert(authEvents).values(event)
+  const write = alongside ? db.batch([insert, alongside]) : insert.run()
   c.executionCtx.waitUntil(
     write.catch((err: Error) => {
       console.error(JSON.stringify({ level: 'error', event: 'audit_write_failed', type: event.type, name: err.name }))

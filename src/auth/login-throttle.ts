@@ -1,7 +1,10 @@
 import { inArray, sql } from 'drizzle-orm'
+import type { Context } from 'hono'
+import type { AppEnv } from '../app-env'
+import { authEvent, logAuthEvents, originOf } from '../audit/auth-event'
 import type { LoginThrottleSettings } from '../config'
 import type { Database } from '../db/client'
-import { loginThrottles } from '../db/schema'
+import { authEvents, loginThrottles } from '../db/schema'
 import { normalizeIdentifier } from '../lib/normalize'
 
 /** A failure counter and the number of failures within the window that blocks it. */
@@ -39,14 +42,14 @@ export const blockedFor = (rows: { blockedUntil: number }[], now: number): numbe
   Math.max(0, ...rows.map((row) => row.blockedUntil - now))
 
 /**
- * Counts one failure on each counter, in one batch of atomic upserts. A counter at
- * its limit is blocked for `lockoutSeconds`, doubled for every failure past the
+ * The atomic upserts that count one failure on each counter. A counter at its
+ * limit is blocked for `lockoutSeconds`, doubled for every failure past the
  * limit, up to `maxLockoutSeconds`; failures older than the window start over.
  */
-export function recordFailure(db: Database, keys: ThrottleKey[], settings: LoginThrottleSettings, now: number) {
+function failureUpserts(db: Database, keys: ThrottleKey[], settings: LoginThrottleSettings, now: number) {
   const { windowSeconds, lockoutSeconds, maxLockoutSeconds } = settings
   const failures = sql`(case when ${loginThrottles.lastFailedAt} <= ${now - windowSeconds} then 1 else ${loginThrottles.failures} + 1 end)`
-  const [first, ...rest] = keys.map(({ key, limit }) =>
+  return keys.map(({ key, limit }) =>
     db
       .insert(loginThrottles)
       .values({ key, failures: 1, lastFailedAt: now, blockedUntil: limit <= 1 ? now + lockoutSeconds : 0 })
@@ -60,14 +63,30 @@ export function recordFailure(db: Database, keys: ThrottleKey[], settings: Login
         },
       }),
   )
-  return db.batch([first, ...rest])
 }
 
-/** After a successful login: the account's counters start over; the IP's does not. */
-export const clearAccountThrottles = (db: Database, keys: ThrottleKey[]) =>
-  db.delete(loginThrottles).where(
-    inArray(
-      loginThrottles.key,
-      keys.filter(({ key }) => !key.startsWith('ip:')).map(({ key }) => key),
-    ),
-  )
+/**
+ * After a successful login the account's counters start over (the IP's does not):
+ * the delete that does it, or nothing when `rows` (the counters read) hold none.
+ */
+export function clearAccountThrottles(db: Database, rows: { key: string }[]) {
+  const accountKeys = rows.map(({ key }) => key).filter((key) => !key.startsWith('ip:'))
+  return accountKeys.length === 0
+    ? undefined
+    : db.delete(loginThrottles).where(inArray(loginThrottles.key, accountKeys))
+}
+
+/**
+ * Counts a failed login on its counters and audits it as `login_failed`, in one
+ * batch, before the answer: parallel guesses cannot outrun the counters.
+ */
+export async function recordFailedLogin(
+  c: Context<AppEnv>,
+  failure: { keys: ThrottleKey[]; settings: LoginThrottleSettings; now: number; subject: string | null },
+) {
+  const { keys, settings, now, subject } = failure
+  const db = c.var.db
+  const event = authEvent('login_failed', subject, originOf(c, null))
+  await db.batch([db.insert(authEvents).values(event), ...failureUpserts(db, keys, settings, now)])
+  logAuthEvents(c, [event])
+}

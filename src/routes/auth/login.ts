@@ -5,7 +5,7 @@ import {
   blockedFor,
   clearAccountThrottles,
   readThrottles,
-  recordFailure,
+  recordFailedLogin,
   throttleKeys,
 } from '../../auth/login-throttle'
 import { dummyPasswordHash, verifyPassword } from '../../auth/password'
@@ -67,12 +67,15 @@ export const loginRouter = createRouter().openapi(login, async (c) => {
   const valid = await verifyPassword(password, user?.passwordHash ?? dummyPasswordHash(iterations))
   const ok = user !== undefined && valid && user.disabledAt === null
   const subject = user?.id ?? null
-  recordInBackground(c, authEvent(ok ? 'login_succeeded' : 'login_failed', subject, originOf(c, ok ? subject : null)))
   if (!ok) {
-    // Counted before answering, so parallel guesses cannot outrun the counter.
-    await recordFailure(db, keys, throttle, now)
+    await recordFailedLogin(c, { keys, settings: throttle, now, subject })
     throw authErrors.invalidCredentials()
   }
-  c.executionCtx.waitUntil(clearAccountThrottles(db, keys).run())
+  // Nothing changes on success but the audit trail (and counters, if any): both after the answer.
+  recordInBackground(
+    c,
+    authEvent('login_succeeded', subject, originOf(c, subject)),
+    clearAccountThrottles(db, throttles),
+  )
   return c.json(await loginResponse(user, settings), 200)
 })

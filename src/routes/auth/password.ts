@@ -1,8 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { eq, sql } from 'drizzle-orm'
-import { authEvent, logAuthEvents, originOf, recordInBackground } from '../../audit/auth-event'
+import { authEvent, logAuthEvents, originOf } from '../../audit/auth-event'
 import { LoginResponseSchema, loginResponse, tokenSettings } from '../../auth/login-response'
-import { blockedFor, readThrottles, recordFailure, throttleKeys } from '../../auth/login-throttle'
+import { blockedFor, readThrottles, recordFailedLogin, throttleKeys } from '../../auth/login-throttle'
 import { hashPassword, verifyPassword } from '../../auth/password'
 import { newPasswordSchema } from '../../auth/password-policy'
 import { requireAuth } from '../../auth/require-auth'
@@ -49,8 +49,7 @@ export const passwordRouter = createRouter().openapi(changePassword, async (c) =
   const wait = blockedFor(await readWithRetry(() => readThrottles(db, keys).all()), nowSeconds)
   if (wait > 0) throw authErrors.tooManyAttempts(wait)
   if (!(await verifyPassword(currentPassword, user.passwordHash))) {
-    recordInBackground(c, authEvent('login_failed', user.id, originOf(c, user.id)))
-    await recordFailure(db, keys, throttle, nowSeconds)
+    await recordFailedLogin(c, { keys, settings: throttle, now: nowSeconds, subject: user.id })
     throw authErrors.invalidCredentials()
   }
   const now = new Date()
