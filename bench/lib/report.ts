@@ -1,0 +1,111 @@
+import { readFile, writeFile } from 'node:fs/promises'
+import { availableParallelism } from 'node:os'
+import { resolve } from 'node:path'
+import type { CheckResult } from './checks'
+import { TICK_MS } from './cpu-time'
+import type { Measurement } from './measure'
+import { runtimeVersions } from './runtime'
+import { projectRoot } from './settings'
+import { median } from './stats'
+import { SETUP_LABELS, type Target } from './targets'
+
+/** Where `npm run bench` writes its results, to be committed with the README's table. */
+export const RESULTS_PATH = resolve(projectRoot, 'bench/results.json')
+
+/** A Markdown table with its columns padded, readable on a terminal as in the README. */
+function markdownTable(header: string[], rows: string[][]): string {
+  const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i].length)))
+  const line = (cells: string[]) => `| ${cells.map((cell, i) => cell.padEnd(widths[i])).join(' | ')} |`
+  return [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join('\n')
+}
+
+const fixed = (value: number, digits: number) => (Number.isFinite(value) ? value.toFixed(digits) : '—')
+const ms = (value: number) => fixed(value, value < 10 ? 2 : 1)
+
+/** The median of each target at each concurrency over all rounds. */
+export function medians(targets: Target[], measurements: Measurement[]) {
+  return targets.flatMap((target) =>
+    [1, 10].map((connections) => {
+      const runs = measurements.filter((m) => m.target === target.key && m.connections === connections)
+      const of = (metric: (m: Measurement) => number) => median(runs.map(metric))
+      return {
+        target: target.key,
+        connections,
+        requestsPerSecond: of((m) => m.requestsPerSecond),
+        p50Ms: of((m) => m.p50Ms),
+        p99Ms: of((m) => m.p99Ms),
+        cpuMsPerRequest: of((m) => m.cpuMsPerRequest),
+        requestsPerRun: of((m) => m.requests),
+        unexpected: runs.reduce((total, m) => total + m.unexpected, 0),
+      }
+    }),
+  )
+}
+
+type Median = ReturnType<typeof medians>[number]
+
+/** Every target's medians: the numbers the scenarios compare. */
+export function measurementsTable(targets: Target[], rows: Median[]): string {
+  const labels = new Map(targets.map((target) => [target.key, target]))
+  return markdownTable(
+    ['route', 'setup', 'c', 'req/s', 'p50 ms', 'p99 ms', 'CPU/req ms', 'req/run', 'unexpected'],
+    rows.map((row) => {
+      const target = labels.get(row.target) as Target
+      return [
+        target.label,
+        SETUP_LABELS[target.setup],
+        String(row.connections),
+        fixed(row.requestsPerSecond, 0),
+        ms(row.p50Ms),
+        ms(row.p99Ms),
+        fixed(row.cpuMsPerRequest, 3),
+        fixed(row.requestsPerRun, 0),
+        String(row.unexpected),
+      ]
+    }),
+  )
+}
+
+/** One row per scenario and concurrency: its own numbers, its reference, the ratio and the target. */
+export function scenarioTable(checks: CheckResult[], rows: Median[]): string {
+  const value = (check: CheckResult, v: number) =>
+    check.unit === 'ms' ? `${v >= 0 ? '+' : ''}${v.toFixed(2)} ms` : v.toFixed(2)
+  return markdownTable(
+    ['scenario', 'c', 'req/s', 'p50 ms', 'p99 ms', 'CPU/req ms', 'reference', 'ratio (min–max)', 'target', 'met?'],
+    checks.map((check) => {
+      const own = rows.find((row) => row.target === check.subject && row.connections === check.connections) as Median
+      return [
+        check.scenario,
+        String(check.connections),
+        fixed(own.requestsPerSecond, 0),
+        ms(own.p50Ms),
+        ms(own.p99Ms),
+        fixed(own.cpuMsPerRequest, 3),
+        check.reference,
+        `${value(check, check.median)} (${value(check, check.min)}–${value(check, check.max)})`,
+        check.target,
+        check.met ? 'yes' : 'NO',
+      ]
+    }),
+  )
+}
+
+async function cpuModel(): Promise<string> {
+  const cpuinfo = await readFile('/proc/cpuinfo', 'utf8')
+  return /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1] ?? 'unknown'
+}
+
+// Four significant digits are plenty for noise-limited numbers, and keep the file readable.
+const rounded = (_key: string, value: unknown) =>
+  typeof value === 'number' && !Number.isInteger(value) ? Number(value.toPrecision(4)) : value
+
+/** Writes `RESULTS_PATH`: the machine, the versions, every measurement, the medians and the checks. */
+export async function writeResults(results: Record<string, unknown>): Promise<void> {
+  const document = {
+    date: new Date().toISOString(),
+    machine: { cpuModel: await cpuModel(), cores: availableParallelism(), clockTickMs: TICK_MS },
+    versions: await runtimeVersions(),
+    ...results,
+  }
+  await writeFile(RESULTS_PATH, `${JSON.stringify(document, rounded, 2)}\n`)
+}

@@ -1,0 +1,17 @@
+import { decode } from 'hono/jwt'
+import { BENCH_USER } from './seed'
+import type { Server } from './server'
+import type { Session } from './targets'
+
+/** Logs in as `BENCH_USER` through the API, as a client would, for a token to send. */
+export async function logIn(server: Server): Promise<Session> {
+  const response = await fetch(`${server.url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username: BENCH_USER.username, password: BENCH_USER.password }),
+  })
+  if (!response.ok) throw new Error(`Could not log in: ${response.status} ${await response.text()}`)
+  const { token } = (await response.json()) as { token: string }
+  const { sub, jti } = decode(token).payload
+  return { token, sub: String(sub), jti: String(jti) }
+}

@@ -1,0 +1,71 @@
+import { BENCH_USER } from './seed'
+
+/** The three servers: plain workerd (no D1), and Miniflare with a small and a large users table. */
+export type SetupName = 'workerd' | 'small' | 'large'
+
+/** How the output names each setup. */
+export const SETUP_LABELS: Record<SetupName, string> = {
+  workerd: 'plain workerd',
+  small: 'Miniflare, 10 users',
+  large: 'Miniflare, 100,000 users',
+}
+
+/** One request the bench sends over and over, and the status every answer must have. */
+export type Target = {
+  /** `setup:name`, unique: what measurements and checks refer to. */
+  key: string
+  setup: SetupName
+  /** The request as the tables show it. */
+  label: string
+  method: 'GET' | 'POST'
+  path: string
+  headers: Record<string, string>
+  body?: string
+  status: number
+}
+
+/** A logged-in session of a Miniflare setup: the token and the claims `pk-query` looks up. */
+export type Session = { token: string; sub: string; jti: string }
+
+/**
+ * Everything measured, in the order of a round. `small` and `large` are sessions of
+ * those setups; plain workerd checks `small`'s token (same secret, issuer and audience).
+ */
+export function benchTargets(small: Session, large: Session): Target[] {
+  type Request = Pick<Target, 'method' | 'path' | 'headers' | 'body'>
+  const target = (setup: SetupName, name: string, label: string, request: Request, status = 200): Target => ({
+    key: `${setup}:${name}`,
+    setup,
+    label,
+    status,
+    ...request,
+  })
+  const get = (path: string, session?: Session): Request => ({
+    method: 'GET',
+    path,
+    headers: session ? { Authorization: `Bearer ${session.token}` } : {},
+  })
+  const login = (username: string, password: string): Request => ({
+    method: 'POST',
+    path: '/api/auth/login',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  })
+  const pkQuery = `/bench/pk-query?${new URLSearchParams({ sub: small.sub, jti: small.jti })}`
+  const { username, password } = BENCH_USER
+  // Each scenario's target next to its reference, so that drift in between matters least.
+  return [
+    target('workerd', 'bare', 'GET /bench/bare', get('/bench/bare')),
+    target('workerd', 'verify-minimal', 'GET /bench/verify-minimal', get('/bench/verify-minimal', small)),
+    target('workerd', 'jwt-only', 'GET /bench/jwt-only', get('/bench/jwt-only', small)),
+    target('workerd', 'pbkdf2', 'GET /bench/pbkdf2', get('/bench/pbkdf2')),
+    target('small', 'pk-query', 'GET /bench/pk-query', get(pkQuery)),
+    target('small', 'me', 'GET /api/auth/me', get('/api/auth/me', small)),
+    target('large', 'me', 'GET /api/auth/me', get('/api/auth/me', large)),
+    target('small', 'pbkdf2', 'GET /bench/pbkdf2', get('/bench/pbkdf2')),
+    target('small', 'login', 'POST /api/auth/login, right password', login(username, password)),
+    target('large', 'login', 'POST /api/auth/login, right password', login(username, password)),
+    target('small', 'login-wrong', 'POST /api/auth/login, wrong password', login(username, 'wrong-password'), 401),
+    target('small', 'login-unknown', 'POST /api/auth/login, unknown user', login('nobody-here', 'wrong-password'), 401),
+  ]
+}

@@ -1,0 +1,118 @@
+/**
+ * `npm run bench`: the auth paths' throughput, latency and CPU time against reference
+ * routes that exist only in the bench build, in plain workerd and in Miniflare with D1.
+ * Loopback only; stops by itself in about three minutes; ends every process it started.
+ * The README's "Benchmark" section says what each setup is for and how to read the table.
+ */
+import { pbkdf2Iterations } from '../src/config'
+import { buildBenchBundle } from './lib/build'
+import { evaluateChecks } from './lib/checks'
+import { LoadGenerator } from './lib/load'
+import { type Measurement, measure, preflight } from './lib/measure'
+import { startMiniflare } from './lib/miniflare-server'
+import { nodePbkdf2Ms } from './lib/node-pbkdf2'
+import { runBench } from './lib/processes'
+import { measurementsTable, medians, RESULTS_PATH, scenarioTable, writeResults } from './lib/report'
+import { applyMigrations, seedUsers } from './lib/seed'
+import { logIn } from './lib/session'
+import { BENCH_OVERRIDES, workerSettings } from './lib/settings'
+import { benchTargets, SETUP_LABELS, type Target } from './lib/targets'
+import { startWorkerd } from './lib/workerd-server'
+
+const ROUNDS = 4
+const CONCURRENCY = [1, 10]
+/** Each run sends about this many seconds' worth of requests, at the rate the warm-up measured. */
+const RUN_SECONDS = 1.25
+/** Each route's warm-up, which also measures the rate the runs are sized by. */
+const WARMUP_SECONDS = 0.3
+const USERS = { small: 10, large: 100_000 }
+
+const started = performance.now()
+const progress = (message: string) =>
+  console.log(`[${((performance.now() - started) / 1000).toFixed(1).padStart(5)} s] ${message}`)
+
+const describe = (target: Target, m: Measurement) =>
+  `${SETUP_LABELS[target.setup]}: ${target.label}, c=${m.connections}: ${m.requestsPerSecond.toFixed(0)} req/s, ` +
+  `p50 ${m.p50Ms.toFixed(2)} ms, CPU ${m.cpuMsPerRequest.toFixed(3)} ms/req` +
+  (m.unexpected > 0 ? `, ${m.unexpected} UNEXPECTED ANSWERS` : '') +
+  (m.settled ? '' : ', workerd still busy afterwards')
+
+await runBench(async () => {
+  progress('Bundling bench/bench-worker.ts with wrangler deploy --dry-run; reading wrangler.toml')
+  const [settings, bundle] = await Promise.all([workerSettings(), buildBenchBundle()])
+  const iterations = pbkdf2Iterations(settings.bindings as unknown as Env)
+  progress(`Bench vars that differ from wrangler.toml: ${JSON.stringify(BENCH_OVERRIDES)}, and a bench-only JWT_SECRET`)
+  progress('(the login limiter is at its highest counts, and each run has its own CF-Connecting-IP)')
+
+  const load = new LoadGenerator()
+  // One at a time: each Miniflare's workerd process is told from the others by when it appeared.
+  const servers = {
+    workerd: await startWorkerd(bundle, settings),
+    small: await startMiniflare(bundle, settings),
+    large: await startMiniflare(bundle, settings),
+  }
+  progress(
+    `Serving: plain workerd at ${servers.workerd.url}, Miniflare at ${servers.small.url} and ${servers.large.url}`,
+  )
+  await Promise.all(
+    (['small', 'large'] as const).map(async (setup) => {
+      await applyMigrations(servers[setup].db)
+      await seedUsers(servers[setup].db, USERS[setup], iterations)
+    }),
+  )
+  progress(`Seeded ${USERS.small} and ${USERS.large} users (PBKDF2 at ${iterations} iterations)`)
+  const targets = benchTargets(await logIn(servers.small), await logIn(servers.large))
+  for (const target of targets) await preflight(servers[target.setup], target)
+
+  const requestsPerRun = new Map<string, number>()
+  for (const target of targets) {
+    for (const connections of CONCURRENCY) {
+      const server = servers[target.setup]
+      // A few requests first: a run limited by time may see no answer at all from a slow route.
+      const probe = await measure(load, server, target, connections, connections * 2)
+      const warmup = Math.max(connections * 2, Math.round(probe.requestsPerSecond * WARMUP_SECONDS))
+      const warm = await measure(load, server, target, connections, warmup)
+      if (warm.unexpected > 0) throw new Error(`Warm-up: ${describe(target, warm)}`)
+      const requests = Math.max(20, connections * 4, Math.round(warm.requestsPerSecond * RUN_SECONDS))
+      requestsPerRun.set(`${target.key}@${connections}`, requests)
+      progress(`  warm-up: ${describe(target, warm)}; ${requests} requests per run`)
+    }
+  }
+  progress(`Warmed up; each run sends about ${RUN_SECONDS} s worth of requests`)
+
+  const rounds: Measurement[][] = []
+  const nodeMs: number[] = []
+  for (let round = 0; round < ROUNDS; round++) {
+    nodeMs.push(nodePbkdf2Ms(iterations))
+    progress(`Round ${round + 1}/${ROUNDS}: Node pbkdf2Sync ${nodeMs[round].toFixed(2)} ms`)
+    // Every other round runs backwards (A B B A): a drift over a round weighs on both sides of a ratio.
+    const ordered = <T>(list: T[]) => (round % 2 === 0 ? list : [...list].reverse())
+    const measurements: Measurement[] = []
+    for (const target of ordered(targets)) {
+      for (const connections of ordered(CONCURRENCY)) {
+        const requests = requestsPerRun.get(`${target.key}@${connections}`) as number
+        const m = await measure(load, servers[target.setup], target, connections, requests)
+        progress(`  ${describe(target, m)}`)
+        measurements.push(m)
+      }
+    }
+    rounds.push(measurements)
+  }
+
+  const rows = medians(targets, rounds.flat())
+  const checks = evaluateChecks(rounds, nodeMs)
+  const wallSeconds = (performance.now() - started) / 1000
+  console.log(`\nMedians of ${ROUNDS} rounds:\n\n${measurementsTable(targets, rows)}\n`)
+  console.log(`Scenarios (ratios from each round; the median, then the range):\n\n${scenarioTable(checks, rows)}\n`)
+  await writeResults({
+    wallSeconds,
+    settings: { rounds: ROUNDS, concurrency: CONCURRENCY, runSeconds: RUN_SECONDS, pbkdf2Iterations: iterations },
+    overrides: BENCH_OVERRIDES,
+    users: USERS,
+    nodePbkdf2Ms: nodeMs,
+    measurements: rounds.flatMap((measurements, round) => measurements.map((m) => ({ round: round + 1, ...m }))),
+    medians: rows,
+    checks,
+  })
+  progress(`Wrote ${RESULTS_PATH}; ${checks.filter((c) => c.met).length} of ${checks.length} targets met`)
+})
