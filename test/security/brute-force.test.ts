@@ -85,10 +85,11 @@ describe('brute-force protection', () => {
     const user = await createUser()
     const ip = randomIp()
     await failTimes(3, user.username, ip)
-    expect(await expectBlocked(await loginAs(user.username, 'wrong password', ip))).toBe(30)
+    // A second may tick between the blocking failure and this request.
+    expect([29, 30]).toContain(await expectBlocked(await loginAs(user.username, 'wrong password', ip)))
     await passTime(`account-ip:${user.username.toLowerCase()}|%`, 31)
     await failTimes(1, user.username, ip)
-    expect(await expectBlocked(await loginAs(user.username, DEFAULT_PASSWORD, ip))).toBe(60)
+    expect([59, 60]).toContain(await expectBlocked(await loginAs(user.username, DEFAULT_PASSWORD, ip)))
   })
 
   it('lets the block lapse, and forgets failures older than the window', async () => {
