@@ -10,8 +10,11 @@ export default defineConfig(async () => {
         miniflare: {
           bindings: {
             TEST_MIGRATIONS: migrations,
+            // As deployed, whatever a developer's .dev.vars (which the plugin also reads) says.
+            ENVIRONMENT: 'production',
             // A fixed test-only key; real ones live in .dev.vars or wrangler secrets.
             JWT_SECRET: 'test-only-secret-0123456789abcdef0123456789',
+            PASSWORD_PEPPER: 'test-only-pepper-0123456789abcdef0123456789',
             // Real PBKDF2, at a tenth of production's work: the suite hashes a few hundred
             // times. The 100000 default and its cap have tests of their own.
             PBKDF2_ITERATIONS: '10000',

@@ -1,29 +1,12 @@
 import { randomBytes } from 'node:crypto'
-import { writeFile } from 'node:fs/promises'
-import { resolve } from 'node:path'
 import { users } from '../src/db/schema'
 import { createUser, parseNewUser } from './lib/create-user'
 import { sqlBuilder } from './lib/inline-sql'
 import { runCli } from './lib/run-cli'
-import { workerPbkdf2Iterations } from './lib/worker-settings'
-import { exitCode, projectRoot, spawnWrangler } from './lib/wrangler'
+import { ensureDevVars } from './lib/dev-vars'
+import { workerHashing } from './lib/worker-settings'
+import { exitCode, spawnWrangler } from './lib/wrangler'
 import { applyLocalMigrations, type D1Target, d1Execute } from './lib/wrangler-d1'
-
-/** Writes .dev.vars with a fresh JWT_SECRET if there is none; never prints the secret. */
-async function ensureDevVars(): Promise<void> {
-  const secret = randomBytes(32).toString('base64url')
-  try {
-    await writeFile(
-      resolve(projectRoot, '.dev.vars'),
-      `JWT_SECRET=${secret}\n# wrangler.toml says production, which refuses plain HTTP.\nENVIRONMENT=development\n`,
-      { flag: 'wx', mode: 0o600 },
-    )
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return
-    throw error
-  }
-  console.log('Wrote .dev.vars with a new random JWT_SECRET')
-}
 
 /** The value of `--persist-to DIR` or `--persist-to=DIR` among wrangler dev's arguments. */
 function persistToArg(args: string[]): string | undefined {
@@ -43,7 +26,7 @@ async function seedDemoAdmin(target: D1Target): Promise<void> {
   }
   const password = randomBytes(18).toString('base64url')
   const input = parseNewUser({ username: 'admin', email: 'admin@example.com', password, role: 'admin' })
-  await createUser(input, await workerPbkdf2Iterations(), target)
+  await createUser(input, await workerHashing(target), target)
   console.log(`Demo admin created (local database only): username admin, password ${password}`)
 }
 

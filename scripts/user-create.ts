@@ -2,7 +2,7 @@ import { parseCommandLine, parseRole, TARGET_USAGE } from './lib/command-line'
 import { createUser, parseNewUser } from './lib/create-user'
 import { readNewPassword } from './lib/read-password'
 import { runCli } from './lib/run-cli'
-import { workerPbkdf2Iterations } from './lib/worker-settings'
+import { workerHashing } from './lib/worker-settings'
 import { migrateIfLocal } from './lib/wrangler-d1'
 
 const USAGE = `usage: npm run user:create -- --username NAME --email EMAIL [--role admin|member] ${TARGET_USAGE}`
@@ -15,8 +15,8 @@ await runCli(async () => {
   const role = parseRole(values.role ?? 'member', usageError)
   const input = parseNewUser({ ...values, role, password: await readNewPassword() })
   // Loading wrangler's config in this process takes as long as the migrations do in theirs.
-  const [iterations] = await Promise.all([workerPbkdf2Iterations(), migrateIfLocal(target)])
-  const user = await createUser(input, iterations, target)
+  const [hashing] = await Promise.all([workerHashing(target), migrateIfLocal(target)])
+  const user = await createUser(input, hashing, target)
   console.error(`Created user ${user.username} (${user.role}) in the ${target.remote ? 'remote' : 'local'} database`)
   console.log(user.id)
   return 0

@@ -6,7 +6,7 @@ import { parseCommandLine, parseUsername, TARGET_USAGE } from './lib/command-lin
 import { readNewPassword } from './lib/read-password'
 import { CliError, runCli } from './lib/run-cli'
 import { disabledNote, findUser, noSuchUser, updateUser } from './lib/user-changes'
-import { workerPbkdf2Iterations } from './lib/worker-settings'
+import { workerHashing } from './lib/worker-settings'
 import { migrateIfLocal } from './lib/wrangler-d1'
 
 const USAGE = `usage: npm run user:set-password -- --username NAME ${TARGET_USAGE}`
@@ -16,13 +16,13 @@ await runCli(async () => {
   const username = parseUsername(values.username, usageError)
   const password = newPasswordSchema.safeParse(await readNewPassword())
   if (!password.success) throw new CliError(password.error.issues.map((issue) => issue.message).join('; '))
-  const [iterations] = await Promise.all([workerPbkdf2Iterations(), migrateIfLocal(target)])
+  const [hashing] = await Promise.all([workerHashing(target), migrateIfLocal(target)])
   const user = await findUser(target, username)
   const changed = await updateUser(
     target,
     user.id,
     // Bumping the version refuses every token issued before, as a password change through the API does.
-    { passwordHash: await hashPassword(password.data, iterations), tokenVersion: sql`${users.tokenVersion} + 1` },
+    { passwordHash: await hashPassword(password.data, hashing), tokenVersion: sql`${users.tokenVersion} + 1` },
     { event: 'password_changed' },
   )
   if (!changed) throw noSuchUser(username)

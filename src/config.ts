@@ -29,17 +29,21 @@ export const tokenIssuer = (env: Env): string => stringVar(env.TOKEN_ISSUER, 'or
 /** `aud` of every token signed, and required of every token accepted. */
 export const tokenAudience = (env: Env): string => stringVar(env.TOKEN_AUDIENCE, 'orgstack-api')
 
-/** When failed logins block further tries, and for how long; see `login-throttle.ts`. */
+/** How long audit events are kept before the scheduled cleanup deletes them. */
+export const auditRetentionDays = (env: Env): number =>
+  integerVar('AUDIT_RETENTION_DAYS', env.AUDIT_RETENTION_DAYS, 90, 1, 36_500)
+
+/** When password checks are refused, and for how long; see `auth/login-throttle.ts`. */
 export const loginThrottleSettings = (env: Env) => ({
-  /** Failures of one account from one IP before it is blocked: trips early, hurts only that IP. */
+  /** Failures of one account from one client network before it is blocked: trips early, hurts only that client. */
   maxPerAccountAndIp: integerVar('LOGIN_MAX_FAILURES_ACCOUNT_IP', env.LOGIN_MAX_FAILURES_ACCOUNT_IP, 5, 1, 1000),
-  /** Failures of one account from all IPs: trips much later, against distributed guessing. */
+  /** Failures of one account from all networks: trips much later, against distributed guessing. */
   maxPerAccount: integerVar('LOGIN_MAX_FAILURES_ACCOUNT', env.LOGIN_MAX_FAILURES_ACCOUNT, 50, 1, 100_000),
-  /** Failures from one IP over all accounts: credential stuffing. */
+  /** Failures from one client network over all accounts: credential stuffing. */
   maxPerIp: integerVar('LOGIN_MAX_FAILURES_IP', env.LOGIN_MAX_FAILURES_IP, 100, 1, 1_000_000),
-  /** A failure counts this long after the last one. */
+  /** One failure drains from a counter per window this long without attempts or blocks. */
   windowSeconds: integerVar('LOGIN_FAILURE_WINDOW_SECONDS', env.LOGIN_FAILURE_WINDOW_SECONDS, 900, 1, 86_400),
-  /** The first block; each further failure doubles it, up to `maxLockoutSeconds`. */
+  /** The first block; each attempt past the limit doubles it, up to `maxLockoutSeconds`. */
   lockoutSeconds: integerVar('LOGIN_LOCKOUT_SECONDS', env.LOGIN_LOCKOUT_SECONDS, 30, 1, 86_400),
   maxLockoutSeconds: integerVar('LOGIN_MAX_LOCKOUT_SECONDS', env.LOGIN_MAX_LOCKOUT_SECONDS, 3600, 1, 7 * 86_400),
 })

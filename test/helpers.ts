@@ -5,7 +5,7 @@ import { drizzle } from 'drizzle-orm/d1'
 import { sign } from 'hono/jwt'
 import type { JWTPayload } from 'hono/utils/jwt/types'
 import { keyring } from '../src/auth/keyring'
-import { pbkdf2Iterations } from '../src/config'
+import { passwordSettings } from '../src/auth/password'
 import { authEvents, users } from '../src/db/schema'
 import worker from '../src/index'
 import { buildUser, type NewUserInput } from '../src/users/new-user'
@@ -27,7 +27,7 @@ export async function createUser(overrides: Partial<NewUserInput> = {}) {
     role: 'member',
     ...overrides,
   }
-  const row = await buildUser(input, pbkdf2Iterations(env))
+  const row = await buildUser(input, (await passwordSettings(env)).hashing)
   await drizzle(env.DB).insert(users).values(row)
   return { ...input, id: row.id, email: row.email }
 }

@@ -1,3 +1,5 @@
+import { env } from 'cloudflare:workers'
+import { hmac } from '@noble/hashes/hmac.js'
 import { pbkdf2 } from '@noble/hashes/pbkdf2.js'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { describe, expect, it } from 'vitest'
@@ -5,32 +7,40 @@ import { isCommonPassword } from '../src/auth/common-passwords'
 import { COMMON_PASSWORDS } from '../src/auth/common-passwords.data'
 import { dummyPasswordHash, hashPassword, verifyPassword } from '../src/auth/password'
 import { newPasswordSchema } from '../src/auth/password-policy'
+import { pepperRing } from '../src/auth/pepper'
 import { ConfigError, pbkdf2Iterations } from '../src/config'
 import { normalizeIdentifier } from '../src/lib/normalize'
 import { enteredPasswordSchema } from '../src/routes/auth/login'
 import { createUser, DEFAULT_PASSWORD, postJson } from './helpers'
 
 const base64ToBytes = (value: string) => Uint8Array.from(atob(value), (c) => c.charCodeAt(0))
+const peppers = await pepperRing(env)
+const hashing = (iterations: number) => ({ iterations, pepper: peppers.current })
 
 describe('hashPassword', () => {
   it('writes a self-describing PBKDF2-SHA-256 string with a 16-byte salt and a 32-byte hash', async () => {
-    const stored = await hashPassword('correct horse battery staple', 100_000)
-    const [, scheme, iterations, salt, hash] = stored.split('$')
+    const stored = await hashPassword('correct horse battery staple', hashing(100_000))
+    const [, scheme, params, salt, hash] = stored.split('$')
     expect(scheme).toBe('pbkdf2-sha256')
-    expect(iterations).toBe('i=100000')
+    expect(params).toBe(`i=100000,p=${peppers.current.id}`)
+    expect(peppers.current.id).toMatch(/^[0-9a-f]{8}$/)
     expect(base64ToBytes(salt)).toHaveLength(16)
     expect(base64ToBytes(hash)).toHaveLength(32)
   })
 
   it('salts every hash afresh', async () => {
-    expect(await hashPassword('same password', 1000)).not.toBe(await hashPassword('same password', 1000))
+    expect(await hashPassword('same password', hashing(1000))).not.toBe(
+      await hashPassword('same password', hashing(1000)),
+    )
   })
 
-  it('agrees with @noble/hashes PBKDF2 as an independent reference', async () => {
+  it('agrees with @noble/hashes HMAC and PBKDF2 as an independent reference', async () => {
     const password = 'pässwörd with ünïcode 🔑'
-    const stored = await hashPassword(password, 100_000)
+    const stored = await hashPassword(password, hashing(100_000))
     const [, , , salt, hash] = stored.split('$')
-    const reference = pbkdf2(sha256, new TextEncoder().encode(password), base64ToBytes(salt), { c: 100_000, dkLen: 32 })
+    const encoder = new TextEncoder()
+    const peppered = hmac(sha256, encoder.encode(env.PASSWORD_PEPPER), encoder.encode(password))
+    const reference = pbkdf2(sha256, peppered, base64ToBytes(salt), { c: 100_000, dkLen: 32 })
     expect(base64ToBytes(hash)).toEqual(reference)
     // Pure-JS PBKDF2 at production's 100000 iterations takes seconds on a busy 2-core machine.
   }, 60_000)
@@ -40,33 +50,33 @@ describe('hashPassword', () => {
   })
 
   it('refuses more than the 100000 iterations deployed Workers allow', async () => {
-    await expect(hashPassword('correct horse battery staple', 100_001)).rejects.toThrow(RangeError)
+    await expect(hashPassword('correct horse battery staple', hashing(100_001))).rejects.toThrow(RangeError)
     expect(() => pbkdf2Iterations({ PBKDF2_ITERATIONS: '100001' } as Env)).toThrow(ConfigError)
   })
 })
 
 describe('verifyPassword', () => {
   it('accepts the password and nothing else', async () => {
-    const stored = await hashPassword('Correct Horse', 1000)
-    expect(await verifyPassword('Correct Horse', stored)).toBe(true)
+    const stored = await hashPassword('Correct Horse', hashing(1000))
+    expect(await verifyPassword('Correct Horse', stored, peppers)).toBe(true)
     for (const other of ['correct horse', 'Correct Horse ', 'Correct Hors', '']) {
-      expect(await verifyPassword(other, stored)).toBe(false)
+      expect(await verifyPassword(other, stored, peppers)).toBe(false)
     }
   })
 
   it('reads the iterations from the stored string', async () => {
-    const stored = await hashPassword('correct horse', 2000)
-    expect(await verifyPassword('correct horse', stored)).toBe(true)
+    const stored = await hashPassword('correct horse', hashing(2000))
+    expect(await verifyPassword('correct horse', stored, peppers)).toBe(true)
   })
 
   it('refuses a string it did not write', async () => {
-    await expect(verifyPassword('x', 'plain-text')).rejects.toThrow('Unrecognised password hash format')
+    await expect(verifyPassword('x', 'plain-text', peppers)).rejects.toThrow('Unrecognised password hash format')
   })
 
   it('never matches the dummy hash, which has the same parameters', async () => {
-    const dummy = dummyPasswordHash(100_000)
-    expect(dummy).toMatch(/^\$pbkdf2-sha256\$i=100000\$/)
-    expect(await verifyPassword('', dummy)).toBe(false)
+    const dummy = dummyPasswordHash({ iterations: 100_000, pepperId: peppers.current.id })
+    expect(dummy).toMatch(/^\$pbkdf2-sha256\$i=100000,p=[0-9a-f]{8}\$/)
+    expect(await verifyPassword('', dummy, peppers)).toBe(false)
   })
 })
 

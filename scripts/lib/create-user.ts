@@ -1,6 +1,7 @@
 import { eq, getTableName, or } from 'drizzle-orm'
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core'
 import { authEvent } from '../../src/audit/auth-event'
+import type { Hashing } from '../../src/auth/password'
 import { authEvents, type NewUser, users } from '../../src/db/schema'
 import { buildUser, type NewUserInput, NewUserSchema } from '../../src/users/new-user'
 import { sqlBuilder } from './inline-sql'
@@ -23,15 +24,15 @@ const violates = (error: unknown, column: SQLiteColumn) =>
 
 /**
  * Adds a user to the `target` database through wrangler, as the API would: same schema,
- * same normalised keys, a PBKDF2 hash with the Worker's `iterations`. Refuses a taken
+ * same normalised keys, a hash made as the Worker makes it (`hashing`). Refuses a taken
  * username or email up front; the UNIQUE indexes catch any insert that races the check.
  *
  * @example
  * const input = parseNewUser({ username: 'alice', email: 'alice@example.com', password, role: 'member' })
- * const user = await createUser(input, 100_000, { remote: false })
+ * const user = await createUser(input, await workerHashing({ remote: false }), { remote: false })
  */
-export async function createUser(input: NewUserInput, iterations: number, target: D1Target): Promise<NewUser> {
-  const row = await buildUser(input, iterations)
+export async function createUser(input: NewUserInput, hashing: Hashing, target: D1Target): Promise<NewUser> {
+  const row = await buildUser(input, hashing)
   const clashes = await d1Execute(
     target,
     sqlBuilder

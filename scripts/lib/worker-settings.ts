@@ -1,14 +1,18 @@
 import { resolve } from 'node:path'
+import type { Hashing } from '../../src/auth/password'
+import { pepperRing } from '../../src/auth/pepper'
 import { pbkdf2Iterations } from '../../src/config'
+import { ensureDevVars } from './dev-vars'
 import { CliError } from './run-cli'
 import { projectRoot } from './wrangler'
+import type { D1Target } from './wrangler-d1'
 
 /**
  * The PBKDF2 iteration count the Worker hashes with: `PBKDF2_ITERATIONS` from wrangler.toml
  * [vars], range-checked by the Worker's own `pbkdf2Iterations`. Loading wrangler takes a few
  * seconds, so it is imported only when this is called.
  */
-export async function workerPbkdf2Iterations(): Promise<number> {
+async function workerPbkdf2Iterations(): Promise<number> {
   const { unstable_readConfig } = await import('wrangler')
   try {
     // wrangler's declarations leave the config untyped; `vars` is all this reads.
@@ -21,5 +25,38 @@ export async function workerPbkdf2Iterations(): Promise<number> {
     return pbkdf2Iterations({ PBKDF2_ITERATIONS: raw === undefined ? undefined : String(raw) } as Env)
   } catch (error) {
     throw new CliError(`wrangler.toml: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`)
+  }
+}
+
+/**
+ * The pepper of the Worker that serves `target`'s database. The local one's is in .dev.vars
+ * (written if missing, as `npm run dev` does). A deployed Worker's secret cannot be read back
+ * from Cloudflare, so for `--remote` the operator passes it in the environment.
+ */
+async function workerPepper(target: D1Target): Promise<string | undefined> {
+  if (!target.remote) return (await ensureDevVars()).PASSWORD_PEPPER
+  const pepper = process.env.PASSWORD_PEPPER
+  if (!pepper) {
+    throw new CliError(
+      'PASSWORD_PEPPER must be set to the deployed Worker\'s pepper for --remote: PASSWORD_PEPPER="…" npm run …',
+    )
+  }
+  return pepper
+}
+
+/**
+ * How the Worker serving `target` hashes new passwords: its iterations and its current pepper,
+ * so a password set here verifies there.
+ *
+ * @example
+ * const hashing = await workerHashing({ remote: false })
+ * await hashPassword(password, hashing)
+ */
+export async function workerHashing(target: D1Target): Promise<Hashing> {
+  const [iterations, pepper] = await Promise.all([workerPbkdf2Iterations(), workerPepper(target)])
+  try {
+    return { iterations, pepper: (await pepperRing({ PASSWORD_PEPPER: pepper ?? '' })).current }
+  } catch (error) {
+    throw new CliError(error instanceof Error ? error.message : String(error))
   }
 }

@@ -4,6 +4,7 @@ import type { Context } from 'hono'
 import type { AppEnv } from '../app-env'
 import type { Database } from '../db/client'
 import { type AuthEventType, authEvents } from '../db/schema'
+import { clientAddress } from '../lib/client-address'
 import { uuidv7 } from '../lib/uuid-v7'
 
 type NewAuthEvent = typeof authEvents.$inferInsert
@@ -13,10 +14,10 @@ export type EventOrigin = Pick<NewAuthEvent, 'actorUserId' | 'ip' | 'userAgent'>
 
 const MAX_USER_AGENT = 512
 
-/** This request as an event origin: the acting user, `CF-Connecting-IP` and user agent. */
+/** This request as an event origin: the acting user, the client's address (`CF-Connecting-IP`) and user agent. */
 export const originOf = (c: Context<AppEnv>, actorUserId: string | null): EventOrigin => ({
   actorUserId,
-  ip: c.req.header('CF-Connecting-IP') ?? null,
+  ip: clientAddress(c.req.header('CF-Connecting-IP')).ip,
   userAgent: c.req.header('User-Agent')?.slice(0, MAX_USER_AGENT) ?? null,
 })
 
@@ -58,17 +59,27 @@ export function logAuthEvents(c: Context<AppEnv>, events: NewAuthEvent[]): void 
 }
 
 /**
- * Writes `event` (and `alongside`, if given, in the same batch) after the answer
- * is sent: for events that record no change the caller depends on.
+ * Writes `events`, and the statements `alongside` resolves to, in one batch after the
+ * answer is sent: for changes the answer does not depend on.
  */
-export function recordInBackground(c: Context<AppEnv>, event: NewAuthEvent, alongside?: BatchItem<'sqlite'>): void {
-  logAuthEvents(c, [event])
+export function recordInBackground(
+  c: Context<AppEnv>,
+  events: [NewAuthEvent, ...NewAuthEvent[]],
+  alongside: () => Promise<BatchItem<'sqlite'>[]> = async () => [],
+): void {
+  logAuthEvents(c, events)
   const db = c.var.db
-  const insert = db.insert(authEvents).values(event)
-  const write = alongside ? db.batch([insert, alongside]) : insert.run()
+  const write = alongside().then((statements) => db.batch([db.insert(authEvents).values(events), ...statements]))
   c.executionCtx.waitUntil(
     write.catch((err: Error) => {
-      console.error(JSON.stringify({ level: 'error', event: 'audit_write_failed', type: event.type, name: err.name }))
+      console.error(
+        JSON.stringify({
+          level: 'error',
+          event: 'audit_write_failed',
+          types: events.map((e) => e.type),
+          name: err.name,
+        }),
+      )
     }),
   )
 }

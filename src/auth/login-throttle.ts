@@ -1,92 +1,198 @@
-import { inArray, sql } from 'drizzle-orm'
-import type { Context } from 'hono'
-import type { AppEnv } from '../app-env'
-import { authEvent, logAuthEvents, originOf } from '../audit/auth-event'
+import { eq, inArray, type SQL, sql } from 'drizzle-orm'
+import { type AnySQLiteColumn, alias } from 'drizzle-orm/sqlite-core'
+import { decodeBase64Url, encodeBase64Url } from 'hono/utils/encode'
+import { authEvent, type EventOrigin } from '../audit/auth-event'
 import type { LoginThrottleSettings } from '../config'
 import type { Database } from '../db/client'
-import { authEvents, loginThrottles } from '../db/schema'
+import { loginThrottles } from '../db/schema'
 import { normalizeIdentifier } from '../lib/normalize'
-
-/** A failure counter and the number of failures within the window that blocks it. */
-export type ThrottleKey = { key: string; limit: number }
+import { hmac, type Pepper } from './pepper'
 
 /**
- * The counters a login as `login` from `ip` touches: the IP's, the account's and
- * the pair's. The pair trips early and blocks only that IP; the account trips much
- * later, so one IP's failures cannot lock the account out for everyone else. The
- * account is named by what was typed (normalised), so unknown accounts are counted
- * and blocked exactly like real ones.
+ * The counters one password check is charged to: the client network's (credential
+ * stuffing), the account's as typed (distributed guessing) and the pair's (one
+ * client guessing one account; trips early and blocks only that client).
  */
-export function throttleKeys(login: string, ip: string, settings: LoginThrottleSettings): ThrottleKey[] {
-  const account = normalizeIdentifier(login)
-  return [
-    { key: `ip:${ip}`, limit: settings.maxPerIp },
-    { key: `account:${account}`, limit: settings.maxPerAccount },
-    { key: `account-ip:${account}|${ip}`, limit: settings.maxPerAccountAndIp },
-  ]
+export type ThrottleKeys = { ip: string; account: string; pair: string }
+
+/**
+ * The counter names for a check of `login` from `network`. The login is named by its
+ * HMAC under a key derived from the pepper: fixed-size whatever was typed, the same for
+ * unknown and real accounts, and nothing a copy of D1 can be read back from (people do
+ * type their password into the username field).
+ *
+ * @example
+ * await throttleKeys(peppers.current, 'Alice', '2001:db8:1:2::/64')
+ * // { ip: 'ip:2001:db8:1:2::/64', account: 'account:<43 chars>', pair: 'pair:<43 chars>@2001:db8:1:2::/64' }
+ */
+export async function throttleKeys(pepper: Pepper, login: string, network: string): Promise<ThrottleKeys> {
+  const mac = await hmac(pepper.throttleKey, normalizeIdentifier(login))
+  const account = encodeBase64Url(mac.buffer).replace(/=+$/, '')
+  return { ip: `ip:${network}`, account: `account:${account}`, pair: `pair:${account}@${network}` }
 }
 
-export const readThrottles = (db: Database, keys: ThrottleKey[]) =>
-  db
-    .select()
-    .from(loginThrottles)
-    .where(
-      inArray(
-        loginThrottles.key,
-        keys.map(({ key }) => key),
-      ),
+/** The counters table, or an alias of it in a subquery. */
+type Counters = Record<'key' | 'attempts' | 'lastAttemptAt' | 'blockedUntil', AnySQLiteColumn>
+const other = alias(loginThrottles, 'other')
+const pairOrIp = alias(loginThrottles, 'pair_or_ip')
+
+/**
+ * Attempts still on a counter: one drains per quiet window, a window of
+ * `windowSeconds` without any attempt and outside any block. A block is not
+ * quiet, so waiting one out earns nothing, and escalation is only undone slowly.
+ */
+const drained = (t: Counters, now: number, { windowSeconds }: LoginThrottleSettings) =>
+  sql`max(${t.attempts} - cast(max(${now} - max(${t.lastAttemptAt}, ${t.blockedUntil}), 0) / ${windowSeconds} as integer), 0)`
+
+/** The limit of the counter in `t`, told by its name. */
+const limitOf = (t: Counters, keys: ThrottleKeys, settings: LoginThrottleSettings) =>
+  sql`(case ${t.key} when ${keys.ip} then ${settings.maxPerIp} when ${keys.account} then ${settings.maxPerAccount} else ${settings.maxPerAccountAndIp} end)`
+
+/** Whether the client has a clean history: no attempt left on its network's or its pair's counter. */
+const clean = (keys: ThrottleKeys, now: number, settings: LoginThrottleSettings) =>
+  sql`not exists (select 1 from ${loginThrottles} as ${pairOrIp} where ${inArray(pairOrIp.key, [keys.ip, keys.pair])} and ${drained(pairOrIp, now, settings)} > 0)`
+
+/**
+ * Whether a check may go ahead, judged on the counters as they are: none of them is
+ * blocked. The account's block is the exception for a client with a clean history, one
+ * such client per `lockoutSeconds`: so an account blocked by failures from elsewhere,
+ * however long its block, still lets its owner in within that delay, while an attacker
+ * gets no more than one check per delay, each from an address it had not used.
+ */
+function admitted(keys: ThrottleKeys, now: number, settings: LoginThrottleSettings): SQL {
+  const names = [keys.ip, keys.account, keys.pair]
+  const cleanPassage = sql`${other.key} = ${keys.account} and ${other.nextCleanAttemptAt} <= ${now} and ${clean(keys, now, settings)}`
+  return sql`not exists (select 1 from ${loginThrottles} as ${other} where ${inArray(other.key, names)} and ${other.blockedUntil} > ${now} and not (${cleanPassage}))`
+}
+
+/**
+ * Reserves one password check on every counter, before any hashing: three statements
+ * for the batch that also reads the user, so the reservation is atomic (D1 runs a batch
+ * as one transaction, and one at a time per database) and costs no extra round trip.
+ * However many checks arrive at once, each sees the ones reserved before it.
+ *
+ * A counter that reaches its limit blocks for `lockoutSeconds`, doubled for every
+ * attempt past the limit, up to `maxLockoutSeconds`. Read the outcome with
+ * `reservationOutcome`; give a successful check's reservation back with `releaseAttempt`.
+ */
+export function reserveAttempt(db: Database, keys: ThrottleKeys, settings: LoginThrottleSettings, now: number) {
+  const t = loginThrottles
+  const allowed = admitted(keys, now, settings)
+  // Rows for counters seen for the first time; none for a refused check, so refusals store nothing.
+  const create = db
+    .insert(t)
+    .select((qb) =>
+      qb
+        .select({
+          key: sql<string>`column1`.as('key'),
+          attempts: sql<number>`0`.as('attempts'),
+          lastAttemptAt: sql<number>`${now}`.as('last_attempt_at'),
+          blockedUntil: sql<number>`0`.as('blocked_until'),
+          nextCleanAttemptAt: sql<number>`0`.as('next_clean_attempt_at'),
+          expiresAt: sql<number>`${now}`.as('expires_at'),
+        })
+        .from(sql`(values (${keys.ip}), (${keys.account}), (${keys.pair}))`)
+        .where(allowed),
     )
+    .onConflictDoNothing()
+  const attempts = sql`(${drained(t, now, settings)} + 1)`
+  const limit = limitOf(t, keys, settings)
+  const { lockoutSeconds, maxLockoutSeconds, windowSeconds } = settings
+  // `<<` doubles: SQLite has no pow() everywhere D1 runs. The shift is capped long before overflow.
+  const blockedUntil = sql`(case when ${attempts} >= ${limit} then ${now} + min(${maxLockoutSeconds}, ${lockoutSeconds} << min(${attempts} - ${limit}, 20)) else ${t.blockedUntil} end)`
+  const reserve = db
+    .update(t)
+    .set({
+      attempts,
+      lastAttemptAt: now,
+      blockedUntil,
+      // Admitted while blocked: this check took the account's clean-client passage.
+      nextCleanAttemptAt: sql`(case when ${t.blockedUntil} > ${now} then ${now} + ${lockoutSeconds} else ${t.nextCleanAttemptAt} end)`,
+      expiresAt: sql`max(${now}, ${blockedUntil}) + ${attempts} * ${windowSeconds}`,
+    })
+    .where(sql`${inArray(t.key, [keys.ip, keys.account, keys.pair])} and ${allowed}`)
+    .returning({ blockedUntil: t.blockedUntil })
+  // What a refusal's Retry-After is made of.
+  const state = db
+    .select({
+      key: t.key,
+      blockedUntil: t.blockedUntil,
+      nextCleanAttemptAt: t.nextCleanAttemptAt,
+      remaining: sql<number>`${drained(t, now, settings)}`,
+    })
+    .from(t)
+    .where(inArray(t.key, [keys.ip, keys.account, keys.pair]))
+  return [create, reserve, state] as const
+}
 
-/** Seconds until every block on these counters has ended; 0 when none is in force. */
-export const blockedFor = (rows: { blockedUntil: number }[], now: number): number =>
-  Math.max(0, ...rows.map((row) => row.blockedUntil - now))
+type CounterState = { key: string; blockedUntil: number; nextCleanAttemptAt: number; remaining: number }
+type Reservation = readonly [unknown, { blockedUntil: number }[], CounterState[]]
+
+/** What `reserveAttempt`'s statements answered, as whether to check the password. */
+export type ReservationOutcome =
+  | {
+      admitted: true
+      /** This check started (or lengthened) a block on some counter. */
+      blockStarted: boolean
+    }
+  | {
+      admitted: false
+      /** Seconds until every block in the way has ended (or, for a clean client, until its passage opens). */
+      retryAfter: number
+    }
+
+export function reservationOutcome([, reserved, state]: Reservation, now: number): ReservationOutcome {
+  if (reserved.length > 0) return { admitted: true, blockStarted: reserved.some((row) => row.blockedUntil > now) }
+  const account = state.find((row) => row.key.startsWith('account:'))
+  const clean = state.every((row) => row === account || row.remaining === 0)
+  const waits = state.map((row) => {
+    if (row.blockedUntil <= now) return 0
+    // A clean client waits for the account's passage, not for its block.
+    const until = row === account && clean ? Math.min(row.nextCleanAttemptAt, row.blockedUntil) : row.blockedUntil
+    return until - now
+  })
+  return { admitted: false, retryAfter: Math.max(1, ...waits) }
+}
 
 /**
- * The atomic upserts that count one failure on each counter. A counter at its
- * limit is blocked for `lockoutSeconds`, doubled for every failure past the
- * limit, up to `maxLockoutSeconds`; failures older than the window start over.
+ * The audit events of a failed check: `login_failed`, and `login_blocked` when it started
+ * a block. The refused attempts that follow leave no row each: the block's start says it.
  */
-function failureUpserts(db: Database, keys: ThrottleKey[], settings: LoginThrottleSettings, now: number) {
-  const { windowSeconds, lockoutSeconds, maxLockoutSeconds } = settings
-  const failures = sql`(case when ${loginThrottles.lastFailedAt} <= ${now - windowSeconds} then 1 else ${loginThrottles.failures} + 1 end)`
-  return keys.map(({ key, limit }) =>
+export function failedCheckEvents(
+  outcome: ReservationOutcome & { admitted: true },
+  subject: string | null,
+  origin: EventOrigin,
+): [ReturnType<typeof authEvent>, ...ReturnType<typeof authEvent>[]] {
+  const failed = authEvent('login_failed', subject, origin)
+  return outcome.blockStarted ? [failed, authEvent('login_blocked', subject, origin, failed.createdAt)] : [failed]
+}
+
+/**
+ * A number standing for the typed login, the same on every request and unrelated to any
+ * other login's: taken from its counter name, an HMAC.
+ */
+export const loginSeed = (keys: ThrottleKeys): number =>
+  new DataView(decodeBase64Url(keys.account.slice('account:'.length, 'account:'.length + 8)).buffer).getUint32(0)
+
+/**
+ * A successful check gives its reservation back: the pair's counter starts over (that
+ * client knew the password), the network's and the account's lose this one attempt
+ * (their other attempts were someone else's), and a block stays only while the
+ * attempts left are still at the limit.
+ */
+export function releaseAttempt(db: Database, keys: ThrottleKeys, settings: LoginThrottleSettings) {
+  const t = loginThrottles
+  const attempts = sql`max(${t.attempts} - 1, 0)`
+  const blockedUntil = sql`(case when ${t.attempts} - 1 >= ${limitOf(t, keys, settings)} then ${t.blockedUntil} else 0 end)`
+  return [
+    db.delete(t).where(eq(t.key, keys.pair)),
     db
-      .insert(loginThrottles)
-      .values({ key, failures: 1, lastFailedAt: now, blockedUntil: limit <= 1 ? now + lockoutSeconds : 0 })
-      .onConflictDoUpdate({
-        target: loginThrottles.key,
-        set: {
-          failures,
-          lastFailedAt: now,
-          // `<<` doubles: SQLite has no pow() everywhere D1 runs. The shift is capped long before overflow.
-          blockedUntil: sql`case when ${failures} >= ${limit} then ${now} + min(${maxLockoutSeconds}, ${lockoutSeconds} << min(${failures} - ${limit}, 20)) else ${loginThrottles.blockedUntil} end`,
-        },
-      }),
-  )
-}
-
-/**
- * After a successful login the account's counters start over (the IP's does not):
- * the delete that does it, or nothing when `rows` (the counters read) hold none.
- */
-export function clearAccountThrottles(db: Database, rows: { key: string }[]) {
-  const accountKeys = rows.map(({ key }) => key).filter((key) => !key.startsWith('ip:'))
-  return accountKeys.length === 0
-    ? undefined
-    : db.delete(loginThrottles).where(inArray(loginThrottles.key, accountKeys))
-}
-
-/**
- * Counts a failed login on its counters and audits it as `login_failed`, in one
- * batch, before the answer: parallel guesses cannot outrun the counters.
- */
-export async function recordFailedLogin(
-  c: Context<AppEnv>,
-  failure: { keys: ThrottleKey[]; settings: LoginThrottleSettings; now: number; subject: string | null },
-) {
-  const { keys, settings, now, subject } = failure
-  const db = c.var.db
-  const event = authEvent('login_failed', subject, originOf(c, null))
-  await db.batch([db.insert(authEvents).values(event), ...failureUpserts(db, keys, settings, now)])
-  logAuthEvents(c, [event])
+      .update(t)
+      .set({
+        attempts,
+        blockedUntil,
+        expiresAt: sql`max(${t.lastAttemptAt}, ${blockedUntil}) + ${attempts} * ${settings.windowSeconds}`,
+      })
+      .where(inArray(t.key, [keys.ip, keys.account])),
+  ] as const
 }

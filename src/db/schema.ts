@@ -44,21 +44,35 @@ export const revokedTokens = sqliteTable(
 )
 
 /**
- * Failed logins counted per client IP, per account and per account and IP
- * (`key` says which), with the time a block ends.
+ * The login limits' counters: one per client network (`ip:…`), per account as typed
+ * (`account:…`) and per account and network (`pair:…`); see `auth/login-throttle.ts`.
+ * Every name is bounded: the login part is an HMAC, never the text typed.
  */
-export const loginThrottles = sqliteTable('login_throttles', {
-  key: text('key').primaryKey(),
-  failures: integer('failures').notNull(),
-  /** Seconds. Failures older than the window no longer count. */
-  lastFailedAt: integer('last_failed_at').notNull(),
-  /** Seconds. Until then every login on this key answers 429, right password or not. */
-  blockedUntil: integer('blocked_until').notNull(),
-})
+export const loginThrottles = sqliteTable(
+  'login_throttles',
+  {
+    key: text('key').primaryKey(),
+    /** Password checks reserved and not given back by a success; one drains per quiet window. */
+    attempts: integer('attempts').notNull(),
+    /** Seconds. The last reservation. */
+    lastAttemptAt: integer('last_attempt_at').notNull(),
+    /** Seconds. Until then every attempt on this key answers 429, right password or not. */
+    blockedUntil: integer('blocked_until').notNull(),
+    /**
+     * Seconds; account counters only. While the account is blocked, a client with a clean
+     * history may still try once it is this late: one such client per `LOGIN_LOCKOUT_SECONDS`.
+     */
+    nextCleanAttemptAt: integer('next_clean_attempt_at').notNull(),
+    /** Seconds. When the counter has drained and holds nothing: the scheduled cleanup deletes it then. */
+    expiresAt: integer('expires_at').notNull(),
+  },
+  (t) => [index('login_throttles_expires_at_idx').on(t.expiresAt)],
+)
 
 export const authEventTypes = [
   'login_succeeded',
   'login_failed',
+  'login_blocked',
   'logout',
   'logout_all',
   'password_changed',
@@ -88,4 +102,3 @@ export const authEvents = sqliteTable(
 
 export type User = typeof users.$inferSelect
 export type NewUser = typeof users.$inferInsert
-export type AuthEvent = typeof authEvents.$inferSelect

@@ -12,3 +12,15 @@ export function uuidv7(now: number = Date.now()): string {
   const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
 }
+
+/**
+ * The smallest UUIDv7 of millisecond `time`: every id made at or after `time` sorts at
+ * or after it, every id made before sorts before it.
+ *
+ * @example
+ * uuidv7Floor(Date.UTC(2026, 0, 1)) // '019b76da-a800-7000-8000-000000000000'
+ */
+export function uuidv7Floor(time: number): string {
+  const hex = time.toString(16).padStart(12, '0')
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-7000-8000-000000000000`
+}

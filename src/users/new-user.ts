@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi'
-import { hashPassword } from '../auth/password'
+import { type Hashing, hashPassword } from '../auth/password'
 import { newPasswordSchema } from '../auth/password-policy'
 import { type NewUser, roles } from '../db/schema'
 import { normalizeIdentifier } from '../lib/normalize'
@@ -20,13 +20,13 @@ export const NewUserSchema = z.strictObject({
 export type NewUserInput = z.infer<typeof NewUserSchema>
 
 /** The row for a new account: id, normalised keys and password hash derived here, once. */
-export async function buildUser(input: NewUserInput, iterations: number, now = new Date()): Promise<NewUser> {
+export async function buildUser(input: NewUserInput, hashing: Hashing, now = new Date()): Promise<NewUser> {
   return {
     id: uuidv7(now.getTime()),
     username: input.username,
     usernameKey: normalizeIdentifier(input.username),
     email: normalizeIdentifier(input.email),
-    passwordHash: await hashPassword(input.password, iterations),
+    passwordHash: await hashPassword(input.password, hashing),
     role: input.role,
     createdAt: now,
     updatedAt: now,

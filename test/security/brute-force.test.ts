@@ -1,53 +1,21 @@
 import { env } from 'cloudflare:workers'
-import { like } from 'drizzle-orm'
-import { drizzle } from 'drizzle-orm/d1'
 import { describe, expect, it } from 'vitest'
-import { loginThrottles } from '../../src/db/schema'
-import { apiWithEnv, createUser, DEFAULT_PASSWORD, signedIn, uniqueName } from '../helpers'
+import { throttleKeys } from '../../src/auth/login-throttle'
+import { pepperRing } from '../../src/auth/pepper'
+import { clientAddress } from '../../src/lib/client-address'
+import { apiWithEnv, createUser, DEFAULT_PASSWORD, eventsAbout, signedIn, uniqueName } from '../helpers'
+import { counters, expectBlocked, group, loginAs, passTime, randomIp, SMALL_LIMITS } from './login-attempts'
 
-const SMALL_LIMITS = {
-  LOGIN_MAX_FAILURES_ACCOUNT_IP: '3',
-  LOGIN_MAX_FAILURES_ACCOUNT: '6',
-  LOGIN_MAX_FAILURES_IP: '10',
-  LOGIN_LOCKOUT_SECONDS: '30',
-  LOGIN_MAX_LOCKOUT_SECONDS: '3600',
-  LOGIN_FAILURE_WINDOW_SECONDS: '900',
-}
-
-const db = drizzle(env.DB)
-const randomIp = () =>
-  `2001:db8::${Array.from(crypto.getRandomValues(new Uint16Array(2)), (n) => n.toString(16)).join(':')}`
-
-function loginAs(username: string, password: string, ip: string) {
-  return apiWithEnv(SMALL_LIMITS, '/api/auth/login', {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', 'CF-Connecting-IP': ip },
-    body: JSON.stringify({ username, password }),
-  })
-}
+const peppers = await pepperRing(env)
 
 async function failTimes(times: number, username: string, ip: string) {
   for (let i = 0; i < times; i++) expect((await loginAs(username, 'wrong password', ip)).status).toBe(401)
 }
 
-async function expectBlocked(res: Response) {
-  expect(res.status).toBe(429)
-  expect(await res.json()).toEqual({ error: 'Too many attempts', code: 'too_many_attempts' })
-  const retryAfter = Number(res.headers.get('Retry-After'))
-  expect(retryAfter).toBeGreaterThan(0)
-  return retryAfter
-}
-
-/** Moves a counter's clock back, as if `seconds` had passed. */
-const passTime = (keyPattern: string, seconds: number) =>
-  env.DB.prepare(
-    'update login_throttles set last_failed_at = last_failed_at - ?1, blocked_until = blocked_until - ?1 where key like ?2',
-  )
-    .bind(seconds, keyPattern)
-    .run()
+const keysOf = (username: string, ip: string) => throttleKeys(peppers.current, username, clientAddress(ip).network)
 
 describe('brute-force protection', () => {
-  it('blocks an account from one IP after its failures, even with the right password, with Retry-After', async () => {
+  it('blocks an account from one client after its failures, even with the right password, with Retry-After', async () => {
     const user = await createUser()
     const ip = randomIp()
     await failTimes(3, user.username, ip)
@@ -55,19 +23,30 @@ describe('brute-force protection', () => {
     expect(retryAfter).toBeLessThanOrEqual(30)
   })
 
-  it('does not lock the account out for other IPs as fast as for the failing one', async () => {
+  it('counts an IPv6 client by its /64: another address in the same network is the same client', async () => {
+    const user = await createUser()
+    const network = `2001:db8:${group()}:${group()}`
+    for (let i = 1; i <= 3; i++) {
+      expect((await loginAs(user.username, 'wrong password', `${network}::${i}`)).status).toBe(401)
+    }
+    await expectBlocked(await loginAs(user.username, DEFAULT_PASSWORD, `${network}:ffff:ffff:ffff:ffff`))
+    expect((await loginAs(user.username, DEFAULT_PASSWORD, randomIp())).status).toBe(200)
+  })
+
+  it('does not lock the account out for other clients as fast as for the failing one', async () => {
     const user = await createUser()
     await failTimes(3, user.username, randomIp())
     expect((await loginAs(user.username, DEFAULT_PASSWORD, randomIp())).status).toBe(200)
   })
 
-  it('blocks an account for everyone once failures from many IPs pass its own, higher limit', async () => {
+  it('blocks an account for clients with a history once failures from many clients pass its own limit', async () => {
     const user = await createUser()
-    for (let i = 0; i < 6; i++) await failTimes(1, user.username, randomIp())
-    await expectBlocked(await loginAs(user.username, DEFAULT_PASSWORD, randomIp()))
+    const attackers = Array.from({ length: 6 }, randomIp)
+    for (const ip of attackers) await failTimes(1, user.username, ip)
+    await expectBlocked(await loginAs(user.username, DEFAULT_PASSWORD, attackers[0]))
   })
 
-  it('blocks an IP that fails across many accounts (credential stuffing)', async () => {
+  it('blocks a client that fails across many accounts (credential stuffing)', async () => {
     const ip = randomIp()
     for (let i = 0; i < 10; i++) await failTimes(1, uniqueName('victim'), ip)
     const user = await createUser()
@@ -81,38 +60,73 @@ describe('brute-force protection', () => {
     await expectBlocked(await loginAs(ghost, DEFAULT_PASSWORD, ip))
   })
 
-  it('doubles the block for every failure past the limit', async () => {
+  it('doubles the block for every attempt past the limit', async () => {
     const user = await createUser()
     const ip = randomIp()
+    const keys = await keysOf(user.username, ip)
     await failTimes(3, user.username, ip)
     // A second may tick between the blocking failure and this request.
     expect([29, 30]).toContain(await expectBlocked(await loginAs(user.username, 'wrong password', ip)))
-    await passTime(`account-ip:${user.username.toLowerCase()}|%`, 31)
+    await passTime(keys, 31)
     await failTimes(1, user.username, ip)
     expect([59, 60]).toContain(await expectBlocked(await loginAs(user.username, DEFAULT_PASSWORD, ip)))
   })
 
-  it('lets the block lapse, and forgets failures older than the window', async () => {
+  it('drains one failure per quiet window, so the block halves per quiet window instead of starting over', async () => {
     const user = await createUser()
     const ip = randomIp()
+    const keys = await keysOf(user.username, ip)
+    // Three failures reach the limit (a 30 s block), three more double it each time: 240 s.
     await failTimes(3, user.username, ip)
-    await passTime(`%${user.username.toLowerCase()}%`, 901)
+    for (const block of [30, 60, 120]) {
+      await passTime(keys, block + 1)
+      await failTimes(1, user.username, ip)
+    }
+    expect((await counters(keys)).pair?.attempts).toBe(6)
+    // The block is not quiet; the two full windows after it are, and drain two failures. The next
+    // failure is the fifth again: 120 s, two steps down from 240 s, not back to the first 30 s.
+    await passTime(keys, 240 + 2 * 900)
+    await failTimes(1, user.username, ip)
+    expect((await counters(keys)).pair?.attempts).toBe(5)
+    expect([119, 120]).toContain(await expectBlocked(await loginAs(user.username, DEFAULT_PASSWORD, ip)))
+  })
+
+  it('does not let a long block count as quiet time: a persistent attacker reaches the longest block', async () => {
+    const user = await createUser()
+    const ip = randomIp()
+    const keys = await keysOf(user.username, ip)
+    await failTimes(3, user.username, ip)
+    let block = 30
+    for (let i = 0; i < 10; i++) {
+      await passTime(keys, block + 1)
+      await failTimes(1, user.username, ip)
+      block = await expectBlocked(await loginAs(user.username, 'wrong password', ip))
+    }
+    // 30 s doubled 10 times is far past the cap: it stays at the cap, however long each block was.
+    expect([3599, 3600]).toContain(block)
+  })
+
+  it('forgets failures once quiet windows have drained them', async () => {
+    const user = await createUser()
+    const ip = randomIp()
+    const keys = await keysOf(user.username, ip)
+    await failTimes(3, user.username, ip)
+    await passTime(keys, 30 + 3 * 900)
     await failTimes(2, user.username, ip)
     expect((await loginAs(user.username, DEFAULT_PASSWORD, ip)).status).toBe(200)
   })
 
-  it("resets the account's counters on success", async () => {
+  it("on success forgives the client's failures on this account, and gives back only its own attempt elsewhere", async () => {
     const user = await createUser()
     const ip = randomIp()
+    const keys = await keysOf(user.username, ip)
     await failTimes(2, user.username, ip)
     expect((await loginAs(user.username, DEFAULT_PASSWORD, ip)).status).toBe(200)
-    await failTimes(2, user.username, ip)
-    expect((await loginAs(user.username, DEFAULT_PASSWORD, ip)).status).toBe(200)
-    const rows = await db
-      .select()
-      .from(loginThrottles)
-      .where(like(loginThrottles.key, `account%${user.username.toLowerCase()}%`))
-    expect(rows).toEqual([])
+    const after = await counters(keys)
+    expect(after.pair).toBeUndefined()
+    expect(after.account?.attempts).toBe(2)
+    expect(after.ip?.attempts).toBe(2)
+    expect(after.account?.blockedUntil).toBe(0)
   })
 
   it('counts a wrong current password on a password change as a failed login', async () => {
@@ -127,5 +141,15 @@ describe('brute-force protection', () => {
     for (let i = 0; i < 3; i++) expect((await change('wrong password')).status).toBe(401)
     await expectBlocked(await change(DEFAULT_PASSWORD))
     await expectBlocked(await loginAs(user.username, DEFAULT_PASSWORD, ip))
+  })
+
+  it('audits the start of a block once, not every refused attempt', async () => {
+    const user = await createUser()
+    const ip = randomIp()
+    await failTimes(3, user.username, ip)
+    for (let i = 0; i < 5; i++) await expectBlocked(await loginAs(user.username, DEFAULT_PASSWORD, ip))
+    const types = (await eventsAbout(user.id)).map((event) => event.type)
+    expect(types.filter((type) => type === 'login_failed')).toHaveLength(3)
+    expect(types.filter((type) => type === 'login_blocked')).toHaveLength(1)
   })
 })

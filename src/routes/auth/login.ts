@@ -2,19 +2,29 @@ import { createRoute, z } from '@hono/zod-openapi'
 import { authEvent, originOf, recordInBackground } from '../../audit/auth-event'
 import { LoginResponseSchema, loginResponse, tokenSettings } from '../../auth/login-response'
 import {
-  blockedFor,
-  clearAccountThrottles,
-  readThrottles,
-  recordFailedLogin,
+  failedCheckEvents,
+  loginSeed,
+  releaseAttempt,
+  reservationOutcome,
+  reserveAttempt,
   throttleKeys,
 } from '../../auth/login-throttle'
-import { dummyPasswordHash, verifyPassword } from '../../auth/password'
+import {
+  dummyPasswordHash,
+  hashParams,
+  hashPassword,
+  needsRehash,
+  paramsOf,
+  passwordSettings,
+  verifyPassword,
+} from '../../auth/password'
 import { PASSWORD_MAX_LENGTH } from '../../auth/password-policy'
-import { loginThrottleSettings, pbkdf2Iterations } from '../../config'
-import { readWithRetry } from '../../db/d1-faults'
+import { loginThrottleSettings } from '../../config'
 import { authErrors } from '../../http/api-error'
 import { errorResponses } from '../../http/openapi'
-import { userByLogin } from '../../users/user-queries'
+import { clientAddress } from '../../lib/client-address'
+import { normalizeIdentifier } from '../../lib/normalize'
+import { passwordHashBySeed, rehashPassword, userByLogin } from '../../users/user-queries'
 import { createRouter } from '../create-router'
 
 /** A password as typed at login: bounded, but not held to the policy. */
@@ -24,9 +34,18 @@ export const enteredPasswordSchema = z
   .max(PASSWORD_MAX_LENGTH * 2)
   .openapi({ format: 'password', example: 'correct horse battery staple' })
 
+/** No account's username or email is longer than this once normalised (emails are at most 254 characters). */
+const MAX_NORMALIZED_LOGIN = 254
+
 const LoginRequestSchema = z
   .strictObject({
-    username: z.string().min(1).max(320).openapi({ description: 'Username or email address', example: 'admin' }),
+    username: z
+      .string()
+      .min(1)
+      .max(320)
+      // NFKC can make a string many times longer: bound what is compared, not only what was sent.
+      .refine((login) => normalizeIdentifier(login).length <= MAX_NORMALIZED_LOGIN, 'Username or email is too long')
+      .openapi({ description: 'Username or email address', example: 'admin' }),
     password: enteredPasswordSchema,
   })
   .openapi('LoginRequest')
@@ -43,39 +62,42 @@ const login = createRoute({
   },
 })
 
-/** The client's address as Cloudflare saw it; never a header the client controls further up. */
-export const clientIp = (c: { req: { header(name: string): string | undefined } }) =>
-  c.req.header('CF-Connecting-IP') ?? 'unknown'
-
 export const loginRouter = createRouter().openapi(login, async (c) => {
   const { username, password } = c.req.valid('json')
   const db = c.var.db
   // Settings first, so a misconfigured Worker fails alike for known and unknown users.
-  const [settings, iterations, throttle] = [
+  const [settings, { hashing, peppers }, throttle] = [
     await tokenSettings(c.env),
-    pbkdf2Iterations(c.env),
+    await passwordSettings(c.env),
     loginThrottleSettings(c.env),
   ]
-  const keys = throttleKeys(username, clientIp(c), throttle)
+  const keys = await throttleKeys(hashing.pepper, username, clientAddress(c.req.header('CF-Connecting-IP')).network)
   const now = Math.floor(Date.now() / 1000)
-  const [[user], throttles] = await readWithRetry(() => db.batch([userByLogin(db, username), readThrottles(db, keys)]))
-  // Blocked means blocked: no hashing, and the same answer whether the password is right.
-  const wait = blockedFor(throttles, now)
-  if (wait > 0) throw authErrors.tooManyAttempts(wait)
+  // One round trip: the check is reserved in the same transaction that reads the user.
+  const [create, reserved, state, [user], [sample]] = await db.batch([
+    ...reserveAttempt(db, keys, throttle, now),
+    userByLogin(db, username),
+    passwordHashBySeed(db, loginSeed(keys)),
+  ])
+  const outcome = reservationOutcome([create, reserved, state], now)
+  // Refused means refused: no hashing, and the same answer whether the password is right.
+  if (!outcome.admitted) throw authErrors.tooManyAttempts(outcome.retryAfter)
 
-  // An unknown user costs one PBKDF2 run too, and a disabled one is told nothing more.
-  const valid = await verifyPassword(password, user?.passwordHash ?? dummyPasswordHash(iterations))
-  const ok = user !== undefined && valid && user.disabledAt === null
-  const subject = user?.id ?? null
-  if (!ok) {
-    await recordFailedLogin(c, { keys, settings: throttle, now, subject })
+  // An unknown user costs one PBKDF2 run too, with a real account's parameters, and a disabled one is told nothing more.
+  const stored = user?.passwordHash ?? dummyPasswordHash(hashParams(sample?.passwordHash) ?? paramsOf(hashing))
+  const valid = await verifyPassword(password, stored, peppers)
+  if (user === undefined || !valid || user.disabledAt !== null) {
+    // Nobody is authenticated: no actor.
+    recordInBackground(c, failedCheckEvents(outcome, user?.id ?? null, originOf(c, null)))
     throw authErrors.invalidCredentials()
   }
-  // Nothing changes on success but the audit trail (and counters, if any): both after the answer.
-  recordInBackground(
-    c,
-    authEvent('login_succeeded', subject, originOf(c, subject)),
-    clearAccountThrottles(db, throttles),
-  )
+  // Nothing the answer depends on changes on success: the audit event, the reservation given
+  // back and, if the hash's parameters are not the current ones, the upgraded hash go after it.
+  recordInBackground(c, [authEvent('login_succeeded', user.id, originOf(c, user.id))], async () => [
+    ...releaseAttempt(db, keys, throttle),
+    ...(needsRehash(user.passwordHash, hashing)
+      ? [rehashPassword(db, user, await hashPassword(password, hashing))]
+      : []),
+  ])
   return c.json(await loginResponse(user, settings), 200)
 })

@@ -1,5 +1,5 @@
 import { createRoute } from '@hono/zod-openapi'
-import { eq, lte, sql } from 'drizzle-orm'
+import { eq, sql } from 'drizzle-orm'
 import { authEvent, logAuthEvents, originOf } from '../../audit/auth-event'
 import { requireAuth } from '../../auth/require-auth'
 import { authEvents, revokedTokens, users } from '../../db/schema'
@@ -34,9 +34,8 @@ export const logoutRouter = createRouter()
     const { user, token, db } = c.var
     const event = authEvent('logout', user.id, originOf(c, user.id))
     await db.batch([
+      // Kept until the token's exp, after which the scheduled cleanup deletes it.
       db.insert(revokedTokens).values({ jti: token.jti, userId: user.id, expiresAt: token.exp }).onConflictDoNothing(),
-      // A revoked token past its exp is refused anyway: its record can go.
-      db.delete(revokedTokens).where(lte(revokedTokens.expiresAt, Math.floor(Date.now() / 1000))),
       db.insert(authEvents).values(event),
     ])
     logAuthEvents(c, [event])

@@ -1,18 +1,24 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { eq, sql } from 'drizzle-orm'
-import { authEvent, logAuthEvents, originOf } from '../../audit/auth-event'
+import { authEvent, logAuthEvents, originOf, recordInBackground } from '../../audit/auth-event'
 import { LoginResponseSchema, loginResponse, tokenSettings } from '../../auth/login-response'
-import { blockedFor, readThrottles, recordFailedLogin, throttleKeys } from '../../auth/login-throttle'
-import { hashPassword, verifyPassword } from '../../auth/password'
+import {
+  failedCheckEvents,
+  releaseAttempt,
+  reservationOutcome,
+  reserveAttempt,
+  throttleKeys,
+} from '../../auth/login-throttle'
+import { hashPassword, passwordSettings, verifyPassword } from '../../auth/password'
 import { newPasswordSchema } from '../../auth/password-policy'
 import { requireAuth } from '../../auth/require-auth'
-import { loginThrottleSettings, pbkdf2Iterations } from '../../config'
-import { readWithRetry } from '../../db/d1-faults'
+import { loginThrottleSettings } from '../../config'
 import { authEvents, users } from '../../db/schema'
 import { authErrors } from '../../http/api-error'
 import { bearerAuth, errorResponses } from '../../http/openapi'
+import { clientAddress } from '../../lib/client-address'
 import { createRouter } from '../create-router'
-import { clientIp, enteredPasswordSchema } from './login'
+import { enteredPasswordSchema } from './login'
 
 const ChangePasswordSchema = z
   .strictObject({ currentPassword: enteredPasswordSchema, newPassword: newPasswordSchema })
@@ -38,27 +44,33 @@ const changePassword = createRoute({
 export const passwordRouter = createRouter().openapi(changePassword, async (c) => {
   const { currentPassword, newPassword } = c.req.valid('json')
   const { user, db } = c.var
-  const [settings, iterations, throttle] = [
+  const [settings, { hashing, peppers }, throttle] = [
     await tokenSettings(c.env),
-    pbkdf2Iterations(c.env),
+    await passwordSettings(c.env),
     loginThrottleSettings(c.env),
   ]
-  // A wrong current password is a failed login: the same counters, the same blocks.
-  const keys = throttleKeys(user.username, clientIp(c), throttle)
+  // A wrong current password is a failed login: the same counters, reserved the same way.
+  const keys = await throttleKeys(
+    hashing.pepper,
+    user.username,
+    clientAddress(c.req.header('CF-Connecting-IP')).network,
+  )
   const nowSeconds = Math.floor(Date.now() / 1000)
-  const wait = blockedFor(await readWithRetry(() => readThrottles(db, keys).all()), nowSeconds)
-  if (wait > 0) throw authErrors.tooManyAttempts(wait)
-  if (!(await verifyPassword(currentPassword, user.passwordHash))) {
-    await recordFailedLogin(c, { keys, settings: throttle, now: nowSeconds, subject: user.id })
+  const outcome = reservationOutcome(await db.batch(reserveAttempt(db, keys, throttle, nowSeconds)), nowSeconds)
+  if (!outcome.admitted) throw authErrors.tooManyAttempts(outcome.retryAfter)
+  const origin = originOf(c, user.id)
+  if (!(await verifyPassword(currentPassword, user.passwordHash, peppers))) {
+    recordInBackground(c, failedCheckEvents(outcome, user.id, origin))
     throw authErrors.invalidCredentials()
   }
   const now = new Date()
-  const event = authEvent('password_changed', user.id, originOf(c, user.id), now)
-  const [[changed]] = await db.batch([
+  const event = authEvent('password_changed', user.id, origin, now)
+  const [, , [changed]] = await db.batch([
+    ...releaseAttempt(db, keys, throttle),
     db
       .update(users)
       .set({
-        passwordHash: await hashPassword(newPassword, iterations),
+        passwordHash: await hashPassword(newPassword, hashing),
         tokenVersion: sql`${users.tokenVersion} + 1`,
         updatedAt: now,
       })

@@ -1,9 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { sql } from 'drizzle-orm'
 import { authEvent, logAuthEvents, originOf, recordIfChanged } from '../../audit/auth-event'
+import { passwordSettings } from '../../auth/password'
 import { requireAuth } from '../../auth/require-auth'
 import { requireRole } from '../../auth/require-role'
-import { pbkdf2Iterations } from '../../config'
 import type { Database } from '../../db/client'
 import { type AuthEventType, authEvents, roles, users } from '../../db/schema'
 import { userErrors } from '../../http/api-error'
@@ -76,7 +76,7 @@ async function refusal(db: Database, id: string) {
 export const manageUsersRouter = createRouter()
   .openapi(create, async (c) => {
     const { db, user: admin } = c.var
-    const row = await buildUser(c.req.valid('json'), pbkdf2Iterations(c.env))
+    const row = await buildUser(c.req.valid('json'), (await passwordSettings(c.env)).hashing)
     const event = authEvent('user_created', row.id, originOf(c, admin.id), row.createdAt)
     const [[created]] = await db
       .batch([db.insert(users).values(row).returning(), db.insert(authEvents).values(event)])
