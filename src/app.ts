@@ -1,9 +1,9 @@
 import { bodyLimit } from 'hono/body-limit'
 import { methodNotAllowed } from 'hono/method-not-allowed'
-import { requestId } from 'hono/request-id'
 import { withDatabase } from './db/client'
 import { ApiError } from './http/api-error'
 import { handleError, handleNotFound } from './http/error-handler'
+import { requestId } from './http/request-id'
 import { requestLog } from './http/request-log'
 import { corsFromEnv, httpsOnly, securityHeaders } from './http/transport'
 import { auditEventsRouter } from './routes/audit-events'
@@ -20,7 +20,7 @@ export function createApp() {
   const app = createRouter()
 
   app.use(
-    requestId(),
+    requestId,
     requestLog,
     securityHeaders(),
     corsFromEnv,
