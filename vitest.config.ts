@@ -38,7 +38,6 @@ export default defineConfig(async () => {
               'hono/http-exception',
               'hono/jwt',
               'hono/method-not-allowed',
-              'hono/request-id',
               'hono/route',
               'hono/secure-headers',
               'hono/utils/encode',

@@ -1,11 +1,12 @@
-import type { RequestIdVariables } from 'hono/request-id'
 import type { TokenClaims } from './auth/token-claims'
 import type { Database } from './db/client'
 import type { User } from './db/schema'
 
 export type AppEnv = {
   Bindings: Env
-  Variables: RequestIdVariables & {
+  Variables: {
+    /** Set by `requestId` for every request: the Worker's own id, never the client's. */
+    requestId: string
     db: Database
     /** Set by `requireAuth`: the caller's account as it is in D1 now. */
     user: User

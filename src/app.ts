@@ -1,11 +1,11 @@
 import { bodyLimit } from 'hono/body-limit'
 import { methodNotAllowed } from 'hono/method-not-allowed'
-import { requestId } from 'hono/request-id'
 import { withDatabase } from './db/client'
 import { ApiError } from './http/api-error'
 import { handleError, handleNotFound } from './http/error-handler'
+import { requestId } from './http/request-id'
 import { requestLog } from './http/request-log'
-import { corsFromEnv, httpsOnly, securityHeaders } from './http/transport'
+import { corsFromEnv, httpsOnly, noStore, securityHeaders } from './http/transport'
 import { auditEventsRouter } from './routes/audit-events'
 import { authRouter } from './routes/auth'
 import { createRouter } from './routes/create-router'
@@ -19,8 +19,10 @@ export const MAX_BODY_BYTES = 16 * 1024
 export function createApp() {
   const app = createRouter()
 
+  // Registered first so that it wraps every other middleware: it sees their errors as answers.
+  app.use('/api/*', noStore)
   app.use(
-    requestId(),
+    requestId,
     requestLog,
     securityHeaders(),
     corsFromEnv,
@@ -41,11 +43,6 @@ export function createApp() {
       },
     }),
     withDatabase,
-    async (c, next) => {
-      await next()
-      // Answers carry tokens and user data: no cache may keep them.
-      c.header('Cache-Control', 'no-store')
-    },
   )
 
   app.route('/api/health', healthRouter)

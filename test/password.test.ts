@@ -120,6 +120,31 @@ describe('common passwords', () => {
     expect(issues(password)).toEqual(['Password is too common'])
   })
 
+  it.each([
+    'password1!',
+    'Password123!!',
+    'qwerty123$',
+    'iloveyou2024',
+    'Ｐａｓｓｗｏｒｄ１！', // full-width forms, folded by NFKC
+    'baseball 1!',
+  ])('refuses %s, a listed entry with digits or symbols appended, as too common', (password) => {
+    expect(shipped).not.toContain(normalizeIdentifier(password))
+    expect(isCommonPassword(password)).toBe(true)
+    expect(issues(password)).toEqual(['Password is too common'])
+  })
+
+  it('refuses a listed entry followed by non-letters up to the length limit, NFKC-lengthened ones too', () => {
+    expect(issues(`password${'1!'.repeat(124)}`)).toEqual(['Password is too common'])
+    // '⑽' is one code point that NFKC turns into the four of '(10)': 248 of them become 992.
+    expect(issues(`password${'⑽'.repeat(248)}`)).toEqual(['Password is too common'])
+  })
+
+  it('accepts digits and symbols after letters that are not a listed entry, or after a letter that follows one', () => {
+    for (const password of ['lantern quartz 2024', 'zebraglass42!', 'password1x2', 'iloveyouz2024']) {
+      expect(issues(password), password).toEqual([])
+    }
+  })
+
   it('accepts a random 20-character password and the passwords the other tests set', () => {
     const random = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(15))))
     expect(random).toHaveLength(20)

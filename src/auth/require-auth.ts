@@ -8,14 +8,18 @@ import { authErrors } from '../http/api-error'
 import { findAccountForToken } from '../users/user-queries'
 import { keyring } from './keyring'
 import { type TokenClaims, tokenClaimsSchema } from './token-claims'
-import { MAX_TOKEN_LENGTH, TOKEN_ALGORITHM } from './tokens'
+import { hasTokenShape, MAX_TOKEN_LENGTH, TOKEN_ALGORITHM } from './tokens'
 
 const noop = async () => {}
 
-/** The `kid` of a Bearer credential's token header, if it has one that can be read. */
-function keyIdOf(authorization: string): unknown {
-  const [scheme, token] = authorization.split(/\s+/)
-  if (scheme.toLowerCase() !== 'bearer' || !token) return undefined
+/** The token of a Bearer credential, split as Hono's `jwt` middleware splits it. */
+function bearerToken(authorization: string): string | undefined {
+  const parts = authorization.split(/\s+/)
+  return parts.length === 2 && parts[0].toLowerCase() === 'bearer' ? parts[1] : undefined
+}
+
+/** The `kid` of a token's header, if it has one that can be read. */
+function keyIdOf(token: string): unknown {
   try {
     return decodeHeader(token).kid
   } catch {
@@ -27,7 +31,8 @@ function keyIdOf(authorization: string): unknown {
  * The claims of the request's `Authorization: Bearer <token>`, verified with
  * Hono's JWT middleware: Bearer only (scheme case-insensitive; no cookie, no
  * query string), HS256 only, `typ: JWT`, our `iss` and `aud`, signed by the key
- * its `kid` names. Throws the guide's 401s.
+ * its `kid` names. A token too long or not spelt canonically (`hasTokenShape`)
+ * is refused before any decoding or crypto. Throws the guide's 401s.
  *
  * Expiry is checked here, after the signature, so a forged token is never
  * told apart as merely expired, and a token without `exp` is refused.
@@ -36,8 +41,10 @@ export async function verifiedClaims(c: Context<AppEnv>): Promise<TokenClaims> {
   const authorization = c.req.header('Authorization')
   if (!authorization) throw authErrors.missingAuthorization()
   if (authorization.length > MAX_TOKEN_LENGTH) throw authErrors.invalidToken()
+  const token = bearerToken(authorization)
+  if (token === undefined || !hasTokenShape(token)) throw authErrors.invalidToken()
   const { verifyKeys } = await keyring(c.env)
-  const kid = keyIdOf(authorization)
+  const kid = keyIdOf(token)
   const key = typeof kid === 'string' ? verifyKeys.get(kid) : undefined
   if (!key) throw authErrors.invalidToken()
 

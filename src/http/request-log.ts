@@ -1,11 +1,13 @@
 import { createMiddleware } from 'hono/factory'
 import { routePath } from 'hono/route'
 import type { AppEnv } from '../app-env'
+import { clientRequestId } from './request-id'
 
 /**
- * One JSON line per request: request id, method, route pattern (never the raw
- * path or query, which may carry ids or secrets), status, duration and the
- * authenticated user's id when there is one. Never a header or a body.
+ * One JSON line per request: the Worker's request id, the client's `X-Request-Id`
+ * as `clientRequestId` when it is a short plain token, method, route pattern (never
+ * the raw path or query, which may carry ids or secrets), status, duration and the
+ * authenticated user's id when there is one. No other header, and never a body.
  */
 export const requestLog = createMiddleware<AppEnv>(async (c, next) => {
   const started = Date.now()
@@ -15,6 +17,7 @@ export const requestLog = createMiddleware<AppEnv>(async (c, next) => {
       level: 'info',
       event: 'request',
       requestId: c.var.requestId,
+      clientRequestId: clientRequestId(c.req.header('X-Request-Id')),
       method: c.req.method,
       route: routePath(c, -1),
       status: c.res.status,

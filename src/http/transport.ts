@@ -21,6 +21,19 @@ export const securityHeaders = () => {
   })
 }
 
+/**
+ * `Cache-Control: no-store`, since answers carry tokens and user data. Set after `next()`: Hono's
+ * `compose` has by then turned an error thrown by any later middleware or handler into the answer,
+ * so an app that registers this first marks its 403, 405, 413 and 500 answers too.
+ *
+ * @example
+ * app.use('/api/*', noStore) // before any other middleware
+ */
+export const noStore = createMiddleware<AppEnv>(async (c, next) => {
+  await next()
+  c.header('Cache-Control', 'no-store')
+})
+
 /** In production (`ENVIRONMENT=production`) a plain-HTTP request is refused, not redirected. */
 export const httpsOnly = createMiddleware<AppEnv>(async (c, next) => {
   if (c.env.ENVIRONMENT === 'production' && !c.req.url.startsWith('https:')) {

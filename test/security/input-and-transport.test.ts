@@ -1,5 +1,7 @@
-import { describe, expect, it } from 'vitest'
-import { api, apiWithEnv, createUser, DEFAULT_PASSWORD, signedIn } from '../helpers'
+import { env } from 'cloudflare:workers'
+import { describe, expect, it, vi } from 'vitest'
+import { flakyD1 } from '../flaky-d1'
+import { api, apiWithEnv, bearer, createUser, DEFAULT_PASSWORD, signedIn } from '../helpers'
 
 const login = (body: BodyInit, headers: Record<string, string> = {}) =>
   api('/api/auth/login', { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body })
@@ -52,6 +54,27 @@ describe('response headers', () => {
       expect(res.headers.get('Cache-Control')).toBe('no-store')
       expect(res.headers.get('X-Request-Id')).toMatch(/^[\w-]+$/)
     }
+  })
+
+  it.each([
+    [400, 'malformed JSON', () => login('{')],
+    [401, 'no token', () => api('/api/auth/me')],
+    [403, 'plain HTTP in production', () => apiWithEnv({}, '/api/auth/login', { method: 'POST' }, 'http')],
+    [404, 'an unknown route', () => api('/api/nope')],
+    [405, 'a method the route lacks', () => api('/api/auth/login')],
+    [413, 'a body over 16 KB', () => login('x'.repeat(17 * 1024))],
+    [
+      500,
+      'a JWT_SECRET too short',
+      async () => apiWithEnv({ JWT_SECRET: 'short' }, '/api/auth/me', bearer((await signedIn()).token)),
+    ],
+    [503, 'D1 failing', () => apiWithEnv({ DB: flakyD1(env.DB).binding }, '/api/health')],
+  ])('answers %i (%s) with Cache-Control: no-store', async (status, _name, send) => {
+    const log = vi.spyOn(console, 'error').mockImplementation(() => {})
+    const res = await send()
+    log.mockRestore()
+    expect(res.status).toBe(status)
+    expect(res.headers.get('Cache-Control')).toBe('no-store')
   })
 
   it('sends no HSTS over plain HTTP', async () => {

@@ -83,4 +83,26 @@ describe('logging', () => {
       expect.objectContaining({ type: 'login_succeeded', subjectUserId: user.id, requestId: requests[0].requestId }),
     ])
   })
+
+  it("answers and logs its own request id, and logs a client's X-Request-Id apart only if a short plain token", async () => {
+    const accepted = [`client-trace_=${'x'.repeat(241)}`, 'span.7:42']
+    const refused = ['x'.repeat(256), 'has space', '{"level":"error"}', 'semi;colon', 'path/to', 'a,b', '']
+    const sent = [...accepted, ...refused]
+    const responses: Response[] = []
+    const lines = await consoleDuring(async () => {
+      for (const id of sent) responses.push(await api('/api/health', { headers: { 'X-Request-Id': id } }))
+    })
+    const requests = lines.map((line) => JSON.parse(line)).filter((entry) => entry.event === 'request')
+    expect(accepted[0]).toHaveLength(255)
+    expect(requests).toHaveLength(sent.length)
+    for (const [i, res] of responses.entries()) {
+      const id = res.headers.get('X-Request-Id')
+      expect(id).not.toBe(sent[i])
+      expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
+      expect(requests[i].requestId).toBe(id)
+    }
+    expect(requests.map((entry) => entry.clientRequestId)).toEqual([...accepted, ...refused.map(() => undefined)])
+    const output = lines.join('\n')
+    for (const id of refused.filter(Boolean)) expect(output).not.toContain(id)
+  })
 })

@@ -58,6 +58,54 @@ describe('token rules', () => {
   })
 })
 
+describe('token spelling', () => {
+  const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
+  const toBase64 = (segment: string) => segment.replace(/-/g, '+').replace(/_/g, '/')
+  const padded = (segment: string) => segment.padEnd(Math.ceil(segment.length / 4) * 4, '=')
+
+  /**
+   * The segments of a token signed with the current key that `fit`, varying the length of a claim
+   * and the `jti` until they do. The claim's '?'s (0x3F) put a `_` in the payload's base64url:
+   * JSON is ASCII, whose base64 has `-` or `_` only where a byte of `>?~` ends a 3-byte group.
+   */
+  async function validTokenWhere(fits: (segments: string[]) => boolean) {
+    const payload = await claims()
+    for (let i = 0; i < 60; i++) {
+      const segments = (
+        await forgeToken({ ...payload, jti: crypto.randomUUID(), note: '?'.repeat(3 + (i % 3)) })
+      ).split('.')
+      if (fits(segments)) return segments
+    }
+    throw new Error('no token fits')
+  }
+
+  it.each([
+    ['= appended to the signature', () => true, ([h, p, s]: string[]) => `${h}.${p}.${s}=`],
+    [
+      'the last signature character swapped for one that decodes to the same bytes',
+      () => true,
+      ([h, p, s]: string[]) => `${h}.${p}.${s.slice(0, -1)}${BASE64URL[BASE64URL.indexOf(s.slice(-1)) + 1]}`,
+    ],
+    ['a padded payload', ([, p]: string[]) => p.length % 4 !== 0, ([h, p, s]: string[]) => `${h}.${padded(p)}.${s}`],
+    ['+ or / in the payload', ([, p]: string[]) => /[-_]/.test(p), ([h, p, s]: string[]) => `${h}.${toBase64(p)}.${s}`],
+    [
+      '+ or / in the signature',
+      ([, , s]: string[]) => /[-_]/.test(s),
+      ([h, p, s]: string[]) => `${h}.${p}.${toBase64(s)}`,
+    ],
+  ])('refuses a valid token spelt with %s, before any crypto', async (_name, fits, respell) => {
+    const segments = await validTokenWhere(fits)
+    expect((await me(segments.join('.'))).status).toBe(200)
+
+    const verify = vi.spyOn(crypto.subtle, 'verify')
+    const res = await me(respell(segments))
+    const verifications = verify.mock.calls.length
+    verify.mockRestore()
+    await expectRefused(res)
+    expect(verifications).toBe(0)
+  })
+})
+
 describe('key rotation', () => {
   const loginWith = (overrides: Partial<Env>, username: string) =>
     apiWithEnv(overrides, '/api/auth/login', {
