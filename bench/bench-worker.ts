@@ -6,6 +6,7 @@ import type { AppEnv } from '../src/app-env'
 import { verifiedClaims } from '../src/auth/require-auth'
 import { pbkdf2Iterations } from '../src/config'
 import { findAccountForToken } from '../src/users/user-queries'
+import { D1_METER_HEADER, d1Totals, meterD1 } from './d1-meter'
 
 const encoder = new TextEncoder()
 const PBKDF2_PASSWORD = encoder.encode('bench-password-not-a-secret')
@@ -60,16 +61,20 @@ const benchRoutes = new Hono<AppEnv>()
     await crypto.subtle.deriveBits(params, key, 256)
     return c.json(ok)
   })
+  // What the requests sent with `X-Bench-D1-Meter` did with D1 so far; `?reset=1` starts over.
+  .get('/d1-stats', (c) => c.json(d1Totals(c.req.query('reset') === '1')))
 
 const app = createApp()
 
 /**
  * The bench build's Worker: `/bench/*` are reference routes served here, outside the
  * app's middleware; every other request goes to `createApp()`, as in production.
+ * Requests with `D1_METER_HEADER` get a metered `env.DB` (see `meterD1`).
  */
 export default {
   fetch(request, env, ctx) {
     const target = new URL(request.url).pathname.startsWith('/bench/') ? benchRoutes : app
-    return target.fetch(request, env, ctx)
+    if (!request.headers.has(D1_METER_HEADER)) return target.fetch(request, env, ctx)
+    return meterD1(request, env, ctx, target.fetch)
   },
 } satisfies ExportedHandler<Env>

@@ -7,12 +7,13 @@
 import { pbkdf2Iterations } from '../src/config'
 import { buildBenchBundle } from './lib/build'
 import { evaluateChecks } from './lib/checks'
+import { type D1Usage, measureD1 } from './lib/d1-usage'
 import { LoadGenerator } from './lib/load'
 import { type Measurement, measure, preflight } from './lib/measure'
 import { startMiniflare } from './lib/miniflare-server'
 import { nodePbkdf2Ms } from './lib/node-pbkdf2'
 import { runBench } from './lib/processes'
-import { measurementsTable, medians, RESULTS_PATH, scenarioTable, writeResults } from './lib/report'
+import { d1Table, measurementsTable, medians, RESULTS_PATH, scenarioTable, writeResults } from './lib/report'
 import { applyMigrations, seedUsers } from './lib/seed'
 import { logIn } from './lib/session'
 import { BENCH_OVERRIDES, workerSettings } from './lib/settings'
@@ -26,6 +27,13 @@ const RUN_SECONDS = 1.25
 /** Each route's warm-up, which also measures the rate the runs are sized by. */
 const WARMUP_SECONDS = 0.3
 const USERS = { small: 10, large: 100_000 }
+/**
+ * Each D1 route's metered pass sends about this many seconds' worth of requests, one at a
+ * time, and at least `D1_MIN_REQUESTS`: Miniflare reports `meta.duration` in whole ms,
+ * so a sub-millisecond statement's time shows only as an average over many.
+ */
+const D1_SECONDS = 2
+const D1_MIN_REQUESTS = 100
 
 const started = performance.now()
 const progress = (message: string) =>
@@ -65,6 +73,7 @@ await runBench(async () => {
   for (const target of targets) await preflight(servers[target.setup], target)
 
   const requestsPerRun = new Map<string, number>()
+  const meteredRequests = new Map<string, number>()
   for (const target of targets) {
     for (const connections of CONCURRENCY) {
       const server = servers[target.setup]
@@ -75,6 +84,9 @@ await runBench(async () => {
       if (warm.unexpected > 0) throw new Error(`Warm-up: ${describe(target, warm)}`)
       const requests = Math.max(20, connections * 4, Math.round(warm.requestsPerSecond * RUN_SECONDS))
       requestsPerRun.set(`${target.key}@${connections}`, requests)
+      if (connections === 1) {
+        meteredRequests.set(target.key, Math.max(D1_MIN_REQUESTS, Math.round(warm.requestsPerSecond * D1_SECONDS)))
+      }
       progress(`  warm-up: ${describe(target, warm)}; ${requests} requests per run`)
     }
   }
@@ -99,20 +111,45 @@ await runBench(async () => {
     rounds.push(measurements)
   }
 
+  progress(`D1 per request: each Miniflare route ${D1_SECONDS} s worth of requests, one at a time, metered`)
+  const d1: D1Usage[] = []
+  for (const target of targets.filter(({ setup }) => setup !== 'workerd')) {
+    const usage = await measureD1(load, servers[target.setup], target, meteredRequests.get(target.key) as number)
+    const { before, after } = usage.perRequest
+    progress(
+      `  ${SETUP_LABELS[target.setup]}: ${target.label}, ${usage.requests} requests: D1 round trips ` +
+        `${before.roundTrips.toFixed(2)} before the answer, ${after.roundTrips.toFixed(2)} after; ` +
+        `D1 ms ${before.durationMs.toFixed(3)} before, ${after.durationMs.toFixed(3)} after`,
+    )
+    d1.push(usage)
+  }
+
   const rows = medians(targets, rounds.flat())
   const checks = evaluateChecks(rounds, nodeMs)
   const wallSeconds = (performance.now() - started) / 1000
   console.log(`\nMedians of ${ROUNDS} rounds:\n\n${measurementsTable(targets, rows)}\n`)
   console.log(`Scenarios (ratios from each round; the median, then the range):\n\n${scenarioTable(checks, rows)}\n`)
+  console.log(
+    'D1 per request, before and after the answer (one request at a time; D1 ms: the meta.duration D1 reports, ' +
+      `summed over the requests; req/s one D1 serves: 1000 ÷ D1 ms before + after):\n\n${d1Table(targets, d1)}\n`,
+  )
   await writeResults({
     wallSeconds,
-    settings: { rounds: ROUNDS, concurrency: CONCURRENCY, runSeconds: RUN_SECONDS, pbkdf2Iterations: iterations },
+    settings: {
+      rounds: ROUNDS,
+      concurrency: CONCURRENCY,
+      runSeconds: RUN_SECONDS,
+      d1Seconds: D1_SECONDS,
+      d1MinRequests: D1_MIN_REQUESTS,
+      pbkdf2Iterations: iterations,
+    },
     overrides: BENCH_OVERRIDES,
     users: USERS,
     nodePbkdf2Ms: nodeMs,
     measurements: rounds.flatMap((measurements, round) => measurements.map((m) => ({ round: round + 1, ...m }))),
     medians: rows,
     checks,
+    d1,
   })
   progress(`Wrote ${RESULTS_PATH}; ${checks.filter((c) => c.met).length} of ${checks.length} targets met`)
 })

@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os'
 import { resolve } from 'node:path'
 import type { CheckResult } from './checks'
 import { TICK_MS } from './cpu-time'
+import type { D1Usage } from './d1-usage'
 import type { Measurement } from './measure'
 import { runtimeVersions } from './runtime'
 import { projectRoot } from './settings'
@@ -88,6 +89,51 @@ export function scenarioTable(checks: CheckResult[], rows: Median[]): string {
       ]
     }),
   )
+}
+
+/**
+ * Each metered target's D1 use per request, before and after the answer, and the requests
+ * per second one database serves at that D1 time; then any statements without a duration.
+ */
+export function d1Table(targets: Target[], usages: D1Usage[]): string {
+  const labels = new Map(targets.map((target) => [target.key, target]))
+  const table = markdownTable(
+    [
+      'route',
+      'setup',
+      'requests',
+      'round trips before',
+      'after',
+      'statements before',
+      'after',
+      'D1 ms before',
+      'after',
+      'req/s one D1 serves',
+    ],
+    usages.map(({ target, requests, perRequest: { before, after }, requestsPerSecondPerDatabase }) => {
+      const { label, setup } = labels.get(target) as Target
+      return [
+        label,
+        SETUP_LABELS[setup],
+        String(requests),
+        fixed(before.roundTrips, 2),
+        fixed(after.roundTrips, 2),
+        fixed(before.statements, 2),
+        fixed(after.statements, 2),
+        fixed(before.durationMs, 3),
+        fixed(after.durationMs, 3),
+        requestsPerSecondPerDatabase === null ? '—' : fixed(requestsPerSecondPerDatabase, 0),
+      ]
+    }),
+  )
+  const without = usages.flatMap(({ target, totals: { before, after } }) =>
+    before.withoutDuration + after.withoutDuration > 0
+      ? [`${target}: ${before.withoutDuration} before, ${after.withoutDuration} after`]
+      : [],
+  )
+  return without.length === 0
+    ? table
+    : `${table}\n\nStatements answered without meta.duration (not in D1 ms): ${without.join('; ')}`
 }
 
 async function cpuModel(): Promise<string> {
