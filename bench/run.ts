@@ -4,7 +4,7 @@
  * Loopback only; stops by itself in about three minutes; ends every process it started.
  * The README's "Benchmark" section says what each setup is for and how to read the table.
  */
-import { pbkdf2Iterations } from '../src/config'
+import { passwordSettings } from '../src/auth/password'
 import { buildBenchBundle } from './lib/build'
 import { evaluateChecks } from './lib/checks'
 import { type D1Usage, measureD1 } from './lib/d1-usage'
@@ -48,8 +48,9 @@ const describe = (target: Target, m: Measurement) =>
 await runBench(async () => {
   progress('Bundling bench/bench-worker.ts with wrangler deploy --dry-run; reading wrangler.toml')
   const [settings, bundle] = await Promise.all([workerSettings(), buildBenchBundle()])
-  const iterations = pbkdf2Iterations(settings.bindings as unknown as Env)
-  progress(`Bench vars that differ from wrangler.toml: ${JSON.stringify(BENCH_OVERRIDES)}, and a bench-only JWT_SECRET`)
+  const { hashing } = await passwordSettings(settings.bindings as unknown as Env)
+  const { iterations } = hashing
+  progress(`Bench vars that differ from wrangler.toml: ${JSON.stringify(BENCH_OVERRIDES)}, and bench-only secrets`)
   progress('(the login limiter is at its highest counts, and each run has its own CF-Connecting-IP)')
 
   const load = new LoadGenerator()
@@ -65,7 +66,7 @@ await runBench(async () => {
   await Promise.all(
     (['small', 'large'] as const).map(async (setup) => {
       await applyMigrations(servers[setup].db)
-      await seedUsers(servers[setup].db, USERS[setup], iterations)
+      await seedUsers(servers[setup].db, USERS[setup], hashing)
     }),
   )
   progress(`Seeded ${USERS.small} and ${USERS.large} users (PBKDF2 at ${iterations} iterations)`)

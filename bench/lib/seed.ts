@@ -1,6 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { inlineSql, sqlBuilder } from '../../scripts/lib/inline-sql'
+import type { Hashing } from '../../src/auth/password'
 import { type NewUser, users } from '../../src/db/schema'
 import { normalizeIdentifier } from '../../src/lib/normalize'
 import { uuidv7 } from '../../src/lib/uuid-v7'
@@ -37,14 +38,14 @@ export async function applyMigrations(db: D1Database): Promise<void> {
  * from the API's own `buildUser`; drizzle writes the multi-row INSERTs, and they reach
  * D1 a few dozen per `exec` call, which keeps 100,000 rows to a few seconds.
  */
-export async function seedUsers(db: D1Database, count: number, iterations: number): Promise<void> {
+export async function seedUsers(db: D1Database, count: number, hashing: Hashing): Promise<void> {
   const now = new Date()
   const filler = await buildUser(
     { username: 'filler', email: 'filler@example.com', password: 'nobody-logs-in-with-this', role: 'member' },
-    iterations,
+    hashing,
     now,
   )
-  const rows: NewUser[] = [await buildUser(BENCH_USER, iterations, now)]
+  const rows: NewUser[] = [await buildUser(BENCH_USER, hashing, now)]
   for (let i = 1; i < count; i++) {
     const username = `user-${i}`
     rows.push({

@@ -3,8 +3,11 @@ import { resolve } from 'node:path'
 /** The project root: wrangler.toml, migrations/ and node_modules/ are found from here. */
 export const projectRoot = resolve(import.meta.dirname, '../..')
 
-/** A key for the bench only: tokens signed with it are good for nothing else. */
-const BENCH_JWT_SECRET = 'bench-only-jwt-secret-never-deployed-0123456789abcdef'
+/** Secrets for the bench only: tokens signed and hashes made with them are good for nothing else. */
+const BENCH_SECRETS = {
+  JWT_SECRET: 'bench-only-jwt-secret-never-deployed-0123456789abcdef',
+  PASSWORD_PEPPER: 'bench-only-password-pepper-never-deployed-0123456789',
+}
 
 /** The vars the bench sets differently from wrangler.toml, printed with every run. */
 export const BENCH_OVERRIDES = {
@@ -27,8 +30,8 @@ export type WorkerSettings = {
 type ReadConfig = { compatibility_date: string; compatibility_flags: string[]; vars: Record<string, unknown> }
 
 /**
- * wrangler.toml's compatibility settings and vars, with `BENCH_OVERRIDES` and a bench-only
- * `JWT_SECRET`. Refuses a bench config whose compatibility settings have drifted from it.
+ * wrangler.toml's compatibility settings and vars, with `BENCH_OVERRIDES` and bench-only
+ * secrets. Refuses a bench config whose compatibility settings have drifted from it.
  */
 export async function workerSettings(): Promise<WorkerSettings> {
   const { unstable_readConfig } = await import('wrangler')
@@ -44,6 +47,6 @@ export async function workerSettings(): Promise<WorkerSettings> {
   return {
     compatibilityDate: production.compatibility_date,
     compatibilityFlags: production.compatibility_flags,
-    bindings: { ...Object.fromEntries(vars), ...BENCH_OVERRIDES, JWT_SECRET: BENCH_JWT_SECRET },
+    bindings: { ...Object.fromEntries(vars), ...BENCH_OVERRIDES, ...BENCH_SECRETS },
   }
 }
