@@ -1,0 +1,100 @@
+import { createScheduledController } from 'cloudflare:test'
+import { env } from 'cloudflare:workers'
+import { inArray } from 'drizzle-orm'
+import { drizzle } from 'drizzle-orm/d1'
+import { describe, expect, it, vi } from 'vitest'
+import { authEvent } from '../src/audit/auth-event'
+import { authEvents, loginThrottles, revokedTokens } from '../src/db/schema'
+import worker from '../src/index'
+import { createUser } from './helpers'
+
+const db = drizzle(env.DB)
+const DAY = 86_400_000
+
+/** Runs the Cron Trigger's handler as Cloudflare would at `time`; resolves what it logged. */
+async function runScheduled(time: number, overrides: Partial<Env> = {}) {
+  const log = vi.spyOn(console, 'log').mockImplementation(() => {})
+  const controller = createScheduledController({ scheduledTime: new Date(time), cron: '23 * * * *' })
+  await worker.scheduled(controller, { ...env, ...overrides })
+  const lines = log.mock.calls.map(([line]) => JSON.parse(String(line)))
+  log.mockRestore()
+  return lines
+}
+
+const counter = (key: string, expiresAt: number, blockedUntil = 0) => ({
+  key,
+  attempts: 1,
+  lastAttemptAt: expiresAt - 900,
+  blockedUntil,
+  nextCleanAttemptAt: 0,
+  expiresAt,
+})
+
+describe('the scheduled cleanup', () => {
+  it('deletes drained counters, revoked tokens past exp and audit events past retention, and nothing else', async () => {
+    const now = Date.now()
+    const seconds = Math.floor(now / 1000)
+    const user = await createUser()
+    const tag = crypto.randomUUID()
+    await db
+      .insert(loginThrottles)
+      .values([
+        counter(`ip:drained-${tag}`, seconds - 1),
+        counter(`ip:live-${tag}`, seconds + 600),
+        counter(`ip:blocked-${tag}`, seconds + 3600, seconds + 3000),
+      ])
+    await db.insert(revokedTokens).values([
+      { jti: `expired-${tag}`, userId: user.id, expiresAt: seconds - 1 },
+      { jti: `live-${tag}`, userId: user.id, expiresAt: seconds + 3600 },
+    ])
+    const origin = { actorUserId: null, ip: null, userAgent: null }
+    const old = authEvent('login_failed', user.id, origin, new Date(now - 91 * DAY))
+    const recent = authEvent('login_failed', user.id, origin, new Date(now - 89 * DAY))
+    await db.insert(authEvents).values([old, recent])
+
+    const [line] = await runScheduled(now)
+    expect(line).toMatchObject({ event: 'cleanup', cron: '23 * * * *' })
+    expect(line.deleted).toMatchObject({ loginThrottles: 1, revokedTokens: 1, authEvents: 1 })
+
+    const keys = (await db.select({ key: loginThrottles.key }).from(loginThrottles)).map((row) => row.key)
+    expect(keys).toEqual(expect.arrayContaining([`ip:live-${tag}`, `ip:blocked-${tag}`]))
+    expect(keys).not.toContain(`ip:drained-${tag}`)
+    const jtis = (await db.select({ jti: revokedTokens.jti }).from(revokedTokens)).map((row) => row.jti)
+    expect(jtis).toContain(`live-${tag}`)
+    expect(jtis).not.toContain(`expired-${tag}`)
+    const ids = (
+      await db
+        .select({ id: authEvents.id })
+        .from(authEvents)
+        .where(inArray(authEvents.id, [old.id, recent.id]))
+    ).map((row) => row.id)
+    expect(ids).toEqual([recent.id])
+  })
+
+  it('keeps audit events for AUDIT_RETENTION_DAYS', async () => {
+    const now = Date.now()
+    const user = await createUser()
+    const event = authEvent(
+      'logout',
+      user.id,
+      { actorUserId: user.id, ip: null, userAgent: null },
+      new Date(now - 10 * DAY),
+    )
+    await db.insert(authEvents).values(event)
+    await runScheduled(now, { AUDIT_RETENTION_DAYS: '30' })
+    expect(await db.$count(authEvents, inArray(authEvents.id, [event.id]))).toBe(1)
+    await runScheduled(now, { AUDIT_RETENTION_DAYS: '7' })
+    expect(await db.$count(authEvents, inArray(authEvents.id, [event.id]))).toBe(0)
+  })
+
+  it('deletes in chunks until nothing expired is left', async () => {
+    const seconds = Math.floor(Date.now() / 1000)
+    const tag = crypto.randomUUID()
+    const rows = Array.from({ length: 12_000 }, (_, i) => counter(`account:bulk-${tag}-${i}`, seconds - 1))
+    // D1 binds at most 100 values per statement: 16 rows of 6 columns at a time.
+    for (let i = 0; i < rows.length; i += 16) await db.insert(loginThrottles).values(rows.slice(i, i + 16))
+    const [line] = await runScheduled(Date.now())
+    expect(line.deleted.loginThrottles).toBeGreaterThanOrEqual(12_000)
+    expect(await db.$count(loginThrottles)).toBeLessThan(100)
+  })
+})
