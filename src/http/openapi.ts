@@ -15,7 +15,7 @@ const errorDescriptions = {
   404: 'Not found',
   409: 'Conflict: the username or email is taken, or the change would leave no active admin',
   413: 'Request body larger than 16 KB',
-  429: 'Too many failed attempts: try again after `Retry-After` seconds',
+  429: 'Too many password checks for this account or client: try again after `Retry-After` seconds',
   500: 'Internal server error',
   503: 'Service temporarily unavailable',
 } as const

@@ -45,7 +45,10 @@ const LoginRequestSchema = z
       .max(320)
       // NFKC can make a string many times longer: bound what is compared, not only what was sent.
       .refine((login) => normalizeIdentifier(login).length <= MAX_NORMALIZED_LOGIN, 'Username or email is too long')
-      .openapi({ description: 'Username or email address', example: 'admin' }),
+      .openapi({
+        description: 'Username or email address; at most 254 characters once NFKC-normalised',
+        example: 'admin',
+      }),
     password: enteredPasswordSchema,
   })
   .openapi('LoginRequest')
