@@ -3,9 +3,9 @@ import { Hono } from 'hono'
 import { decodeBase64Url } from 'hono/utils/encode'
 import { createApp } from '../src/app'
 import type { AppEnv } from '../src/app-env'
-import { verifiedClaims } from '../src/auth/require-auth'
-import { pbkdf2Iterations } from '../src/config'
-import { findAccountForToken } from '../src/users/user-queries'
+import { pbkdf2Iterations } from '../src/auth/passwords'
+import { findAccount } from '../src/data/users'
+import { verifiedClaims } from '../src/http/guards'
 import { D1_METER_HEADER, d1Totals, meterD1 } from './d1-meter'
 
 const encoder = new TextEncoder()
@@ -51,7 +51,7 @@ const benchRoutes = new Hono<AppEnv>()
   // The protected path's one D1 query, without the token check or the app's middleware.
   .get('/pk-query', async (c) => {
     const [sub, jti] = [c.req.query('sub') ?? '', c.req.query('jti') ?? '']
-    const account = await findAccountForToken(drizzle(c.env.DB), { sub, jti })
+    const account = await findAccount(drizzle(c.env.DB), { userId: sub, jti })
     return account ? c.json(ok) : c.json({ ok: false }, 404)
   })
   // Login's hashing alone: PBKDF2-SHA-256 at the configured iterations, as `verifyPassword` runs it.

@@ -4,7 +4,7 @@
  * Loopback only; stops by itself in about three minutes; ends every process it started.
  * The README's "Benchmark" section says what each setup is for and how to read the table.
  */
-import { passwordSettings } from '../src/auth/password'
+import { passwordSettings } from '../src/auth/passwords'
 import { buildBenchBundle } from './lib/build'
 import { evaluateChecks } from './lib/checks'
 import { type D1Usage, measureD1 } from './lib/d1-usage'

@@ -10,7 +10,7 @@ import { writeFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
 import { dictionary } from '@zxcvbn-ts/language-common'
-import { isPolicyLength, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../src/auth/password-length'
+import { isPolicyLength, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../src/auth/passwords'
 import { normalizeIdentifier } from '../src/lib/normalize'
 
 const SOURCE = '@zxcvbn-ts/language-common'

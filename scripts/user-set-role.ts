@@ -1,4 +1,4 @@
-import type { Role } from '../src/db/schema'
+import type { Role } from '../src/data/schema'
 import { parseCommandLine, parseRole, parseUsername, TARGET_USAGE } from './lib/command-line'
 import { CliError, runCli } from './lib/run-cli'
 import { disabledNote, findUser, updateUser } from './lib/user-changes'

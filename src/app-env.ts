@@ -1,6 +1,6 @@
-import type { TokenClaims } from './auth/token-claims'
-import type { Database } from './db/client'
-import type { User } from './db/schema'
+import type { TokenClaims } from './auth/tokens'
+import type { Database } from './data/client'
+import type { User } from './data/schema'
 
 export type AppEnv = {
   Bindings: Env

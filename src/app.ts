@@ -1,8 +1,8 @@
 import { bodyLimit } from 'hono/body-limit'
 import { methodNotAllowed } from 'hono/method-not-allowed'
-import { withDatabase } from './db/client'
-import { ApiError } from './http/api-error'
+import { database } from './data/client'
 import { handleError, handleNotFound } from './http/error-handler'
+import { ApiError, MAX_BODY_BYTES } from './http/errors'
 import { requestId } from './http/request-id'
 import { requestLog } from './http/request-log'
 import { corsFromEnv, httpsOnly, noStore, securityHeaders } from './http/transport'
@@ -11,9 +11,6 @@ import { authRouter } from './routes/auth'
 import { createRouter } from './routes/create-router'
 import { healthRouter } from './routes/health'
 import { usersRouter } from './routes/users'
-
-/** Request bodies here are a few hundred bytes; anything near this is not one of ours. */
-export const MAX_BODY_BYTES = 16 * 1024
 
 /** The whole Worker: tests build exactly what production runs. */
 export function createApp() {
@@ -30,7 +27,7 @@ export function createApp() {
     methodNotAllowed({
       app,
       onMethodNotAllowed: (_c, methods) => {
-        throw new ApiError(405, 'method_not_allowed', 'Method not allowed', { headers: { Allow: methods.join(', ') } })
+        throw new ApiError('method_not_allowed', { headers: { Allow: methods.join(', ') } })
       },
     }),
   )
@@ -39,10 +36,14 @@ export function createApp() {
     bodyLimit({
       maxSize: MAX_BODY_BYTES,
       onError: () => {
-        throw new ApiError(413, 'payload_too_large', `Request body is larger than ${MAX_BODY_BYTES} bytes`)
+        throw new ApiError('payload_too_large')
       },
     }),
-    withDatabase,
+    // The Drizzle client for this request; nothing is held between requests.
+    async (c, next) => {
+      c.set('db', database(c.env.DB))
+      await next()
+    },
   )
 
   app.route('/api/health', healthRouter)

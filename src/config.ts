@@ -3,10 +3,8 @@ export class ConfigError extends Error {
   override name = 'ConfigError'
 }
 
-/** Deployed Workers refuse PBKDF2 above this; local workerd does not, so the code does. */
-export const MAX_PBKDF2_ITERATIONS = 100_000
-
-function integerVar(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
+/** `raw`, an integer var, range-checked; `fallback` when it is unset. */
+export function integerVar(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
   if (raw === undefined || raw === '') return fallback
   const value = Number(raw)
   if (!Number.isSafeInteger(value) || value < min || value > max) {
@@ -15,25 +13,15 @@ function integerVar(name: string, raw: string | undefined, fallback: number, min
   return value
 }
 
-const stringVar = (raw: string | undefined, fallback: string) => (raw === undefined || raw === '' ? fallback : raw)
-
-export const tokenTtlSeconds = (env: Env): number =>
-  integerVar('TOKEN_TTL_SECONDS', env.TOKEN_TTL_SECONDS, 86_400, 60, 31 * 86_400)
-
-export const pbkdf2Iterations = (env: Env): number =>
-  integerVar('PBKDF2_ITERATIONS', env.PBKDF2_ITERATIONS, 100_000, 1_000, MAX_PBKDF2_ITERATIONS)
-
-/** `iss` of every token signed, and required of every token accepted. */
-export const tokenIssuer = (env: Env): string => stringVar(env.TOKEN_ISSUER, 'orgstack')
-
-/** `aud` of every token signed, and required of every token accepted. */
-export const tokenAudience = (env: Env): string => stringVar(env.TOKEN_AUDIENCE, 'orgstack-api')
+/** `raw`, a string var; `fallback` when it is unset. */
+export const stringVar = (raw: string | undefined, fallback: string) =>
+  raw === undefined || raw === '' ? fallback : raw
 
 /** How long audit events are kept before the scheduled cleanup deletes them. */
 export const auditRetentionDays = (env: Env): number =>
   integerVar('AUDIT_RETENTION_DAYS', env.AUDIT_RETENTION_DAYS, 90, 1, 36_500)
 
-/** When password checks are refused, and for how long; see `auth/login-throttle.ts`. */
+/** When password checks are refused, and for how long; see `data/login-throttles.ts`. */
 export const loginThrottleSettings = (env: Env) => ({
   /** Failures of one account from one client network before it is blocked: trips early, hurts only that client. */
   maxPerAccountAndIp: integerVar('LOGIN_MAX_FAILURES_ACCOUNT_IP', env.LOGIN_MAX_FAILURES_ACCOUNT_IP, 5, 1, 1000),

@@ -1,6 +1,6 @@
-import { drizzle } from 'drizzle-orm/d1'
 import { createApp } from './app'
 import { auditRetentionDays } from './config'
+import { database } from './data/client'
 import { cleanUp } from './maintenance/cleanup'
 
 const app = createApp()
@@ -9,7 +9,7 @@ export default {
   fetch: app.fetch,
   /** The Cron Trigger in wrangler.toml: removes what has expired; one log line says how much. */
   async scheduled(controller, env) {
-    const deleted = await cleanUp(drizzle(env.DB), {
+    const deleted = await cleanUp(database(env.DB), {
       now: new Date(controller.scheduledTime),
       auditRetentionDays: auditRetentionDays(env),
     })

@@ -2,7 +2,7 @@ import { env } from 'cloudflare:workers'
 import { eq } from 'drizzle-orm'
 import { drizzle } from 'drizzle-orm/d1'
 import { describe, expect, it, vi } from 'vitest'
-import { users } from '../src/db/schema'
+import { users } from '../src/data/schema'
 import { api, apiWithEnv, bearer, createUser, DEFAULT_PASSWORD, postJson, signedIn } from './helpers'
 
 const loginInit = (username: string): RequestInit => ({

@@ -4,7 +4,7 @@ import { inArray } from 'drizzle-orm'
 import { drizzle } from 'drizzle-orm/d1'
 import { describe, expect, it, vi } from 'vitest'
 import { authEvent } from '../src/audit/auth-event'
-import { authEvents, loginThrottles, revokedTokens } from '../src/db/schema'
+import { authEvents, loginThrottles, revokedTokens } from '../src/data/schema'
 import worker from '../src/index'
 import { createUser } from './helpers'
 

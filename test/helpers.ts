@@ -4,9 +4,9 @@ import { eq } from 'drizzle-orm'
 import { drizzle } from 'drizzle-orm/d1'
 import { sign } from 'hono/jwt'
 import type { JWTPayload } from 'hono/utils/jwt/types'
-import { keyring } from '../src/auth/keyring'
-import { passwordSettings } from '../src/auth/password'
-import { authEvents, users } from '../src/db/schema'
+import { passwordSettings } from '../src/auth/passwords'
+import { tokenSettings } from '../src/auth/tokens'
+import { authEvents, users } from '../src/data/schema'
 import worker from '../src/index'
 import { buildUser, type NewUserInput } from '../src/users/new-user'
 
@@ -99,7 +99,7 @@ export async function forgeToken(
     kty: 'oct',
     k: base64Url(new TextEncoder().encode(secret)),
     alg,
-    kid: kid ?? (await keyring(env)).signingJwk.kid,
+    kid: kid ?? (await tokenSettings(env)).jwk.kid,
   }
   return sign(claims as JWTPayload, jwk, alg)
 }

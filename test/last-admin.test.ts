@@ -2,7 +2,7 @@ import { env } from 'cloudflare:workers'
 import { and, count, eq, isNull } from 'drizzle-orm'
 import { drizzle } from 'drizzle-orm/d1'
 import { beforeEach, describe, expect, it } from 'vitest'
-import { users } from '../src/db/schema'
+import { users } from '../src/data/schema'
 import { api, bearer, eventsAbout, patchJson, signedIn } from './helpers'
 
 const db = drizzle(env.DB)

@@ -3,14 +3,19 @@ import { hmac } from '@noble/hashes/hmac.js'
 import { pbkdf2 } from '@noble/hashes/pbkdf2.js'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { describe, expect, it } from 'vitest'
-import { isCommonPassword } from '../src/auth/common-passwords'
 import { COMMON_PASSWORDS } from '../src/auth/common-passwords.data'
-import { dummyPasswordHash, hashPassword, verifyPassword } from '../src/auth/password'
-import { newPasswordSchema } from '../src/auth/password-policy'
-import { pepperRing } from '../src/auth/pepper'
-import { ConfigError, pbkdf2Iterations } from '../src/config'
+import {
+  dummyPasswordHash,
+  hashPassword,
+  isCommonPassword,
+  newPasswordSchema,
+  pbkdf2Iterations,
+  pepperRing,
+  verifyPassword,
+} from '../src/auth/passwords'
+import { ConfigError } from '../src/config'
 import { normalizeIdentifier } from '../src/lib/normalize'
-import { enteredPasswordSchema } from '../src/routes/auth/login'
+import { enteredPasswordSchema } from '../src/routes/auth/schemas'
 import { createUser, DEFAULT_PASSWORD, postJson } from './helpers'
 
 const base64ToBytes = (value: string) => Uint8Array.from(atob(value), (c) => c.charCodeAt(0))

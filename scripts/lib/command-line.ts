@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util'
-import { type Role, roles } from '../../src/db/schema'
+import { type Role, roles } from '../../src/data/schema'
 import { usernameSchema } from '../../src/users/new-user'
 import { CliError } from './run-cli'
 import type { D1Target } from './wrangler-d1'

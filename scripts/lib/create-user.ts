@@ -1,12 +1,11 @@
-import { eq, getTableName, or } from 'drizzle-orm'
-import type { SQLiteColumn } from 'drizzle-orm/sqlite-core'
-import { authEvent } from '../../src/audit/auth-event'
-import type { Hashing } from '../../src/auth/password'
-import { authEvents, type NewUser, users } from '../../src/db/schema'
+import { authEvent, CLI_ORIGIN } from '../../src/audit/auth-event'
+import type { Hashing } from '../../src/auth/passwords'
+import { insertEvents } from '../../src/data/auth-events'
+import { type NewUser, users } from '../../src/data/schema'
+import { insertUser, uniqueConflict, usersHolding } from '../../src/data/users'
 import { buildUser, type NewUserInput, NewUserSchema } from '../../src/users/new-user'
 import { sqlBuilder } from './inline-sql'
 import { CliError } from './run-cli'
-import { CLI_ORIGIN } from './user-changes'
 import { type D1Target, d1Batch, d1Execute } from './wrangler-d1'
 
 /** Checks a new account's fields with the API's own schema; the error names every problem. */
@@ -19,9 +18,6 @@ export function parseNewUser(fields: Record<string, unknown>): NewUserInput {
 const takenUsername = (input: NewUserInput) => new CliError(`username ${input.username} is already taken`)
 const takenEmail = (row: NewUser) => new CliError(`email ${row.email} is already registered`)
 
-const violates = (error: unknown, column: SQLiteColumn) =>
-  error instanceof CliError && error.message.includes(`UNIQUE constraint failed: ${getTableName(users)}.${column.name}`)
-
 /**
  * Adds a user to the `target` database through wrangler, as the API would: same schema,
  * same normalised keys, a hash made as the Worker makes it (`hashing`). Refuses a taken
@@ -33,24 +29,19 @@ const violates = (error: unknown, column: SQLiteColumn) =>
  */
 export async function createUser(input: NewUserInput, hashing: Hashing, target: D1Target): Promise<NewUser> {
   const row = await buildUser(input, hashing)
-  const clashes = await d1Execute(
-    target,
-    sqlBuilder
-      .select({ usernameKey: users.usernameKey, email: users.email })
-      .from(users)
-      .where(or(eq(users.usernameKey, row.usernameKey), eq(users.email, row.email))),
-  )
+  const clashes = await d1Execute(target, usersHolding(sqlBuilder, row))
   // wrangler returns rows keyed by column name, not by drizzle's field names.
   if (clashes.some((clash) => clash[users.usernameKey.name] === row.usernameKey)) throw takenUsername(input)
   if (clashes.length > 0) throw takenEmail(row)
   try {
     await d1Batch(target, [
-      sqlBuilder.insert(users).values(row),
-      sqlBuilder.insert(authEvents).values(authEvent('user_created', row.id, CLI_ORIGIN, row.createdAt)),
+      insertUser(sqlBuilder, row),
+      insertEvents(sqlBuilder, [authEvent('user_created', row.id, CLI_ORIGIN, row.createdAt)]),
     ])
   } catch (error) {
-    if (violates(error, users.usernameKey)) throw takenUsername(input)
-    if (violates(error, users.email)) throw takenEmail(row)
+    const field = uniqueConflict(error)
+    if (field === 'username') throw takenUsername(input)
+    if (field === 'email') throw takenEmail(row)
     throw error
   }
   return row

@@ -1,16 +1,12 @@
-import { eq } from 'drizzle-orm'
 import type { SQLiteUpdateSetSource } from 'drizzle-orm/sqlite-core'
 import { z } from 'zod'
-import { authEvent, type EventOrigin, recordIfChanged } from '../../src/audit/auth-event'
-import { type AuthEventType, roles, users } from '../../src/db/schema'
-import { normalizeIdentifier } from '../../src/lib/normalize'
-import { guardedTarget } from '../../src/users/user-writes'
+import { authEvent, CLI_ORIGIN } from '../../src/audit/auth-event'
+import { recordIfChanged } from '../../src/data/auth-events'
+import { type AuthEventType, roles, type users } from '../../src/data/schema'
+import { accountByUsername, updateUser as updateUserQuery } from '../../src/data/users'
 import { sqlBuilder } from './inline-sql'
 import { CliError } from './run-cli'
 import { type D1Target, d1Batch, d1Execute } from './wrangler-d1'
-
-/** Events written by these commands: nobody logged in acted, from no address. */
-export const CLI_ORIGIN: EventOrigin = { actorUserId: null, ip: null, userAgent: 'orgstack-cli' }
 
 // wrangler returns rows keyed by column name, not by drizzle's field names.
 const FoundUser = z
@@ -36,13 +32,7 @@ export const noSuchUser = (username: string) => new CliError(`no user named ${us
  * // { id: '0197…', username: 'alice', role: 'member', disabled: false }
  */
 export async function findUser(target: D1Target, username: string): Promise<FoundUser> {
-  const [row] = await d1Execute(
-    target,
-    sqlBuilder
-      .select({ id: users.id, username: users.username, role: users.role, disabledAt: users.disabledAt })
-      .from(users)
-      .where(eq(users.usernameKey, normalizeIdentifier(username))),
-  )
+  const [row] = await d1Execute(target, accountByUsername(sqlBuilder, username))
   if (row === undefined) throw noSuchUser(username)
   return FoundUser.parse(row)
 }
@@ -64,11 +54,7 @@ export async function updateUser(
 ): Promise<boolean> {
   const now = new Date()
   const [updated] = await d1Batch(target, [
-    sqlBuilder
-      .update(users)
-      .set({ ...set, updatedAt: now })
-      .where(guardedTarget(userId, removesAdmin))
-      .returning({ id: users.id }),
+    updateUserQuery(sqlBuilder, userId, { ...set, updatedAt: now }, { removesAdmin }),
     recordIfChanged(sqlBuilder, authEvent(event, userId, CLI_ORIGIN, now)),
   ])
   return updated.length > 0

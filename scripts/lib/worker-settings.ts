@@ -1,7 +1,5 @@
 import { resolve } from 'node:path'
-import type { Hashing } from '../../src/auth/password'
-import { pepperRing } from '../../src/auth/pepper'
-import { pbkdf2Iterations } from '../../src/config'
+import { type Hashing, pbkdf2Iterations, pepperRing } from '../../src/auth/passwords'
 import { ensureDevVars } from './dev-vars'
 import { CliError } from './run-cli'
 import { projectRoot } from './wrangler'

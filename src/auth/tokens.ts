@@ -1,12 +1,38 @@
 import { sign } from 'hono/jwt'
 import type { HonoJsonWebKey } from 'hono/utils/jwt/jws'
-import type { User } from '../db/schema'
-import type { TokenClaims } from './token-claims'
+import { decodeHeader } from 'hono/utils/jwt/jwt'
+import { z } from 'zod'
+import { ConfigError, integerVar, stringVar } from '../config'
+import { roles, type User } from '../data/schema'
+import { base64Url } from '../lib/base64url'
 
 export const TOKEN_ALGORITHM = 'HS256'
 
 /** Tokens longer than this are refused before any decoding or crypto. */
 export const MAX_TOKEN_LENGTH = 4096
+
+const MIN_SECRET_BYTES = 32
+const HMAC = { name: 'HMAC', hash: 'SHA-256' }
+const encoder = new TextEncoder()
+
+/**
+ * The claims OrgStack signs and requires back. `exp` is required here although
+ * Hono's `verify` accepts a token without one. `jti` names the token for logout;
+ * `ver` is the account's `token_version` when it was issued.
+ */
+export const tokenClaimsSchema = z.object({
+  iss: z.string(),
+  aud: z.string(),
+  sub: z.string().min(1),
+  username: z.string(),
+  role: z.enum(roles),
+  jti: z.string().min(1),
+  ver: z.number().int().nonnegative(),
+  iat: z.number().int(),
+  exp: z.number().int(),
+})
+
+export type TokenClaims = z.infer<typeof tokenClaimsSchema>
 
 // Base64url without padding; the signature is the 43 characters of HS256's 32 bytes, and its last
 // character carries two spare bits, which must be zero: only 16 of the 64 characters fit there.
@@ -25,13 +51,98 @@ const TOKEN_SHAPE = /^[\w-]+\.[\w-]+\.[\w-]{42}[AEIMQUYcgkosw048]$/
  */
 export const hasTokenShape = (token: string): boolean => TOKEN_SHAPE.test(token)
 
+/** The keys tokens are signed and verified with. */
+type Keyring = {
+  /** Signs: `JWT_SECRET` as a JWK, so Hono's `sign` writes its `kid` into the header. */
+  signingJwk: HonoJsonWebKey
+  /** Verifies: `JWT_SECRET`'s key, and `JWT_SECRET_PREVIOUS`'s during a rotation, by `kid`. */
+  verifyKeys: Map<string, CryptoKey>
+}
+
+function secretBytes(name: string, secret: string | undefined): Uint8Array<ArrayBuffer> {
+  const bytes = new Uint8Array(encoder.encode(secret ?? ''))
+  if (bytes.byteLength < MIN_SECRET_BYTES) {
+    throw new ConfigError(`${name} is missing or shorter than ${MIN_SECRET_BYTES} bytes`)
+  }
+  return bytes
+}
+
+/** A key id that names a secret without revealing anything of it: part of a hash of it. */
+async function keyFor(bytes: Uint8Array<ArrayBuffer>) {
+  const digest = await crypto.subtle.digest('SHA-256', bytes)
+  const verifyKey = await crypto.subtle.importKey('raw', bytes, HMAC, false, ['verify'])
+  return { kid: base64Url(digest).slice(0, 16), verifyKey }
+}
+
+async function buildKeyring(current: Uint8Array<ArrayBuffer>, previous?: Uint8Array<ArrayBuffer>): Promise<Keyring> {
+  const keys = await Promise.all([current, ...(previous ? [previous] : [])].map(keyFor))
+  return {
+    signingJwk: { kty: 'oct', k: base64Url(current), alg: TOKEN_ALGORITHM, kid: keys[0].kid },
+    verifyKeys: new Map(keys.map((key) => [key.kid, key.verifyKey])),
+  }
+}
+
+let cached: { current?: string; previous?: string; keyring: Promise<Keyring> } | undefined
+
+/**
+ * The keyring for `JWT_SECRET` (and `JWT_SECRET_PREVIOUS` if set), built once per
+ * isolate and again only when a secret changes. Refuses a missing or short secret
+ * rather than sign or verify with it.
+ */
+function keyring(env: Env): Promise<Keyring> {
+  const current = env.JWT_SECRET
+  const previous = env.JWT_SECRET_PREVIOUS || undefined
+  if (cached && cached.current === current && cached.previous === previous) return cached.keyring
+  const currentBytes = secretBytes('JWT_SECRET', current)
+  const previousBytes = previous === undefined ? undefined : secretBytes('JWT_SECRET_PREVIOUS', previous)
+  cached = { current, previous, keyring: buildKeyring(currentBytes, previousBytes) }
+  return cached.keyring
+}
+
+/** What verifying a token needs: the key its header's `kid` names (if any), and our `iss` and `aud`. */
+export async function verification(env: Env, token: string) {
+  const { verifyKeys } = await keyring(env)
+  let kid: unknown
+  try {
+    kid = decodeHeader(token).kid
+  } catch {
+    kid = undefined
+  }
+  const key = typeof kid === 'string' ? verifyKeys.get(kid) : undefined
+  return { key, issuer: tokenIssuer(env), audience: tokenAudience(env) }
+}
+
+/** `iss` of every token signed, and required of every token accepted. */
+const tokenIssuer = (env: Env): string => stringVar(env.TOKEN_ISSUER, 'orgstack')
+
+/** `aud` of every token signed, and required of every token accepted. */
+const tokenAudience = (env: Env): string => stringVar(env.TOKEN_AUDIENCE, 'orgstack-api')
+
+export const tokenTtlSeconds = (env: Env): number =>
+  integerVar('TOKEN_TTL_SECONDS', env.TOKEN_TTL_SECONDS, 86_400, 60, 31 * 86_400)
+
+/** What signing needs, read and checked up front, so a misconfigured Worker fails before doing any work. */
 export type TokenSettings = { jwk: HonoJsonWebKey; issuer: string; audience: string; ttlSeconds: number }
 
-/** Signs an access token for `user` that expires `ttlSeconds` from now, with the key's `kid` in its header. */
-export function issueToken(
+export const tokenSettings = async (env: Env): Promise<TokenSettings> => ({
+  jwk: (await keyring(env)).signingJwk,
+  issuer: tokenIssuer(env),
+  audience: tokenAudience(env),
+  ttlSeconds: tokenTtlSeconds(env),
+})
+
+/**
+ * A fresh access token for `user`, expiring `ttlSeconds` from now, with the key's `kid` in
+ * its header, in the shape login and password change answer with.
+ *
+ * @example
+ * const { token, expiresIn } = await issueToken(user, await tokenSettings(c.env))
+ */
+export async function issueToken(
   user: Pick<User, 'id' | 'username' | 'role' | 'tokenVersion'>,
-  { jwk, issuer, audience, ttlSeconds }: TokenSettings,
-): Promise<string> {
+  settings: TokenSettings,
+) {
+  const { jwk, issuer, audience, ttlSeconds } = settings
   const iat = Math.floor(Date.now() / 1000)
   const claims: TokenClaims = {
     iss: issuer,
@@ -44,5 +155,6 @@ export function issueToken(
     iat,
     exp: iat + ttlSeconds,
   }
-  return sign(claims, jwk, TOKEN_ALGORITHM)
+  const token = await sign(claims, jwk, TOKEN_ALGORITHM)
+  return { token, userId: user.id, username: user.username, expiresIn: ttlSeconds }
 }

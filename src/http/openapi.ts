@@ -1,33 +1,49 @@
 import { z } from '@hono/zod-openapi'
+import { ERROR_CODES, ERRORS } from './errors'
 
-export const ErrorSchema = z
+const ErrorSchema = z
   .object({
     error: z.string().openapi({ example: 'Invalid or expired token' }),
-    code: z.string().openapi({ example: 'invalid_token' }),
+    code: z.enum(ERROR_CODES).openapi({ description: 'Stable, for programs: see each status for its codes' }),
     details: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
   })
   .openapi('Error')
 
-const errorDescriptions = {
-  400: 'Malformed request: bad JSON, wrong content type, or fields that fail validation (see `details`)',
-  401: 'Missing authorization header, or an invalid or expired token',
-  403: 'Insufficient permissions (or plain HTTP in production: `https_required`)',
-  404: 'Not found',
-  409: 'Conflict: the username or email is taken, or the change would leave no active admin',
-  413: 'Request body larger than 16 KB',
-  429: 'Too many password checks for this account or client: try again after `Retry-After` seconds',
-  500: 'Internal server error',
-  503: 'Service temporarily unavailable',
-} as const
+type ErrorStatus = (typeof ERRORS)[keyof typeof ERRORS]['status']
+
+/** What a status means, from the catalogue: each code it can carry, and when. */
+const describeStatus = (status: ErrorStatus) =>
+  Object.entries(ERRORS)
+    .filter(([, entry]) => entry.status === status)
+    .map(([code, entry]) => `\`${code}\`: ${entry.description}`)
+    .join('; ')
 
 const errorContent = { 'application/json': { schema: ErrorSchema } }
 
-/** The error answers a route can give, each with the shared error body. */
-export function errorResponses<S extends keyof typeof errorDescriptions>(...statuses: S[]) {
+/**
+ * The error answers a route can give, each with the shared error body and a description
+ * of its codes from the catalogue.
+ *
+ * @example
+ * responses: { 200: …, ...errorResponses(400, 401, 500, 503) }
+ */
+export function errorResponses<S extends ErrorStatus>(...statuses: S[]) {
   const responses = {} as Record<S, { description: string; content: typeof errorContent }>
-  for (const status of statuses) responses[status] = { description: errorDescriptions[status], content: errorContent }
+  for (const status of statuses) responses[status] = { description: describeStatus(status), content: errorContent }
   return responses
 }
 
 /** `security` of a route that takes `Authorization: Bearer <token>`. */
 export const bearerAuth = [{ bearerAuth: [] }]
+
+/** A keyset page's query: `limit` (1 to 100, `defaultLimit` if absent) and the previous page's `nextCursor`. */
+export const pageQuery = (defaultLimit: number) => ({
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100)
+    .default(defaultLimit)
+    .openapi({ description: `Page size, 1 to 100 (default ${defaultLimit})` }),
+  cursor: z.uuid().optional().openapi({ description: '`nextCursor` of the previous page' }),
+})

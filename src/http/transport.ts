@@ -2,7 +2,7 @@ import { cors } from 'hono/cors'
 import { createMiddleware } from 'hono/factory'
 import { secureHeaders } from 'hono/secure-headers'
 import type { AppEnv } from '../app-env'
-import { ApiError } from './api-error'
+import { ApiError } from './errors'
 
 const HSTS = 'max-age=31536000; includeSubDomains'
 
@@ -37,7 +37,7 @@ export const noStore = createMiddleware<AppEnv>(async (c, next) => {
 /** In production (`ENVIRONMENT=production`) a plain-HTTP request is refused, not redirected. */
 export const httpsOnly = createMiddleware<AppEnv>(async (c, next) => {
   if (c.env.ENVIRONMENT === 'production' && !c.req.url.startsWith('https:')) {
-    throw new ApiError(403, 'https_required', 'HTTPS is required')
+    throw new ApiError('https_required')
   }
   await next()
 })

@@ -1,18 +1,14 @@
 import { createRoute, z } from '@hono/zod-openapi'
-import { and, desc, eq, lt } from 'drizzle-orm'
-import { requireAuth } from '../auth/require-auth'
-import { requireRole } from '../auth/require-role'
-import { readWithRetry } from '../db/d1-faults'
-import { authEvents, authEventTypes } from '../db/schema'
-import { bearerAuth, errorResponses } from '../http/openapi'
-import { keysetPage } from '../lib/keyset-page'
+import { listEvents } from '../data/auth-events'
+import { authEventTypes } from '../data/schema'
+import { adminOnly } from '../http/guards'
+import { bearerAuth, errorResponses, pageQuery } from '../http/openapi'
 import { createRouter } from './create-router'
 
 const AuditEventsQuerySchema = z.strictObject({
   userId: z.uuid().optional().openapi({ description: 'Only events about this user' }),
   type: z.enum(authEventTypes).optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(50).openapi({ description: 'Page size, 1 to 100' }),
-  cursor: z.uuid().optional().openapi({ description: '`nextCursor` of the previous page' }),
+  ...pageQuery(50),
 })
 
 const AuditEventSchema = z
@@ -33,7 +29,7 @@ const list = createRoute({
   tags: ['audit'],
   summary: 'The audit trail, newest first (admin only)',
   security: bearerAuth,
-  middleware: [requireAuth, requireRole('admin')] as const,
+  middleware: adminOnly,
   request: { query: AuditEventsQuerySchema },
   responses: {
     200: {
@@ -51,23 +47,7 @@ const list = createRoute({
 })
 
 export const auditEventsRouter = createRouter().openapi(list, async (c) => {
-  const { userId, type, limit, cursor } = c.req.valid('query')
-  const rows = await readWithRetry(() =>
-    c.var.db
-      .select()
-      .from(authEvents)
-      .where(
-        and(
-          userId ? eq(authEvents.subjectUserId, userId) : undefined,
-          type ? eq(authEvents.type, type) : undefined,
-          cursor ? lt(authEvents.id, cursor) : undefined,
-        ),
-      )
-      .orderBy(desc(authEvents.id))
-      .limit(limit + 1)
-      .all(),
-  )
-  const { page, nextCursor } = keysetPage(rows, limit)
+  const { page, nextCursor } = await listEvents(c.var.db, c.req.valid('query'))
   return c.json(
     {
       events: page.map(({ subjectUserId, createdAt, ...event }) => ({

@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi'
-import { sql } from 'drizzle-orm'
-import { loggableMessage } from '../db/d1-faults'
-import { serviceUnavailable } from '../http/api-error'
+import { ping } from '../data/client'
+import { loggableMessage } from '../data/d1-faults'
+import { ApiError } from '../http/errors'
 import { errorResponses } from '../http/openapi'
 import { createRouter } from './create-router'
 
@@ -21,10 +21,10 @@ const health = createRoute({
 
 export const healthRouter = createRouter().openapi(health, async (c) => {
   try {
-    await c.var.db.run(sql`select 1`)
+    await ping(c.var.db)
   } catch (err) {
     console.error(JSON.stringify({ level: 'error', event: 'health_check_failed', message: loggableMessage(err) }))
-    throw serviceUnavailable()
+    throw new ApiError('service_unavailable')
   }
   return c.json({ status: 'ok' as const }, 200)
 })

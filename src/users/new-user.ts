@@ -1,7 +1,6 @@
 import { z } from '@hono/zod-openapi'
-import { type Hashing, hashPassword } from '../auth/password'
-import { newPasswordSchema } from '../auth/password-policy'
-import { type NewUser, roles } from '../db/schema'
+import { type Hashing, hashPassword, newPasswordSchema } from '../auth/passwords'
+import { type NewUser, roles } from '../data/schema'
 import { normalizeIdentifier } from '../lib/normalize'
 import { uuidv7 } from '../lib/uuid-v7'
 

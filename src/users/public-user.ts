@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi'
-import { roles, type User } from '../db/schema'
+import { roles, type User } from '../data/schema'
 
 /** A user as the API shows it: never any password material. */
 export const PublicUserSchema = z

@@ -2,8 +2,8 @@ import { env } from 'cloudflare:workers'
 import { inArray } from 'drizzle-orm'
 import { drizzle } from 'drizzle-orm/d1'
 import { expect } from 'vitest'
-import type { ThrottleKeys } from '../../src/auth/login-throttle'
-import { loginThrottles } from '../../src/db/schema'
+import type { ThrottleKeys } from '../../src/data/login-throttles'
+import { loginThrottles } from '../../src/data/schema'
 import { apiWithEnv } from '../helpers'
 
 export const SMALL_LIMITS = {

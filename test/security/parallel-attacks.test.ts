@@ -1,9 +1,9 @@
 import { env } from 'cloudflare:workers'
 import { drizzle } from 'drizzle-orm/d1'
 import { describe, expect, it, vi } from 'vitest'
-import { throttleKeys } from '../../src/auth/login-throttle'
-import { pepperRing } from '../../src/auth/pepper'
-import { loginThrottles } from '../../src/db/schema'
+import { throttleKeys } from '../../src/auth/password-check'
+import { pepperRing } from '../../src/auth/passwords'
+import { loginThrottles } from '../../src/data/schema'
 import { apiWithEnv, createUser, DEFAULT_PASSWORD, signedIn, uniqueName } from '../helpers'
 import { expectBlocked, loginAs, passTime, randomIp, SMALL_LIMITS } from './login-attempts'
 

@@ -1,7 +1,6 @@
 import { env } from 'cloudflare:workers'
 import { describe, expect, it, vi } from 'vitest'
-import { keyring } from '../../src/auth/keyring'
-import type { TokenClaims } from '../../src/auth/token-claims'
+import { type TokenClaims, tokenSettings } from '../../src/auth/tokens'
 import { api, apiWithEnv, bearer, DEFAULT_PASSWORD, decodeJwt, forgeToken, signCompact, signedIn } from '../helpers'
 
 const OLD_SECRET = 'the-secret-before-the-rotation-0123456789'
@@ -34,7 +33,7 @@ describe('token rules', () => {
 
   it('requires typ JWT in the header', async () => {
     const payload = await claims()
-    const { kid } = (await keyring(env)).signingJwk
+    const { kid } = (await tokenSettings(env)).jwk
     for (const header of [
       { alg: 'HS256', kid },
       { alg: 'HS256', typ: 'at+jwt', kid },

@@ -1,8 +1,10 @@
 import { createRoute } from '@hono/zod-openapi'
-import { eq, sql } from 'drizzle-orm'
-import { authEvent, logAuthEvents, originOf } from '../../audit/auth-event'
-import { requireAuth } from '../../auth/require-auth'
-import { authEvents, revokedTokens, users } from '../../db/schema'
+import { authEvent } from '../../audit/auth-event'
+import { insertEvents } from '../../data/auth-events'
+import { revokeToken } from '../../data/revoked-tokens'
+import { nextTokenVersion, updateUser } from '../../data/users'
+import { logAuthEvents, originOf } from '../../http/audit'
+import { requireAuth } from '../../http/guards'
 import { bearerAuth, errorResponses } from '../../http/openapi'
 import { createRouter } from '../create-router'
 
@@ -33,10 +35,10 @@ export const logoutRouter = createRouter()
   .openapi(logout, async (c) => {
     const { user, token, db } = c.var
     const event = authEvent('logout', user.id, originOf(c, user.id))
+    // Kept until the token's exp, after which the scheduled cleanup deletes it.
     await db.batch([
-      // Kept until the token's exp, after which the scheduled cleanup deletes it.
-      db.insert(revokedTokens).values({ jti: token.jti, userId: user.id, expiresAt: token.exp }).onConflictDoNothing(),
-      db.insert(authEvents).values(event),
+      revokeToken(db, { jti: token.jti, userId: user.id, expiresAt: token.exp }),
+      insertEvents(db, [event]),
     ])
     logAuthEvents(c, [event])
     return c.body(null, 204)
@@ -46,11 +48,8 @@ export const logoutRouter = createRouter()
     const now = new Date()
     const event = authEvent('logout_all', user.id, originOf(c, user.id), now)
     await db.batch([
-      db
-        .update(users)
-        .set({ tokenVersion: sql`${users.tokenVersion} + 1`, updatedAt: now })
-        .where(eq(users.id, user.id)),
-      db.insert(authEvents).values(event),
+      updateUser(db, user.id, { tokenVersion: nextTokenVersion, updatedAt: now }),
+      insertEvents(db, [event]),
     ])
     logAuthEvents(c, [event])
     return c.body(null, 204)

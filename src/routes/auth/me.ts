@@ -1,12 +1,13 @@
 import { createRoute, z } from '@hono/zod-openapi'
-import { eq } from 'drizzle-orm'
-import { authEvent, logAuthEvents, originOf } from '../../audit/auth-event'
-import { requireAuth } from '../../auth/require-auth'
-import { authEvents, users } from '../../db/schema'
+import { authEvent } from '../../audit/auth-event'
+import { insertEvents } from '../../data/auth-events'
+import { updateUser } from '../../data/users'
+import { logAuthEvents, originOf } from '../../http/audit'
+import { conflictOrRethrow } from '../../http/conflicts'
+import { requireAuth } from '../../http/guards'
 import { bearerAuth, errorResponses } from '../../http/openapi'
 import { normalizeIdentifier } from '../../lib/normalize'
 import { PublicUserSchema, toPublicUser } from '../../users/public-user'
-import { conflictOrRethrow } from '../../users/user-writes'
 import { createRouter } from '../create-router'
 
 const me = createRoute({
@@ -45,15 +46,9 @@ export const meRouter = createRouter()
     const { user, db } = c.var
     const now = new Date()
     const event = authEvent('user_updated', user.id, originOf(c, user.id), now)
+    const email = normalizeIdentifier(c.req.valid('json').email)
     const [[updated]] = await db
-      .batch([
-        db
-          .update(users)
-          .set({ email: normalizeIdentifier(c.req.valid('json').email), updatedAt: now })
-          .where(eq(users.id, user.id))
-          .returning(),
-        db.insert(authEvents).values(event),
-      ])
+      .batch([updateUser(db, user.id, { email, updatedAt: now }), insertEvents(db, [event])])
       .catch(conflictOrRethrow)
     logAuthEvents(c, [event])
     return c.json(toPublicUser(updated), 200)

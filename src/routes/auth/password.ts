@@ -1,24 +1,15 @@
 import { createRoute, z } from '@hono/zod-openapi'
-import { eq, sql } from 'drizzle-orm'
-import { authEvent, logAuthEvents, originOf, recordInBackground } from '../../audit/auth-event'
-import { LoginResponseSchema, loginResponse, tokenSettings } from '../../auth/login-response'
-import {
-  failedCheckEvents,
-  releaseAttempt,
-  reservationOutcome,
-  reserveAttempt,
-  throttleKeys,
-} from '../../auth/login-throttle'
-import { hashPassword, passwordSettings, verifyPassword } from '../../auth/password'
-import { newPasswordSchema } from '../../auth/password-policy'
-import { requireAuth } from '../../auth/require-auth'
-import { loginThrottleSettings } from '../../config'
-import { authEvents, users } from '../../db/schema'
-import { authErrors } from '../../http/api-error'
+import { authEvent } from '../../audit/auth-event'
+import { hashPassword, newPasswordSchema } from '../../auth/passwords'
+import { issueToken, tokenSettings } from '../../auth/tokens'
+import { insertEvents } from '../../data/auth-events'
+import { nextTokenVersion, updateUser } from '../../data/users'
+import { logAuthEvents, originOf } from '../../http/audit'
+import { requireAuth } from '../../http/guards'
 import { bearerAuth, errorResponses } from '../../http/openapi'
-import { clientAddress } from '../../lib/client-address'
 import { createRouter } from '../create-router'
-import { enteredPasswordSchema } from './login'
+import { checkedPassword } from './checked-password'
+import { enteredPasswordSchema, LoginResponseSchema } from './schemas'
 
 const ChangePasswordSchema = z
   .strictObject({ currentPassword: enteredPasswordSchema, newPassword: newPasswordSchema })
@@ -44,40 +35,13 @@ const changePassword = createRoute({
 export const passwordRouter = createRouter().openapi(changePassword, async (c) => {
   const { currentPassword, newPassword } = c.req.valid('json')
   const { user, db } = c.var
-  const [settings, { hashing, peppers }, throttle] = [
-    await tokenSettings(c.env),
-    await passwordSettings(c.env),
-    loginThrottleSettings(c.env),
-  ]
+  const tokens = await tokenSettings(c.env)
   // A wrong current password is a failed login: the same counters, reserved the same way.
-  const keys = await throttleKeys(
-    hashing.pepper,
-    user.username,
-    clientAddress(c.req.header('CF-Connecting-IP')).network,
-  )
-  const nowSeconds = Math.floor(Date.now() / 1000)
-  const outcome = reservationOutcome(await db.batch(reserveAttempt(db, keys, throttle, nowSeconds)), nowSeconds)
-  if (!outcome.admitted) throw authErrors.tooManyAttempts(outcome.retryAfter)
-  const origin = originOf(c, user.id)
-  if (!(await verifyPassword(currentPassword, user.passwordHash, peppers))) {
-    recordInBackground(c, failedCheckEvents(outcome, user.id, origin))
-    throw authErrors.invalidCredentials()
-  }
+  const { release, hashing } = await checkedPassword(c, { user, password: currentPassword }, user.id)
   const now = new Date()
-  const event = authEvent('password_changed', user.id, origin, now)
-  const [, , [changed]] = await db.batch([
-    ...releaseAttempt(db, keys, throttle),
-    db
-      .update(users)
-      .set({
-        passwordHash: await hashPassword(newPassword, hashing),
-        tokenVersion: sql`${users.tokenVersion} + 1`,
-        updatedAt: now,
-      })
-      .where(eq(users.id, user.id))
-      .returning(),
-    db.insert(authEvents).values(event),
-  ])
+  const event = authEvent('password_changed', user.id, originOf(c, user.id), now)
+  const set = { passwordHash: await hashPassword(newPassword, hashing), tokenVersion: nextTokenVersion, updatedAt: now }
+  const [, , [changed]] = await db.batch([...release, updateUser(db, user.id, set), insertEvents(db, [event])])
   logAuthEvents(c, [event])
-  return c.json(await loginResponse(changed, settings), 200)
+  return c.json(await issueToken(changed, tokens), 200)
 })

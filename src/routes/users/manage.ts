@@ -1,22 +1,19 @@
-import { createRoute, z } from '@hono/zod-openapi'
-import { sql } from 'drizzle-orm'
-import { authEvent, logAuthEvents, originOf, recordIfChanged } from '../../audit/auth-event'
-import { passwordSettings } from '../../auth/password'
-import { requireAuth } from '../../auth/require-auth'
-import { requireRole } from '../../auth/require-role'
-import type { Database } from '../../db/client'
-import { type AuthEventType, authEvents, roles, users } from '../../db/schema'
-import { userErrors } from '../../http/api-error'
+import { createRoute } from '@hono/zod-openapi'
+import { authEvent } from '../../audit/auth-event'
+import { passwordSettings } from '../../auth/passwords'
+import { insertEvents, recordIfChanged } from '../../data/auth-events'
+import type { Database } from '../../data/client'
+import { deleteUser, findUserById, insertUser, updateUser } from '../../data/users'
+import { logAuthEvents, originOf } from '../../http/audit'
+import { conflictOrRethrow } from '../../http/conflicts'
+import { ApiError } from '../../http/errors'
+import { adminOnly } from '../../http/guards'
 import { bearerAuth, errorResponses } from '../../http/openapi'
-import { normalizeIdentifier } from '../../lib/normalize'
+import { planAccountChange } from '../../users/account-changes'
 import { buildUser, NewUserSchema } from '../../users/new-user'
 import { toManagedUser } from '../../users/public-user'
-import { findUserById } from '../../users/user-queries'
-import { conflictOrRethrow, guardedTarget } from '../../users/user-writes'
 import { createRouter } from '../create-router'
-import { UserIdParamsSchema, userResponse } from './read'
-
-const adminOnly = [requireAuth, requireRole('admin')]
+import { UpdateUserSchema, UserIdParamsSchema, userResponse } from './schemas'
 
 const create = createRoute({
   method: 'post',
@@ -30,18 +27,6 @@ const create = createRoute({
   },
   responses: { 201: userResponse('The new user'), ...errorResponses(400, 401, 403, 409, 413, 500, 503) },
 })
-
-const UpdateUserSchema = z
-  .strictObject({
-    email: z.email().max(254).optional(),
-    role: z.enum(roles).optional(),
-    disabled: z
-      .boolean()
-      .optional()
-      .openapi({ description: 'A disabled user cannot log in; their tokens stop working' }),
-  })
-  .refine((patch) => Object.keys(patch).length > 0, 'Give at least one of email, role, disabled')
-  .openapi('UpdateUser')
 
 const update = createRoute({
   method: 'patch',
@@ -70,7 +55,7 @@ const remove = createRoute({
 
 /** Why a guarded write changed nothing: the user is gone, or it would have removed the last admin. */
 async function refusal(db: Database, id: string) {
-  return (await findUserById(db, id)) ? userErrors.lastAdmin() : userErrors.notFound()
+  return new ApiError((await findUserById(db, id)) ? 'last_admin' : 'user_not_found')
 }
 
 export const manageUsersRouter = createRouter()
@@ -78,44 +63,21 @@ export const manageUsersRouter = createRouter()
     const { db, user: admin } = c.var
     const row = await buildUser(c.req.valid('json'), (await passwordSettings(c.env)).hashing)
     const event = authEvent('user_created', row.id, originOf(c, admin.id), row.createdAt)
-    const [[created]] = await db
-      .batch([db.insert(users).values(row).returning(), db.insert(authEvents).values(event)])
-      .catch(conflictOrRethrow)
+    const [[created]] = await db.batch([insertUser(db, row), insertEvents(db, [event])]).catch(conflictOrRethrow)
     logAuthEvents(c, [event])
     return c.json(toManagedUser(created), 201)
   })
   .openapi(update, async (c) => {
     const { db, user: admin } = c.var
     const { id } = c.req.valid('param')
-    const patch = c.req.valid('json')
     const current = await findUserById(db, id)
-    if (!current) throw userErrors.notFound()
-
+    if (!current) throw new ApiError('user_not_found')
     const now = new Date()
-    const types: AuthEventType[] = []
-    if (patch.role !== undefined && patch.role !== current.role) types.push('role_changed')
-    if (patch.disabled === true && current.disabledAt === null) types.push('user_disabled')
-    if (patch.email !== undefined || (patch.disabled === false && current.disabledAt !== null))
-      types.push('user_updated')
+    const { set, removesAdmin, events: types } = planAccountChange(current, c.req.valid('json'), now)
     const origin = originOf(c, admin.id)
     const events = types.map((type) => authEvent(type, id, origin, now))
-
     const [changed] = await db
-      .batch([
-        db
-          .update(users)
-          .set({
-            updatedAt: now,
-            ...(patch.email !== undefined && { email: normalizeIdentifier(patch.email) }),
-            ...(patch.role !== undefined && { role: patch.role }),
-            ...(patch.disabled !== undefined && { disabledAt: patch.disabled ? (current.disabledAt ?? now) : null }),
-            // Re-enabling must not bring back the tokens held when the account was disabled.
-            ...(types.includes('user_disabled') && { tokenVersion: sql`${users.tokenVersion} + 1` }),
-          })
-          .where(guardedTarget(id, patch.role === 'member' || patch.disabled === true))
-          .returning(),
-        ...events.map((event) => recordIfChanged(db, event)),
-      ])
+      .batch([updateUser(db, id, set, { removesAdmin }), ...events.map((event) => recordIfChanged(db, event))])
       .catch(conflictOrRethrow)
     if (changed.length === 0) throw await refusal(db, id)
     logAuthEvents(c, events)
@@ -125,10 +87,7 @@ export const manageUsersRouter = createRouter()
     const { db, user: admin } = c.var
     const { id } = c.req.valid('param')
     const event = authEvent('user_deleted', id, originOf(c, admin.id))
-    const [deleted] = await db.batch([
-      db.delete(users).where(guardedTarget(id, true)).returning({ id: users.id }),
-      recordIfChanged(db, event),
-    ])
+    const [deleted] = await db.batch([deleteUser(db, id), recordIfChanged(db, event)])
     if (deleted.length === 0) throw await refusal(db, id)
     logAuthEvents(c, [event])
     return c.body(null, 204)

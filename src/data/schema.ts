@@ -45,7 +45,7 @@ export const revokedTokens = sqliteTable(
 
 /**
  * The login limits' counters: one per client network (`ip:…`), per account as typed
- * (`account:…`) and per account and network (`pair:…`); see `auth/login-throttle.ts`.
+ * (`account:…`) and per account and network (`pair:…`); see `data/login-throttles.ts`.
  * Every name is bounded: the login part is an HMAC, never the text typed.
  */
 export const loginThrottles = sqliteTable(
@@ -102,3 +102,4 @@ export const authEvents = sqliteTable(
 
 export type User = typeof users.$inferSelect
 export type NewUser = typeof users.$inferInsert
+export type NewAuthEvent = typeof authEvents.$inferInsert

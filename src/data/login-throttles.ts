@@ -1,12 +1,8 @@
-import { eq, inArray, type SQL, sql } from 'drizzle-orm'
+import { eq, inArray, lte, type SQL, sql } from 'drizzle-orm'
 import { type AnySQLiteColumn, alias } from 'drizzle-orm/sqlite-core'
-import { decodeBase64Url, encodeBase64Url } from 'hono/utils/encode'
-import { authEvent, type EventOrigin } from '../audit/auth-event'
 import type { LoginThrottleSettings } from '../config'
-import type { Database } from '../db/client'
-import { loginThrottles } from '../db/schema'
-import { normalizeIdentifier } from '../lib/normalize'
-import { hmac, type Pepper } from './pepper'
+import type { Database } from './client'
+import { loginThrottles } from './schema'
 
 /**
  * The counters one password check is charged to: the client network's (credential
@@ -14,22 +10,6 @@ import { hmac, type Pepper } from './pepper'
  * client guessing one account; trips early and blocks only that client).
  */
 export type ThrottleKeys = { ip: string; account: string; pair: string }
-
-/**
- * The counter names for a check of `login` from `network`. The login is named by its
- * HMAC under a key derived from the pepper: fixed-size whatever was typed, the same for
- * unknown and real accounts, and nothing a copy of D1 can be read back from (people do
- * type their password into the username field).
- *
- * @example
- * await throttleKeys(peppers.current, 'Alice', '2001:db8:1:2::/64')
- * // { ip: 'ip:2001:db8:1:2::/64', account: 'account:<43 chars>', pair: 'pair:<43 chars>@2001:db8:1:2::/64' }
- */
-export async function throttleKeys(pepper: Pepper, login: string, network: string): Promise<ThrottleKeys> {
-  const mac = await hmac(pepper.throttleKey, normalizeIdentifier(login))
-  const account = encodeBase64Url(mac.buffer).replace(/=+$/, '')
-  return { ip: `ip:${network}`, account: `account:${account}`, pair: `pair:${account}@${network}` }
-}
 
 /** The counters table, or an alias of it in a subquery. */
 type Counters = Record<'key' | 'attempts' | 'lastAttemptAt' | 'blockedUntil', AnySQLiteColumn>
@@ -131,55 +111,6 @@ export function reserveAttempt(db: Database, keys: ThrottleKeys, settings: Login
   return [create, reserve, state] as const
 }
 
-type CounterState = { key: string; blockedUntil: number; nextCleanAttemptAt: number; remaining: number }
-type Reservation = readonly [unknown, { blockedUntil: number }[], CounterState[]]
-
-/** What `reserveAttempt`'s statements answered, as whether to check the password. */
-export type ReservationOutcome =
-  | {
-      admitted: true
-      /** This check started (or lengthened) a block on some counter. */
-      blockStarted: boolean
-    }
-  | {
-      admitted: false
-      /** Seconds until every block in the way has ended (or, for a clean client, until its passage opens). */
-      retryAfter: number
-    }
-
-export function reservationOutcome([, reserved, state]: Reservation, now: number): ReservationOutcome {
-  if (reserved.length > 0) return { admitted: true, blockStarted: reserved.some((row) => row.blockedUntil > now) }
-  const account = state.find((row) => row.key.startsWith('account:'))
-  const clean = state.every((row) => row === account || row.remaining === 0)
-  const waits = state.map((row) => {
-    if (row.blockedUntil <= now) return 0
-    // A clean client waits for the account's passage, not for its block.
-    const until = row === account && clean ? Math.min(row.nextCleanAttemptAt, row.blockedUntil) : row.blockedUntil
-    return until - now
-  })
-  return { admitted: false, retryAfter: Math.max(1, ...waits) }
-}
-
-/**
- * The audit events of a failed check: `login_failed`, and `login_blocked` when it started
- * a block. The refused attempts that follow leave no row each: the block's start says it.
- */
-export function failedCheckEvents(
-  outcome: ReservationOutcome & { admitted: true },
-  subject: string | null,
-  origin: EventOrigin,
-): [ReturnType<typeof authEvent>, ...ReturnType<typeof authEvent>[]] {
-  const failed = authEvent('login_failed', subject, origin)
-  return outcome.blockStarted ? [failed, authEvent('login_blocked', subject, origin, failed.createdAt)] : [failed]
-}
-
-/**
- * A number standing for the typed login, the same on every request and unrelated to any
- * other login's: taken from its counter name, an HMAC.
- */
-export const loginSeed = (keys: ThrottleKeys): number =>
-  new DataView(decodeBase64Url(keys.account.slice('account:'.length, 'account:'.length + 8)).buffer).getUint32(0)
-
 /**
  * A successful check gives its reservation back: the pair's counter starts over (that
  * client knew the password), the network's and the account's lose this one attempt
@@ -202,3 +133,18 @@ export function releaseAttempt(db: Database, keys: ThrottleKeys, settings: Login
       .where(inArray(t.key, [keys.ip, keys.account])),
   ] as const
 }
+
+/** Deletes up to `limit` counters drained by `now` (seconds): they hold nothing any more. */
+export const deleteDrainedCounters = (db: Database, now: number, limit: number) =>
+  db
+    .delete(loginThrottles)
+    .where(
+      inArray(
+        loginThrottles.key,
+        db
+          .select({ key: loginThrottles.key })
+          .from(loginThrottles)
+          .where(lte(loginThrottles.expiresAt, now))
+          .limit(limit),
+      ),
+    )

@@ -1,14 +1,18 @@
 import type { Context } from 'hono'
 import { createMiddleware } from 'hono/factory'
 import { jwt } from 'hono/jwt'
-import { decodeHeader } from 'hono/utils/jwt/jwt'
 import type { AppEnv } from '../app-env'
-import { tokenAudience, tokenIssuer } from '../config'
-import { authErrors } from '../http/api-error'
-import { findAccountForToken } from '../users/user-queries'
-import { keyring } from './keyring'
-import { type TokenClaims, tokenClaimsSchema } from './token-claims'
-import { hasTokenShape, MAX_TOKEN_LENGTH, TOKEN_ALGORITHM } from './tokens'
+import {
+  hasTokenShape,
+  MAX_TOKEN_LENGTH,
+  TOKEN_ALGORITHM,
+  type TokenClaims,
+  tokenClaimsSchema,
+  verification,
+} from '../auth/tokens'
+import type { Role } from '../data/schema'
+import { findAccount } from '../data/users'
+import { ApiError } from './errors'
 
 const noop = async () => {}
 
@@ -16,15 +20,6 @@ const noop = async () => {}
 function bearerToken(authorization: string): string | undefined {
   const parts = authorization.split(/\s+/)
   return parts.length === 2 && parts[0].toLowerCase() === 'bearer' ? parts[1] : undefined
-}
-
-/** The `kid` of a token's header, if it has one that can be read. */
-function keyIdOf(token: string): unknown {
-  try {
-    return decodeHeader(token).kid
-  } catch {
-    return undefined
-  }
 }
 
 /**
@@ -39,29 +34,27 @@ function keyIdOf(token: string): unknown {
  */
 export async function verifiedClaims(c: Context<AppEnv>): Promise<TokenClaims> {
   const authorization = c.req.header('Authorization')
-  if (!authorization) throw authErrors.missingAuthorization()
-  if (authorization.length > MAX_TOKEN_LENGTH) throw authErrors.invalidToken()
+  if (!authorization) throw new ApiError('missing_authorization')
+  if (authorization.length > MAX_TOKEN_LENGTH) throw new ApiError('invalid_token')
   const token = bearerToken(authorization)
-  if (token === undefined || !hasTokenShape(token)) throw authErrors.invalidToken()
-  const { verifyKeys } = await keyring(c.env)
-  const kid = keyIdOf(token)
-  const key = typeof kid === 'string' ? verifyKeys.get(kid) : undefined
-  if (!key) throw authErrors.invalidToken()
+  if (token === undefined || !hasTokenShape(token)) throw new ApiError('invalid_token')
+  const { key, issuer, audience } = await verification(c.env, token)
+  if (!key) throw new ApiError('invalid_token')
 
   const verify = jwt({
     secret: key,
     alg: TOKEN_ALGORITHM,
-    verification: { exp: false, iss: tokenIssuer(c.env), aud: tokenAudience(c.env), typ: 'JWT' },
+    verification: { exp: false, iss: issuer, aud: audience, typ: 'JWT' },
   })
   try {
     await verify(c, noop)
   } catch {
     // Hono's error messages embed the token: never log or rethrow them.
-    throw authErrors.invalidToken()
+    throw new ApiError('invalid_token')
   }
   const claims = tokenClaimsSchema.safeParse(c.get('jwtPayload'))
-  if (!claims.success) throw authErrors.invalidToken()
-  if (claims.data.exp <= Math.floor(Date.now() / 1000)) throw authErrors.invalidToken(true)
+  if (!claims.success) throw new ApiError('invalid_token')
+  if (claims.data.exp <= Math.floor(Date.now() / 1000)) throw new ApiError('token_expired')
   return claims.data
 }
 
@@ -75,11 +68,21 @@ export async function verifiedClaims(c: Context<AppEnv>): Promise<TokenClaims> {
  */
 export const requireAuth = createMiddleware<AppEnv>(async (c, next) => {
   const token = await verifiedClaims(c)
-  const account = await findAccountForToken(c.var.db, token)
+  const account = await findAccount(c.var.db, { userId: token.sub, jti: token.jti })
   if (!account || account.revoked || account.user.disabledAt || account.user.tokenVersion !== token.ver) {
-    throw authErrors.invalidToken()
+    throw new ApiError('invalid_token')
   }
   c.set('user', account.user)
   c.set('token', token)
   await next()
 })
+
+/** After `requireAuth`: answers 403 unless the caller's current role is `role`. */
+export const requireRole = (role: Role) =>
+  createMiddleware<AppEnv>(async (c, next) => {
+    if (c.var.user.role !== role) throw new ApiError('insufficient_permissions')
+    await next()
+  })
+
+/** The middleware of every admin-only route. */
+export const adminOnly = [requireAuth, requireRole('admin')]

@@ -1,0 +1,256 @@
+import { z } from '@hono/zod-openapi'
+import { decodeBase64, encodeBase64 } from 'hono/utils/encode'
+import { ConfigError, integerVar } from '../config'
+import { normalizeIdentifier } from '../lib/normalize'
+import { COMMON_PASSWORDS } from './common-passwords.data'
+
+// Passwords: the policy a new one is held to, the pepper, and how they are hashed and checked.
+
+// The policy.
+
+export const PASSWORD_MIN_LENGTH = 8
+export const PASSWORD_MAX_LENGTH = 256
+
+/**
+ * Whether a password has a length the policy allows. Counts code points, so an emoji is one
+ * character; stops early on absurd inputs.
+ *
+ * @example
+ * isPolicyLength('🔑'.repeat(8)) // true
+ * isPolicyLength('short') // false
+ */
+export function isPolicyLength(password: string): boolean {
+  if (password.length > PASSWORD_MAX_LENGTH * 2) return false
+  const length = [...password].length
+  return length >= PASSWORD_MIN_LENGTH && length <= PASSWORD_MAX_LENGTH
+}
+
+/** Built on first use and kept for the isolate: a pure value derived from the bundled list. */
+let commonPasswords: Set<string> | undefined
+
+const LETTER = /\p{L}/u
+
+/**
+ * Whether a password is one of the most common ones (see `common-passwords.data.ts`), or one of
+ * them with digits or symbols appended, compared as `normalizeIdentifier` forms it, so case and
+ * Unicode compatibility variants match too. Appended means: the password ends in a run of
+ * characters that are not letters (`\p{L}`), and cutting that run at some point leaves a listed entry.
+ *
+ * @example
+ * isCommonPassword('Password1') // true
+ * isCommonPassword('password1!') // true: 'password1' is listed
+ * isCommonPassword('iloveyou2024') // true: 'iloveyou2' and 'iloveyou' are listed
+ * isCommonPassword('correct horse battery staple') // false
+ */
+export function isCommonPassword(password: string): boolean {
+  commonPasswords ??= new Set(COMMON_PASSWORDS.split('\n'))
+  const normalized = normalizeIdentifier(password)
+  // Constant time per lookup: `has` hashes the candidate and probes one bucket, so the cost depends
+  // on the candidate's length (bounded by the policy), not on which entry matches or how many there
+  // are; unlike a scan of the list, no early exit tells an observer where a match sits in it.
+  if (commonPasswords.has(normalized)) return true
+  // Cut the trailing non-letters one at a time, looking up what is left: at most one lookup per
+  // trailing character, and none for what no entry could be (all are of policy length, and NFKC
+  // may lengthen a password: '⑽' becomes '(10)').
+  const chars = [...normalized]
+  let end = normalized.length
+  for (let kept = chars.length - 1; kept >= PASSWORD_MIN_LENGTH && !LETTER.test(chars[kept]); kept--) {
+    end -= chars[kept].length
+    if (kept <= PASSWORD_MAX_LENGTH && commonPasswords.has(normalized.slice(0, end))) return true
+  }
+  return false
+}
+
+/** A password being set: checked before it is ever hashed. Login does not check commonness. */
+export const newPasswordSchema = z
+  .string()
+  // The cheap bounds check first; `abort` keeps a password outside them from being normalised at all.
+  .refine(isPolicyLength, {
+    error: `Password must be ${PASSWORD_MIN_LENGTH} to ${PASSWORD_MAX_LENGTH} characters`,
+    abort: true,
+  })
+  .refine((password) => !isCommonPassword(password), 'Password is too common')
+  .openapi({ minLength: PASSWORD_MIN_LENGTH, maxLength: PASSWORD_MAX_LENGTH, format: 'password' })
+
+// The pepper.
+
+const MIN_PEPPER_BYTES = 32
+const HMAC = { name: 'HMAC', hash: 'SHA-256' }
+const encoder = new TextEncoder()
+
+/** A pepper: an HMAC-SHA-256 key that only the Worker (and the operator's CLI) holds. */
+export type Pepper = {
+  /** Names the pepper in a hash string without revealing it: 8 hex digits of its SHA-256. */
+  id: string
+  /** Keys the HMAC of a password before PBKDF2. */
+  key: CryptoKey
+  /** Keys the HMAC that names a typed login in the login limits' counters. */
+  throttleKey: CryptoKey
+}
+
+/** The pepper new hashes get, and every pepper a stored hash may name. */
+export type Peppers = { current: Pepper; byId: ReadonlyMap<string, Pepper> }
+
+const hex = (bytes: ArrayBuffer) => Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, '0')).join('')
+
+function secretBytes(name: string, secret: string | undefined): Uint8Array<ArrayBuffer> {
+  const bytes = new Uint8Array(encoder.encode(secret ?? ''))
+  if (bytes.byteLength < MIN_PEPPER_BYTES) {
+    throw new ConfigError(`${name} is missing or shorter than ${MIN_PEPPER_BYTES} bytes`)
+  }
+  return bytes
+}
+
+async function pepperFrom(bytes: Uint8Array<ArrayBuffer>): Promise<Pepper> {
+  const key = await crypto.subtle.importKey('raw', bytes, HMAC, false, ['sign'])
+  // A key of its own for throttle names, so no stored counter name is ever an HMAC under the password key.
+  const throttleBytes = await crypto.subtle.sign('HMAC', key, encoder.encode('orgstack login throttle key'))
+  const throttleKey = await crypto.subtle.importKey('raw', throttleBytes, HMAC, false, ['sign'])
+  const id = hex(await crypto.subtle.digest('SHA-256', bytes)).slice(0, 8)
+  return { id, key, throttleKey }
+}
+
+async function buildPeppers(current: Uint8Array<ArrayBuffer>, previous?: Uint8Array<ArrayBuffer>): Promise<Peppers> {
+  const all = await Promise.all([current, ...(previous ? [previous] : [])].map(pepperFrom))
+  return { current: all[0], byId: new Map(all.map((pepper) => [pepper.id, pepper])) }
+}
+
+/** The secrets the peppers come from: the Worker's env, or what the CLI read for its target. */
+export type PepperSecrets = Pick<Env, 'PASSWORD_PEPPER' | 'PASSWORD_PEPPER_PREVIOUS'>
+
+let cached: { current?: string; previous?: string; peppers: Promise<Peppers> } | undefined
+
+/**
+ * `PASSWORD_PEPPER` (and `PASSWORD_PEPPER_PREVIOUS` during a rotation) as keys, imported
+ * once per isolate and again only when a secret changes. Refuses a missing or short secret.
+ *
+ * @example
+ * const peppers = await pepperRing(c.env)
+ * await hashPassword(password, iterations, peppers.current)
+ */
+export function pepperRing(secrets: PepperSecrets): Promise<Peppers> {
+  const current = secrets.PASSWORD_PEPPER
+  const previous = secrets.PASSWORD_PEPPER_PREVIOUS || undefined
+  if (cached && cached.current === current && cached.previous === previous) return cached.peppers
+  const currentBytes = secretBytes('PASSWORD_PEPPER', current)
+  const previousBytes = previous === undefined ? undefined : secretBytes('PASSWORD_PEPPER_PREVIOUS', previous)
+  cached = { current, previous, peppers: buildPeppers(currentBytes, previousBytes) }
+  return cached.peppers
+}
+
+/** HMAC-SHA-256 of `text` under `key`, as bytes. */
+export const hmac = async (key: CryptoKey, text: string): Promise<Uint8Array<ArrayBuffer>> =>
+  new Uint8Array(await crypto.subtle.sign('HMAC', key, encoder.encode(text)))
+
+// Hashing.
+
+const SALT_BYTES = 16
+const HASH_BYTES = 32
+const STORED = /^\$pbkdf2-sha256\$i=(\d+)(?:,p=([0-9a-f]{8}))?\$([A-Za-z0-9+/]+)\$([A-Za-z0-9+/]+)$/
+
+const toBase64 = (bytes: Uint8Array<ArrayBuffer>) => encodeBase64(bytes.buffer).replace(/=+$/, '')
+
+/** What a stored hash was made with: its iterations, and the id of its pepper (null before peppers). */
+export type HashParams = { iterations: number; pepperId: string | null }
+
+/** Deployed Workers refuse PBKDF2 above this; local workerd does not, so the code does. */
+export const MAX_PBKDF2_ITERATIONS = 100_000
+
+export const pbkdf2Iterations = (env: Env): number =>
+  integerVar('PBKDF2_ITERATIONS', env.PBKDF2_ITERATIONS, 100_000, 1_000, MAX_PBKDF2_ITERATIONS)
+
+/** What new hashes are made with: `PBKDF2_ITERATIONS` and the current pepper. */
+export type Hashing = { iterations: number; pepper: Pepper }
+
+/**
+ * The Worker's current hashing parameters, and every pepper a stored hash may name.
+ *
+ * @example
+ * const { hashing, peppers } = await passwordSettings(c.env)
+ */
+export async function passwordSettings(env: Env): Promise<{ hashing: Hashing; peppers: Peppers }> {
+  const peppers = await pepperRing(env)
+  return { hashing: { iterations: pbkdf2Iterations(env), pepper: peppers.current }, peppers }
+}
+
+/** The PBKDF2 input: the password's HMAC under the pepper, or the password itself for a hash made without one. */
+const passwordInput = async (password: string, pepper: Pepper | null): Promise<Uint8Array<ArrayBuffer>> =>
+  pepper ? hmac(pepper.key, password) : new Uint8Array(encoder.encode(password))
+
+async function derive(input: Uint8Array<ArrayBuffer>, salt: Uint8Array<ArrayBuffer>, iterations: number) {
+  if (!Number.isSafeInteger(iterations) || iterations < 1 || iterations > MAX_PBKDF2_ITERATIONS) {
+    throw new RangeError(`PBKDF2 iterations must be from 1 to ${MAX_PBKDF2_ITERATIONS}`)
+  }
+  const key = await crypto.subtle.importKey('raw', input, 'PBKDF2', false, ['deriveBits'])
+  const bits = await crypto.subtle.deriveBits(
+    { name: 'PBKDF2', hash: 'SHA-256', salt, iterations },
+    key,
+    HASH_BYTES * 8,
+  )
+  return new Uint8Array(bits)
+}
+
+function format({ iterations, pepperId }: HashParams, salt: Uint8Array<ArrayBuffer>, hash: Uint8Array<ArrayBuffer>) {
+  return `$pbkdf2-sha256$i=${iterations}${pepperId ? `,p=${pepperId}` : ''}$${toBase64(salt)}$${toBase64(hash)}`
+}
+
+function parse(stored: string) {
+  const match = STORED.exec(stored)
+  if (!match) throw new Error('Unrecognised password hash format')
+  const params: HashParams = { iterations: Number(match[1]), pepperId: match[2] ?? null }
+  return { params, salt: new Uint8Array(decodeBase64(match[3])), hash: new Uint8Array(decodeBase64(match[4])) }
+}
+
+/**
+ * Hashes a password with PBKDF2-HMAC-SHA-256 and a fresh 16-byte salt into a
+ * self-describing PHC string. The password is first HMACed with the pepper, a secret
+ * kept out of D1, so a stolen copy of the database cannot be guessed against offline;
+ * the string names the pepper and the iterations, so both can change without a migration.
+ * Runs wherever Web Crypto does: the Worker and the Node CLI share it.
+ *
+ * @example
+ * await hashPassword('correct horse battery staple', { iterations: 100_000, pepper: peppers.current })
+ * // '$pbkdf2-sha256$i=100000,p=<pepper id>$<salt, base64>$<hash, base64>'
+ */
+export async function hashPassword(password: string, { iterations, pepper }: Hashing): Promise<string> {
+  const salt = crypto.getRandomValues(new Uint8Array(SALT_BYTES))
+  const hash = await derive(await passwordInput(password, pepper), salt, iterations)
+  return format({ iterations, pepperId: pepper.id }, salt, hash)
+}
+
+/**
+ * Checks a password against a string from `hashPassword`, comparing in constant time.
+ * A hash naming a pepper the Worker no longer has cannot match; it still costs a
+ * PBKDF2 run (under the current pepper), and is logged so the operator can see it.
+ */
+export async function verifyPassword(password: string, stored: string, peppers: Peppers): Promise<boolean> {
+  const { params, salt, hash } = parse(stored)
+  const pepper = params.pepperId === null ? null : peppers.byId.get(params.pepperId)
+  if (pepper === undefined) {
+    console.warn(JSON.stringify({ level: 'warn', event: 'password_pepper_unknown', pepperId: params.pepperId }))
+  }
+  const input = await passwordInput(password, pepper === undefined ? peppers.current : pepper)
+  const actual = await derive(input, salt, params.iterations)
+  return pepper !== undefined && actual.byteLength === hash.byteLength && crypto.subtle.timingSafeEqual(actual, hash)
+}
+
+/** The parameters of a stored hash; undefined for a string `hashPassword` did not write. */
+export function hashParams(stored: string | undefined): HashParams | undefined {
+  return stored === undefined || !STORED.test(stored) ? undefined : parse(stored).params
+}
+
+/** The parameters `hashing` writes into a hash string. */
+export const paramsOf = ({ iterations, pepper }: Hashing): HashParams => ({ iterations, pepperId: pepper.id })
+
+/** Whether a stored hash was made with other parameters than `hashing`'s: it is upgraded at the next login. */
+export const needsRehash = (stored: string, hashing: Hashing): boolean => {
+  const params = hashParams(stored)
+  return params?.iterations !== hashing.iterations || params.pepperId !== hashing.pepper.id
+}
+
+/**
+ * A hash no password matches, with the given parameters: verifying against it
+ * when the user is unknown makes that answer cost what a real account's check costs.
+ */
+export const dummyPasswordHash = (params: HashParams): string =>
+  format(params, new Uint8Array(SALT_BYTES), new Uint8Array(HASH_BYTES))

@@ -1,0 +1,55 @@
+import { and, desc, eq, getTableColumns, inArray, lt, sql } from 'drizzle-orm'
+import { keysetPage } from '../lib/keyset-page'
+import type { Database } from './client'
+import { readWithRetry } from './d1-faults'
+import { type AuthEventType, authEvents, type NewAuthEvent } from './schema'
+
+export const insertEvents = (db: Database, events: NewAuthEvent[]) => db.insert(authEvents).values(events)
+
+/**
+ * Inserts `event` only if the statement before it in the same batch changed a
+ * row (SQLite's `changes()`), so an event is never written for a change that
+ * a guard refused. After one such insert `changes()` is 1, so several can follow
+ * the same statement. The values follow the table's own columns, as the INSERT's
+ * column list does, each turned into what D1 stores as its column would.
+ */
+export function recordIfChanged(db: Database, event: NewAuthEvent) {
+  const values = Object.entries(getTableColumns(authEvents)).map(([field, column]) =>
+    sql.param(event[field as keyof NewAuthEvent] ?? null, column),
+  )
+  return db.insert(authEvents).select(sql`select ${sql.join(values, sql`, `)} where changes() > 0`)
+}
+
+/** One page of events, newest first, about `userId` and of `type` if given, before `cursor` if given. */
+export async function listEvents(
+  db: Database,
+  { userId, type, limit, cursor }: { userId?: string; type?: AuthEventType; limit: number; cursor?: string },
+) {
+  const rows = await readWithRetry(() =>
+    db
+      .select()
+      .from(authEvents)
+      .where(
+        and(
+          userId ? eq(authEvents.subjectUserId, userId) : undefined,
+          type ? eq(authEvents.type, type) : undefined,
+          cursor ? lt(authEvents.id, cursor) : undefined,
+        ),
+      )
+      .orderBy(desc(authEvents.id))
+      .limit(limit + 1)
+      .all(),
+  )
+  return keysetPage(rows, limit)
+}
+
+/** Deletes up to `limit` events with an id below `cutoff` (ids are UUIDv7: older than its time). */
+export const deleteEventsBefore = (db: Database, cutoff: string, limit: number) =>
+  db
+    .delete(authEvents)
+    .where(
+      inArray(
+        authEvents.id,
+        db.select({ id: authEvents.id }).from(authEvents).where(lt(authEvents.id, cutoff)).limit(limit),
+      ),
+    )

@@ -1,0 +1,61 @@
+import type { BatchItem } from 'drizzle-orm/batch'
+import type { Context } from 'hono'
+import type { AppEnv } from '../app-env'
+import type { EventOrigin } from '../audit/auth-event'
+import { insertEvents } from '../data/auth-events'
+import type { NewAuthEvent } from '../data/schema'
+import { type ClientAddress, clientAddress } from '../lib/client-address'
+
+const MAX_USER_AGENT = 512
+
+/** The request's client, from `CF-Connecting-IP`: the one place that header is read. */
+export const clientOf = (c: Context<AppEnv>): ClientAddress => clientAddress(c.req.header('CF-Connecting-IP'))
+
+/** This request as an event origin: the acting user, the client's address and user agent. */
+export const originOf = (c: Context<AppEnv>, actorUserId: string | null): EventOrigin => ({
+  actorUserId,
+  ip: clientOf(c).ip,
+  userAgent: c.req.header('User-Agent')?.slice(0, MAX_USER_AGENT) ?? null,
+})
+
+/** One JSON log line per auth event written: type, subject, actor and request id, nothing secret. */
+export function logAuthEvents(c: Context<AppEnv>, events: NewAuthEvent[]): void {
+  for (const { type, subjectUserId, actorUserId } of events) {
+    console.log(
+      JSON.stringify({
+        level: 'info',
+        event: 'auth_event',
+        type,
+        subjectUserId,
+        actorUserId,
+        requestId: c.var.requestId,
+      }),
+    )
+  }
+}
+
+/**
+ * Writes `events`, and the statements `alongside` resolves to, in one batch after the
+ * answer is sent: for changes the answer does not depend on.
+ */
+export function recordInBackground(
+  c: Context<AppEnv>,
+  events: [NewAuthEvent, ...NewAuthEvent[]],
+  alongside: () => Promise<BatchItem<'sqlite'>[]> = async () => [],
+): void {
+  logAuthEvents(c, events)
+  const db = c.var.db
+  const write = alongside().then((statements) => db.batch([insertEvents(db, events), ...statements]))
+  c.executionCtx.waitUntil(
+    write.catch((err: Error) => {
+      console.error(
+        JSON.stringify({
+          level: 'error',
+          event: 'audit_write_failed',
+          types: events.map((e) => e.type),
+          name: err.name,
+        }),
+      )
+    }),
+  )
+}

@@ -1,0 +1,10 @@
+import { encodeBase64Url } from 'hono/utils/encode'
+
+/**
+ * Base64url without padding, as JOSE and counter names write it.
+ *
+ * @example
+ * base64Url(new Uint8Array([251, 255])) // '-_8'
+ */
+export const base64Url = (bytes: ArrayBuffer | Uint8Array): string =>
+  encodeBase64Url(bytes instanceof Uint8Array ? bytes.slice().buffer : bytes).replace(/=+$/, '')

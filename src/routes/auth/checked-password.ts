@@ -1,0 +1,33 @@
+import type { Context } from 'hono'
+import type { AppEnv } from '../../app-env'
+import { checkPassword, failedCheckEvents } from '../../auth/password-check'
+import { passwordSettings } from '../../auth/passwords'
+import { loginThrottleSettings } from '../../config'
+import type { User } from '../../data/schema'
+import { clientOf, originOf, recordInBackground } from '../../http/audit'
+import { ApiError } from '../../http/errors'
+
+/**
+ * Checks the password of a login (`{ login }`) or of the signed-in `{ user }` from this
+ * request's client, and answers a check that did not pass: 429 with `Retry-After` when the
+ * limits refuse it, 401 `Invalid username or password` (audited, actor `actor`) when it
+ * fails. Resolves what a passing check needs: the user, the reservation to give back and
+ * the current hashing parameters.
+ */
+export async function checkedPassword(
+  c: Context<AppEnv>,
+  attempt: { password: string } & ({ login: string } | { user: User }),
+  actor: string | null,
+) {
+  const { hashing, peppers } = await passwordSettings(c.env)
+  const settings = { hashing, peppers, throttle: loginThrottleSettings(c.env) }
+  const check = await checkPassword(c.var.db, { ...attempt, network: clientOf(c).network }, settings)
+  if (check.result === 'refused') {
+    throw new ApiError('too_many_attempts', { headers: { 'Retry-After': String(check.retryAfter) } })
+  }
+  if (check.result === 'failed') {
+    recordInBackground(c, failedCheckEvents(check, originOf(c, actor)))
+    throw new ApiError('invalid_credentials')
+  }
+  return { user: check.user, release: check.release, hashing }
+}
