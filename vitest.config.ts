@@ -33,6 +33,7 @@ export default defineConfig(async () => {
             include: [
               'hono',
               'hono/body-limit',
+              'hono/client',
               'hono/cors',
               'hono/factory',
               'hono/http-exception',

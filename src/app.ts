@@ -46,10 +46,12 @@ export function createApp() {
     },
   )
 
-  app.route('/api/health', healthRouter)
-  app.route('/api/auth', authRouter)
-  app.route('/api/users', usersRouter)
-  app.route('/api/audit-events', auditEventsRouter)
+  // Chained, so that the routes' paths, bodies and answers are in the type (`AppType`).
+  const routes = app
+    .route('/api/health', healthRouter)
+    .route('/api/auth', authRouter)
+    .route('/api/users', usersRouter)
+    .route('/api/audit-events', auditEventsRouter)
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',
@@ -67,5 +69,14 @@ export function createApp() {
 
   app.notFound(handleNotFound)
   app.onError(handleError)
-  return app
+  return routes
 }
+
+/**
+ * Every route's path, request and answers, for a typed client.
+ *
+ * @example
+ * const client = hc<AppType>('https://api.example.com')
+ * const res = await client.api.auth.login.$post({ json: { username, password } })
+ */
+export type AppType = ReturnType<typeof createApp>

@@ -1,9 +1,9 @@
 import { env } from 'cloudflare:workers'
 import { eq } from 'drizzle-orm'
 import { drizzle } from 'drizzle-orm/d1'
-import { describe, expect, it, vi } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { users } from '../src/data/schema'
-import { api, apiWithEnv, bearer, createUser, DEFAULT_PASSWORD, postJson, signedIn } from './helpers'
+import { api, apiWithEnv, bearer, consoleSpy, createUser, DEFAULT_PASSWORD, postJson, signedIn } from './helpers'
 
 const loginInit = (username: string): RequestInit => ({
   method: 'POST',
@@ -26,13 +26,12 @@ describe('GET /api/health', () => {
   })
 
   it('answers 503 when D1 fails', async () => {
-    const log = vi.spyOn(console, 'error').mockImplementation(() => {})
+    const log = consoleSpy()
     const res = await apiWithEnv({ DB: failingDatabase }, '/api/health')
     expect(res.status).toBe(503)
     expect(res.headers.get('Retry-After')).toBe('5')
     expect(await res.json()).toEqual({ error: 'Service temporarily unavailable', code: 'service_unavailable' })
     expect(log).toHaveBeenCalled()
-    log.mockRestore()
   })
 })
 
@@ -67,14 +66,13 @@ describe('routing', () => {
 
 describe('unexpected failures', () => {
   it('answers 500 Internal server error without a stack or the cause', async () => {
-    const log = vi.spyOn(console, 'error').mockImplementation(() => {})
+    const log = consoleSpy()
     const user = await createUser()
     await drizzle(env.DB).update(users).set({ passwordHash: 'not-a-hash' }).where(eq(users.id, user.id))
     const res = await postJson('/api/auth/login', { username: user.username, password: DEFAULT_PASSWORD })
     expect(res.status).toBe(500)
     expect(await res.json()).toEqual({ error: 'Internal server error', code: 'internal_error' })
     expect(log).toHaveBeenCalledOnce()
-    log.mockRestore()
   })
 })
 
@@ -84,7 +82,7 @@ describe('deployment settings', () => {
     ['empty', ''],
     ['shorter than 32 bytes', 'x'.repeat(31)],
   ])('refuses to sign or accept tokens when JWT_SECRET is %s', async (_name, secret) => {
-    const log = vi.spyOn(console, 'error').mockImplementation(() => {})
+    const log = consoleSpy()
     const overrides = { JWT_SECRET: secret } as Partial<Env>
     const { user, token } = await signedIn()
 
@@ -96,26 +94,23 @@ describe('deployment settings', () => {
       expect(await res.json()).toEqual({ error: 'Internal server error', code: 'internal_error' })
     }
     expect(log).toHaveBeenCalledWith(expect.stringContaining('JWT_SECRET is missing or shorter than 32 bytes'))
-    log.mockRestore()
   })
 
   it('refuses PBKDF2_ITERATIONS above the 100000 deployed Workers allow', async () => {
-    const log = vi.spyOn(console, 'error').mockImplementation(() => {})
+    const log = consoleSpy()
     const user = await createUser()
     const res = await apiWithEnv({ PBKDF2_ITERATIONS: '100001' }, '/api/auth/login', loginInit(user.username))
     expect(res.status).toBe(500)
     expect(log).toHaveBeenCalledWith(
       expect.stringContaining('PBKDF2_ITERATIONS must be an integer from 1000 to 100000'),
     )
-    log.mockRestore()
   })
 
   it('refuses a TOKEN_TTL_SECONDS that is not a whole number of seconds', async () => {
-    const log = vi.spyOn(console, 'error').mockImplementation(() => {})
+    const log = consoleSpy()
     const user = await createUser()
     const res = await apiWithEnv({ TOKEN_TTL_SECONDS: '1h' }, '/api/auth/login', loginInit(user.username))
     expect(res.status).toBe(500)
     expect(log).toHaveBeenCalledWith(expect.stringContaining('TOKEN_TTL_SECONDS'))
-    log.mockRestore()
   })
 })

@@ -1,8 +1,22 @@
 import { describe, expect, it } from 'vitest'
-import { api, apiWithEnv, bearer, createUser, DEFAULT_PASSWORD, eventsAbout, postAuthorized, signedIn } from './helpers'
+import {
+  api,
+  apiWithEnv,
+  bearer,
+  client,
+  createUser,
+  DEFAULT_PASSWORD,
+  eventsAbout,
+  okBody,
+  postAuthorized,
+  signedIn,
+} from './helpers'
 
-type Event = { id: string; type: string; userId: string | null; actorUserId: string | null; ip: string | null }
-type Page = { events: Event[]; nextCursor: string | null }
+/** A page of `GET /api/audit-events`, typed by the route. */
+const listEvents = async (
+  token: string,
+  query: { userId?: string; type?: 'login_failed'; limit?: number; cursor?: string },
+) => okBody(await client.api['audit-events'].$get({ query }, bearer(token)))
 
 /** Logs in through the Worker and waits for what it defers (`waitUntil`) to finish. */
 const loginFrom = (ip: string, username: string, password: string) =>
@@ -33,7 +47,7 @@ describe('the audit trail', () => {
   it("records an unknown user's failed login without a subject", async () => {
     const { token } = await signedIn('admin')
     await loginFrom('198.51.100.99', `ghost-${crypto.randomUUID()}`, 'whatever password')
-    const page = await (await api('/api/audit-events?type=login_failed', bearer(token))).json<Page>()
+    const page = await listEvents(token, { type: 'login_failed' })
     expect(page.events).toContainEqual(expect.objectContaining({ ip: '198.51.100.99', userId: null }))
   })
 
@@ -55,11 +69,11 @@ describe('GET /api/audit-events', () => {
     const user = await createUser()
     for (let i = 0; i < 3; i++) await loginFrom('192.0.2.1', user.username, 'wrong password')
 
-    const seen: Event[] = []
+    const seen: Awaited<ReturnType<typeof listEvents>>['events'] = []
     let cursor: string | null = null
     do {
-      const query: string = `userId=${user.id}&type=login_failed&limit=2${cursor ? `&cursor=${cursor}` : ''}`
-      const page: Page = await (await api(`/api/audit-events?${query}`, bearer(token))).json()
+      const query = { userId: user.id, type: 'login_failed' as const, limit: 2, ...(cursor ? { cursor } : {}) }
+      const page = await listEvents(token, query)
       seen.push(...page.events)
       cursor = page.nextCursor
     } while (cursor)

@@ -2,13 +2,17 @@ import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
 import { env, exports } from 'cloudflare:workers'
 import { eq } from 'drizzle-orm'
 import { drizzle } from 'drizzle-orm/d1'
+import { hc } from 'hono/client'
 import { sign } from 'hono/jwt'
 import type { JWTPayload } from 'hono/utils/jwt/types'
+import { expect, onTestFinished, vi } from 'vitest'
+import type { AppType } from '../src/app'
 import { passwordSettings } from '../src/auth/passwords'
 import { tokenSettings } from '../src/auth/tokens'
 import { authEvents, users } from '../src/data/schema'
 import worker from '../src/index'
 import { buildUser, type NewUserInput } from '../src/users/new-user'
+import { ManagedUserSchema } from '../src/users/public-user'
 
 let sequence = 0
 
@@ -41,10 +45,19 @@ export const postJson = (path: string, body: unknown, headers: Record<string, st
 
 export const bearer = (token: string) => ({ headers: { Authorization: `Bearer ${token}` } })
 
-type LoginBody = { token: string; userId: string; username: string; expiresIn: number }
+/** The Worker's API as `AppType` types it (hono/client): paths, bodies and answers checked by the compiler. */
+export const client = hc<AppType>('https://orgstack.test', {
+  fetch: (input: RequestInfo | URL, init?: RequestInit) => exports.default.fetch(new Request(input, init)),
+})
 
-export async function login(username: string, password = DEFAULT_PASSWORD): Promise<LoginBody> {
-  const res = await postJson('/api/auth/login', { username, password })
+/** The body of a 200 answer, typed by the route that gave it; fails the test on any other status. */
+export async function okBody<R extends { status: number; json(): Promise<unknown> }>(res: R) {
+  expect(res.status).toBe(200)
+  return (await res.json()) as Awaited<ReturnType<Extract<R, { status: 200 }>['json']>>
+}
+
+export async function login(username: string, password = DEFAULT_PASSWORD) {
+  const res = await client.api.auth.login.$post({ json: { username, password } })
   if (res.status !== 200) throw new Error(`login failed with ${res.status}: ${await res.text()}`)
   return res.json()
 }
@@ -125,4 +138,14 @@ export async function signCompact(header: object, payload: object, secret: strin
 export const headersOf = (res: Response) => [...res.headers].filter(([name]) => name !== 'x-request-id')
 
 /** The fields of a user as admins see them, sorted: never any password material. */
-export const MANAGED_USER_KEYS = ['createdAt', 'disabled', 'email', 'role', 'updatedAt', 'userId', 'username']
+export const MANAGED_USER_KEYS = Object.keys(ManagedUserSchema.shape).sort()
+
+/**
+ * Silences one level of the console for the rest of the current test, recording what the
+ * Worker writes there; restored when the test finishes, passed or failed.
+ */
+export function consoleSpy(level: 'log' | 'warn' | 'error' = 'error') {
+  const spy = vi.spyOn(console, level).mockImplementation(() => {})
+  onTestFinished(() => spy.mockRestore())
+  return spy
+}

@@ -2,10 +2,12 @@ import { describe, expect, it } from 'vitest'
 import {
   api,
   bearer,
+  client,
   createUser,
   DEFAULT_PASSWORD,
   eventsAbout,
   login,
+  okBody,
   patchJson,
   postAuthorized,
   postJson,
@@ -48,14 +50,12 @@ describe('POST /api/auth/password', () => {
   it('changes the password, answers a fresh token, and refuses every earlier token', async () => {
     const { user, token } = await signedIn()
     const { token: otherSession } = await login(user.username)
-    const res = await postAuthorized(
-      '/api/auth/password',
-      { currentPassword: DEFAULT_PASSWORD, newPassword: 'a brand new password' },
-      token,
+    const fresh = await okBody(
+      await client.api.auth.password.$post(
+        { json: { currentPassword: DEFAULT_PASSWORD, newPassword: 'a brand new password' } },
+        bearer(token),
+      ),
     )
-
-    expect(res.status).toBe(200)
-    const fresh = await res.json<{ token: string; userId: string; username: string; expiresIn: number }>()
     expect(fresh).toMatchObject({ userId: user.id, username: user.username, expiresIn: 86400 })
     expect((await me(fresh.token)).status).toBe(200)
     for (const old of [token, otherSession]) expect((await me(old)).status).toBe(401)

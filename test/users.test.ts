@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import { api, bearer, createUser, MANAGED_USER_KEYS, signedIn } from './helpers'
+import { api, bearer, client, createUser, MANAGED_USER_KEYS, okBody, signedIn } from './helpers'
 
-type Page = { users: Record<string, unknown>[]; nextCursor: string | null }
+/** A page of `GET /api/users`, typed by the route. */
+const listUsers = async (token: string, query: { limit?: number; cursor?: string }) =>
+  okBody(await client.api.users.$get({ query }, bearer(token)))
 
 describe('GET /api/auth/me', () => {
   it("answers the caller's public profile and nothing else", async () => {
@@ -40,7 +42,7 @@ describe('GET /api/users', () => {
     expect(res.status).toBe(200)
     const text = await res.text()
     expect(text).not.toMatch(/password|pbkdf2|hash/i)
-    const page = JSON.parse(text) as Page
+    const page = JSON.parse(text) as Awaited<ReturnType<typeof listUsers>>
     expect(page.users).toContainEqual(expect.objectContaining({ userId: user.id, username: user.username }))
     for (const listed of page.users) {
       expect(Object.keys(listed).sort()).toEqual(MANAGED_USER_KEYS)
@@ -54,12 +56,9 @@ describe('GET /api/users', () => {
     const seen: string[] = []
     let cursor: string | null = null
     do {
-      const query: string = cursor ? `?limit=2&cursor=${cursor}` : '?limit=2'
-      const res = await api(`/api/users${query}`, bearer(token))
-      expect(res.status).toBe(200)
-      const page: Page = await res.json()
+      const page = await listUsers(token, cursor ? { limit: 2, cursor } : { limit: 2 })
       expect(page.users.length).toBeLessThanOrEqual(2)
-      seen.push(...page.users.map((u) => u.userId as string))
+      seen.push(...page.users.map((u) => u.userId))
       cursor = page.nextCursor
     } while (cursor)
 
@@ -71,7 +70,7 @@ describe('GET /api/users', () => {
   it('defaults to 20 per page', async () => {
     const { token } = await signedIn('admin')
     await Promise.all(Array.from({ length: 21 }, () => createUser()))
-    const page = await (await api('/api/users', bearer(token))).json<Page>()
+    const page = await listUsers(token, {})
     expect(page.users).toHaveLength(20)
     expect(page.nextCursor).not.toBeNull()
   })

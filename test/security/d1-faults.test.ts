@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:workers'
-import { describe, expect, it, vi } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { flakyD1 } from '../flaky-d1'
-import { apiWithEnv, bearer, createUser, DEFAULT_PASSWORD, signedIn } from '../helpers'
+import { apiWithEnv, bearer, consoleSpy, createUser, DEFAULT_PASSWORD, signedIn } from '../helpers'
 
 const loginInit = (username: string): RequestInit => ({
   method: 'POST',
@@ -15,10 +15,10 @@ async function expectUnavailable(res: Response) {
   expect(await res.json()).toEqual({ error: 'Service temporarily unavailable', code: 'service_unavailable' })
 }
 
-/** Captures console.error for one test. */
+/** Captures console.error for the rest of the test. */
 function errorLog() {
-  const spy = vi.spyOn(console, 'error').mockImplementation(() => {})
-  return { lines: () => spy.mock.calls.map((call) => call.join(' ')), restore: () => spy.mockRestore() }
+  const spy = consoleSpy()
+  return { lines: () => spy.mock.calls.map((call) => call.join(' ')) }
 }
 
 describe('when D1 fails', () => {
@@ -29,14 +29,12 @@ describe('when D1 fails', () => {
     await expectUnavailable(await apiWithEnv({ DB: binding }, '/api/auth/login', loginInit(user.username)))
     expect(log.lines().join('\n')).toContain('Network connection lost')
     expect(log.lines().join('\n')).not.toContain(user.username)
-    log.restore()
   })
 
   it('answers a protected request 503, not 401', async () => {
-    const log = errorLog()
+    errorLog()
     const { token } = await signedIn()
     await expectUnavailable(await apiWithEnv({ DB: flakyD1(env.DB).binding }, '/api/auth/me', bearer(token)))
-    log.restore()
   })
 
   it('retries a read that failed transiently, and answers as if nothing happened', async () => {
@@ -49,25 +47,23 @@ describe('when D1 fails', () => {
   })
 
   it('gives up on a read after two retries', async () => {
-    const log = errorLog()
+    errorLog()
     const { token } = await signedIn()
     const { binding, executions } = flakyD1(env.DB, { failures: 3 })
     await expectUnavailable(await apiWithEnv({ DB: binding }, '/api/auth/me', bearer(token)))
     expect(executions).toHaveLength(3)
-    log.restore()
   })
 
   it('does not retry an error that is not transient', async () => {
-    const log = errorLog()
+    errorLog()
     const { token } = await signedIn()
     const { binding, executions } = flakyD1(env.DB, { failures: 1, message: 'D1_ERROR: no such table: users' })
     await expectUnavailable(await apiWithEnv({ DB: binding }, '/api/auth/me', bearer(token)))
     expect(executions).toHaveLength(1)
-    log.restore()
   })
 
   it('never retries a write', async () => {
-    const log = errorLog()
+    errorLog()
     const { token } = await signedIn()
     // The account lookup succeeds; the logout batch then fails once, transiently.
     const { binding, executions } = flakyD1(env.DB, { failures: 1, batchesOnly: true })
@@ -75,7 +71,6 @@ describe('when D1 fails', () => {
     expect(executions.filter((sql) => sql === 'batch')).toHaveLength(1)
     // Not logged out: the token still works.
     expect((await apiWithEnv({}, '/api/auth/me', bearer(token))).status).toBe(200)
-    log.restore()
   })
 
   it('applies no part of a batch that fails', async () => {

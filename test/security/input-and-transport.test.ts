@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:workers'
-import { describe, expect, it, vi } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { flakyD1 } from '../flaky-d1'
-import { api, apiWithEnv, bearer, createUser, DEFAULT_PASSWORD, signedIn } from '../helpers'
+import { api, apiWithEnv, bearer, consoleSpy, createUser, DEFAULT_PASSWORD, signedIn } from '../helpers'
 
 const login = (body: BodyInit, headers: Record<string, string> = {}) =>
   api('/api/auth/login', { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body })
@@ -70,9 +70,8 @@ describe('response headers', () => {
     ],
     [503, 'D1 failing', () => apiWithEnv({ DB: flakyD1(env.DB).binding }, '/api/health')],
   ])('answers %i (%s) with Cache-Control: no-store', async (status, _name, send) => {
-    const log = vi.spyOn(console, 'error').mockImplementation(() => {})
+    consoleSpy()
     const res = await send()
-    log.mockRestore()
     expect(res.status).toBe(status)
     expect(res.headers.get('Cache-Control')).toBe('no-store')
   })

@@ -5,7 +5,7 @@ import { describe, expect, it, vi } from 'vitest'
 import { hashParams, passwordSettings, pepperRing } from '../../src/auth/passwords'
 import { users } from '../../src/data/schema'
 import { buildUser } from '../../src/users/new-user'
-import { apiWithEnv, DEFAULT_PASSWORD, uniqueName } from '../helpers'
+import { apiWithEnv, consoleSpy, DEFAULT_PASSWORD, uniqueName } from '../helpers'
 import { randomIp } from './login-attempts'
 
 const db = drizzle(env.DB)
@@ -54,14 +54,13 @@ const storedParams = async (id: string) =>
 
 describe('the pepper', () => {
   it('makes a hash useless without the pepper it was made with', async () => {
-    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
+    const warn = consoleSpy('warn')
     const user = await userHashedWith({ secret: 'a-pepper-this-worker-never-had-0123456789' })
     const { status, iterations } = await loginWith({}, user.username)
     expect(status).toBe(401)
     // Still one full PBKDF2 run: a hash with an unknown pepper costs what any other does.
     expect(iterations).toEqual([hashing.iterations])
     expect(warn).toHaveBeenCalledWith(expect.stringContaining('password_pepper_unknown'))
-    warn.mockRestore()
   })
 
   it('rotates: hashes of PASSWORD_PEPPER_PREVIOUS still verify and are upgraded at login', async () => {
@@ -84,13 +83,12 @@ describe('the pepper', () => {
   })
 
   it('refuses to log anyone in while PASSWORD_PEPPER is missing or short', async () => {
-    const log = vi.spyOn(console, 'error').mockImplementation(() => {})
+    const log = consoleSpy()
     const user = await userHashedWith({})
     for (const secret of [undefined, 'x'.repeat(31)]) {
       expect((await loginWith({ PASSWORD_PEPPER: secret } as Partial<Env>, user.username)).status).toBe(500)
     }
     expect(log).toHaveBeenCalledWith(expect.stringContaining('PASSWORD_PEPPER is missing or shorter than 32 bytes'))
-    log.mockRestore()
   })
 })
 

@@ -1,7 +1,17 @@
 import { env } from 'cloudflare:workers'
 import { describe, expect, it, vi } from 'vitest'
 import { type TokenClaims, tokenSettings } from '../../src/auth/tokens'
-import { api, apiWithEnv, bearer, DEFAULT_PASSWORD, decodeJwt, forgeToken, signCompact, signedIn } from '../helpers'
+import {
+  api,
+  apiWithEnv,
+  bearer,
+  consoleSpy,
+  DEFAULT_PASSWORD,
+  decodeJwt,
+  forgeToken,
+  signCompact,
+  signedIn,
+} from '../helpers'
 
 const OLD_SECRET = 'the-secret-before-the-rotation-0123456789'
 const now = () => Math.floor(Date.now() / 1000)
@@ -129,11 +139,10 @@ describe('key rotation', () => {
   })
 
   it('refuses a JWT_SECRET_PREVIOUS shorter than 32 bytes', async () => {
-    const log = vi.spyOn(console, 'error').mockImplementation(() => {})
+    const log = consoleSpy()
     const { token } = await signedIn()
     const res = await apiWithEnv({ JWT_SECRET_PREVIOUS: 'short' }, '/api/auth/me', bearer(token))
     expect(res.status).toBe(500)
     expect(log).toHaveBeenCalledWith(expect.stringContaining('JWT_SECRET_PREVIOUS is missing or shorter than 32 bytes'))
-    log.mockRestore()
   })
 })
