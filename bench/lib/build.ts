@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process'
 import { rm } from 'node:fs/promises'
 import { resolve } from 'node:path'
+import { projectRoot } from '../../scripts/lib/wrangler'
 import { own } from './processes'
-import { projectRoot } from './settings'
 
 /** Everything the bench writes that is not a result (git-ignored): the bundle and the workerd config. */
 const outDir = resolve(projectRoot, 'bench/out')

@@ -1,7 +1,7 @@
 import { type ChildProcess, fork } from 'node:child_process'
 import { resolve } from 'node:path'
+import { projectRoot } from '../../scripts/lib/wrangler'
 import { own } from './processes'
-import { projectRoot } from './settings'
 
 /** One load run: `connections` clients sending the same request until `requests` answers are in. */
 export type LoadJob = {

@@ -1,12 +1,12 @@
 import { readFile, writeFile } from 'node:fs/promises'
 import { availableParallelism } from 'node:os'
 import { resolve } from 'node:path'
+import { projectRoot } from '../../scripts/lib/wrangler'
 import type { CheckResult } from './checks'
 import { TICK_MS } from './cpu-time'
 import type { D1Usage } from './d1-usage'
 import type { Measurement } from './measure'
 import { runtimeVersions } from './runtime'
-import { projectRoot } from './settings'
 import { median } from './stats'
 import { SETUP_LABELS, type Target } from './targets'
 

@@ -1,12 +1,12 @@
 import { readdir, readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { inlineSql, sqlBuilder } from '../../scripts/lib/inline-sql'
+import { projectRoot } from '../../scripts/lib/wrangler'
 import type { Hashing } from '../../src/auth/passwords'
 import { type NewUser, users } from '../../src/data/schema'
 import { normalizeIdentifier } from '../../src/lib/normalize'
 import { uuidv7 } from '../../src/lib/uuid-v7'
 import { buildUser } from '../../src/users/new-user'
-import { projectRoot } from './settings'
 
 /** The account the bench logs in as, in every setup; the only one whose password is known. */
 export const BENCH_USER = {

@@ -1,7 +1,5 @@
 import { resolve } from 'node:path'
-
-/** The project root: wrangler.toml, migrations/ and node_modules/ are found from here. */
-export const projectRoot = resolve(import.meta.dirname, '../..')
+import { projectRoot } from '../../scripts/lib/wrangler'
 
 /** Secrets for the bench only: tokens signed and hashes made with them are good for nothing else. */
 const BENCH_SECRETS = {

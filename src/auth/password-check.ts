@@ -63,15 +63,15 @@ function reservationOutcome([, reserved, state]: Reservation, now: number) {
 }
 
 /** A password to check: typed at login for `login`, or the current one of a signed-in `user`. */
-export type PasswordAttempt = { password: string; network: string } & (
+type PasswordAttempt = { password: string; network: string } & (
   | { login: string; user?: undefined }
   | { user: User; login?: undefined }
 )
 
-export type CheckSettings = { hashing: Hashing; peppers: Peppers; throttle: LoginThrottleSettings }
+type CheckSettings = { hashing: Hashing; peppers: Peppers; throttle: LoginThrottleSettings }
 
 /** What a check came to. */
-export type PasswordCheck =
+type PasswordCheck =
   /** Refused before hashing: the limits are reached. */
   | { result: 'refused'; retryAfter: number }
   /** Wrong password, unknown user or disabled account; `blockStarted` when this check started a block. */

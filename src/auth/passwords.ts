@@ -1,7 +1,8 @@
 import { z } from '@hono/zod-openapi'
 import { decodeBase64, encodeBase64 } from 'hono/utils/encode'
-import { ConfigError, integerVar } from '../config'
+import { integerVar } from '../config'
 import { normalizeIdentifier } from '../lib/normalize'
+import { rotatingSecret } from '../lib/rotating-secret'
 import { COMMON_PASSWORDS } from './common-passwords.data'
 
 // Passwords: the policy a new one is held to, the pepper, and how they are hashed and checked.
@@ -74,7 +75,6 @@ export const newPasswordSchema = z
 
 // The pepper.
 
-const MIN_PEPPER_BYTES = 32
 const HMAC = { name: 'HMAC', hash: 'SHA-256' }
 const encoder = new TextEncoder()
 
@@ -93,14 +93,6 @@ export type Peppers = { current: Pepper; byId: ReadonlyMap<string, Pepper> }
 
 const hex = (bytes: ArrayBuffer) => Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, '0')).join('')
 
-function secretBytes(name: string, secret: string | undefined): Uint8Array<ArrayBuffer> {
-  const bytes = new Uint8Array(encoder.encode(secret ?? ''))
-  if (bytes.byteLength < MIN_PEPPER_BYTES) {
-    throw new ConfigError(`${name} is missing or shorter than ${MIN_PEPPER_BYTES} bytes`)
-  }
-  return bytes
-}
-
 async function pepperFrom(bytes: Uint8Array<ArrayBuffer>): Promise<Pepper> {
   const key = await crypto.subtle.importKey('raw', bytes, HMAC, false, ['sign'])
   // A key of its own for throttle names, so no stored counter name is ever an HMAC under the password key.
@@ -110,15 +102,13 @@ async function pepperFrom(bytes: Uint8Array<ArrayBuffer>): Promise<Pepper> {
   return { id, key, throttleKey }
 }
 
-async function buildPeppers(current: Uint8Array<ArrayBuffer>, previous?: Uint8Array<ArrayBuffer>): Promise<Peppers> {
-  const all = await Promise.all([current, ...(previous ? [previous] : [])].map(pepperFrom))
-  return { current: all[0], byId: new Map(all.map((pepper) => [pepper.id, pepper])) }
-}
-
 /** The secrets the peppers come from: the Worker's env, or what the CLI read for its target. */
-export type PepperSecrets = Pick<Env, 'PASSWORD_PEPPER' | 'PASSWORD_PEPPER_PREVIOUS'>
+type PepperSecrets = Pick<Env, 'PASSWORD_PEPPER' | 'PASSWORD_PEPPER_PREVIOUS'>
 
-let cached: { current?: string; previous?: string; peppers: Promise<Peppers> } | undefined
+const peppersOf = rotatingSecret('PASSWORD_PEPPER', async (secrets): Promise<Peppers> => {
+  const all = await Promise.all(secrets.map(pepperFrom))
+  return { current: all[0], byId: new Map(all.map((pepper) => [pepper.id, pepper])) }
+})
 
 /**
  * `PASSWORD_PEPPER` (and `PASSWORD_PEPPER_PREVIOUS` during a rotation) as keys, imported
@@ -126,17 +116,10 @@ let cached: { current?: string; previous?: string; peppers: Promise<Peppers> } |
  *
  * @example
  * const peppers = await pepperRing(c.env)
- * await hashPassword(password, iterations, peppers.current)
+ * await hashPassword(password, { iterations, pepper: peppers.current })
  */
-export function pepperRing(secrets: PepperSecrets): Promise<Peppers> {
-  const current = secrets.PASSWORD_PEPPER
-  const previous = secrets.PASSWORD_PEPPER_PREVIOUS || undefined
-  if (cached && cached.current === current && cached.previous === previous) return cached.peppers
-  const currentBytes = secretBytes('PASSWORD_PEPPER', current)
-  const previousBytes = previous === undefined ? undefined : secretBytes('PASSWORD_PEPPER_PREVIOUS', previous)
-  cached = { current, previous, peppers: buildPeppers(currentBytes, previousBytes) }
-  return cached.peppers
-}
+export const pepperRing = (secrets: PepperSecrets): Promise<Peppers> =>
+  peppersOf(secrets.PASSWORD_PEPPER, secrets.PASSWORD_PEPPER_PREVIOUS)
 
 /** HMAC-SHA-256 of `text` under `key`, as bytes. */
 export const hmac = async (key: CryptoKey, text: string): Promise<Uint8Array<ArrayBuffer>> =>
@@ -151,10 +134,10 @@ const STORED = /^\$pbkdf2-sha256\$i=(\d+)(?:,p=([0-9a-f]{8}))?\$([A-Za-z0-9+/]+)
 const toBase64 = (bytes: Uint8Array<ArrayBuffer>) => encodeBase64(bytes.buffer).replace(/=+$/, '')
 
 /** What a stored hash was made with: its iterations, and the id of its pepper (null before peppers). */
-export type HashParams = { iterations: number; pepperId: string | null }
+type HashParams = { iterations: number; pepperId: string | null }
 
 /** Deployed Workers refuse PBKDF2 above this; local workerd does not, so the code does. */
-export const MAX_PBKDF2_ITERATIONS = 100_000
+const MAX_PBKDF2_ITERATIONS = 100_000
 
 export const pbkdf2Iterations = (env: Env): number =>
   integerVar('PBKDF2_ITERATIONS', env.PBKDF2_ITERATIONS, 100_000, 1_000, MAX_PBKDF2_ITERATIONS)

@@ -2,18 +2,17 @@ import { sign } from 'hono/jwt'
 import type { HonoJsonWebKey } from 'hono/utils/jwt/jws'
 import { decodeHeader } from 'hono/utils/jwt/jwt'
 import { z } from 'zod'
-import { ConfigError, integerVar, stringVar } from '../config'
+import { integerVar, stringVar } from '../config'
 import { roles, type User } from '../data/schema'
 import { base64Url } from '../lib/base64url'
+import { rotatingSecret } from '../lib/rotating-secret'
 
 export const TOKEN_ALGORITHM = 'HS256'
 
 /** Tokens longer than this are refused before any decoding or crypto. */
 export const MAX_TOKEN_LENGTH = 4096
 
-const MIN_SECRET_BYTES = 32
 const HMAC = { name: 'HMAC', hash: 'SHA-256' }
-const encoder = new TextEncoder()
 
 /**
  * The claims OrgStack signs and requires back. `exp` is required here although
@@ -59,14 +58,6 @@ type Keyring = {
   verifyKeys: Map<string, CryptoKey>
 }
 
-function secretBytes(name: string, secret: string | undefined): Uint8Array<ArrayBuffer> {
-  const bytes = new Uint8Array(encoder.encode(secret ?? ''))
-  if (bytes.byteLength < MIN_SECRET_BYTES) {
-    throw new ConfigError(`${name} is missing or shorter than ${MIN_SECRET_BYTES} bytes`)
-  }
-  return bytes
-}
-
 /** A key id that names a secret without revealing anything of it: part of a hash of it. */
 async function keyFor(bytes: Uint8Array<ArrayBuffer>) {
   const digest = await crypto.subtle.digest('SHA-256', bytes)
@@ -74,30 +65,19 @@ async function keyFor(bytes: Uint8Array<ArrayBuffer>) {
   return { kid: base64Url(digest).slice(0, 16), verifyKey }
 }
 
-async function buildKeyring(current: Uint8Array<ArrayBuffer>, previous?: Uint8Array<ArrayBuffer>): Promise<Keyring> {
-  const keys = await Promise.all([current, ...(previous ? [previous] : [])].map(keyFor))
+/**
+ * The keyring for `JWT_SECRET` (and `JWT_SECRET_PREVIOUS` if set), built once per isolate and
+ * again only when a secret changes. Refuses a missing or short secret rather than sign or verify with it.
+ */
+const keyringOf = rotatingSecret('JWT_SECRET', async (secrets): Promise<Keyring> => {
+  const keys = await Promise.all(secrets.map(keyFor))
   return {
-    signingJwk: { kty: 'oct', k: base64Url(current), alg: TOKEN_ALGORITHM, kid: keys[0].kid },
+    signingJwk: { kty: 'oct', k: base64Url(secrets[0]), alg: TOKEN_ALGORITHM, kid: keys[0].kid },
     verifyKeys: new Map(keys.map((key) => [key.kid, key.verifyKey])),
   }
-}
+})
 
-let cached: { current?: string; previous?: string; keyring: Promise<Keyring> } | undefined
-
-/**
- * The keyring for `JWT_SECRET` (and `JWT_SECRET_PREVIOUS` if set), built once per
- * isolate and again only when a secret changes. Refuses a missing or short secret
- * rather than sign or verify with it.
- */
-function keyring(env: Env): Promise<Keyring> {
-  const current = env.JWT_SECRET
-  const previous = env.JWT_SECRET_PREVIOUS || undefined
-  if (cached && cached.current === current && cached.previous === previous) return cached.keyring
-  const currentBytes = secretBytes('JWT_SECRET', current)
-  const previousBytes = previous === undefined ? undefined : secretBytes('JWT_SECRET_PREVIOUS', previous)
-  cached = { current, previous, keyring: buildKeyring(currentBytes, previousBytes) }
-  return cached.keyring
-}
+const keyring = (env: Env) => keyringOf(env.JWT_SECRET, env.JWT_SECRET_PREVIOUS)
 
 /** What verifying a token needs: the key its header's `kid` names (if any), and our `iss` and `aud`. */
 export async function verification(env: Env, token: string) {
@@ -118,11 +98,11 @@ const tokenIssuer = (env: Env): string => stringVar(env.TOKEN_ISSUER, 'orgstack'
 /** `aud` of every token signed, and required of every token accepted. */
 const tokenAudience = (env: Env): string => stringVar(env.TOKEN_AUDIENCE, 'orgstack-api')
 
-export const tokenTtlSeconds = (env: Env): number =>
+const tokenTtlSeconds = (env: Env): number =>
   integerVar('TOKEN_TTL_SECONDS', env.TOKEN_TTL_SECONDS, 86_400, 60, 31 * 86_400)
 
 /** What signing needs, read and checked up front, so a misconfigured Worker fails before doing any work. */
-export type TokenSettings = { jwk: HonoJsonWebKey; issuer: string; audience: string; ttlSeconds: number }
+type TokenSettings = { jwk: HonoJsonWebKey; issuer: string; audience: string; ttlSeconds: number }
 
 export const tokenSettings = async (env: Env): Promise<TokenSettings> => ({
   jwk: (await keyring(env)).signingJwk,

@@ -1,6 +1,6 @@
-import { and, desc, eq, getTableColumns, inArray, lt, sql } from 'drizzle-orm'
+import { and, desc, eq, getTableColumns, lt, sql } from 'drizzle-orm'
 import { keysetPage } from '../lib/keyset-page'
-import type { Database } from './client'
+import { type Database, deleteSome } from './client'
 import { readWithRetry } from './d1-faults'
 import { type AuthEventType, authEvents, type NewAuthEvent } from './schema'
 
@@ -45,11 +45,4 @@ export async function listEvents(
 
 /** Deletes up to `limit` events with an id below `cutoff` (ids are UUIDv7: older than its time). */
 export const deleteEventsBefore = (db: Database, cutoff: string, limit: number) =>
-  db
-    .delete(authEvents)
-    .where(
-      inArray(
-        authEvents.id,
-        db.select({ id: authEvents.id }).from(authEvents).where(lt(authEvents.id, cutoff)).limit(limit),
-      ),
-    )
+  deleteSome(db, authEvents, authEvents.id, lt(authEvents.id, cutoff), limit)

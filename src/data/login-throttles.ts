@@ -1,7 +1,7 @@
 import { eq, inArray, lte, type SQL, sql } from 'drizzle-orm'
 import { type AnySQLiteColumn, alias } from 'drizzle-orm/sqlite-core'
 import type { LoginThrottleSettings } from '../config'
-import type { Database } from './client'
+import { type Database, deleteSome } from './client'
 import { loginThrottles } from './schema'
 
 /**
@@ -136,15 +136,4 @@ export function releaseAttempt(db: Database, keys: ThrottleKeys, settings: Login
 
 /** Deletes up to `limit` counters drained by `now` (seconds): they hold nothing any more. */
 export const deleteDrainedCounters = (db: Database, now: number, limit: number) =>
-  db
-    .delete(loginThrottles)
-    .where(
-      inArray(
-        loginThrottles.key,
-        db
-          .select({ key: loginThrottles.key })
-          .from(loginThrottles)
-          .where(lte(loginThrottles.expiresAt, now))
-          .limit(limit),
-      ),
-    )
+  deleteSome(db, loginThrottles, loginThrottles.key, lte(loginThrottles.expiresAt, now), limit)

@@ -1,5 +1,5 @@
-import { inArray, lte } from 'drizzle-orm'
-import type { Database } from './client'
+import { lte } from 'drizzle-orm'
+import { type Database, deleteSome } from './client'
 import { revokedTokens } from './schema'
 
 /** Refuses the token `jti` of `userId` until its `exp` (seconds); logging out twice is no error. */
@@ -8,11 +8,4 @@ export const revokeToken = (db: Database, token: { jti: string; userId: string; 
 
 /** Deletes up to `limit` revocations of tokens expired by `now` (seconds): refused anyway by then. */
 export const deleteExpiredRevocations = (db: Database, now: number, limit: number) =>
-  db
-    .delete(revokedTokens)
-    .where(
-      inArray(
-        revokedTokens.jti,
-        db.select({ jti: revokedTokens.jti }).from(revokedTokens).where(lte(revokedTokens.expiresAt, now)).limit(limit),
-      ),
-    )
+  deleteSome(db, revokedTokens, revokedTokens.jti, lte(revokedTokens.expiresAt, now), limit)

@@ -48,7 +48,7 @@ export function passwordHashBySeed(db: Database, seed: number) {
     .limit(1)
 }
 
-export const userById = (db: Database, id: string) => db.select().from(users).where(eq(users.id, id))
+const userById = (db: Database, id: string) => db.select().from(users).where(eq(users.id, id))
 
 /** The account `id`, read with D1's transient failures retried. */
 export const findUserById = (db: Database, id: string) => readWithRetry(() => userById(db, id).get())

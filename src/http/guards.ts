@@ -78,11 +78,17 @@ export const requireAuth = createMiddleware<AppEnv>(async (c, next) => {
 })
 
 /** After `requireAuth`: answers 403 unless the caller's current role is `role`. */
-export const requireRole = (role: Role) =>
+const requireRole = (role: Role) =>
   createMiddleware<AppEnv>(async (c, next) => {
     if (c.var.user.role !== role) throw new ApiError('insufficient_permissions')
     await next()
   })
 
-/** The middleware of every admin-only route. */
-export const adminOnly = [requireAuth, requireRole('admin')]
+/** `security` of a route that takes `Authorization: Bearer <token>`, in the OpenAPI document. */
+const bearerAuth = [{ bearerAuth: [] }]
+
+/** A route for any signed-in user: documented as taking a bearer token, and guarded so. */
+export const signedIn = { security: bearerAuth, middleware: [requireAuth] }
+
+/** A route for admins only. */
+export const adminsOnly = { security: bearerAuth, middleware: [requireAuth, requireRole('admin')] }

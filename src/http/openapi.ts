@@ -33,8 +33,17 @@ export function errorResponses<S extends ErrorStatus>(...statuses: S[]) {
   return responses
 }
 
-/** `security` of a route that takes `Authorization: Bearer <token>`. */
-export const bearerAuth = [{ bearerAuth: [] }]
+/** A required JSON request body validated by `schema`. */
+export const jsonBody = <T extends z.ZodType>(schema: T) => ({
+  required: true,
+  content: { 'application/json': { schema } },
+})
+
+/** A JSON answer of `schema`. */
+export const jsonResponse = <T extends z.ZodType>(description: string, schema: T) => ({
+  description,
+  content: { 'application/json': { schema } },
+})
 
 /** A keyset page's query: `limit` (1 to 100, `defaultLimit` if absent) and the previous page's `nextCursor`. */
 export const pageQuery = (defaultLimit: number) => ({

@@ -1,8 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { listEvents } from '../data/auth-events'
 import { authEventTypes } from '../data/schema'
-import { adminOnly } from '../http/guards'
-import { bearerAuth, errorResponses, pageQuery } from '../http/openapi'
+import { adminsOnly } from '../http/guards'
+import { errorResponses, jsonResponse, pageQuery } from '../http/openapi'
 import { createRouter } from './create-router'
 
 const AuditEventsQuerySchema = z.strictObject({
@@ -28,20 +28,13 @@ const list = createRoute({
   path: '/',
   tags: ['audit'],
   summary: 'The audit trail, newest first (admin only)',
-  security: bearerAuth,
-  middleware: adminOnly,
+  ...adminsOnly,
   request: { query: AuditEventsQuerySchema },
   responses: {
-    200: {
-      description: 'A page of events',
-      content: {
-        'application/json': {
-          schema: z
-            .object({ events: z.array(AuditEventSchema), nextCursor: z.uuid().nullable() })
-            .openapi('AuditEventPage'),
-        },
-      },
-    },
+    200: jsonResponse(
+      'A page of events',
+      z.object({ events: z.array(AuditEventSchema), nextCursor: z.uuid().nullable() }).openapi('AuditEventPage'),
+    ),
     ...errorResponses(400, 401, 403, 500, 503),
   },
 })

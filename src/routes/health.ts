@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi'
 import { ping } from '../data/client'
 import { loggableMessage } from '../data/d1-faults'
 import { ApiError } from '../http/errors'
-import { errorResponses } from '../http/openapi'
+import { errorResponses, jsonResponse } from '../http/openapi'
 import { createRouter } from './create-router'
 
 const health = createRoute({
@@ -11,10 +11,7 @@ const health = createRoute({
   tags: ['health'],
   summary: 'Liveness, including a trivial D1 query',
   responses: {
-    200: {
-      description: 'The Worker and its database answer',
-      content: { 'application/json': { schema: z.object({ status: z.literal('ok') }) } },
-    },
+    200: jsonResponse('The Worker and its database answer', z.object({ status: z.literal('ok') })),
     ...errorResponses(503),
   },
 })

@@ -4,7 +4,7 @@ import { nextTokenVersion } from '../data/users'
 import { normalizeIdentifier } from '../lib/normalize'
 
 /** What an admin may change about an account. */
-export type AccountPatch = { email?: string; role?: Role; disabled?: boolean }
+type AccountPatch = { email?: string; role?: Role; disabled?: boolean }
 
 /**
  * What applying `patch` to `current` writes, and what it means: the columns to set, whether

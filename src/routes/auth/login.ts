@@ -4,7 +4,7 @@ import { hashPassword, needsRehash } from '../../auth/passwords'
 import { issueToken, tokenSettings } from '../../auth/tokens'
 import { rehashPassword } from '../../data/users'
 import { originOf, recordInBackground } from '../../http/audit'
-import { errorResponses } from '../../http/openapi'
+import { errorResponses, jsonBody, jsonResponse } from '../../http/openapi'
 import { normalizeIdentifier } from '../../lib/normalize'
 import { createRouter } from '../create-router'
 import { checkedPassword } from './checked-password'
@@ -34,11 +34,8 @@ const login = createRoute({
   path: '/login',
   tags: ['auth'],
   summary: 'Log in with a username or email and a password',
-  request: { body: { required: true, content: { 'application/json': { schema: LoginRequestSchema } } } },
-  responses: {
-    200: { description: 'A token', content: { 'application/json': { schema: LoginResponseSchema } } },
-    ...errorResponses(400, 401, 413, 429, 500, 503),
-  },
+  request: { body: jsonBody(LoginRequestSchema) },
+  responses: { 200: jsonResponse('A token', LoginResponseSchema), ...errorResponses(400, 401, 413, 429, 500, 503) },
 })
 
 export const loginRouter = createRouter().openapi(login, async (c) => {

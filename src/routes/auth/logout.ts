@@ -4,8 +4,8 @@ import { insertEvents } from '../../data/auth-events'
 import { revokeToken } from '../../data/revoked-tokens'
 import { nextTokenVersion, updateUser } from '../../data/users'
 import { logAuthEvents, originOf } from '../../http/audit'
-import { requireAuth } from '../../http/guards'
-import { bearerAuth, errorResponses } from '../../http/openapi'
+import { signedIn } from '../../http/guards'
+import { errorResponses } from '../../http/openapi'
 import { createRouter } from '../create-router'
 
 const logout = createRoute({
@@ -13,8 +13,7 @@ const logout = createRoute({
   path: '/logout',
   tags: ['auth'],
   summary: 'Revoke the presented token',
-  security: bearerAuth,
-  middleware: [requireAuth] as const,
+  ...signedIn,
   responses: { 204: { description: 'The token is refused from now on' }, ...errorResponses(401, 413, 500, 503) },
 })
 
@@ -23,8 +22,7 @@ const logoutAll = createRoute({
   path: '/logout-all',
   tags: ['auth'],
   summary: "Revoke every token of the caller's",
-  security: bearerAuth,
-  middleware: [requireAuth] as const,
+  ...signedIn,
   responses: {
     204: { description: "The caller's tokens are refused from now on" },
     ...errorResponses(401, 413, 500, 503),

@@ -4,8 +4,8 @@ import { insertEvents } from '../../data/auth-events'
 import { updateUser } from '../../data/users'
 import { logAuthEvents, originOf } from '../../http/audit'
 import { conflictOrRethrow } from '../../http/conflicts'
-import { requireAuth } from '../../http/guards'
-import { bearerAuth, errorResponses } from '../../http/openapi'
+import { signedIn } from '../../http/guards'
+import { errorResponses, jsonBody, jsonResponse } from '../../http/openapi'
 import { normalizeIdentifier } from '../../lib/normalize'
 import { PublicUserSchema, toPublicUser } from '../../users/public-user'
 import { createRouter } from '../create-router'
@@ -15,12 +15,8 @@ const me = createRoute({
   path: '/me',
   tags: ['auth'],
   summary: 'The authenticated caller',
-  security: bearerAuth,
-  middleware: [requireAuth] as const,
-  responses: {
-    200: { description: 'The caller', content: { 'application/json': { schema: PublicUserSchema } } },
-    ...errorResponses(401, 500, 503),
-  },
+  ...signedIn,
+  responses: { 200: jsonResponse('The caller', PublicUserSchema), ...errorResponses(401, 500, 503) },
 })
 
 const UpdateMeSchema = z.strictObject({ email: z.email().max(254) }).openapi('UpdateMe')
@@ -30,11 +26,10 @@ const updateMe = createRoute({
   path: '/me',
   tags: ['auth'],
   summary: "Change the caller's email",
-  security: bearerAuth,
-  middleware: [requireAuth] as const,
-  request: { body: { required: true, content: { 'application/json': { schema: UpdateMeSchema } } } },
+  ...signedIn,
+  request: { body: jsonBody(UpdateMeSchema) },
   responses: {
-    200: { description: 'The caller, changed', content: { 'application/json': { schema: PublicUserSchema } } },
+    200: jsonResponse('The caller, changed', PublicUserSchema),
     ...errorResponses(400, 401, 409, 413, 500, 503),
   },
 })

@@ -5,8 +5,8 @@ import { issueToken, tokenSettings } from '../../auth/tokens'
 import { insertEvents } from '../../data/auth-events'
 import { nextTokenVersion, updateUser } from '../../data/users'
 import { logAuthEvents, originOf } from '../../http/audit'
-import { requireAuth } from '../../http/guards'
-import { bearerAuth, errorResponses } from '../../http/openapi'
+import { signedIn } from '../../http/guards'
+import { errorResponses, jsonBody, jsonResponse } from '../../http/openapi'
 import { createRouter } from '../create-router'
 import { checkedPassword } from './checked-password'
 import { enteredPasswordSchema, LoginResponseSchema } from './schemas'
@@ -20,14 +20,10 @@ const changePassword = createRoute({
   path: '/password',
   tags: ['auth'],
   summary: "Change the caller's password; every token issued before stops working",
-  security: bearerAuth,
-  middleware: [requireAuth] as const,
-  request: { body: { required: true, content: { 'application/json': { schema: ChangePasswordSchema } } } },
+  ...signedIn,
+  request: { body: jsonBody(ChangePasswordSchema) },
   responses: {
-    200: {
-      description: 'A fresh token; all earlier ones are refused from now on',
-      content: { 'application/json': { schema: LoginResponseSchema } },
-    },
+    200: jsonResponse('A fresh token; all earlier ones are refused from now on', LoginResponseSchema),
     ...errorResponses(400, 401, 413, 429, 500, 503),
   },
 })

@@ -7,8 +7,8 @@ import { deleteUser, findUserById, insertUser, updateUser } from '../../data/use
 import { logAuthEvents, originOf } from '../../http/audit'
 import { conflictOrRethrow } from '../../http/conflicts'
 import { ApiError } from '../../http/errors'
-import { adminOnly } from '../../http/guards'
-import { bearerAuth, errorResponses } from '../../http/openapi'
+import { adminsOnly } from '../../http/guards'
+import { errorResponses, jsonBody } from '../../http/openapi'
 import { planAccountChange } from '../../users/account-changes'
 import { buildUser, NewUserSchema } from '../../users/new-user'
 import { toManagedUser } from '../../users/public-user'
@@ -20,10 +20,9 @@ const create = createRoute({
   path: '/',
   tags: ['users'],
   summary: 'Create a user (admin only)',
-  security: bearerAuth,
-  middleware: adminOnly,
+  ...adminsOnly,
   request: {
-    body: { required: true, content: { 'application/json': { schema: NewUserSchema.openapi('NewUser') } } },
+    body: jsonBody(NewUserSchema.openapi('NewUser')),
   },
   responses: { 201: userResponse('The new user'), ...errorResponses(400, 401, 403, 409, 413, 500, 503) },
 })
@@ -33,11 +32,10 @@ const update = createRoute({
   path: '/{id}',
   tags: ['users'],
   summary: "Change a user's email, role or disabled state (admin only)",
-  security: bearerAuth,
-  middleware: adminOnly,
+  ...adminsOnly,
   request: {
     params: UserIdParamsSchema,
-    body: { required: true, content: { 'application/json': { schema: UpdateUserSchema } } },
+    body: jsonBody(UpdateUserSchema),
   },
   responses: { 200: userResponse('The user, changed'), ...errorResponses(400, 401, 403, 404, 409, 413, 500, 503) },
 })
@@ -47,8 +45,7 @@ const remove = createRoute({
   path: '/{id}',
   tags: ['users'],
   summary: 'Delete a user (admin only); their tokens stop working',
-  security: bearerAuth,
-  middleware: adminOnly,
+  ...adminsOnly,
   request: { params: UserIdParamsSchema },
   responses: { 204: { description: 'Deleted' }, ...errorResponses(400, 401, 403, 404, 409, 500, 503) },
 })

@@ -1,8 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { findUserById, listUsers } from '../../data/users'
 import { ApiError } from '../../http/errors'
-import { adminOnly, requireAuth } from '../../http/guards'
-import { bearerAuth, errorResponses, pageQuery } from '../../http/openapi'
+import { adminsOnly, signedIn } from '../../http/guards'
+import { errorResponses, jsonResponse, pageQuery } from '../../http/openapi'
 import { ManagedUserSchema, toManagedUser } from '../../users/public-user'
 import { createRouter } from '../create-router'
 import { UserIdParamsSchema, userResponse } from './schemas'
@@ -19,13 +19,9 @@ const list = createRoute({
   path: '/',
   tags: ['users'],
   summary: 'List users, oldest first (admin only)',
-  security: bearerAuth,
-  middleware: adminOnly,
+  ...adminsOnly,
   request: { query: z.strictObject(pageQuery(20)) },
-  responses: {
-    200: { description: 'A page of users', content: { 'application/json': { schema: UserPageSchema } } },
-    ...errorResponses(400, 401, 403, 500, 503),
-  },
+  responses: { 200: jsonResponse('A page of users', UserPageSchema), ...errorResponses(400, 401, 403, 500, 503) },
 })
 
 const get = createRoute({
@@ -33,8 +29,7 @@ const get = createRoute({
   path: '/{id}',
   tags: ['users'],
   summary: 'One user (admins: anyone; members: themselves only)',
-  security: bearerAuth,
-  middleware: [requireAuth] as const,
+  ...signedIn,
   request: { params: UserIdParamsSchema },
   responses: { 200: userResponse('The user'), ...errorResponses(400, 401, 403, 404, 500, 503) },
 })

@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi'
 import { roles } from '../../data/schema'
+import { jsonResponse } from '../../http/openapi'
 import { ManagedUserSchema } from '../../users/public-user'
 
 export const UserIdParamsSchema = z.object({
@@ -7,10 +8,7 @@ export const UserIdParamsSchema = z.object({
 })
 
 /** A 2xx answer carrying one user as admins see it. */
-export const userResponse = (description: string) => ({
-  description,
-  content: { 'application/json': { schema: ManagedUserSchema } },
-})
+export const userResponse = (description: string) => jsonResponse(description, ManagedUserSchema)
 
 export const UpdateUserSchema = z
   .strictObject({

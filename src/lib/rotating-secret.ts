@@ -1,0 +1,33 @@
+import { ConfigError } from '../config'
+
+const MIN_SECRET_BYTES = 32
+const encoder = new TextEncoder()
+
+function secretBytes(name: string, secret: string | undefined): Uint8Array<ArrayBuffer> {
+  const bytes = new Uint8Array(encoder.encode(secret ?? ''))
+  if (bytes.byteLength < MIN_SECRET_BYTES) {
+    throw new ConfigError(`${name} is missing or shorter than ${MIN_SECRET_BYTES} bytes`)
+  }
+  return bytes
+}
+
+/**
+ * What `derive` makes of the secret `name` and, during a rotation, of `<name>_PREVIOUS`
+ * (the current secret first): made once per isolate, and again only when either secret
+ * changes. A missing or short secret is refused rather than used.
+ *
+ * @example
+ * const keysOf = rotatingSecret('JWT_SECRET', async ([current, previous]) => …)
+ * const keys = await keysOf(env.JWT_SECRET, env.JWT_SECRET_PREVIOUS)
+ */
+export function rotatingSecret<T>(name: string, derive: (secrets: Uint8Array<ArrayBuffer>[]) => Promise<T>) {
+  let cached: { current?: string; previous?: string; value: Promise<T> } | undefined
+  return (current: string | undefined, previousOrEmpty: string | undefined): Promise<T> => {
+    const previous = previousOrEmpty || undefined
+    if (cached && cached.current === current && cached.previous === previous) return cached.value
+    const secrets = [secretBytes(name, current)]
+    if (previous !== undefined) secrets.push(secretBytes(`${name}_PREVIOUS`, previous))
+    cached = { current, previous, value: derive(secrets) }
+    return cached.value
+  }
+}
