@@ -9,13 +9,13 @@ import { passwordHashBySeed, userByLogin } from '../data/users'
 import { base64Url } from '../lib/base64url'
 import { normalizeIdentifier } from '../lib/normalize'
 import {
+  currentParams,
   dummyPasswordHash,
   type Hashing,
   hashParams,
   hmac,
   type Pepper,
   type Peppers,
-  paramsOf,
   verifyPassword,
 } from './passwords'
 
@@ -116,7 +116,7 @@ export async function checkPassword(
   // Refused means refused: no hashing, and the same answer whether the password is right.
   if (!outcome.admitted) return { result: 'refused', retryAfter: outcome.retryAfter }
 
-  const stored = user?.passwordHash ?? dummyPasswordHash(hashParams(sample) ?? paramsOf(hashing))
+  const stored = user?.passwordHash ?? dummyPasswordHash(hashParams(sample) ?? currentParams(hashing))
   const valid = await verifyPassword(attempt.password, stored, peppers)
   if (user === undefined || !valid || user.disabledAt !== null) {
     return { result: 'failed', user, blockStarted: outcome.blockStarted }

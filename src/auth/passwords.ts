@@ -177,11 +177,16 @@ function format({ iterations, pepperId }: HashParams, salt: Uint8Array<ArrayBuff
   return `$pbkdf2-sha256$i=${iterations}${pepperId ? `,p=${pepperId}` : ''}$${toBase64(salt)}$${toBase64(hash)}`
 }
 
+const paramsOf = (match: RegExpExecArray): HashParams => ({ iterations: Number(match[1]), pepperId: match[2] ?? null })
+
 function parse(stored: string) {
   const match = STORED.exec(stored)
   if (!match) throw new Error('Unrecognised password hash format')
-  const params: HashParams = { iterations: Number(match[1]), pepperId: match[2] ?? null }
-  return { params, salt: new Uint8Array(decodeBase64(match[3])), hash: new Uint8Array(decodeBase64(match[4])) }
+  return {
+    params: paramsOf(match),
+    salt: new Uint8Array(decodeBase64(match[3])),
+    hash: new Uint8Array(decodeBase64(match[4])),
+  }
 }
 
 /**
@@ -219,11 +224,12 @@ export async function verifyPassword(password: string, stored: string, peppers: 
 
 /** The parameters of a stored hash; undefined for a string `hashPassword` did not write. */
 export function hashParams(stored: string | undefined): HashParams | undefined {
-  return stored === undefined || !STORED.test(stored) ? undefined : parse(stored).params
+  const match = stored === undefined ? null : STORED.exec(stored)
+  return match ? paramsOf(match) : undefined
 }
 
 /** The parameters `hashing` writes into a hash string. */
-export const paramsOf = ({ iterations, pepper }: Hashing): HashParams => ({ iterations, pepperId: pepper.id })
+export const currentParams = ({ iterations, pepper }: Hashing): HashParams => ({ iterations, pepperId: pepper.id })
 
 /** Whether a stored hash was made with other parameters than `hashing`'s: it is upgraded at the next login. */
 export const needsRehash = (stored: string, hashing: Hashing): boolean => {
