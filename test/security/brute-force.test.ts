@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest'
 import { throttleKeys } from '../../src/auth/password-check'
 import { pepperRing } from '../../src/auth/passwords'
 import { clientAddress } from '../../src/lib/client-address'
-import { apiWithEnv, createUser, DEFAULT_PASSWORD, eventsAbout, signedIn, uniqueName } from '../helpers'
-import { counters, expectBlocked, group, loginAs, passTime, randomIp, SMALL_LIMITS } from './login-attempts'
+import { createUser, DEFAULT_PASSWORD, eventsAbout, signedIn, uniqueName } from '../helpers'
+import { changePasswordAs, counters, expectBlocked, group, loginAs, passTime, randomIp } from './login-attempts'
 
 const peppers = await pepperRing(env)
 
@@ -12,7 +12,12 @@ async function failTimes(times: number, username: string, ip: string) {
   for (let i = 0; i < times; i++) expect((await loginAs(username, 'wrong password', ip)).status).toBe(401)
 }
 
-const keysOf = (username: string, ip: string) => throttleKeys(peppers.current, username, clientAddress(ip).network)
+/** A new user, a client of its own, and the names of the counters its logins are charged to. */
+async function userAndClient() {
+  const user = await createUser()
+  const ip = randomIp()
+  return { user, ip, keys: await throttleKeys(peppers.current, user.username, clientAddress(ip).network) }
+}
 
 describe('brute-force protection', () => {
   it('blocks an account from one client after its failures, even with the right password, with Retry-After', async () => {
@@ -61,9 +66,7 @@ describe('brute-force protection', () => {
   })
 
   it('doubles the block for every attempt past the limit', async () => {
-    const user = await createUser()
-    const ip = randomIp()
-    const keys = await keysOf(user.username, ip)
+    const { user, ip, keys } = await userAndClient()
     await failTimes(3, user.username, ip)
     // A second may tick between the blocking failure and this request.
     expect([29, 30]).toContain(await expectBlocked(await loginAs(user.username, 'wrong password', ip)))
@@ -73,9 +76,7 @@ describe('brute-force protection', () => {
   })
 
   it('drains one failure per quiet window, so the block halves per quiet window instead of starting over', async () => {
-    const user = await createUser()
-    const ip = randomIp()
-    const keys = await keysOf(user.username, ip)
+    const { user, ip, keys } = await userAndClient()
     // Three failures reach the limit (a 30 s block), three more double it each time: 240 s.
     await failTimes(3, user.username, ip)
     for (const block of [30, 60, 120]) {
@@ -92,9 +93,7 @@ describe('brute-force protection', () => {
   })
 
   it('does not let a long block count as quiet time: a persistent attacker reaches the longest block', async () => {
-    const user = await createUser()
-    const ip = randomIp()
-    const keys = await keysOf(user.username, ip)
+    const { user, ip, keys } = await userAndClient()
     await failTimes(3, user.username, ip)
     let block = 30
     for (let i = 0; i < 10; i++) {
@@ -107,9 +106,7 @@ describe('brute-force protection', () => {
   })
 
   it('forgets failures once quiet windows have drained them', async () => {
-    const user = await createUser()
-    const ip = randomIp()
-    const keys = await keysOf(user.username, ip)
+    const { user, ip, keys } = await userAndClient()
     await failTimes(3, user.username, ip)
     await passTime(keys, 30 + 3 * 900)
     await failTimes(2, user.username, ip)
@@ -117,9 +114,7 @@ describe('brute-force protection', () => {
   })
 
   it("on success forgives the client's failures on this account, and gives back only its own attempt elsewhere", async () => {
-    const user = await createUser()
-    const ip = randomIp()
-    const keys = await keysOf(user.username, ip)
+    const { user, ip, keys } = await userAndClient()
     await failTimes(2, user.username, ip)
     expect((await loginAs(user.username, DEFAULT_PASSWORD, ip)).status).toBe(200)
     const after = await counters(keys)
@@ -132,12 +127,7 @@ describe('brute-force protection', () => {
   it('counts a wrong current password on a password change as a failed login', async () => {
     const { user, token } = await signedIn()
     const ip = randomIp()
-    const change = (currentPassword: string) =>
-      apiWithEnv(SMALL_LIMITS, '/api/auth/password', {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}`, 'CF-Connecting-IP': ip },
-        body: JSON.stringify({ currentPassword, newPassword: 'a brand new password' }),
-      })
+    const change = (currentPassword: string) => changePasswordAs(token, currentPassword, ip)
     for (let i = 0; i < 3; i++) expect((await change('wrong password')).status).toBe(401)
     await expectBlocked(await change(DEFAULT_PASSWORD))
     await expectBlocked(await loginAs(user.username, DEFAULT_PASSWORD, ip))

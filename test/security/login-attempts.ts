@@ -27,6 +27,20 @@ export function loginAs(username: string, password: string, ip: string, limits: 
   })
 }
 
+/** A password change by the holder of `token`, from `ip`, under `limits`. */
+export function changePasswordAs(
+  token: string,
+  currentPassword: string,
+  ip: string,
+  limits: Partial<Env> = SMALL_LIMITS,
+) {
+  return apiWithEnv(limits, '/api/auth/password', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}`, 'CF-Connecting-IP': ip },
+    body: JSON.stringify({ currentPassword, newPassword: 'a brand new password' }),
+  })
+}
+
 export async function expectBlocked(res: Response) {
   expect(res.status).toBe(429)
   expect(await res.json()).toEqual({ error: 'Too many attempts', code: 'too_many_attempts' })

@@ -4,8 +4,8 @@ import { describe, expect, it, vi } from 'vitest'
 import { throttleKeys } from '../../src/auth/password-check'
 import { pepperRing } from '../../src/auth/passwords'
 import { loginThrottles } from '../../src/data/schema'
-import { apiWithEnv, createUser, DEFAULT_PASSWORD, signedIn, uniqueName } from '../helpers'
-import { expectBlocked, loginAs, passTime, randomIp, SMALL_LIMITS } from './login-attempts'
+import { createUser, DEFAULT_PASSWORD, signedIn, uniqueName } from '../helpers'
+import { changePasswordAs, expectBlocked, loginAs, passTime, randomIp, SMALL_LIMITS } from './login-attempts'
 
 const peppers = await pepperRing(env)
 
@@ -48,12 +48,7 @@ describe('guessing in parallel', () => {
   it('checks at most the limit of 30 current passwords sent at once to a password change', async () => {
     const { token } = await signedIn()
     const ip = randomIp()
-    const change = (currentPassword: string) =>
-      apiWithEnv(DEFAULT_LIMITS, '/api/auth/password', {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}`, 'CF-Connecting-IP': ip },
-        body: JSON.stringify({ currentPassword, newPassword: 'a brand new password' }),
-      })
+    const change = (currentPassword: string) => changePasswordAs(token, currentPassword, ip, DEFAULT_LIMITS)
     const { result, checks } = await passwordChecksDuring(() =>
       Promise.all(Array.from({ length: 30 }, (_, i) => change(`wrong password ${i}`))),
     )
