@@ -66,15 +66,15 @@ describe('POST /api/auth/password', () => {
     expect((await eventsAbout(user.id)).map((e) => e.type)).toContain('password_changed')
   })
 
-  it('answers 401 Invalid username or password to a wrong current password, and keeps the token', async () => {
+  it('answers a wrong current password with 422 of its own, not a 401 that reads as signed out', async () => {
     const { token } = await signedIn()
     const res = await postAuthorized(
       '/api/auth/password',
       { currentPassword: 'not my password', newPassword: 'a brand new password' },
       token,
     )
-    expect(res.status).toBe(401)
-    expect(await res.json()).toEqual({ error: 'Invalid username or password', code: 'invalid_credentials' })
+    expect(res.status).toBe(422)
+    expect(await res.json()).toEqual({ error: 'Current password is incorrect', code: 'current_password_incorrect' })
     expect((await me(token)).status).toBe(200)
   })
 

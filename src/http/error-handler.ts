@@ -34,9 +34,13 @@ function toApiError(err: Error): ApiError {
   return new ApiError('internal_error')
 }
 
-/** The one place an error becomes a response: `{ error, code, details? }`, never a stack. */
-const render = (c: Context<AppEnv>, { status, code, message, details, headers }: ApiError) =>
-  c.json({ error: message, code, ...(details === undefined ? {} : { details }) }, status, headers)
+/** The one place an error becomes a response: `{ error, code, hint?, details? }`, never a stack. */
+const render = (c: Context<AppEnv>, { status, code, message, hint, details, headers }: ApiError) =>
+  c.json(
+    { error: message, code, ...(hint === undefined ? {} : { hint }), ...(details === undefined ? {} : { details }) },
+    status,
+    headers,
+  )
 
 export const handleError: ErrorHandler<AppEnv> = (err, c) => render(c, toApiError(err))
 

@@ -9,14 +9,15 @@ const tokenChallenge = (description: string) => `${REALM}, error="invalid_token"
 
 /**
  * One error: its status; its message, for people (the authentication guide's words where it
- * has them); when it is answered, for the OpenAPI document; the headers it always carries.
+ * has them); when it is answered, for the OpenAPI document; the headers it always carries;
+ * a `hint` on what to do, where the message alone leaves a newcomer stuck.
  */
 const entry = <S extends ContentfulStatusCode>(
   status: S,
   message: string,
   description: string,
-  headers: Record<string, string> = {},
-) => ({ status, message, description, headers })
+  { headers = {}, hint }: { headers?: Record<string, string>; hint?: string } = {},
+) => ({ status, message, description, headers, hint })
 
 /**
  * Every error the API answers, by its stable `code`. Handlers throw `new ApiError(code)`;
@@ -33,32 +34,36 @@ export const ERRORS = {
     401,
     'Invalid username or password',
     'an unknown user, a wrong password or a disabled account, alike',
-    {
-      'WWW-Authenticate': REALM,
-    },
+    { headers: { 'WWW-Authenticate': REALM } },
   ),
   missing_authorization: entry(401, 'Missing authorization header', 'no `Authorization` header', {
-    'WWW-Authenticate': REALM,
+    headers: { 'WWW-Authenticate': REALM },
   }),
   invalid_token: entry(
     401,
     'Invalid or expired token',
     'a bad, forged, malformed or revoked token, or another scheme than Bearer',
-    {
-      'WWW-Authenticate': tokenChallenge('The token is invalid'),
-    },
+    { headers: { 'WWW-Authenticate': tokenChallenge('The token is invalid') } },
   ),
   token_expired: entry(401, 'Invalid or expired token', 'a genuine token past its `exp`', {
-    'WWW-Authenticate': tokenChallenge('The token has expired'),
+    headers: { 'WWW-Authenticate': tokenChallenge('The token has expired') },
   }),
   insufficient_permissions: entry(403, 'Insufficient permissions', "the caller's role does not allow it"),
-  https_required: entry(403, 'HTTPS is required', 'plain HTTP when `ENVIRONMENT=production`'),
+  https_required: entry(403, 'HTTPS is required', 'plain HTTP when `ENVIRONMENT=production`', {
+    hint: 'Call the API over https://. To run it locally over http://localhost, start it with `npm run dev`, which sets ENVIRONMENT=development in .dev.vars.',
+  }),
   user_not_found: entry(404, 'User not found', 'no user has that id'),
   not_found: entry(404, 'Not found', 'an unknown route'),
   method_not_allowed: entry(405, 'Method not allowed', 'a known route, another method; `Allow` lists the right ones'),
   username_taken: entry(409, 'Username already taken', 'the username is taken'),
   email_taken: entry(409, 'Email already registered', 'the email is taken'),
   last_admin: entry(409, 'Cannot remove the last admin', 'the change would leave no active admin'),
+  // Not 401: a client that treats 401 as "signed out" must keep this still valid session.
+  current_password_incorrect: entry(
+    422,
+    'Current password is incorrect',
+    'the signed-in caller sent a wrong `currentPassword`; the session stays valid',
+  ),
   payload_too_large: entry(
     413,
     `Request body is larger than ${MAX_BODY_BYTES} bytes`,
@@ -74,9 +79,13 @@ export const ERRORS = {
     503,
     'Service temporarily unavailable',
     'D1 failed or is unreachable: try again after `Retry-After` seconds',
-    {
-      'Retry-After': '5',
-    },
+    { headers: { 'Retry-After': '5' } },
+  ),
+  // The fix is logged (`schema_not_migrated`), for the operator, not told to every caller.
+  schema_not_migrated: entry(
+    503,
+    'Database schema is not migrated',
+    "D1 lacks a table or column of the Worker's schema",
   ),
 }
 
@@ -93,7 +102,7 @@ type ApiErrorOptions = {
 
 /**
  * An error the client is meant to see, named by its code in `ERRORS`. `onError`
- * renders every one as `{ error, code, details? }`.
+ * renders every one as `{ error, code, hint?, details? }`.
  *
  * @example
  * throw new ApiError('too_many_attempts', { headers: { 'Retry-After': '30' } })
@@ -102,11 +111,13 @@ export class ApiError extends HTTPException {
   readonly code: ErrorCode
   readonly details: unknown
   readonly headers: Record<string, string>
+  readonly hint: string | undefined
 
   constructor(code: ErrorCode, options: ApiErrorOptions = {}) {
-    const { status, message, headers } = ERRORS[code]
+    const { status, message, headers, hint } = ERRORS[code]
     super(status, { message, cause: options.cause })
     this.code = code
+    this.hint = hint
     this.details = options.details
     this.headers = { ...headers, ...options.headers }
   }

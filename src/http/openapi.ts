@@ -5,6 +5,7 @@ const ErrorSchema = z
   .object({
     error: z.string().openapi({ example: 'Invalid or expired token' }),
     code: z.enum(ERROR_CODES).openapi({ description: 'Stable, for programs: see each status for its codes' }),
+    hint: z.string().optional().openapi({ description: 'What to do about it, where the message alone may not say' }),
     details: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
   })
   .openapi('Error')

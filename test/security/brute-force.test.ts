@@ -128,7 +128,7 @@ describe('brute-force protection', () => {
     const { user, token } = await signedIn()
     const ip = randomIp()
     const change = (currentPassword: string) => changePasswordAs(token, currentPassword, ip)
-    for (let i = 0; i < 3; i++) expect((await change('wrong password')).status).toBe(401)
+    for (let i = 0; i < 3; i++) expect((await change('wrong password')).status).toBe(422)
     await expectBlocked(await change(DEFAULT_PASSWORD))
     await expectBlocked(await loginAs(user.username, DEFAULT_PASSWORD, ip))
   })

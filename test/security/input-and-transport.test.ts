@@ -84,10 +84,14 @@ describe('response headers', () => {
 })
 
 describe('HTTPS', () => {
-  it('refuses plain HTTP in production, naming HTTPS', async () => {
+  it('refuses plain HTTP in production, naming HTTPS and how to run locally', async () => {
     const res = await apiWithEnv({}, '/api/auth/login', { method: 'POST' }, 'http')
     expect(res.status).toBe(403)
-    expect(await res.json()).toEqual({ error: 'HTTPS is required', code: 'https_required' })
+    expect(await res.json()).toEqual({
+      error: 'HTTPS is required',
+      code: 'https_required',
+      hint: expect.stringContaining('npm run dev'),
+    })
   })
 })
 

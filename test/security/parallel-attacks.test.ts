@@ -55,7 +55,7 @@ describe('guessing in parallel', () => {
     expect(checks).toBe(5)
     expect(statuses(result)).toEqual(
       new Map([
-        [401, 5],
+        [422, 5],
         [429, 25],
       ]),
     )

@@ -10,8 +10,8 @@ import { ApiError } from '../../http/errors'
 /**
  * Checks the password of a login (`{ login }`) or of the signed-in `{ user }` from this
  * request's client, and answers a check that did not pass: 429 with `Retry-After` when the
- * limits refuse it, 401 `Invalid username or password` (audited, actor `actor`) when it
- * fails. Resolves what a passing check needs: the user, the reservation to give back and
+ * limits refuse it; when it fails (audited, actor `actor`), 401 `Invalid username or password`
+ * for a login and 422 `current_password_incorrect` for a signed-in user, whose session stays valid. Resolves what a passing check needs: the user, the reservation to give back and
  * the current hashing parameters.
  */
 export async function checkedPassword(
@@ -27,7 +27,7 @@ export async function checkedPassword(
   }
   if (check.result === 'failed') {
     recordInBackground(c, failedCheckEvents(check, originOf(c, actor)))
-    throw new ApiError('invalid_credentials')
+    throw new ApiError('login' in attempt ? 'invalid_credentials' : 'current_password_incorrect')
   }
   return { user: check.user, release: check.release, hashing }
 }

@@ -24,7 +24,7 @@ const changePassword = createRoute({
   request: { body: jsonBody(ChangePasswordSchema) },
   responses: {
     200: jsonResponse('A fresh token; all earlier ones are refused from now on', LoginResponseSchema),
-    ...errorResponses(400, 401, 413, 429, 500, 503),
+    ...errorResponses(400, 401, 413, 422, 429, 500, 503),
   },
 })
 
