@@ -1,17 +1,28 @@
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin'
 import { defineConfig } from 'vitest/config'
+import { unstable_readConfig } from 'wrangler'
+
+// The plugin loads a developer's .dev.vars (`npm run dev` writes one) and says so once per test
+// file; every value that matters is bound below instead, so that line is only noise.
+process.env.WRANGLER_LOG ??= 'warn'
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations('./migrations')
+  const { vars } = unstable_readConfig({ config: './wrangler.toml' })
   return {
     plugins: [
       cloudflareTest({
         wrangler: { configPath: './wrangler.toml' },
         miniflare: {
+          // A second, empty database: what the Worker meets before `wrangler d1 migrations apply`.
+          d1Databases: { UNMIGRATED_DB: 'unmigrated' },
+          // As deployed, whatever a developer's .dev.vars (which the plugin also reads) says:
+          // wrangler.toml's vars, no secret rotation under way, and the test-only values below.
           bindings: {
+            ...vars,
+            JWT_SECRET_PREVIOUS: '',
+            PASSWORD_PEPPER_PREVIOUS: '',
             TEST_MIGRATIONS: migrations,
-            // As deployed, whatever a developer's .dev.vars (which the plugin also reads) says.
-            ENVIRONMENT: 'production',
             // A fixed test-only key; real ones live in .dev.vars or wrangler secrets.
             JWT_SECRET: 'test-only-secret-0123456789abcdef0123456789',
             PASSWORD_PEPPER: 'test-only-pepper-0123456789abcdef0123456789',
@@ -55,6 +66,9 @@ export default defineConfig(async () => {
         },
       },
       setupFiles: ['./test/apply-migrations.ts'],
+      // The Worker logs a JSON line per request: shown for failed tests only
+      // (`npm test -- --silent=false` shows them all).
+      silent: 'passed-only',
       // Each test file starts a Worker of its own, and that start is mostly waiting, not CPU:
       // four files at a time on a 2-core machine take about half as long as two.
       maxWorkers: 4,

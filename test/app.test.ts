@@ -1,3 +1,4 @@
+import { applyD1Migrations } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { eq } from 'drizzle-orm'
 import { drizzle } from 'drizzle-orm/d1'
@@ -32,6 +33,28 @@ describe('GET /api/health', () => {
     expect(res.headers.get('Retry-After')).toBe('5')
     expect(await res.json()).toEqual({ error: 'Service temporarily unavailable', code: 'service_unavailable' })
     expect(log).toHaveBeenCalled()
+  })
+
+  it('answers 503 schema_not_migrated, and logs the fix, until every migration is applied', async () => {
+    const log = consoleSpy()
+    const health = () => apiWithEnv({ DB: env.UNMIGRATED_DB }, '/api/health')
+    const notMigrated = { error: 'Database schema is not migrated', code: 'schema_not_migrated' }
+
+    const before = await health()
+    expect(before.status).toBe(503)
+    expect(await before.json()).toEqual(notMigrated)
+    expect(log).toHaveBeenCalledWith(expect.stringContaining('npm run db:migrate:local'))
+    // A route that needs a table answers the same, not a 500.
+    const login = await apiWithEnv({ DB: env.UNMIGRATED_DB }, '/api/auth/login', loginInit('someone'))
+    expect(login.status).toBe(503)
+    expect(await login.json()).toEqual(notMigrated)
+
+    // Every table there, but the latest migration's columns missing.
+    await applyD1Migrations(env.UNMIGRATED_DB, env.TEST_MIGRATIONS.slice(0, -1))
+    expect((await health()).status).toBe(503)
+
+    await applyD1Migrations(env.UNMIGRATED_DB, env.TEST_MIGRATIONS)
+    expect((await health()).status).toBe(200)
   })
 })
 

@@ -2,5 +2,7 @@ declare namespace Cloudflare {
   interface Env {
     /** Read from `migrations/` by vitest.config.ts. */
     TEST_MIGRATIONS: import('cloudflare:test').D1Migration[]
+    /** Empty until a test applies migrations to it (vitest.config.ts). */
+    UNMIGRATED_DB: D1Database
   }
 }

@@ -1,6 +1,7 @@
-import { inArray, type SQL, sql } from 'drizzle-orm'
+import { getTableColumns, inArray, type SQL, sql } from 'drizzle-orm'
 import { drizzle } from 'drizzle-orm/d1'
 import type { AnySQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core'
+import { authEvents, loginThrottles, revokedTokens, users } from './schema'
 
 /** Drizzle over one D1 database: what every query builder in `data/` takes. */
 export type Database = ReturnType<typeof drizzle>
@@ -8,8 +9,27 @@ export type Database = ReturnType<typeof drizzle>
 /** Drizzle over `binding`, built per request (or per job): no connection is held. */
 export const database = (binding: D1Database): Database => drizzle(binding)
 
-/** The least query D1 can answer: whether the database is reachable. */
-export const ping = (db: Database) => db.run(sql`select 1`)
+/**
+ * Reads no row of `table` but names each of its columns as `table.column`: unqualified, a
+ * missing column in double quotes would be read by SQLite as a string literal, not refused.
+ */
+const everyColumnOf = (db: Database, table: SQLiteTable) =>
+  db.run(sql`select ${sql.join(Object.values(getTableColumns(table)), sql`, `)} from ${table} limit 0`)
+
+/**
+ * One batch that fails when D1 is unreachable, and with `no such table` or `no such column`
+ * when a migration is missing.
+ */
+export const checkSchema = (db: Database) =>
+  db.batch([
+    everyColumnOf(db, users),
+    everyColumnOf(db, revokedTokens),
+    everyColumnOf(db, loginThrottles),
+    everyColumnOf(db, authEvents),
+  ])
+
+/** Whether D1's error message says the database lacks part of the schema, rather than that D1 failed. */
+export const isMissingSchema = (message: string) => /no such (table|column)/.test(message)
 
 /**
  * Deletes at most `limit` rows of `table`, named by its primary key `key`, that `where`

@@ -9,8 +9,11 @@ const d1Message = (err: unknown): string => {
   return inner instanceof Error ? inner.message : String(inner)
 }
 
-/** Whether `err` came from D1 (`D1_ERROR: …`, `D1_EXEC_ERROR: …`, …) rather than from our code. */
-export const isD1Error = (err: unknown): boolean => /^D1_[A-Z_]+/.test(d1Message(err))
+/**
+ * Whether `err` came from D1 rather than from our code: `D1_ERROR: …`, `D1_EXEC_ERROR: …`, or,
+ * from a failed batch, SQLite's message with its code at the end (`no such table: users: SQLITE_ERROR`).
+ */
+export const isD1Error = (err: unknown): boolean => /^D1_[A-Z_]+|: SQLITE_[A-Z_]+$/.test(d1Message(err))
 
 /** The message of D1's error inside a drizzle wrapper (or of `err` itself): no SQL parameters, safe to log. */
 export const loggableMessage = d1Message

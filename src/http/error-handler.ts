@@ -3,6 +3,7 @@ import type { Context, ErrorHandler, NotFoundHandler } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import type { AppEnv } from '../app-env'
 import { ConfigError } from '../config'
+import { isMissingSchema } from '../data/client'
 import { isD1Error, loggableMessage } from '../data/d1-faults'
 import { ApiError } from './errors'
 
@@ -16,6 +17,9 @@ export const validationHook: Hook<any, AppEnv, any, any> = (result) => {
   }
 }
 
+/** What an operator runs when D1 lacks part of the schema. */
+const MIGRATE = 'npm run db:migrate:local (local database) or npm run db:migrate:remote (deployed)'
+
 function toApiError(err: Error): ApiError {
   if (err instanceof ApiError) return err
   if (err instanceof HTTPException) {
@@ -26,7 +30,12 @@ function toApiError(err: Error): ApiError {
   }
   if (isD1Error(err)) {
     // drizzle's own message spells out the query's parameters (password hashes among them): log D1's only.
-    console.error(JSON.stringify({ level: 'error', event: 'd1_error', message: loggableMessage(err) }))
+    const message = loggableMessage(err)
+    if (isMissingSchema(message)) {
+      console.error(JSON.stringify({ level: 'error', event: 'schema_not_migrated', message, fix: MIGRATE }))
+      return new ApiError('schema_not_migrated')
+    }
+    console.error(JSON.stringify({ level: 'error', event: 'd1_error', message }))
     return new ApiError('service_unavailable')
   }
   const event = err instanceof ConfigError ? 'config_error' : 'unhandled_error'

@@ -57,7 +57,10 @@ describe('when D1 fails', () => {
   it('does not retry an error that is not transient', async () => {
     errorLog()
     const { token } = await signedIn()
-    const { binding, executions } = flakyD1(env.DB, { failures: 1, message: 'D1_ERROR: no such table: users' })
+    const { binding, executions } = flakyD1(env.DB, {
+      failures: 1,
+      message: 'D1_ERROR: too many SQL variables: SQLITE_ERROR',
+    })
     await expectUnavailable(await apiWithEnv({ DB: binding }, '/api/auth/me', bearer(token)))
     expect(executions).toHaveLength(1)
   })
