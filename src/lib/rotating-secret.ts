@@ -1,6 +1,7 @@
 import { ConfigError } from '../config'
 
-const MIN_SECRET_BYTES = 32
+/** The least a secret may be, in UTF-8 bytes: 256 bits for HMAC-SHA-256 keys. */
+export const MIN_SECRET_BYTES = 32
 const encoder = new TextEncoder()
 
 function secretBytes(name: string, secret: string | undefined): Uint8Array<ArrayBuffer> {
