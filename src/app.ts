@@ -2,6 +2,7 @@ import { bodyLimit } from 'hono/body-limit'
 import { methodNotAllowed } from 'hono/method-not-allowed'
 import { database } from './data/client'
 import { docsContentSecurityPolicy, docsRouter } from './docs/docs-router'
+import { introduction } from './docs/introduction'
 import { handleError, handleNotFound } from './http/error-handler'
 import { ApiError, MAX_BODY_BYTES } from './http/errors'
 import { requestId } from './http/request-id'
@@ -67,7 +68,7 @@ export function createApp() {
     info: {
       title: 'OrgStack API',
       version: '0.1.0',
-      description: 'Authentication and organisation API. Protected routes take `Authorization: Bearer <token>`.',
+      description: introduction,
     },
   })
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { introduction } from '../src/docs/introduction'
 import { api, apiWithEnv } from './helpers'
 
 const DOCS_CSP =
@@ -96,6 +97,14 @@ describe('GET /docs', () => {
     const plain = await apiWithEnv({}, '/docs', undefined, 'http')
     expect(plain.status).toBe(403)
     expect(await plain.json()).toEqual({ error: 'HTTPS is required', code: 'https_required' })
+  })
+})
+
+describe('the introduction', () => {
+  it("is the OpenAPI document's description, which the page shows first", async () => {
+    const doc = await (await api('/api/openapi.json')).json<{ info: { description: string } }>()
+    expect(doc.info.description).toBe(introduction)
+    expect(introduction).toContain('## Authentication flow')
   })
 })
 
