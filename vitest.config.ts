@@ -1,5 +1,5 @@
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin'
-import { defineConfig } from 'vitest/config'
+import { configDefaults, defineConfig } from 'vitest/config'
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations('./migrations')
@@ -55,6 +55,8 @@ export default defineConfig(async () => {
         },
       },
       setupFiles: ['./test/apply-migrations.ts'],
+      // Chromium against wrangler dev, in Node: `npm run test:docs`.
+      exclude: [...configDefaults.exclude, 'test/browser/**'],
       // Each test file starts a Worker of its own, and that start is mostly waiting, not CPU:
       // four files at a time on a 2-core machine take about half as long as two.
       maxWorkers: 4,
