@@ -1,6 +1,8 @@
 import { bodyLimit } from 'hono/body-limit'
 import { methodNotAllowed } from 'hono/method-not-allowed'
 import { database } from './data/client'
+import { docsContentSecurityPolicy, docsRouter } from './docs/docs-router'
+import { introduction } from './docs/introduction'
 import { handleError, handleNotFound } from './http/error-handler'
 import { ApiError, MAX_BODY_BYTES } from './http/errors'
 import { requestId } from './http/request-id'
@@ -18,6 +20,8 @@ export function createApp() {
 
   // Registered first so that it wraps every other middleware: it sees their errors as answers.
   app.use('/api/*', noStore)
+  // First too, so that its CSP replaces the one securityHeaders gives every answer.
+  app.use('/docs/*', docsContentSecurityPolicy)
   app.use(
     requestId,
     requestLog,
@@ -52,6 +56,7 @@ export function createApp() {
     .route('/api/auth', authRouter)
     .route('/api/users', usersRouter)
     .route('/api/audit-events', auditEventsRouter)
+  app.route('/', docsRouter)
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',
@@ -63,7 +68,7 @@ export function createApp() {
     info: {
       title: 'OrgStack API',
       version: '0.1.0',
-      description: 'Authentication and organisation API. Protected routes take `Authorization: Bearer <token>`.',
+      description: introduction,
     },
   })
 
