@@ -96,7 +96,7 @@ describe('GET /docs', () => {
     expect(post.headers.get('Allow')).toBe('GET, HEAD')
     const plain = await apiWithEnv({}, '/docs', undefined, 'http')
     expect(plain.status).toBe(403)
-    expect(await plain.json()).toEqual({ error: 'HTTPS is required', code: 'https_required' })
+    expect(await plain.json()).toMatchObject({ error: 'HTTPS is required', code: 'https_required' })
   })
 })
 
