@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi'
+import { idParamSchema } from '../lib/id-schemas'
 import { ERROR_CODES, ERRORS } from './errors'
 
 const ErrorSchema = z
@@ -55,5 +56,5 @@ export const pageQuery = (defaultLimit: number) => ({
     .max(100)
     .default(defaultLimit)
     .openapi({ description: `Page size, 1 to 100 (default ${defaultLimit})` }),
-  cursor: z.uuid().optional().openapi({ description: '`nextCursor` of the previous page' }),
+  cursor: idParamSchema.optional().openapi({ description: '`nextCursor` of the previous page, in either case' }),
 })

@@ -3,21 +3,24 @@ import { listEvents } from '../data/auth-events'
 import { authEventTypes } from '../data/schema'
 import { adminsOnly } from '../http/guards'
 import { errorResponses, jsonResponse, pageQuery } from '../http/openapi'
+import { idParamSchema, idSchema } from '../lib/id-schemas'
 import { createRouter } from './create-router'
 
 const AuditEventsQuerySchema = z.strictObject({
-  userId: z.uuid().optional().openapi({ description: 'Only events about this user' }),
+  userId: idParamSchema
+    .optional()
+    .openapi({ description: 'Only events about this user (their `userId`, in either case)' }),
   type: z.enum(authEventTypes).optional(),
   ...pageQuery(50),
 })
 
 const AuditEventSchema = z
   .object({
-    id: z.uuid(),
+    id: idSchema,
     createdAt: z.iso.datetime(),
     type: z.enum(authEventTypes),
-    userId: z.uuid().nullable().openapi({ description: 'The user the event is about' }),
-    actorUserId: z.uuid().nullable().openapi({ description: 'Who caused it; null for the CLI' }),
+    userId: idSchema.nullable().openapi({ description: 'The user the event is about' }),
+    actorUserId: idSchema.nullable().openapi({ description: 'Who caused it; null for the CLI' }),
     ip: z.string().nullable(),
     userAgent: z.string().nullable(),
   })
@@ -33,7 +36,7 @@ const list = createRoute({
   responses: {
     200: jsonResponse(
       'A page of events',
-      z.object({ events: z.array(AuditEventSchema), nextCursor: z.uuid().nullable() }).openapi('AuditEventPage'),
+      z.object({ events: z.array(AuditEventSchema), nextCursor: idSchema.nullable() }).openapi('AuditEventPage'),
     ),
     ...errorResponses(400, 401, 403, 500, 503),
   },

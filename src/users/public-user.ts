@@ -1,10 +1,11 @@
 import { z } from '@hono/zod-openapi'
 import { roles, type User } from '../data/schema'
+import { idSchema } from '../lib/id-schemas'
 
 /** A user as the API shows it: never any password material. */
 export const PublicUserSchema = z
   .object({
-    userId: z.uuid(),
+    userId: idSchema,
     username: z.string().openapi({ example: 'alice' }),
     email: z.email().openapi({ example: 'alice@example.com' }),
     role: z.enum(roles),

@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi'
 import { PASSWORD_MAX_LENGTH } from '../../auth/passwords'
+import { idSchema } from '../../lib/id-schemas'
 
 /** A password as typed to prove who one is: bounded, but not held to the policy. */
 export const enteredPasswordSchema = z
@@ -12,7 +13,7 @@ export const enteredPasswordSchema = z
 export const LoginResponseSchema = z
   .object({
     token: z.string().openapi({ description: 'HS256 JWT for `Authorization: Bearer <token>`' }),
-    userId: z.uuid(),
+    userId: idSchema,
     username: z.string(),
     expiresIn: z.int().openapi({ description: 'Seconds until the token expires', example: 86400 }),
   })

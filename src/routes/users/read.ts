@@ -3,6 +3,7 @@ import { findUserById, listUsers } from '../../data/users'
 import { ApiError } from '../../http/errors'
 import { adminsOnly, signedIn } from '../../http/guards'
 import { errorResponses, jsonResponse, pageQuery } from '../../http/openapi'
+import { idSchema } from '../../lib/id-schemas'
 import { ManagedUserSchema, toManagedUser } from '../../users/public-user'
 import { createRouter } from '../create-router'
 import { UserIdParamsSchema, userResponse } from './schemas'
@@ -10,7 +11,7 @@ import { UserIdParamsSchema, userResponse } from './schemas'
 const UserPageSchema = z
   .object({
     users: z.array(ManagedUserSchema),
-    nextCursor: z.uuid().nullable().openapi({ description: 'Pass as `cursor` for the next page; null on the last' }),
+    nextCursor: idSchema.nullable().openapi({ description: 'Pass as `cursor` for the next page; null on the last' }),
   })
   .openapi('UserPage')
 

@@ -1,10 +1,11 @@
 import { z } from '@hono/zod-openapi'
 import { roles } from '../../data/schema'
 import { jsonResponse } from '../../http/openapi'
+import { idParamSchema } from '../../lib/id-schemas'
 import { ManagedUserSchema } from '../../users/public-user'
 
 export const UserIdParamsSchema = z.object({
-  id: z.uuid().openapi({ param: { name: 'id', in: 'path' }, example: '019ac1f2-7a3b-7cde-8f01-23456789abcd' }),
+  id: idParamSchema.openapi({ param: { name: 'id', in: 'path' }, description: "The user's `userId`, in either case" }),
 })
 
 /** A 2xx answer carrying one user as admins see it. */
