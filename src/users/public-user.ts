@@ -1,13 +1,14 @@
 import { z } from '@hono/zod-openapi'
 import { roles, type User } from '../data/schema'
 import { idSchema } from '../lib/id-schemas'
+import { emailSchema } from './new-user'
 
 /** A user as the API shows it: never any password material. */
 export const PublicUserSchema = z
   .object({
     userId: idSchema,
     username: z.string().openapi({ example: 'alice' }),
-    email: z.email().openapi({ example: 'alice@example.com' }),
+    email: emailSchema,
     role: z.enum(roles),
     createdAt: z.iso.datetime(),
   })

@@ -5,6 +5,7 @@ import { issueToken, tokenSettings } from '../../auth/tokens'
 import { rehashPassword } from '../../data/users'
 import { originOf, recordInBackground } from '../../http/audit'
 import { errorResponses, jsonBody, jsonResponse } from '../../http/openapi'
+import { ALSO_REFUSED } from '../../lib/also-refused'
 import { normalizeIdentifier } from '../../lib/normalize'
 import { createRouter } from '../create-router'
 import { checkedPassword } from './checked-password'
@@ -12,6 +13,7 @@ import { enteredPasswordSchema, LoginResponseSchema } from './schemas'
 
 /** No account's username or email is longer than this once normalised (emails are at most 254 characters). */
 const MAX_NORMALIZED_LOGIN = 254
+const NORMALIZED_BOUND = `At most ${MAX_NORMALIZED_LOGIN} UTF-16 code units once NFKC-normalised and lower-cased.`
 
 const LoginRequestSchema = z
   .strictObject({
@@ -22,7 +24,8 @@ const LoginRequestSchema = z
       // NFKC can make a string many times longer: bound what is compared, not only what was sent.
       .refine((login) => normalizeIdentifier(login).length <= MAX_NORMALIZED_LOGIN, 'Username or email is too long')
       .openapi({
-        description: 'Username or email address; at most 254 characters once NFKC-normalised',
+        description: `Username or email address. ${NORMALIZED_BOUND}`,
+        [ALSO_REFUSED]: NORMALIZED_BOUND,
         example: 'admin',
       }),
     password: enteredPasswordSchema,

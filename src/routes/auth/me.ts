@@ -7,6 +7,7 @@ import { conflictOrRethrow } from '../../http/conflicts'
 import { signedIn } from '../../http/guards'
 import { errorResponses, jsonBody, jsonResponse } from '../../http/openapi'
 import { normalizeIdentifier } from '../../lib/normalize'
+import { emailSchema } from '../../users/new-user'
 import { PublicUserSchema, toPublicUser } from '../../users/public-user'
 import { createRouter } from '../create-router'
 
@@ -19,7 +20,7 @@ const me = createRoute({
   responses: { 200: jsonResponse('The caller', PublicUserSchema), ...errorResponses(401, 500, 503) },
 })
 
-const UpdateMeSchema = z.strictObject({ email: z.email().max(254) }).openapi('UpdateMe')
+const UpdateMeSchema = z.strictObject({ email: emailSchema }).openapi('UpdateMe')
 
 const updateMe = createRoute({
   method: 'patch',

@@ -2,6 +2,7 @@ import { z } from '@hono/zod-openapi'
 import { roles } from '../../data/schema'
 import { jsonResponse } from '../../http/openapi'
 import { idParamSchema } from '../../lib/id-schemas'
+import { emailSchema } from '../../users/new-user'
 import { ManagedUserSchema } from '../../users/public-user'
 
 export const UserIdParamsSchema = z.object({
@@ -13,7 +14,7 @@ export const userResponse = (description: string) => jsonResponse(description, M
 
 export const UpdateUserSchema = z
   .strictObject({
-    email: z.email().max(254).optional(),
+    email: emailSchema.optional(),
     role: z.enum(roles).optional(),
     disabled: z
       .boolean()
@@ -21,4 +22,4 @@ export const UpdateUserSchema = z
       .openapi({ description: 'A disabled user cannot log in; their tokens stop working' }),
   })
   .refine((patch) => Object.keys(patch).length > 0, 'Give at least one of email, role, disabled')
-  .openapi('UpdateUser')
+  .openapi('UpdateUser', { minProperties: 1 })
