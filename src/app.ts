@@ -1,6 +1,7 @@
 import { bodyLimit } from 'hono/body-limit'
 import { methodNotAllowed } from 'hono/method-not-allowed'
 import { database } from './data/client'
+import { registerComponents } from './http/components'
 import { handleError, handleNotFound } from './http/error-handler'
 import { ApiError, MAX_BODY_BYTES } from './http/errors'
 import { requestId } from './http/request-id'
@@ -53,11 +54,7 @@ export function createApp() {
     .route('/api/users', usersRouter)
     .route('/api/audit-events', auditEventsRouter)
 
-  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
-    type: 'http',
-    scheme: 'bearer',
-    bearerFormat: 'JWT',
-  })
+  registerComponents(app.openAPIRegistry)
   app.doc31('/api/openapi.json', {
     openapi: '3.1.0',
     info: {
@@ -65,6 +62,8 @@ export function createApp() {
       version: '0.1.0',
       description: 'Authentication and organisation API. Protected routes take `Authorization: Bearer <token>`.',
     },
+    // Relative: the document is served by the API it describes, wherever that is deployed.
+    servers: [{ url: '/', description: 'The Worker serving this document' }],
   })
 
   app.notFound(handleNotFound)

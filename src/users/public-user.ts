@@ -20,6 +20,20 @@ export const ManagedUserSchema = PublicUserSchema.extend({
   updatedAt: z.iso.datetime(),
 }).openapi('ManagedUser')
 
+export const PUBLIC_USER_EXAMPLE: z.infer<typeof PublicUserSchema> = {
+  userId: '019ac1f2-7a3b-7cde-8f01-23456789abcd',
+  username: 'alice',
+  email: 'alice@example.com',
+  role: 'member',
+  createdAt: '2026-11-29T10:15:30.123Z',
+}
+
+export const MANAGED_USER_EXAMPLE: z.infer<typeof ManagedUserSchema> = {
+  ...PUBLIC_USER_EXAMPLE,
+  disabled: false,
+  updatedAt: '2026-11-29T10:15:30.123Z',
+}
+
 export const toPublicUser = (user: User): z.infer<typeof PublicUserSchema> => ({
   userId: user.id,
   username: user.username,

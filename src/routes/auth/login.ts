@@ -1,15 +1,17 @@
-import { createRoute, z } from '@hono/zod-openapi'
+import { z } from '@hono/zod-openapi'
 import { authEvent } from '../../audit/auth-event'
 import { hashPassword, needsRehash } from '../../auth/passwords'
 import { issueToken, tokenSettings } from '../../auth/tokens'
 import { rehashPassword } from '../../data/users'
+import { apiRoute } from '../../http/api-route'
 import { originOf, recordInBackground } from '../../http/audit'
-import { errorResponses, jsonBody, jsonResponse } from '../../http/openapi'
+import { everyone } from '../../http/guards'
+import { jsonBody, jsonResponse } from '../../http/openapi'
 import { ALSO_REFUSED } from '../../lib/also-refused'
 import { normalizeIdentifier } from '../../lib/normalize'
 import { createRouter } from '../create-router'
 import { checkedPassword } from './checked-password'
-import { enteredPasswordSchema, LoginResponseSchema } from './schemas'
+import { enteredPasswordSchema, LOGIN_RESPONSE_EXAMPLE, LoginResponseSchema } from './schemas'
 
 /** No account's username or email is longer than this once normalised (emails are at most 254 characters). */
 const MAX_NORMALIZED_LOGIN = 254
@@ -32,13 +34,15 @@ const LoginRequestSchema = z
   })
   .openapi('LoginRequest')
 
-const login = createRoute({
+const login = apiRoute(everyone, {
   method: 'post',
   path: '/login',
+  operationId: 'login',
   tags: ['auth'],
   summary: 'Log in with a username or email and a password',
-  request: { body: jsonBody(LoginRequestSchema) },
-  responses: { 200: jsonResponse('A token', LoginResponseSchema), ...errorResponses(400, 401, 413, 429, 500, 503) },
+  request: { body: jsonBody(LoginRequestSchema, { username: 'alice', password: 'correct horse battery staple' }) },
+  responses: { 200: jsonResponse('A token', LoginResponseSchema, LOGIN_RESPONSE_EXAMPLE) },
+  errors: ['invalid_credentials', 'too_many_attempts'],
 })
 
 export const loginRouter = createRouter().openapi(login, async (c) => {

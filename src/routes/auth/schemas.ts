@@ -18,3 +18,17 @@ export const LoginResponseSchema = z
     expiresIn: z.int().openapi({ description: 'Seconds until the token expires', example: 86400 }),
   })
   .openapi('LoginResponse')
+
+/** A token as login issues one (its signature made up): what the examples of the document show. */
+const EXAMPLE_TOKEN = [
+  'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCIsImtpZCI6InEzdFZiOHhZejBBYkNkRWYifQ',
+  'eyJpc3MiOiJvcmdzdGFjayIsImF1ZCI6Im9yZ3N0YWNrLWFwaSIsInN1YiI6IjAxOWFjMWYyLTdhM2ItN2NkZS04ZjAxLTIzNDU2Nzg5YWJjZCIsInVzZXJuYW1lIjoiYWxpY2UiLCJyb2xlIjoibWVtYmVyIiwianRpIjoiMDE5YWMxZjMtNWM2ZC03ZThmLTlhMGItMWMyZDNlNGY1YTZiIiwidmVyIjowLCJpYXQiOjE3OTU5MzkyMDAsImV4cCI6MTc5NjAyNTYwMH0',
+  'AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8',
+].join('.')
+
+export const LOGIN_RESPONSE_EXAMPLE: z.infer<typeof LoginResponseSchema> = {
+  token: EXAMPLE_TOKEN,
+  userId: '019ac1f2-7a3b-7cde-8f01-23456789abcd',
+  username: 'alice',
+  expiresIn: 86400,
+}
