@@ -1,0 +1,46 @@
+import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
+import { env, exports } from 'cloudflare:workers'
+import worker from '../../src/index'
+import { answerProblems } from './check-answer'
+import { requestProblems } from './check-request'
+import { DOCUMENT_URL, match } from './document'
+
+/**
+ * Sends `request` through `send` and fails the test if the answer contradicts the OpenAPI
+ * document (a status, header or body it does not declare), or if the server and the document
+ * disagree on whether the request is valid. The document itself is not in the document.
+ */
+async function checked(request: Request, send: (request: Request) => Promise<Response>): Promise<Response> {
+  const sent = request.clone()
+  const response = await send(request)
+  const url = new URL(request.url)
+  if (url.pathname === new URL(DOCUMENT_URL).pathname) return response
+  const found = match(request)
+  const problems = await answerProblems(request, found, response.clone())
+  if (found.kind === 'operation') problems.push(...(await requestProblems(sent, found, response.clone())))
+  if (problems.length === 0) return response
+  const body = (await response.clone().text()).slice(0, 300)
+  throw new Error(
+    `${request.method} ${url.pathname}${url.search} answered ${response.status} ${body}\n` +
+      `which contradicts the OpenAPI document:\n- ${problems.join('\n- ')}`,
+  )
+}
+
+/** A request to the Worker as deployed in the tests, through its own `fetch`, checked against the document. */
+export const fetchWorker = (request: Request) => checked(request, (sent) => exports.default.fetch(sent))
+
+/**
+ * A request to the same Worker with some bindings replaced, as a deployment might set them,
+ * checked against the document; resolves once what it deferred (`waitUntil`) is done.
+ */
+export const fetchWorkerWith = (overrides: Partial<Env>, request: Request) =>
+  checked(request, async (sent) => {
+    const ctx = createExecutionContext()
+    const response = await worker.fetch(sent, { ...env, ...overrides }, ctx)
+    await waitOnExecutionContext(ctx)
+    return response
+  })
+
+/** The Worker's Cron Trigger handler, with some bindings replaced: a run answers nothing to check. */
+export const runScheduledHandler = (controller: ScheduledController, overrides: Partial<Env> = {}) =>
+  worker.scheduled(controller, { ...env, ...overrides })
