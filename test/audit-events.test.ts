@@ -101,8 +101,11 @@ describe('GET /api/audit-events', () => {
     expect((await api('/api/audit-events', bearer(token))).status).toBe(403)
   })
 
-  it.each(['type=party', 'userId=42', 'limit=0', 'since=yesterday'])('answers 400 to %s', async (query) => {
-    const { token } = await signedIn('admin')
-    expect((await api(`/api/audit-events?${query}`, bearer(token))).status).toBe(400)
-  })
+  it.each(['type=party', 'userId=42', `userId=${crypto.randomUUID()}`, 'limit=0', 'since=yesterday'])(
+    'answers 400 to %s',
+    async (query) => {
+      const { token } = await signedIn('admin')
+      expect((await api(`/api/audit-events?${query}`, bearer(token))).status).toBe(400)
+    },
+  )
 })

@@ -86,15 +86,20 @@ describe('GET /api/users', () => {
     expect(upper.users.map((u) => u.userId)).not.toContain(nextCursor)
   })
 
-  it.each([['limit=0'], ['limit=101'], ['limit=ten'], ['limit=1.5'], ['cursor=not-a-uuid'], ['sort=name']])(
-    'answers 400 to %s',
-    async (query) => {
-      const { token } = await signedIn('admin')
-      const res = await api(`/api/users?${query}`, bearer(token))
-      expect(res.status).toBe(400)
-      expect(await res.json()).toMatchObject({ code: 'validation_error', details: expect.any(Array) })
-    },
-  )
+  it.each([
+    ['limit=0'],
+    ['limit=101'],
+    ['limit=ten'],
+    ['limit=1.5'],
+    ['cursor=not-a-uuid'],
+    [`cursor=${crypto.randomUUID()}`],
+    ['sort=name'],
+  ])('answers 400 to %s', async (query) => {
+    const { token } = await signedIn('admin')
+    const res = await api(`/api/users?${query}`, bearer(token))
+    expect(res.status).toBe(400)
+    expect(await res.json()).toMatchObject({ code: 'validation_error', details: expect.any(Array) })
+  })
 })
 
 describe('GET /api/users/{id} with the id in upper case', () => {
