@@ -2,7 +2,7 @@ import { exports } from 'cloudflare:workers'
 import { dereference, type Schema, validate } from '@cfworker/json-schema'
 import type { OpenAPIHono } from '@hono/zod-openapi'
 
-export type Document = ReturnType<OpenAPIHono['getOpenAPI31Document']>
+type Document = ReturnType<OpenAPIHono['getOpenAPI31Document']>
 type PathItem = NonNullable<Document['paths']>[string]
 export type Operation = NonNullable<PathItem['get']>
 type Reference = { $ref: string }
