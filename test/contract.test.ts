@@ -39,7 +39,8 @@ describe('the check of every answer against the document', () => {
   const request = (path: string, init?: RequestInit) => new Request(`https://orgstack.test${path}`, init)
   const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
     new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json', ...headers } })
-  const problems = (sent: Request, answer: Response) => answerProblems(sent, match(sent), answer)
+  const problems = async (sent: Request, answer: Response) =>
+    answerProblems(sent, match(sent), answer, await answer.text())
 
   it('takes a declared answer', async () => {
     expect(await problems(request('/api/health'), json(200, { status: 'ok' }))).toEqual([])
@@ -81,7 +82,7 @@ describe('the check that server and document agree on what a valid request is', 
   const check = async (sent: Request, answer: Response) => {
     const found = match(sent)
     if (found.kind !== 'operation') throw new Error(`${sent.url} is no operation`)
-    return requestProblems(sent, found, answer)
+    return requestProblems(sent, new Uint8Array(await sent.arrayBuffer()), found, answer, await answer.text())
   }
   const getUser = (id: string) => new Request(`https://orgstack.test/api/users/${id}`)
   const refused = (path: string) =>

@@ -36,7 +36,7 @@ export async function createUser(overrides: Partial<NewUserInput> = {}) {
 }
 
 /** A request to the Worker under test, through its own `fetch`; the answer is checked against the OpenAPI document. */
-export const api = (path: string, init?: RequestInit) => fetchWorker(new Request(`https://orgstack.test${path}`, init))
+export const api = (path: string, init?: RequestInit) => fetchWorker(`https://orgstack.test${path}`, init)
 
 export const postJson = (path: string, body: unknown, headers: Record<string, string> = {}) =>
   api(path, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body) })
@@ -45,7 +45,7 @@ export const bearer = (token: string) => ({ headers: { Authorization: `Bearer ${
 
 /** The Worker's API as `AppType` types it (hono/client): paths, bodies and answers checked by the compiler. */
 export const client = hc<AppType>('https://orgstack.test', {
-  fetch: (input: RequestInfo | URL, init?: RequestInit) => fetchWorker(new Request(input, init)),
+  fetch: fetchWorker,
 })
 
 /** The body of a 200 answer, typed by the route that gave it; fails the test on any other status. */
@@ -81,7 +81,7 @@ export function decodeJwt(token: string) {
  * what it deferred is done; the answer is checked against the OpenAPI document.
  */
 export const apiWithEnv = (overrides: Partial<Env>, path: string, init?: RequestInit, scheme = 'https') =>
-  fetchWorkerWith(overrides, new Request(`${scheme}://orgstack.test${path}`, init))
+  fetchWorkerWith(overrides, `${scheme}://orgstack.test${path}`, init)
 
 export const patchJson = (path: string, body: unknown, token: string) =>
   api(path, {

@@ -30,11 +30,11 @@ function declared(request: Request, found: Match, status: number): ResponseObjec
 }
 
 /**
- * Why `response` is not an answer the document declares for `request` (read as `found`): its
+ * Why `response` (its body read as `text`) is not an answer the document declares for `request` (read as `found`): its
  * status, a required header missing or a header's value, its media type or its body; none if
  * it is one. The body is not read for HEAD, which has none.
  */
-export async function answerProblems(request: Request, found: Match, response: Response): Promise<string[]> {
+export function answerProblems(request: Request, found: Match, response: Response, text: string): string[] {
   const expected = declared(request, found, response.status)
   if (typeof expected === 'string') return [`status ${response.status} is not declared (${expected})`]
   const problems: string[] = []
@@ -47,7 +47,6 @@ export async function answerProblems(request: Request, found: Match, response: R
     }
     problems.push(...schemaProblems(parameterValue(value, schema), schema, `header ${name}`))
   }
-  const text = await response.text()
   if (!expected.content) return text === '' ? problems : [...problems, 'a body, where none is declared']
   if (request.method === 'HEAD') return problems
   const type = response.headers.get('Content-Type')?.split(';')[0].trim() ?? ''

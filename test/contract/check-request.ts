@@ -14,7 +14,7 @@ type Found = Extract<Match, { kind: 'operation' }>
  * description says), no body where one is required, another media type, or a body its schema
  * refuses. None if the document accepts it.
  */
-async function documentRefusals(request: Request, { operation, params }: Found): Promise<string[]> {
+function documentRefusals(request: Request, body: Uint8Array, { operation, params }: Found): string[] {
   const reasons: string[] = []
   const query = new URL(request.url).searchParams
   const parameters = (operation.parameters ?? []).map(resolve)
@@ -32,13 +32,12 @@ async function documentRefusals(request: Request, { operation, params }: Found):
   }
   if (!operation.requestBody) return reasons
   const { required, content } = resolve(operation.requestBody)
-  const text = await request.text()
   const type = request.headers.get('Content-Type')?.split(';')[0].trim().toLowerCase() ?? ''
-  if (text === '') return required ? [...reasons, 'no body'] : reasons
+  if (body.byteLength === 0) return required ? [...reasons, 'no body'] : reasons
   const media = content[type]
   if (!media) return [...reasons, `a body of Content-Type ${type || '(none)'}`]
   try {
-    return [...reasons, ...schemaProblems(JSON.parse(text), media.schema, 'body')]
+    return [...reasons, ...schemaProblems(JSON.parse(new TextDecoder().decode(body)), media.schema, 'body')]
   } catch {
     return [...reasons, 'a body that is not JSON']
   }
@@ -57,17 +56,24 @@ function statesRule({ operation }: Found, path: string): boolean {
 }
 
 /**
- * Where the server and the document disagree on `request` (an operation's, `found`), judging
- * by its `response`: the server took (2xx) what the document refuses, or refused as invalid
- * (400) what the document accepts, unless each failing field states a rule its schema cannot
- * (`x-also-refused`). Other answers do not say whether the request was valid.
+ * Where the server and the document disagree on `request` (an operation's, `found`, with the
+ * bytes of its `body`), judging by its `response` (its body read as `text`): the server took (2xx) what the document
+ * refuses, or refused as invalid (400) what the document accepts, unless each failing field
+ * states a rule its schema cannot (`x-also-refused`). Other answers do not say whether the
+ * request was valid.
  */
-export async function requestProblems(request: Request, found: Found, response: Response): Promise<string[]> {
+export function requestProblems(
+  request: Request,
+  body: Uint8Array,
+  found: Found,
+  response: Response,
+  text: string,
+): string[] {
   const took = response.status >= 200 && response.status < 300
-  const refusal = response.status === 400 ? ((await response.json()) as Refusal) : undefined
+  const refusal = response.status === 400 ? (JSON.parse(text) as Refusal) : undefined
   const refused = refusal !== undefined && REFUSALS.includes(refusal.code)
   if (!took && !refused) return []
-  const reasons = await documentRefusals(request, found)
+  const reasons = documentRefusals(request, body, found)
   if (took && reasons.length > 0) return [`the server took a request the document refuses: ${reasons.join('; ')}`]
   if (!refused || reasons.length > 0) return []
   const fields = refusal.details?.map((detail) => detail.path) ?? []
