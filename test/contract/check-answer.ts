@@ -30,9 +30,9 @@ function declared(request: Request, found: Match, status: number): ResponseObjec
 }
 
 /**
- * Why `response` (its body read as `text`) is not an answer the document declares for `request` (read as `found`): its
- * status, a required header missing or a header's value, its media type or its body; none if
- * it is one. The body is not read for HEAD, which has none.
+ * Why `response` (its body read as `text`) is not an answer the document declares for
+ * `request` (read as `found`): its status, a required header missing or a header's value, its
+ * media type or its body; none if it is one. No body is checked for HEAD, which has none.
  */
 export function answerProblems(request: Request, found: Match, response: Response, text: string): string[] {
   const expected = declared(request, found, response.status)

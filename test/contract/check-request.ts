@@ -1,7 +1,7 @@
 import { ALSO_REFUSED } from '../../src/lib/also-refused'
 import { type Match, parameterValue, resolve, schemaProblems } from './document'
 
-/** The codes of a request the validators refused: what the server says of a request the document should refuse too. */
+/** The codes of a request the validators refused: the document should refuse it too. */
 const REFUSALS = ['validation_error', 'invalid_json', 'unsupported_media_type']
 
 type Refusal = { code: string; details?: { path: string }[] }
@@ -57,10 +57,10 @@ function statesRule({ operation }: Found, path: string): boolean {
 
 /**
  * Where the server and the document disagree on `request` (an operation's, `found`, with the
- * bytes of its `body`), judging by its `response` (its body read as `text`): the server took (2xx) what the document
- * refuses, or refused as invalid (400) what the document accepts, unless each failing field
- * states a rule its schema cannot (`x-also-refused`). Other answers do not say whether the
- * request was valid.
+ * bytes of its `body`), judging by its `response` (its body read as `text`): the server took
+ * (2xx) what the document refuses, or refused as invalid (400) what the document accepts,
+ * unless each failing field states a rule its schema cannot (`x-also-refused`). Other answers
+ * do not say whether the request was valid.
  */
 export function requestProblems(
   request: Request,
