@@ -19,7 +19,7 @@ export function registerComponents(registry: OpenAPIHono['openAPIRegistry']) {
   for (const [name, code] of Object.entries(UNROUTED)) {
     const { content, ...response } = errorResponse([code])
     const { schema, examples } = content['application/json']
-    // A component is written as it is given: its schema is registered to be converted, then referred to.
+    // Components go into the document as given, not converted from zod: the schema is registered by name instead.
     registry.register(`${name}Error`, schema)
     registry.registerComponent('responses', name, {
       ...response,

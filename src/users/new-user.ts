@@ -7,7 +7,10 @@ import { uuidv7 } from '../lib/uuid-v7'
 export const usernameSchema = z
   .string()
   .regex(/^[A-Za-z0-9._-]{3,32}$/, 'Username must be 3 to 32 letters, digits, ".", "_" or "-"')
-  .openapi({ example: 'alice' })
+  .openapi({
+    description: '3 to 32 letters, digits, `.`, `_` or `-`; kept as written, unique whatever its case',
+    example: 'alice',
+  })
 
 /**
  * An email address as `z.email()` accepts it, written as a regex check of the same pattern so

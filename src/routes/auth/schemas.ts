@@ -7,7 +7,11 @@ export const enteredPasswordSchema = z
   .string()
   .min(1)
   .max(PASSWORD_MAX_LENGTH * 2)
-  .openapi({ format: 'password', example: 'correct horse battery staple' })
+  .openapi({
+    format: 'password',
+    description: 'The password as it was set: compared exactly, never trimmed or case-folded',
+    example: 'correct horse battery staple',
+  })
 
 /** What login and a password change answer: the guide's four fields. */
 export const LoginResponseSchema = z
