@@ -61,6 +61,7 @@ export default defineConfig(async () => {
               'drizzle-orm/d1',
               'drizzle-orm/errors',
               'drizzle-orm/sqlite-core',
+              '@cfworker/json-schema',
             ],
           },
         },

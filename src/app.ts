@@ -3,6 +3,7 @@ import { methodNotAllowed } from 'hono/method-not-allowed'
 import { database } from './data/client'
 import { docsContentSecurityPolicy, docsRouter } from './docs/docs-router'
 import { introduction } from './docs/introduction'
+import { registerComponents } from './http/components'
 import { handleError, handleNotFound } from './http/error-handler'
 import { ApiError, MAX_BODY_BYTES } from './http/errors'
 import { requestId } from './http/request-id'
@@ -58,11 +59,7 @@ export function createApp() {
     .route('/api/audit-events', auditEventsRouter)
   app.route('/', docsRouter)
 
-  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
-    type: 'http',
-    scheme: 'bearer',
-    bearerFormat: 'JWT',
-  })
+  registerComponents(app.openAPIRegistry)
   app.doc31('/api/openapi.json', {
     openapi: '3.1.0',
     info: {
@@ -70,6 +67,8 @@ export function createApp() {
       version: '0.1.0',
       description: introduction,
     },
+    // Relative: the document is served by the API it describes, wherever that is deployed.
+    servers: [{ url: '/', description: 'The Worker serving this document' }],
   })
 
   app.notFound(handleNotFound)
