@@ -135,6 +135,7 @@ export const authEventTypes = [
   'user_disabled',
   'user_deleted',
   'role_changed',
+  'refresh_token_reused',
 ] as const
 export type AuthEventType = (typeof authEventTypes)[number]
 
