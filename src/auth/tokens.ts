@@ -101,7 +101,8 @@ const tokenIssuer = (env: Env): string => stringVar(env.TOKEN_ISSUER, 'orgstack'
 /** `aud` of every token signed, and required of every token accepted. */
 const tokenAudience = (env: Env): string => stringVar(env.TOKEN_AUDIENCE, 'orgstack-api')
 
-const tokenTtlSeconds = (env: Env): number =>
+/** How long an access token lives. */
+export const tokenTtlSeconds = (env: Env): number =>
   integerVar('TOKEN_TTL_SECONDS', env.TOKEN_TTL_SECONDS, 86_400, 60, 31 * 86_400)
 
 /** What signing needs, read and checked up front, so a misconfigured Worker fails before doing any work. */

@@ -1,7 +1,7 @@
-import { and, eq, exists, gte, inArray, isNull, lt, or, sql } from 'drizzle-orm'
+import { and, eq, exists, gte, inArray, isNull, lt, lte, notExists, or, sql } from 'drizzle-orm'
 import { alias } from 'drizzle-orm/sqlite-core'
 import { recordIfChanged } from './auth-events'
-import type { Database } from './client'
+import { type Database, deleteSome } from './client'
 import { type NewAuthEvent, refreshFamilies, refreshTokens, users } from './schema'
 
 // Refresh tokens are stored by hash only; see `auth/refresh-tokens.ts` for what the hashes are of.
@@ -186,3 +186,33 @@ export const revokeFamily = (db: Database, { familyId, userId }: { familyId: str
 /** Whether the family `familyId` is revoked: an SQL condition for the protected-route check's one query. */
 export const familyRevoked = (familyId: string) =>
   sql`exists (select 1 from ${families} where ${families.id} = ${familyId} and ${families.revokedAt} is not null)`
+
+/**
+ * Families that ended by `cutoff`: expired or revoked. Every access token issued from a family
+ * was issued before both, so with `cutoff` an access token's lifetime ago, none of them outlives
+ * the row that may refuse it.
+ */
+const endedBy = (cutoff: Date) => sql`${lte(families.expiresAt, cutoff)} or ${lte(families.revokedAt, cutoff)}`
+
+/** Deletes up to `limit` tokens past their idle limit at `now`, or of a family ended by `cutoff`. */
+export const deleteSpentTokens = (db: Database, { now, cutoff }: { now: Date; cutoff: Date }, limit: number) =>
+  deleteSome(
+    db,
+    tokens,
+    tokens.hash,
+    sql`${lte(tokens.idleExpiresAt, now)} or ${inArray(tokens.familyId, db.select({ id: families.id }).from(families).where(endedBy(cutoff)))}`,
+    limit,
+  )
+
+/**
+ * Deletes up to `limit` families ended by `cutoff` that hold no tokens any more: a cascade would
+ * delete rows beyond the limit (and D1 would count them among the changes).
+ */
+export const deleteEndedFamilies = (db: Database, cutoff: Date, limit: number) =>
+  deleteSome(
+    db,
+    families,
+    families.id,
+    sql`(${endedBy(cutoff)}) and ${notExists(db.select({ hash: tokens.hash }).from(tokens).where(eq(tokens.familyId, families.id)))}`,
+    limit,
+  )
