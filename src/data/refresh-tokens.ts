@@ -1,4 +1,4 @@
-import { and, eq, exists, gte, inArray, isNull, lt, lte, notExists, or, sql } from 'drizzle-orm'
+import { and, eq, exists, inArray, isNull, lt, lte, notExists, sql } from 'drizzle-orm'
 import { alias } from 'drizzle-orm/sqlite-core'
 import { recordIfChanged } from './auth-events'
 import { type Database, deleteSome } from './client'
@@ -86,20 +86,19 @@ type Rotation = {
 /**
  * A refresh, as one batch (D1 runs it as one transaction, one batch at a time per database):
  *
- * 1. inserts the successor, if the presented token may be refreshed and is unrotated or was
- *    rotated within the reuse interval; a request racing one that already inserted it inserts
- *    nothing (same hash), and a token never gets a second, different successor (`parent_hash`
- *    is unique);
- * 2. marks the presented token rotated, if it was not and its successor now exists;
+ * 1. inserts the successor, if the presented token may be refreshed and was never rotated;
+ * 2. marks it rotated, if it was not and its successor now exists: so of requests racing with
+ *    one token, only the first inserts a successor;
  * 3. revokes the family if the presented token was rotated before the reuse interval: a
  *    replay. Only the first such request changes the row, so only it returns one;
  * 4. records `reuseEvent` if 3 revoked the family;
  * 5. reads the outcome: the token's family and user, why it is refused (if it is), and the
- *    successor it has now, whoever inserted it.
+ *    successor it has, whichever request inserted it. A request that lost a race within the
+ *    interval finds the one the winner inserted: the token it derived itself.
  *
  * Every decision is a condition of a statement, taken on the state the batches before left:
- * however many requests present one token at once, at most one successor exists, and the
- * family is revoked at most once.
+ * however many requests present one token at once, at most one successor exists (and
+ * `parent_hash` is unique besides), and the family is revoked at most once.
  */
 export function rotateRefreshToken(db: Database, rotation: Rotation) {
   const { presentedHash, successorHash, idleMs, reuseIntervalMs, reuseEvent } = rotation
@@ -107,26 +106,21 @@ export function rotateRefreshToken(db: Database, rotation: Rotation) {
   const raceStart = new Date(now - reuseIntervalMs)
   const presented = eq(tokens.hash, presentedHash)
 
-  const insertSuccessor = db
-    .insert(tokens)
-    .select((qb) =>
-      qb
-        .select({
-          hash: sql<string>`${successorHash}`.as('hash'),
-          familyId: tokens.familyId,
-          parentHash: tokens.hash,
-          createdAt: sql<number>`${now}`.as('created_at'),
-          idleExpiresAt: sql<number>`min(${now + idleMs}, ${families.expiresAt})`.as('idle_expires_at'),
-          rotatedAt: sql<null>`null`.as('rotated_at'),
-        })
-        .from(tokens)
-        .innerJoin(families, eq(families.id, tokens.familyId))
-        .innerJoin(users, eq(users.id, families.userId))
-        .where(
-          and(presented, sql`${refusal(now)} is null`, or(isNull(tokens.rotatedAt), gte(tokens.rotatedAt, raceStart))),
-        ),
-    )
-    .onConflictDoNothing()
+  const insertSuccessor = db.insert(tokens).select((qb) =>
+    qb
+      .select({
+        hash: sql<string>`${successorHash}`.as('hash'),
+        familyId: tokens.familyId,
+        parentHash: tokens.hash,
+        createdAt: sql<number>`${now}`.as('created_at'),
+        idleExpiresAt: sql<number>`min(${now + idleMs}, ${families.expiresAt})`.as('idle_expires_at'),
+        rotatedAt: sql<null>`null`.as('rotated_at'),
+      })
+      .from(tokens)
+      .innerJoin(families, eq(families.id, tokens.familyId))
+      .innerJoin(users, eq(users.id, families.userId))
+      .where(and(presented, sql`${refusal(now)} is null`, isNull(tokens.rotatedAt))),
+  )
 
   const markRotated = db
     .update(tokens)
