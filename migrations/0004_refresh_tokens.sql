@@ -10,7 +10,7 @@ CREATE TABLE `refresh_families` (
 --> statement-breakpoint
 CREATE INDEX `refresh_families_user_idx` ON `refresh_families` (`user_id`);--> statement-breakpoint
 CREATE INDEX `refresh_families_expires_at_idx` ON `refresh_families` (`expires_at`);--> statement-breakpoint
-CREATE INDEX `refresh_families_revoked_at_idx` ON `refresh_families` (`revoked_at`);--> statement-breakpoint
+CREATE INDEX `refresh_families_revoked_at_idx` ON `refresh_families` (`revoked_at`) WHERE "refresh_families"."revoked_at" is not null;--> statement-breakpoint
 CREATE TABLE `refresh_tokens` (
 	`hash` text PRIMARY KEY NOT NULL,
 	`family_id` text NOT NULL,

@@ -140,10 +140,10 @@ export function rotateRefreshToken(db: Database, rotation: Rotation) {
   const revokeOnReplay = db
     .update(families)
     .set({ revokedAt: rotation.now })
-    .where(and(inArray(families.id, replayed), isNull(families.revokedAt)))
+    .where(and(eq(families.id, replayed), isNull(families.revokedAt)))
     .returning({ id: families.id, userId: families.userId })
   const recordReplay = recordIfChanged(db, reuseEvent, {
-    subjectUserId: sql`(select ${families.userId} from ${families} where ${inArray(families.id, replayed)})`,
+    subjectUserId: sql`(select ${families.userId} from ${families} where ${eq(families.id, replayed)})`,
   })
 
   // In a batch D1 answers rows as objects keyed by column name, and drizzle reads them back in

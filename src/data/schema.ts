@@ -92,7 +92,8 @@ export const refreshFamilies = sqliteTable(
   (t) => [
     index('refresh_families_user_idx').on(t.userId),
     index('refresh_families_expires_at_idx').on(t.expiresAt),
-    index('refresh_families_revoked_at_idx').on(t.revokedAt),
+    // Revoked families only: cleanup reads it, and a refresh's `revoked_at is null` cannot pick it over the key.
+    index('refresh_families_revoked_at_idx').on(t.revokedAt).where(sql`${t.revokedAt} is not null`),
   ],
 )
 
