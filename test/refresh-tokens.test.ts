@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:workers'
 import { eq, sql } from 'drizzle-orm'
 import { drizzle } from 'drizzle-orm/d1'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { hasRefreshTokenShape, refresh, refreshSettings, startFamily } from '../src/auth/refresh-tokens'
 import { issueToken, tokenSettings } from '../src/auth/tokens'
 import { refreshFamilies, refreshTokens, users } from '../src/data/schema'
@@ -52,6 +52,23 @@ describe('refresh tokens', () => {
     expect(first.refreshExpiresIn).toBe(14 * 86_400)
     const second = await rotated(first.refreshToken, later(t0, 2 * DAY))
     expect(new Set([refreshToken, first.refreshToken, second.refreshToken]).size).toBe(3)
+  })
+
+  it('costs one D1 round trip and no PBKDF2', async () => {
+    const { refreshToken } = await loggedIn()
+    const statement = Object.getPrototypeOf(env.DB.prepare('select 1'))
+    const spies = [
+      vi.spyOn(env.DB, 'batch'),
+      ...(['all', 'raw', 'run', 'first'] as const).map((method) => vi.spyOn(statement, method)),
+    ]
+    const deriveBits = vi.spyOn(crypto.subtle, 'deriveBits')
+    try {
+      expect((await refresh(db, refreshToken, settings, { origin })).result).toBe('rotated')
+      expect(spies.map((spy) => spy.mock.calls.length)).toEqual([1, 0, 0, 0, 0])
+      expect(deriveBits).not.toHaveBeenCalled()
+    } finally {
+      for (const spy of [...spies, deriveBits]) spy.mockRestore()
+    }
   })
 
   it('names the family in the access tokens issued from it', async () => {
