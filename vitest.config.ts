@@ -1,5 +1,5 @@
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin'
-import { defineConfig } from 'vitest/config'
+import { configDefaults, defineConfig } from 'vitest/config'
 import { unstable_readConfig } from 'wrangler'
 
 // The plugin loads a developer's .dev.vars (`npm run dev` writes one) and says so once per test
@@ -61,6 +61,7 @@ export default defineConfig(async () => {
               'drizzle-orm/d1',
               'drizzle-orm/errors',
               'drizzle-orm/sqlite-core',
+              '@cfworker/json-schema',
             ],
           },
         },
@@ -69,6 +70,8 @@ export default defineConfig(async () => {
       // The Worker logs a JSON line per request: shown for failed tests only
       // (`npm test -- --silent=false` shows them all).
       silent: 'passed-only',
+      // Chromium against wrangler dev, in Node: `npm run test:docs`.
+      exclude: [...configDefaults.exclude, 'test/browser/**'],
       // Each test file starts a Worker of its own, and that start is mostly waiting, not CPU:
       // four files at a time on a 2-core machine take about half as long as two.
       maxWorkers: 4,

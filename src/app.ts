@@ -1,6 +1,9 @@
 import { bodyLimit } from 'hono/body-limit'
 import { methodNotAllowed } from 'hono/method-not-allowed'
 import { database } from './data/client'
+import { docsContentSecurityPolicy, docsRouter } from './docs/docs-router'
+import { introduction } from './docs/introduction'
+import { registerComponents } from './http/components'
 import { handleError, handleNotFound } from './http/error-handler'
 import { ApiError, MAX_BODY_BYTES } from './http/errors'
 import { requestId } from './http/request-id'
@@ -18,6 +21,8 @@ export function createApp() {
 
   // Registered first so that it wraps every other middleware: it sees their errors as answers.
   app.use('/api/*', noStore)
+  // First too, so that its CSP replaces the one securityHeaders gives every answer.
+  app.use('/docs/*', docsContentSecurityPolicy)
   app.use(
     requestId,
     requestLog,
@@ -52,19 +57,18 @@ export function createApp() {
     .route('/api/auth', authRouter)
     .route('/api/users', usersRouter)
     .route('/api/audit-events', auditEventsRouter)
+  app.route('/', docsRouter)
 
-  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
-    type: 'http',
-    scheme: 'bearer',
-    bearerFormat: 'JWT',
-  })
+  registerComponents(app.openAPIRegistry)
   app.doc31('/api/openapi.json', {
     openapi: '3.1.0',
     info: {
       title: 'OrgStack API',
       version: '0.1.0',
-      description: 'Authentication and organisation API. Protected routes take `Authorization: Bearer <token>`.',
+      description: introduction,
     },
+    // Relative: the document is served by the API it describes, wherever that is deployed.
+    servers: [{ url: '/', description: 'The Worker serving this document' }],
   })
 
   app.notFound(handleNotFound)

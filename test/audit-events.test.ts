@@ -88,13 +88,24 @@ describe('GET /api/audit-events', () => {
     )
   })
 
+  it('finds the events of a userId written in upper case', async () => {
+    const { token } = await signedIn('admin')
+    const user = await createUser()
+    await loginFrom('192.0.2.2', user.username, 'wrong password')
+    const page = await listEvents(token, { userId: user.id.toUpperCase(), type: 'login_failed' })
+    expect(page.events).toEqual([expect.objectContaining({ userId: user.id, type: 'login_failed' })])
+  })
+
   it('is for admins only', async () => {
     const { token } = await signedIn('member')
     expect((await api('/api/audit-events', bearer(token))).status).toBe(403)
   })
 
-  it.each(['type=party', 'userId=42', 'limit=0', 'since=yesterday'])('answers 400 to %s', async (query) => {
-    const { token } = await signedIn('admin')
-    expect((await api(`/api/audit-events?${query}`, bearer(token))).status).toBe(400)
-  })
+  it.each(['type=party', 'userId=42', `userId=${crypto.randomUUID()}`, 'limit=0', 'since=yesterday'])(
+    'answers 400 to %s',
+    async (query) => {
+      const { token } = await signedIn('admin')
+      expect((await api(`/api/audit-events?${query}`, bearer(token))).status).toBe(400)
+    },
+  )
 })

@@ -5,7 +5,7 @@ import { drizzle } from 'drizzle-orm/d1'
 import { describe, expect, it, vi } from 'vitest'
 import { authEvent } from '../src/audit/auth-event'
 import { authEvents, loginThrottles, revokedTokens } from '../src/data/schema'
-import worker from '../src/index'
+import { runScheduledHandler } from './contract/worker'
 import { createUser } from './helpers'
 
 const db = drizzle(env.DB)
@@ -15,7 +15,7 @@ const DAY = 86_400_000
 async function runScheduled(time: number, overrides: Partial<Env> = {}) {
   const log = vi.spyOn(console, 'log').mockImplementation(() => {})
   const controller = createScheduledController({ scheduledTime: new Date(time), cron: '23 * * * *' })
-  await worker.scheduled(controller, { ...env, ...overrides })
+  await runScheduledHandler(controller, overrides)
   const lines = log.mock.calls.map(([line]) => JSON.parse(String(line)))
   log.mockRestore()
   return lines

@@ -1,5 +1,4 @@
-import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
-import { env, exports } from 'cloudflare:workers'
+import { env } from 'cloudflare:workers'
 import { eq } from 'drizzle-orm'
 import { drizzle } from 'drizzle-orm/d1'
 import { hc } from 'hono/client'
@@ -10,9 +9,9 @@ import type { AppType } from '../src/app'
 import { passwordSettings } from '../src/auth/passwords'
 import { tokenSettings } from '../src/auth/tokens'
 import { authEvents, users } from '../src/data/schema'
-import worker from '../src/index'
 import { buildUser, type NewUserInput } from '../src/users/new-user'
 import { ManagedUserSchema } from '../src/users/public-user'
+import { fetchWorker, fetchWorkerWith } from './contract/worker'
 
 let sequence = 0
 
@@ -36,9 +35,8 @@ export async function createUser(overrides: Partial<NewUserInput> = {}) {
   return { ...input, id: row.id, email: row.email }
 }
 
-/** A request to the Worker under test, through its own `fetch`. */
-export const api = (path: string, init?: RequestInit) =>
-  exports.default.fetch(new Request(`https://orgstack.test${path}`, init))
+/** A request to the Worker under test, through its own `fetch`; the answer is checked against the OpenAPI document. */
+export const api = (path: string, init?: RequestInit) => fetchWorker(`https://orgstack.test${path}`, init)
 
 export const postJson = (path: string, body: unknown, headers: Record<string, string> = {}) =>
   api(path, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body) })
@@ -47,7 +45,7 @@ export const bearer = (token: string) => ({ headers: { Authorization: `Bearer ${
 
 /** The Worker's API as `AppType` types it (hono/client): paths, bodies and answers checked by the compiler. */
 export const client = hc<AppType>('https://orgstack.test', {
-  fetch: (input: RequestInfo | URL, init?: RequestInit) => exports.default.fetch(new Request(input, init)),
+  fetch: fetchWorker,
 })
 
 /** The body of a 200 answer, typed by the route that gave it; fails the test on any other status. */
@@ -78,13 +76,12 @@ export function decodeJwt(token: string) {
   return { header, payload }
 }
 
-/** A request to the same Worker with some bindings replaced, as a deployment might set them. */
-export async function apiWithEnv(overrides: Partial<Env>, path: string, init?: RequestInit, scheme = 'https') {
-  const ctx = createExecutionContext()
-  const res = await worker.fetch(new Request(`${scheme}://orgstack.test${path}`, init), { ...env, ...overrides }, ctx)
-  await waitOnExecutionContext(ctx)
-  return res
-}
+/**
+ * A request to the same Worker with some bindings replaced, as a deployment might set them, once
+ * what it deferred is done; the answer is checked against the OpenAPI document.
+ */
+export const apiWithEnv = (overrides: Partial<Env>, path: string, init?: RequestInit, scheme = 'https') =>
+  fetchWorkerWith(overrides, `${scheme}://orgstack.test${path}`, init)
 
 export const patchJson = (path: string, body: unknown, token: string) =>
   api(path, {

@@ -73,6 +73,14 @@ describe('POST /api/auth/login', () => {
     expect((await postJson(LOGIN, { username: user.username, password: 'Exact Pass 123' })).status).toBe(200)
   })
 
+  it('counts the length of a password in characters, as the document does, not in UTF-16 units', async () => {
+    const user = await createUser()
+    const wrong = await postJson(LOGIN, { username: user.username, password: '🔑'.repeat(512) })
+    expect(wrong.status).toBe(401)
+    const tooLong = await postJson(LOGIN, { username: user.username, password: '🔑'.repeat(513) })
+    expect(tooLong.status).toBe(400)
+  })
+
   it('answers an unknown user and a wrong password identically', async () => {
     const user = await createUser()
     const wrong = await postJson(LOGIN, { username: user.username, password: 'not the password' })

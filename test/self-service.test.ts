@@ -39,6 +39,7 @@ describe('PATCH /api/auth/me', () => {
     ['a role', { role: 'admin' }],
     ['a username', { username: 'renamed' }],
     ['an invalid email', { email: 'nope' }],
+    ['an email z.email() refuses', { email: 'a$b@example.com' }],
     ['nothing', {}],
   ])('answers 400 to %s', async (_name, body) => {
     const { token } = await signedIn()
@@ -78,13 +79,12 @@ describe('POST /api/auth/password', () => {
     expect((await me(token)).status).toBe(200)
   })
 
-  it('holds the new password to the policy', async () => {
+  it.each([
+    ['too short', 'short'],
+    ['too common', 'Password123!'],
+  ])('holds the new password to the policy: refuses one %s', async (_name, newPassword) => {
     const { token } = await signedIn()
-    const res = await postAuthorized(
-      '/api/auth/password',
-      { currentPassword: DEFAULT_PASSWORD, newPassword: 'short' },
-      token,
-    )
+    const res = await postAuthorized('/api/auth/password', { currentPassword: DEFAULT_PASSWORD, newPassword }, token)
     expect(res.status).toBe(400)
     expect(await res.json()).toMatchObject({ details: [{ path: 'newPassword' }] })
   })

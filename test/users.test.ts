@@ -75,13 +75,45 @@ describe('GET /api/users', () => {
     expect(page.nextCursor).not.toBeNull()
   })
 
-  it.each([['limit=0'], ['limit=101'], ['limit=ten'], ['limit=1.5'], ['cursor=not-a-uuid'], ['sort=name']])(
-    'answers 400 to %s',
-    async (query) => {
-      const { token } = await signedIn('admin')
-      const res = await api(`/api/users?${query}`, bearer(token))
-      expect(res.status).toBe(400)
-      expect(await res.json()).toMatchObject({ code: 'validation_error', details: expect.any(Array) })
-    },
-  )
+  it('pages on from a cursor written in upper case, as from the same cursor in lower case', async () => {
+    const { token } = await signedIn('admin')
+    await Promise.all([createUser(), createUser(), createUser()])
+    const { nextCursor } = await listUsers(token, { limit: 1 })
+    if (!nextCursor) throw new Error('expected a second page')
+
+    const upper = await listUsers(token, { limit: 2, cursor: nextCursor.toUpperCase() })
+    expect(upper).toEqual(await listUsers(token, { limit: 2, cursor: nextCursor }))
+    expect(upper.users.map((u) => u.userId)).not.toContain(nextCursor)
+  })
+
+  it.each([
+    ['limit=0'],
+    ['limit=101'],
+    ['limit=ten'],
+    ['limit=1.5'],
+    ['cursor=not-a-uuid'],
+    [`cursor=${crypto.randomUUID()}`],
+    ['sort=name'],
+  ])('answers 400 to %s', async (query) => {
+    const { token } = await signedIn('admin')
+    const res = await api(`/api/users?${query}`, bearer(token))
+    expect(res.status).toBe(400)
+    expect(await res.json()).toMatchObject({ code: 'validation_error', details: expect.any(Array) })
+  })
+})
+
+describe('GET /api/users/{id} with the id in upper case', () => {
+  it('answers an admin with that user', async () => {
+    const { user, token } = await signedIn('admin')
+    const res = await api(`/api/users/${user.id.toUpperCase()}`, bearer(token))
+    expect(res.status).toBe(200)
+    expect(await res.json()).toMatchObject({ userId: user.id })
+  })
+
+  it('answers a member with themselves', async () => {
+    const { user, token } = await signedIn('member')
+    const res = await api(`/api/users/${user.id.toUpperCase()}`, bearer(token))
+    expect(res.status).toBe(200)
+    expect(await res.json()).toMatchObject({ userId: user.id })
+  })
 })

@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi'
 import { decodeBase64, encodeBase64 } from 'hono/utils/encode'
 import { integerVar } from '../config'
+import { ALSO_REFUSED } from '../lib/also-refused'
 import { normalizeIdentifier } from '../lib/normalize'
 import { rotatingSecret } from '../lib/rotating-secret'
 import { COMMON_PASSWORDS } from './common-passwords.data'
@@ -62,6 +63,9 @@ export function isCommonPassword(password: string): boolean {
   return false
 }
 
+const NOT_COMMON =
+  'Not one of the 10,000 most common passwords, nor one of them with digits or symbols appended, compared after NFKC and in lower case.'
+
 /** A password being set: checked before it is ever hashed. Login does not check commonness. */
 export const newPasswordSchema = z
   .string()
@@ -71,7 +75,13 @@ export const newPasswordSchema = z
     abort: true,
   })
   .refine((password) => !isCommonPassword(password), 'Password is too common')
-  .openapi({ minLength: PASSWORD_MIN_LENGTH, maxLength: PASSWORD_MAX_LENGTH, format: 'password' })
+  .openapi({
+    minLength: PASSWORD_MIN_LENGTH,
+    maxLength: PASSWORD_MAX_LENGTH,
+    format: 'password',
+    description: `${PASSWORD_MIN_LENGTH} to ${PASSWORD_MAX_LENGTH} characters. ${NOT_COMMON}`,
+    [ALSO_REFUSED]: NOT_COMMON,
+  })
 
 // The pepper.
 

@@ -7,16 +7,23 @@ export const MAX_BODY_BYTES = 16 * 1024
 const REALM = 'Bearer realm="orgstack"'
 const tokenChallenge = (description: string) => `${REALM}, error="invalid_token", error_description="${description}"`
 
+/** The headers an error answer can carry besides the ones every answer has; the OpenAPI document declares each. */
+export type ErrorHeader = 'WWW-Authenticate' | 'Retry-After' | 'Allow'
+
+/** A header every answer of a code carries, whose value the code that throws it gives (`ApiErrorOptions.headers`). */
+const GIVEN_WHEN_THROWN = null
+
 /**
  * One error: its status; its message, for people (the authentication guide's words where it
- * has them); when it is answered, for the OpenAPI document; the headers it always carries;
- * a `hint` on what to do, where the message alone leaves a newcomer stuck.
+ * has them); when it is answered, for the OpenAPI document; the headers it always carries,
+ * with their value or `GIVEN_WHEN_THROWN`; a `hint` on what to do, where the message alone
+ * leaves a newcomer stuck.
  */
 const entry = <S extends ContentfulStatusCode>(
   status: S,
   message: string,
   description: string,
-  { headers = {}, hint }: { headers?: Record<string, string>; hint?: string } = {},
+  { headers = {}, hint }: { headers?: Partial<Record<ErrorHeader, string | null>>; hint?: string } = {},
 ) => ({ status, message, description, headers, hint })
 
 /**
@@ -54,7 +61,9 @@ export const ERRORS = {
   }),
   user_not_found: entry(404, 'User not found', 'no user has that id'),
   not_found: entry(404, 'Not found', 'an unknown route'),
-  method_not_allowed: entry(405, 'Method not allowed', 'a known route, another method; `Allow` lists the right ones'),
+  method_not_allowed: entry(405, 'Method not allowed', 'a known route, another method; `Allow` lists the right ones', {
+    headers: { Allow: GIVEN_WHEN_THROWN },
+  }),
   username_taken: entry(409, 'Username already taken', 'the username is taken'),
   email_taken: entry(409, 'Email already registered', 'the email is taken'),
   last_admin: entry(409, 'Cannot remove the last admin', 'the change would leave no active admin'),
@@ -73,6 +82,7 @@ export const ERRORS = {
     429,
     'Too many attempts',
     'too many password checks for this account or client: try again after `Retry-After` seconds',
+    { headers: { 'Retry-After': GIVEN_WHEN_THROWN } },
   ),
   internal_error: entry(500, 'Internal server error', 'anything unexpected (logged)'),
   service_unavailable: entry(
@@ -89,16 +99,22 @@ export const ERRORS = {
   ),
 }
 
-type ErrorCode = keyof typeof ERRORS
+export type ErrorCode = keyof typeof ERRORS
 
 export const ERROR_CODES = Object.keys(ERRORS) as [ErrorCode, ...ErrorCode[]]
 
 type ApiErrorOptions = {
   details?: unknown
-  /** Headers of this answer, beside the code's own (`Retry-After`, `Allow`). */
-  headers?: Record<string, string>
+  /** The values of the code's `GIVEN_WHEN_THROWN` headers (`Retry-After`, `Allow`). */
+  headers?: Partial<Record<ErrorHeader, string>>
   cause?: unknown
 }
+
+/** The headers whose value the catalogue gives. */
+const fixedHeaders = (headers: Partial<Record<ErrorHeader, string | null>>) =>
+  Object.fromEntries(
+    Object.entries(headers).filter((header): header is [string, string] => header[1] !== GIVEN_WHEN_THROWN),
+  )
 
 /**
  * An error the client is meant to see, named by its code in `ERRORS`. `onError`
@@ -119,6 +135,6 @@ export class ApiError extends HTTPException {
     this.code = code
     this.hint = hint
     this.details = options.details
-    this.headers = { ...headers, ...options.headers }
+    this.headers = { ...fixedHeaders(headers), ...options.headers }
   }
 }

@@ -1,4 +1,4 @@
-import type { Context } from 'hono'
+import type { Context, MiddlewareHandler } from 'hono'
 import { createMiddleware } from 'hono/factory'
 import { jwt } from 'hono/jwt'
 import type { AppEnv } from '../app-env'
@@ -12,7 +12,7 @@ import {
 } from '../auth/tokens'
 import type { Role } from '../data/schema'
 import { findAccount } from '../data/users'
-import { ApiError } from './errors'
+import { ApiError, type ErrorCode } from './errors'
 
 const noop = async () => {}
 
@@ -84,11 +84,33 @@ const requireRole = (role: Role) =>
     await next()
   })
 
+/** The scheme `bearerAuth` names in the OpenAPI document. */
+export const BEARER_SCHEME = { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } as const
+
 /** `security` of a route that takes `Authorization: Bearer <token>`, in the OpenAPI document. */
 const bearerAuth = [{ bearerAuth: [] }]
 
+/**
+ * Who may call a route, for `apiRoute`: the `security` the document shows, the middleware that
+ * enforces it, and the codes that middleware answers by itself.
+ */
+export type Guard = {
+  security: { bearerAuth: never[] }[]
+  middleware: MiddlewareHandler<AppEnv>[]
+  errors: readonly ErrorCode[]
+}
+
+/** A route for anyone: no token, which the document says with `security: []`. */
+export const everyone = { security: [], middleware: [], errors: [] } satisfies Guard
+
+const bearerErrors = ['missing_authorization', 'invalid_token', 'token_expired'] as const
+
 /** A route for any signed-in user: documented as taking a bearer token, and guarded so. */
-export const signedIn = { security: bearerAuth, middleware: [requireAuth] }
+export const signedIn = { security: bearerAuth, middleware: [requireAuth], errors: bearerErrors } satisfies Guard
 
 /** A route for admins only. */
-export const adminsOnly = { security: bearerAuth, middleware: [requireAuth, requireRole('admin')] }
+export const adminsOnly = {
+  security: bearerAuth,
+  middleware: [requireAuth, requireRole('admin')],
+  errors: [...bearerErrors, 'insufficient_permissions'] as const,
+} satisfies Guard

@@ -1,50 +1,20 @@
 import { z } from '@hono/zod-openapi'
-import { ERROR_CODES, ERRORS } from './errors'
+import { idParamSchema } from '../lib/id-schemas'
 
-const ErrorSchema = z
-  .object({
-    error: z.string().openapi({ example: 'Invalid or expired token' }),
-    code: z.enum(ERROR_CODES).openapi({ description: 'Stable, for programs: see each status for its codes' }),
-    hint: z.string().optional().openapi({ description: 'What to do about it, where the message alone may not say' }),
-    details: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
-  })
-  .openapi('Error')
-
-type ErrorStatus = (typeof ERRORS)[keyof typeof ERRORS]['status']
-
-/** What a status means, from the catalogue: each code it can carry, and when. */
-const describeStatus = (status: ErrorStatus) =>
-  Object.entries(ERRORS)
-    .filter(([, entry]) => entry.status === status)
-    .map(([code, entry]) => `\`${code}\`: ${entry.description}`)
-    .join('; ')
-
-const errorContent = { 'application/json': { schema: ErrorSchema } }
-
-/**
- * The error answers a route can give, each with the shared error body and a description
- * of its codes from the catalogue.
- *
- * @example
- * responses: { 200: …, ...errorResponses(400, 401, 500, 503) }
- */
-export function errorResponses<S extends ErrorStatus>(...statuses: S[]) {
-  const responses = {} as Record<S, { description: string; content: typeof errorContent }>
-  for (const status of statuses) responses[status] = { description: describeStatus(status), content: errorContent }
-  return responses
-}
-
-/** A required JSON request body validated by `schema`. */
-export const jsonBody = <T extends z.ZodType>(schema: T) => ({
+/** A required JSON request body validated by `schema`, with an example of one it accepts. */
+export const jsonBody = <T extends z.ZodType>(schema: T, example: z.input<T>) => ({
   required: true,
-  content: { 'application/json': { schema } },
+  content: { 'application/json': { schema, example } },
 })
 
-/** A JSON answer of `schema`. */
-export const jsonResponse = <T extends z.ZodType>(description: string, schema: T) => ({
+/** A JSON answer of `schema`, with an example. */
+export const jsonResponse = <T extends z.ZodType>(description: string, schema: T, example: z.output<T>) => ({
   description,
-  content: { 'application/json': { schema } },
+  content: { 'application/json': { schema, example } },
 })
+
+/** What an operation with a query says of parameters it does not name: its query schema is strict. */
+export const CLOSED_QUERY = 'Query parameters other than those listed are refused (400 `validation_error`).'
 
 /** A keyset page's query: `limit` (1 to 100, `defaultLimit` if absent) and the previous page's `nextCursor`. */
 export const pageQuery = (defaultLimit: number) => ({
@@ -55,5 +25,5 @@ export const pageQuery = (defaultLimit: number) => ({
     .max(100)
     .default(defaultLimit)
     .openapi({ description: `Page size, 1 to 100 (default ${defaultLimit})` }),
-  cursor: z.uuid().optional().openapi({ description: '`nextCursor` of the previous page' }),
+  cursor: idParamSchema.optional().openapi({ description: '`nextCursor` of the previous page, in either case' }),
 })

@@ -1,41 +1,62 @@
-import { createRoute, z } from '@hono/zod-openapi'
+import { z } from '@hono/zod-openapi'
 import { listEvents } from '../data/auth-events'
 import { authEventTypes } from '../data/schema'
+import { apiRoute } from '../http/api-route'
 import { adminsOnly } from '../http/guards'
-import { errorResponses, jsonResponse, pageQuery } from '../http/openapi'
+import { CLOSED_QUERY, jsonResponse, pageQuery } from '../http/openapi'
+import { idParamSchema, idSchema } from '../lib/id-schemas'
 import { createRouter } from './create-router'
 
 const AuditEventsQuerySchema = z.strictObject({
-  userId: z.uuid().optional().openapi({ description: 'Only events about this user' }),
-  type: z.enum(authEventTypes).optional(),
+  userId: idParamSchema
+    .optional()
+    .openapi({ description: 'Only events about this user (their `userId`, in either case)' }),
+  type: z.enum(authEventTypes).optional().openapi({ description: 'Only events of this type' }),
   ...pageQuery(50),
 })
 
 const AuditEventSchema = z
   .object({
-    id: z.uuid(),
+    id: idSchema,
     createdAt: z.iso.datetime(),
     type: z.enum(authEventTypes),
-    userId: z.uuid().nullable().openapi({ description: 'The user the event is about' }),
-    actorUserId: z.uuid().nullable().openapi({ description: 'Who caused it; null for the CLI' }),
+    userId: idSchema.nullable().openapi({ description: 'The user the event is about' }),
+    actorUserId: idSchema.nullable().openapi({ description: 'Who caused it; null for the CLI' }),
     ip: z.string().nullable(),
     userAgent: z.string().nullable(),
   })
   .openapi('AuditEvent')
 
-const list = createRoute({
+const AuditEventPageSchema = z
+  .object({
+    events: z.array(AuditEventSchema),
+    nextCursor: idSchema.nullable().openapi({ description: 'Pass as `cursor` for the next page; null on the last' }),
+  })
+  .openapi('AuditEventPage')
+
+const list = apiRoute(adminsOnly, {
   method: 'get',
   path: '/',
+  operationId: 'listAuditEvents',
   tags: ['audit'],
   summary: 'The audit trail, newest first (admin only)',
-  ...adminsOnly,
+  description: CLOSED_QUERY,
   request: { query: AuditEventsQuerySchema },
   responses: {
-    200: jsonResponse(
-      'A page of events',
-      z.object({ events: z.array(AuditEventSchema), nextCursor: z.uuid().nullable() }).openapi('AuditEventPage'),
-    ),
-    ...errorResponses(400, 401, 403, 500, 503),
+    200: jsonResponse('A page of events', AuditEventPageSchema, {
+      events: [
+        {
+          id: '019ac1f3-0b1c-7d2e-9f30-415263748596',
+          createdAt: '2026-11-29T10:15:30.123Z',
+          type: 'login_failed',
+          userId: '019ac1f2-7a3b-7cde-8f01-23456789abcd',
+          actorUserId: null,
+          ip: '203.0.113.7',
+          userAgent: 'Mozilla/5.0',
+        },
+      ],
+      nextCursor: null,
+    }),
   },
 })
 

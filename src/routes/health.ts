@@ -1,16 +1,20 @@
-import { createRoute, z } from '@hono/zod-openapi'
+import { z } from '@hono/zod-openapi'
 import { checkSchema } from '../data/client'
-import { errorResponses, jsonResponse } from '../http/openapi'
+import { apiRoute } from '../http/api-route'
+import { everyone } from '../http/guards'
+import { jsonResponse } from '../http/openapi'
 import { createRouter } from './create-router'
 
-const health = createRoute({
+const health = apiRoute(everyone, {
   method: 'get',
   path: '/',
+  operationId: 'getHealth',
   tags: ['health'],
   summary: 'Liveness: D1 answers and has every table and column of the schema',
   responses: {
-    200: jsonResponse('The Worker and its database answer, migrated', z.object({ status: z.literal('ok') })),
-    ...errorResponses(503),
+    200: jsonResponse('The Worker and its database answer, migrated', z.object({ status: z.literal('ok') }), {
+      status: 'ok',
+    }),
   },
 })
 

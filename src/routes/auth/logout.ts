@@ -1,32 +1,28 @@
-import { createRoute } from '@hono/zod-openapi'
 import { authEvent } from '../../audit/auth-event'
 import { insertEvents } from '../../data/auth-events'
 import { revokeToken } from '../../data/revoked-tokens'
 import { nextTokenVersion, updateUser } from '../../data/users'
+import { apiRoute } from '../../http/api-route'
 import { logAuthEvents, originOf } from '../../http/audit'
 import { signedIn } from '../../http/guards'
-import { errorResponses } from '../../http/openapi'
 import { createRouter } from '../create-router'
 
-const logout = createRoute({
+const logout = apiRoute(signedIn, {
   method: 'post',
   path: '/logout',
+  operationId: 'logout',
   tags: ['auth'],
   summary: 'Revoke the presented token',
-  ...signedIn,
-  responses: { 204: { description: 'The token is refused from now on' }, ...errorResponses(401, 413, 500, 503) },
+  responses: { 204: { description: 'The token is refused from now on' } },
 })
 
-const logoutAll = createRoute({
+const logoutAll = apiRoute(signedIn, {
   method: 'post',
   path: '/logout-all',
+  operationId: 'logoutAll',
   tags: ['auth'],
   summary: "Revoke every token of the caller's",
-  ...signedIn,
-  responses: {
-    204: { description: "The caller's tokens are refused from now on" },
-    ...errorResponses(401, 413, 500, 503),
-  },
+  responses: { 204: { description: "The caller's tokens are refused from now on" } },
 })
 
 export const logoutRouter = createRouter()

@@ -1,37 +1,39 @@
-import { createRoute, z } from '@hono/zod-openapi'
+import { z } from '@hono/zod-openapi'
 import { authEvent } from '../../audit/auth-event'
 import { insertEvents } from '../../data/auth-events'
 import { updateUser } from '../../data/users'
+import { apiRoute } from '../../http/api-route'
 import { logAuthEvents, originOf } from '../../http/audit'
 import { conflictOrRethrow } from '../../http/conflicts'
 import { signedIn } from '../../http/guards'
-import { errorResponses, jsonBody, jsonResponse } from '../../http/openapi'
+import { jsonBody, jsonResponse } from '../../http/openapi'
 import { normalizeIdentifier } from '../../lib/normalize'
-import { PublicUserSchema, toPublicUser } from '../../users/public-user'
+import { emailSchema } from '../../users/new-user'
+import { PUBLIC_USER_EXAMPLE, PublicUserSchema, toPublicUser } from '../../users/public-user'
 import { createRouter } from '../create-router'
 
-const me = createRoute({
+const me = apiRoute(signedIn, {
   method: 'get',
   path: '/me',
+  operationId: 'getMe',
   tags: ['auth'],
   summary: 'The authenticated caller',
-  ...signedIn,
-  responses: { 200: jsonResponse('The caller', PublicUserSchema), ...errorResponses(401, 500, 503) },
+  responses: { 200: jsonResponse('The caller', PublicUserSchema, PUBLIC_USER_EXAMPLE) },
 })
 
-const UpdateMeSchema = z.strictObject({ email: z.email().max(254) }).openapi('UpdateMe')
+const UpdateMeSchema = z.strictObject({ email: emailSchema }).openapi('UpdateMe')
 
-const updateMe = createRoute({
+const updateMe = apiRoute(signedIn, {
   method: 'patch',
   path: '/me',
+  operationId: 'updateMe',
   tags: ['auth'],
   summary: "Change the caller's email",
-  ...signedIn,
-  request: { body: jsonBody(UpdateMeSchema) },
+  request: { body: jsonBody(UpdateMeSchema, { email: 'alice@example.org' }) },
   responses: {
-    200: jsonResponse('The caller, changed', PublicUserSchema),
-    ...errorResponses(400, 401, 409, 413, 500, 503),
+    200: jsonResponse('The caller, changed', PublicUserSchema, { ...PUBLIC_USER_EXAMPLE, email: 'alice@example.org' }),
   },
+  errors: ['email_taken'],
 })
 
 export const meRouter = createRouter()

@@ -1,31 +1,41 @@
-import { createRoute, z } from '@hono/zod-openapi'
+import { z } from '@hono/zod-openapi'
 import { authEvent } from '../../audit/auth-event'
 import { hashPassword, newPasswordSchema } from '../../auth/passwords'
 import { issueToken, tokenSettings } from '../../auth/tokens'
 import { insertEvents } from '../../data/auth-events'
 import { nextTokenVersion, updateUser } from '../../data/users'
+import { apiRoute } from '../../http/api-route'
 import { logAuthEvents, originOf } from '../../http/audit'
 import { signedIn } from '../../http/guards'
-import { errorResponses, jsonBody, jsonResponse } from '../../http/openapi'
+import { jsonBody, jsonResponse } from '../../http/openapi'
 import { createRouter } from '../create-router'
 import { checkedPassword } from './checked-password'
-import { enteredPasswordSchema, LoginResponseSchema } from './schemas'
+import { enteredPasswordSchema, LOGIN_RESPONSE_EXAMPLE, LoginResponseSchema } from './schemas'
 
 const ChangePasswordSchema = z
   .strictObject({ currentPassword: enteredPasswordSchema, newPassword: newPasswordSchema })
   .openapi('ChangePassword')
 
-const changePassword = createRoute({
+const changePassword = apiRoute(signedIn, {
   method: 'post',
   path: '/password',
+  operationId: 'changePassword',
   tags: ['auth'],
   summary: "Change the caller's password; every token issued before stops working",
-  ...signedIn,
-  request: { body: jsonBody(ChangePasswordSchema) },
-  responses: {
-    200: jsonResponse('A fresh token; all earlier ones are refused from now on', LoginResponseSchema),
-    ...errorResponses(400, 401, 413, 422, 429, 500, 503),
+  request: {
+    body: jsonBody(ChangePasswordSchema, {
+      currentPassword: 'correct horse battery staple',
+      newPassword: 'lantern quartz meadow 42',
+    }),
   },
+  responses: {
+    200: jsonResponse(
+      'A fresh token; all earlier ones are refused from now on',
+      LoginResponseSchema,
+      LOGIN_RESPONSE_EXAMPLE,
+    ),
+  },
+  errors: ['current_password_incorrect', 'too_many_attempts'],
 })
 
 export const passwordRouter = createRouter().openapi(changePassword, async (c) => {

@@ -1,53 +1,61 @@
-import { createRoute } from '@hono/zod-openapi'
 import { authEvent } from '../../audit/auth-event'
 import { passwordSettings } from '../../auth/passwords'
 import { insertEvents, recordIfChanged } from '../../data/auth-events'
 import type { Database } from '../../data/client'
 import { deleteUser, findUserById, insertUser, updateUser } from '../../data/users'
+import { apiRoute } from '../../http/api-route'
 import { logAuthEvents, originOf } from '../../http/audit'
 import { conflictOrRethrow } from '../../http/conflicts'
 import { ApiError } from '../../http/errors'
 import { adminsOnly } from '../../http/guards'
-import { errorResponses, jsonBody } from '../../http/openapi'
+import { jsonBody } from '../../http/openapi'
 import { planAccountChange } from '../../users/account-changes'
 import { buildUser, NewUserSchema } from '../../users/new-user'
-import { toManagedUser } from '../../users/public-user'
+import { MANAGED_USER_EXAMPLE, toManagedUser } from '../../users/public-user'
 import { createRouter } from '../create-router'
 import { UpdateUserSchema, UserIdParamsSchema, userResponse } from './schemas'
 
-const create = createRoute({
+const create = apiRoute(adminsOnly, {
   method: 'post',
   path: '/',
+  operationId: 'createUser',
   tags: ['users'],
   summary: 'Create a user (admin only)',
-  ...adminsOnly,
   request: {
-    body: jsonBody(NewUserSchema.openapi('NewUser')),
+    body: jsonBody(NewUserSchema.openapi('NewUser'), {
+      username: 'alice',
+      email: 'alice@example.com',
+      password: 'lantern quartz meadow 42',
+      role: 'member',
+    }),
   },
-  responses: { 201: userResponse('The new user'), ...errorResponses(400, 401, 403, 409, 413, 500, 503) },
+  responses: { 201: userResponse('The new user') },
+  errors: ['username_taken', 'email_taken'],
 })
 
-const update = createRoute({
+const update = apiRoute(adminsOnly, {
   method: 'patch',
   path: '/{id}',
+  operationId: 'updateUser',
   tags: ['users'],
   summary: "Change a user's email, role or disabled state (admin only)",
-  ...adminsOnly,
   request: {
     params: UserIdParamsSchema,
-    body: jsonBody(UpdateUserSchema),
+    body: jsonBody(UpdateUserSchema, { role: 'admin' }),
   },
-  responses: { 200: userResponse('The user, changed'), ...errorResponses(400, 401, 403, 404, 409, 413, 500, 503) },
+  responses: { 200: userResponse('The user, changed', { ...MANAGED_USER_EXAMPLE, role: 'admin' }) },
+  errors: ['user_not_found', 'email_taken', 'last_admin'],
 })
 
-const remove = createRoute({
+const remove = apiRoute(adminsOnly, {
   method: 'delete',
   path: '/{id}',
+  operationId: 'deleteUser',
   tags: ['users'],
   summary: 'Delete a user (admin only); their tokens stop working',
-  ...adminsOnly,
   request: { params: UserIdParamsSchema },
-  responses: { 204: { description: 'Deleted' }, ...errorResponses(400, 401, 403, 404, 409, 500, 503) },
+  responses: { 204: { description: 'Deleted' } },
+  errors: ['user_not_found', 'last_admin'],
 })
 
 /** Why a guarded write changed nothing: the user is gone, or it would have removed the last admin. */

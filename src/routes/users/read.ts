@@ -1,37 +1,46 @@
-import { createRoute, z } from '@hono/zod-openapi'
+import { z } from '@hono/zod-openapi'
 import { findUserById, listUsers } from '../../data/users'
+import { apiRoute } from '../../http/api-route'
 import { ApiError } from '../../http/errors'
 import { adminsOnly, signedIn } from '../../http/guards'
-import { errorResponses, jsonResponse, pageQuery } from '../../http/openapi'
-import { ManagedUserSchema, toManagedUser } from '../../users/public-user'
+import { CLOSED_QUERY, jsonResponse, pageQuery } from '../../http/openapi'
+import { idSchema } from '../../lib/id-schemas'
+import { MANAGED_USER_EXAMPLE, ManagedUserSchema, toManagedUser } from '../../users/public-user'
 import { createRouter } from '../create-router'
 import { UserIdParamsSchema, userResponse } from './schemas'
 
 const UserPageSchema = z
   .object({
     users: z.array(ManagedUserSchema),
-    nextCursor: z.uuid().nullable().openapi({ description: 'Pass as `cursor` for the next page; null on the last' }),
+    nextCursor: idSchema.nullable().openapi({ description: 'Pass as `cursor` for the next page; null on the last' }),
   })
   .openapi('UserPage')
 
-const list = createRoute({
+const list = apiRoute(adminsOnly, {
   method: 'get',
   path: '/',
+  operationId: 'listUsers',
   tags: ['users'],
   summary: 'List users, oldest first (admin only)',
-  ...adminsOnly,
+  description: CLOSED_QUERY,
   request: { query: z.strictObject(pageQuery(20)) },
-  responses: { 200: jsonResponse('A page of users', UserPageSchema), ...errorResponses(400, 401, 403, 500, 503) },
+  responses: {
+    200: jsonResponse('A page of users', UserPageSchema, {
+      users: [MANAGED_USER_EXAMPLE],
+      nextCursor: MANAGED_USER_EXAMPLE.userId,
+    }),
+  },
 })
 
-const get = createRoute({
+const get = apiRoute(signedIn, {
   method: 'get',
   path: '/{id}',
+  operationId: 'getUser',
   tags: ['users'],
   summary: 'One user (admins: anyone; members: themselves only)',
-  ...signedIn,
   request: { params: UserIdParamsSchema },
-  responses: { 200: userResponse('The user'), ...errorResponses(400, 401, 403, 404, 500, 503) },
+  responses: { 200: userResponse('The user') },
+  errors: ['insufficient_permissions', 'user_not_found'],
 })
 
 export const readUsersRouter = createRouter()

@@ -1,18 +1,21 @@
 import { z } from '@hono/zod-openapi'
 import { roles } from '../../data/schema'
 import { jsonResponse } from '../../http/openapi'
-import { ManagedUserSchema } from '../../users/public-user'
+import { idParamSchema } from '../../lib/id-schemas'
+import { emailSchema } from '../../users/new-user'
+import { MANAGED_USER_EXAMPLE, ManagedUserSchema } from '../../users/public-user'
 
 export const UserIdParamsSchema = z.object({
-  id: z.uuid().openapi({ param: { name: 'id', in: 'path' }, example: '019ac1f2-7a3b-7cde-8f01-23456789abcd' }),
+  id: idParamSchema.openapi({ param: { name: 'id', in: 'path' }, description: "The user's `userId`, in either case" }),
 })
 
-/** A 2xx answer carrying one user as admins see it. */
-export const userResponse = (description: string) => jsonResponse(description, ManagedUserSchema)
+/** A 2xx answer carrying one user as admins see it, like `example`. */
+export const userResponse = (description: string, example = MANAGED_USER_EXAMPLE) =>
+  jsonResponse(description, ManagedUserSchema, example)
 
 export const UpdateUserSchema = z
   .strictObject({
-    email: z.email().max(254).optional(),
+    email: emailSchema.optional(),
     role: z.enum(roles).optional(),
     disabled: z
       .boolean()
@@ -20,4 +23,4 @@ export const UpdateUserSchema = z
       .openapi({ description: 'A disabled user cannot log in; their tokens stop working' }),
   })
   .refine((patch) => Object.keys(patch).length > 0, 'Give at least one of email, role, disabled')
-  .openapi('UpdateUser')
+  .openapi('UpdateUser', { minProperties: 1 })

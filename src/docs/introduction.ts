@@ -1,0 +1,103 @@
+/**
+ * The API reference's introduction, in Markdown: the authentication guide's flow, with examples
+ * that run against this API. The OpenAPI document's `info.description`, so /docs shows it first.
+ * A TS string, not a .md file, so that any bundler (wrangler, vitest, the bench build) inlines it.
+ */
+export const introduction = `The authentication and organisation API of OrgStack. Log in with a username or email and a password to get a
+JSON Web Token (JWT), then send that token in the \`Authorization\` header of every other request.
+
+The machine-readable document behind this page is [/api/openapi.json](/api/openapi.json).
+
+## Authentication flow
+
+### 1. Obtain credentials
+
+You need the username (or email address) and password of an OrgStack account. Admins create accounts with
+\`POST /api/users\`; operators with \`npm run user:create\`.
+
+### 2. Obtain a token
+
+Send your credentials to \`POST /api/auth/login\` as JSON:
+
+| Field      | Type   | Required | Description                    |
+| ---------- | ------ | -------- | ------------------------------ |
+| \`username\` | string | Yes      | Your username or email address |
+| \`password\` | string | Yes      | Your account password          |
+
+~~~sh
+curl -X POST http://localhost:8787/api/auth/login \\
+  -H 'Content-Type: application/json' \\
+  -d '{"username": "alice", "password": "your password"}'
+~~~
+
+A \`200 OK\` answer carries the token:
+
+| Field       | Type    | Description                                     |
+| ----------- | ------- | ----------------------------------------------- |
+| \`token\`     | string  | The JWT to use for authentication               |
+| \`userId\`    | string  | The unique identifier of the authenticated user |
+| \`username\`  | string  | The username of the authenticated user          |
+| \`expiresIn\` | integer | Token expiration time in seconds                |
+
+~~~json
+{ "token": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9…", "userId": "019ac…", "username": "alice", "expiresIn": 86400 }
+~~~
+
+A wrong username or password answers \`401 Unauthorized\`, a malformed request \`400 Bad Request\`, and too many
+attempts \`429 Too Many Requests\` with a \`Retry-After\` header.
+
+### 3. Send the token
+
+Include the token in the \`Authorization\` header of your requests, with the Bearer scheme:
+
+~~~
+Authorization: Bearer <token>
+~~~
+
+~~~sh
+curl http://localhost:8787/api/auth/me -H "Authorization: Bearer $TOKEN"
+~~~
+
+On this page: open \`POST /api/auth/login\`, press **Try it out**, enter your credentials and **Execute**; copy the
+\`token\` from the answer, press **Authorize**, paste it and **Authorize** again. Every **Try it out** below then
+sends it.
+
+## Token expiration
+
+Tokens expire after \`expiresIn\` seconds (24 hours unless the deployment says otherwise). A request with an expired
+token answers \`401 Unauthorized\`. When you receive a 401 because your token has expired:
+
+1. Request a new token by calling \`POST /api/auth/login\` again.
+2. Replace your stored token with the new one.
+3. Retry the failed request with the new token.
+
+Handle this in your application, so that an expired token never needs the user's intervention. A token also stops
+working when you log out (\`POST /api/auth/logout\`, or \`POST /api/auth/logout-all\` for every token of yours) or
+change your password.
+
+## Security best practices
+
+- **Use HTTPS in production.** HTTPS encrypts tokens in transit; the API refuses plain HTTP in production. The
+  localhost URL in the examples is for development only.
+- **Store tokens securely**, in the storage meant for secrets on your platform (encrypted storage, secure cookies,
+  environment variables).
+- **Don't expose tokens.** Never log them, commit them to version control or expose them in client-side code.
+- **Renew tokens automatically**, so that expiration does not disrupt your users.
+
+## Common authentication errors
+
+Every error answer is JSON, \`{"error": "…", "code": "…"}\`: \`error\` for people, \`code\` for programs.
+
+| Status | \`error\`                        | Solution                                           |
+| ------ | ------------------------------ | -------------------------------------------------- |
+| 401    | \`Invalid username or password\` | Verify your credentials are correct                |
+| 401    | \`Invalid or expired token\`     | Request a new token by logging in again            |
+| 401    | \`Missing authorization header\` | Include the \`Authorization\` header with your token |
+| 403    | \`Insufficient permissions\`     | Your account lacks permission for this operation   |
+
+## Next steps
+
+- Explore the endpoints below: each lists its request, its answers and the errors it can give.
+- Build your integration using authenticated requests.
+- Handle authentication failures as above.
+`

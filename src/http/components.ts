@@ -1,0 +1,43 @@
+import type { OpenAPIHono } from '@hono/zod-openapi'
+import { ERROR_HEADERS, errorResponse } from './error-responses'
+import { BEARER_SCHEME } from './guards'
+
+/** Answers the app gives outside any operation, to an unknown route or method: their codes. */
+const UNROUTED = { NotFound: 'not_found', MethodNotAllowed: 'method_not_allowed' } as const
+
+/**
+ * Registers the parts of the OpenAPI document that operations share or that no operation
+ * holds: the bearer scheme, the error headers, and the answers to an unknown route (404),
+ * an unknown method (405) and a CORS preflight on any path.
+ *
+ * @example
+ * registerComponents(app.openAPIRegistry)
+ */
+export function registerComponents(registry: OpenAPIHono['openAPIRegistry']) {
+  registry.registerComponent('securitySchemes', 'bearerAuth', BEARER_SCHEME)
+  for (const [name, header] of Object.entries(ERROR_HEADERS)) registry.registerComponent('headers', name, header)
+  for (const [name, code] of Object.entries(UNROUTED)) {
+    const { content, ...response } = errorResponse([code])
+    const { schema, examples } = content['application/json']
+    // Components go into the document as given, not converted from zod: the schema is registered by name instead.
+    registry.register(`${name}Error`, schema)
+    registry.registerComponent('responses', name, {
+      ...response,
+      content: { 'application/json': { schema: { $ref: `#/components/schemas/${name}Error` }, examples } },
+    })
+  }
+  registry.registerComponent('responses', 'CorsPreflight', {
+    description:
+      'When `CORS_ORIGINS` is set, the answer to a CORS preflight (`OPTIONS` with `Access-Control-Request-Method`) on any path; `Access-Control-Allow-Origin` is there only for a listed origin',
+    headers: {
+      'Access-Control-Allow-Origin': { schema: { type: 'string' }, example: 'https://app.example' },
+      'Access-Control-Allow-Methods': { required: true, schema: { type: 'string' }, example: 'GET,POST,PATCH,DELETE' },
+      'Access-Control-Allow-Headers': {
+        required: true,
+        schema: { type: 'string' },
+        example: 'Authorization,Content-Type',
+      },
+      'Access-Control-Max-Age': { required: true, schema: { type: 'integer' }, example: 600 },
+    },
+  })
+}
