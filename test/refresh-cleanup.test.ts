@@ -6,7 +6,7 @@ import { describe, expect, it, vi } from 'vitest'
 import { refresh, refreshSettings, startFamily } from '../src/auth/refresh-tokens'
 import { revokeFamily } from '../src/data/refresh-tokens'
 import { refreshFamilies, refreshTokens, users } from '../src/data/schema'
-import worker from '../src/index'
+import { runScheduledHandler } from './contract/worker'
 import { createUser } from './helpers'
 
 const db = drizzle(env.DB)
@@ -18,7 +18,7 @@ const DAY = 24 * HOUR
 /** Runs the Cron Trigger's handler as Cloudflare would at `time`; resolves what it deleted. */
 async function runScheduled(time: number) {
   const log = vi.spyOn(console, 'log').mockImplementation(() => {})
-  await worker.scheduled(createScheduledController({ scheduledTime: new Date(time), cron: '23 * * * *' }), env)
+  await runScheduledHandler(createScheduledController({ scheduledTime: new Date(time), cron: '23 * * * *' }))
   const [line] = log.mock.calls.map(([text]) => JSON.parse(String(text)))
   log.mockRestore()
   return line.deleted
