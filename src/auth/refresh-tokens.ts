@@ -16,8 +16,11 @@ import { uuidv7 } from '../lib/uuid-v7'
 /** Every refresh token is exactly this long: 32 bytes in base64url without padding. */
 export const REFRESH_TOKEN_LENGTH = 43
 
-// The last of 43 characters carries two spare bits, which must be zero: one spelling per token.
-const SHAPE = /^[\w-]{42}[AEIMQUYcgkosw048]$/
+/**
+ * The spelling of every refresh token: the last of 43 characters carries two spare bits, which
+ * must be zero, so each token has one spelling. The OpenAPI document states this very pattern.
+ */
+export const REFRESH_TOKEN_PATTERN = /^[\w-]{42}[AEIMQUYcgkosw048]$/
 
 /**
  * Whether `token` is spelt as our refresh tokens are: checked before any hashing, so input of
@@ -28,7 +31,7 @@ const SHAPE = /^[\w-]{42}[AEIMQUYcgkosw048]$/
  * hasRefreshTokenShape('x'.repeat(1_000_000)) // false
  */
 export const hasRefreshTokenShape = (token: string): boolean =>
-  token.length === REFRESH_TOKEN_LENGTH && SHAPE.test(token)
+  token.length === REFRESH_TOKEN_LENGTH && REFRESH_TOKEN_PATTERN.test(token)
 
 const HMAC = { name: 'HMAC', hash: 'SHA-256' }
 const encoder = new TextEncoder()
