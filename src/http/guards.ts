@@ -103,6 +103,22 @@ export type Guard = {
 /** A route for anyone: no token, which the document says with `security: []`. */
 export const everyone = { security: [], middleware: [], errors: [] } satisfies Guard
 
+/**
+ * Refuses a query string before anything else is read. URLs are kept by proxies, histories and
+ * access logs: a credential sent in one is refused, so that no client comes to rely on it.
+ */
+const refuseQuery = createMiddleware<AppEnv>(async (c, next) => {
+  if (new URL(c.req.url).search !== '') throw new ApiError('query_not_allowed')
+  await next()
+})
+
+/** A route for anyone that takes a credential in its body (a refresh token): no token, and no query string. */
+export const bodyCredential = {
+  security: [],
+  middleware: [refuseQuery],
+  errors: ['query_not_allowed'] as const,
+} satisfies Guard
+
 const bearerErrors = ['missing_authorization', 'invalid_token', 'token_expired'] as const
 
 /** A route for any signed-in user: documented as taking a bearer token, and guarded so. */

@@ -47,6 +47,20 @@ export const LoginResponseSchema = z
   })
   .openapi('LoginResponse')
 
+/**
+ * A refresh: the refresh token of the last answer. Its spelling is documented but checked by
+ * the handler, so that any string the field holds is answered as an unknown token is (401).
+ */
+export const RefreshRequestSchema = z
+  .strictObject({
+    refreshToken: z.string().openapi({
+      ...refreshTokenFormat,
+      description:
+        'The `refreshToken` of the last login, password change or refresh. A string of any other shape is refused as an unknown token is: 401 `invalid_refresh_token`.',
+    }),
+  })
+  .openapi('RefreshRequest')
+
 /** A token as login issues one (its signature made up): what the examples of the document show. */
 const EXAMPLE_TOKEN = [
   'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCIsImtpZCI6InEzdFZiOHhZejBBYkNkRWYifQ',
@@ -62,3 +76,5 @@ export const LOGIN_RESPONSE_EXAMPLE: z.infer<typeof LoginResponseSchema> = {
   refreshToken: EXAMPLE_REFRESH_TOKEN,
   refreshExpiresIn: 1_209_600,
 }
+
+export const REFRESH_REQUEST_EXAMPLE: z.input<typeof RefreshRequestSchema> = { refreshToken: EXAMPLE_REFRESH_TOKEN }
