@@ -62,13 +62,14 @@ export async function verifiedClaims(c: Context<AppEnv>): Promise<TokenClaims> {
  * Guards a route: the token must pass `verifiedClaims`, then one D1 query by
  * primary key refuses the token of an account deleted or disabled since, of
  * one whose `token_version` moved on (password changed, or logged out
- * everywhere), and a token logged out by its `jti`. Sets `c.var.user` to the
- * account as it is now (its role, not the token's, decides 403s) and
- * `c.var.token` to the claims.
+ * everywhere), a token logged out by its `jti`, and one issued from a refresh
+ * token family since revoked (its `fam`: logged out, or a refresh token
+ * replayed). Sets `c.var.user` to the account as it is now (its role, not the
+ * token's, decides 403s) and `c.var.token` to the claims.
  */
 export const requireAuth = createMiddleware<AppEnv>(async (c, next) => {
   const token = await verifiedClaims(c)
-  const account = await findAccount(c.var.db, { userId: token.sub, jti: token.jti })
+  const account = await findAccount(c.var.db, { userId: token.sub, jti: token.jti, familyId: token.fam })
   if (!account || account.revoked || account.user.disabledAt || account.user.tokenVersion !== token.ver) {
     throw new ApiError('invalid_token')
   }
