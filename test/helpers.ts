@@ -60,6 +60,16 @@ export async function login(username: string, password = DEFAULT_PASSWORD) {
   return res.json()
 }
 
+/** `POST /api/auth/refresh` with `refreshToken`, through the typed client. */
+export const refreshOf = (refreshToken: string) => client.api.auth.refresh.$post({ json: { refreshToken } })
+
+/** The one answer to every refused refresh token, whatever the reason. */
+export async function expectRefreshRefused(res: { status: number; headers: Headers; json(): Promise<unknown> }) {
+  expect(res.status).toBe(401)
+  expect(await res.json()).toEqual({ error: 'Invalid or expired token', code: 'invalid_refresh_token' })
+  expect(res.headers.get('WWW-Authenticate')).toMatch(/^Bearer realm="orgstack", error="invalid_token"/)
+}
+
 /** A fresh user of `role` and a token for them. */
 export async function signedIn(role: NewUserInput['role'] = 'member') {
   const user = await createUser({ role })
