@@ -44,7 +44,7 @@ const familyOf = (token: string): string => decodeJwt(token).payload.fam
 const meStatus = async (token: string) => (await api('/api/auth/me', bearer(token))).status
 
 describe('login and a password change', () => {
-  it('answer the guide’s four fields, an opaque refresh token and its lifetime', async () => {
+  it("answer the guide's four fields, an opaque refresh token and its lifetime", async () => {
     const { user, ...answer } = await loggedIn()
     expect(Object.keys(answer).sort()).toEqual(
       ['expiresIn', 'refreshExpiresIn', 'refreshToken', 'token', 'userId', 'username'].sort(),
