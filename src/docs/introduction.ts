@@ -103,8 +103,8 @@ every login of yours) or change your password.
 
 - **Use HTTPS in production.** HTTPS encrypts tokens in transit; the API refuses plain HTTP in production. The
   localhost URL in the examples is for development only.
-- **Store tokens securely**, the refresh token above all, in the storage meant for secrets on your platform (encrypted storage, secure cookies,
-  environment variables).
+- **Store tokens securely**, the refresh token above all, in the storage meant for secrets on your platform
+  (encrypted storage, secure cookies, environment variables).
 - **Don't expose tokens.** Never log them, commit them to version control or expose them in client-side code.
 - **Renew tokens automatically**, so that expiration does not disrupt your users.
 
