@@ -82,7 +82,9 @@ describe('login and a password change', () => {
 describe('a refresh', () => {
   it('rotates: a new access token and a new refresh token of the same login, the old one spent', async () => {
     const { user, token, refreshToken } = await loggedIn()
-    const next = await okBody(await refreshOf(refreshToken))
+    const res = await refreshOf(refreshToken)
+    expect(res.headers.get('Cache-Control')).toBe('no-store')
+    const next = await okBody(res)
     expect(next).toMatchObject({ userId: user.id, username: user.username, expiresIn: DAY_SECONDS })
     expect(next.refreshToken).not.toBe(refreshToken)
     expect(next.token).not.toBe(token)
