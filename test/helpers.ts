@@ -63,6 +63,19 @@ export async function login(username: string, password = DEFAULT_PASSWORD) {
 /** `POST /api/auth/refresh` with `refreshToken`, through the typed client. */
 export const refreshOf = (refreshToken: string) => client.api.auth.refresh.$post({ json: { refreshToken } })
 
+/**
+ * `refreshToken` presented again with the reuse interval set to 0, so that a rotated token is a
+ * replay at once: sent a few milliseconds on, as a rotation in the same millisecond is still a race.
+ */
+export async function replayRefresh(refreshToken: string) {
+  await new Promise((resolve) => setTimeout(resolve, 3))
+  return apiWithEnv({ REFRESH_REUSE_INTERVAL_SECONDS: '0' }, '/api/auth/refresh', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ refreshToken }),
+  })
+}
+
 /** The one answer to every refused refresh token, whatever the reason. */
 export async function expectRefreshRefused(res: { status: number; headers: Headers; json(): Promise<unknown> }) {
   expect(res.status).toBe(401)

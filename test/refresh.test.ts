@@ -19,19 +19,12 @@ import {
   postAuthorized,
   postJson,
   refreshOf,
+  replayRefresh,
 } from './helpers'
 
 const db = drizzle(env.DB)
 const REFRESH = '/api/auth/refresh'
 const DAY_SECONDS = 86_400
-
-/** A refresh with the reuse interval set to 0: a rotated token presented again is a replay at once. */
-const refreshWithoutGrace = (refreshToken: string) =>
-  apiWithEnv({ REFRESH_REUSE_INTERVAL_SECONDS: '0' }, REFRESH, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ refreshToken }),
-  })
 
 /** A new user, logged in: the login's answer and the user. */
 async function loggedIn() {
@@ -116,7 +109,7 @@ describe('a refresh', () => {
     const other = await login(user.username)
     const next = await okBody(await refreshOf(refreshToken))
 
-    await expectRefreshRefused(await refreshWithoutGrace(refreshToken))
+    await expectRefreshRefused(await replayRefresh(refreshToken))
     await expectRefreshRefused(await refreshOf(next.refreshToken))
     expect(await meStatus(token)).toBe(401)
     expect(await meStatus(next.token)).toBe(401)
@@ -151,7 +144,7 @@ describe('a refresh', () => {
   it('racing just outside the interval: a replay, revoked once, no answer valid', async () => {
     const { user, token, refreshToken } = await loggedIn()
     await okBody(await refreshOf(refreshToken))
-    const answers = await Promise.all(Array.from({ length: 10 }, () => refreshWithoutGrace(refreshToken)))
+    const answers = await Promise.all(Array.from({ length: 10 }, () => replayRefresh(refreshToken)))
     for (const res of answers) await expectRefreshRefused(res)
     expect(await meStatus(token)).toBe(401)
     expect((await eventsAbout(user.id)).map((event) => event.type)).toEqual(['login_succeeded', 'refresh_token_reused'])

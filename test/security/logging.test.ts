@@ -12,6 +12,7 @@ import {
   postAuthorized,
   postJson,
   refreshOf,
+  replayRefresh,
 } from '../helpers'
 
 /** Everything the Worker writes to the console during `run`. */
@@ -42,11 +43,7 @@ describe('logging', () => {
       if (!('refreshToken' in next)) throw new Error('the refresh failed')
       secrets.push(next.refreshToken)
       // A replay, refused and audited; a token in the query string; one never issued.
-      await apiWithEnv({ REFRESH_REUSE_INTERVAL_SECONDS: '0' }, '/api/auth/refresh', {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ refreshToken }),
-      })
+      await replayRefresh(refreshToken)
       await api(`/api/auth/refresh?refreshToken=${next.refreshToken}`, { method: 'POST' })
       await postJson('/api/auth/refresh', { refreshToken: 'V6yoo5kZURekrgNOFmuAq1HYQtrau7HWjU39hfzFqOg' })
       secrets.push('V6yoo5kZURekrgNOFmuAq1HYQtrau7HWjU39hfzFqOg')

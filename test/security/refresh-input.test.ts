@@ -2,7 +2,6 @@ import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import {
   api,
-  apiWithEnv,
   createUser,
   eventsAbout,
   expectRefreshRefused,
@@ -10,6 +9,7 @@ import {
   okBody,
   postJson,
   refreshOf,
+  replayRefresh,
 } from '../helpers'
 
 const REFRESH = '/api/auth/refresh'
@@ -78,12 +78,7 @@ describe('the refresh route', () => {
     const next = await okBody(await refreshOf(refreshToken))
     // Within the reuse interval: the same successor again.
     expect((await okBody(await refreshOf(refreshToken))).refreshToken).toBe(next.refreshToken)
-    const replay = await apiWithEnv({ REFRESH_REUSE_INTERVAL_SECONDS: '0' }, REFRESH, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ refreshToken }),
-    })
-    await expectRefreshRefused(replay)
+    await expectRefreshRefused(await replayRefresh(refreshToken))
     expect((await eventsAbout(user.id)).map((event) => event.type)).toContain('refresh_token_reused')
     const rows = JSON.stringify((await env.DB.prepare('select * from auth_events').all()).results)
     for (const secret of [refreshToken, next.refreshToken]) expect(rows).not.toContain(secret)
