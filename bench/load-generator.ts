@@ -10,6 +10,23 @@ import type { LoadJob, LoadResult } from './lib/load'
 const percentile = (sorted: number[], p: number) =>
   sorted.length === 0 ? Number.NaN : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]
 
+/**
+ * Refresh chains: a pool holding one refresh token per connection. Each request takes one and
+ * its answer puts the successor back, so no token is sent twice and every refresh rotates.
+ * (autocannon resets a connection's `context` after each pass over `requests`: no use here.)
+ */
+function refreshChain(tokens: string[]): autocannon.Request[] {
+  const pool = [...tokens]
+  return [
+    {
+      setupRequest: (request) => ({ ...request, body: JSON.stringify({ refreshToken: pool.shift() }) }),
+      onResponse: (status, body) => {
+        if (status === 200) pool.push((JSON.parse(body) as { refreshToken: string }).refreshToken)
+      },
+    },
+  ]
+}
+
 function run(job: LoadJob): Promise<LoadResult> {
   // autocannon's own histograms count whole milliseconds; sub-millisecond answers need their own.
   const latencies: number[] = []
@@ -23,6 +40,7 @@ function run(job: LoadJob): Promise<LoadResult> {
         method: job.method,
         headers: job.headers,
         body: job.body,
+        ...(job.refreshTokens && { requests: refreshChain(job.refreshTokens) }),
         connections: job.connections,
         amount: job.requests,
         // How soon autocannon notices that the last answer is in.

@@ -152,5 +152,6 @@ await runBench(async () => {
     checks,
     d1,
   })
-  progress(`Wrote ${RESULTS_PATH}; ${checks.filter((c) => c.met).length} of ${checks.length} targets met`)
+  const targeted = checks.filter((check) => !check.informational)
+  progress(`Wrote ${RESULTS_PATH}; ${targeted.filter((c) => c.met).length} of ${targeted.length} targets met`)
 })

@@ -37,3 +37,13 @@ export const loginThrottleSettings = (env: Env) => ({
 })
 
 export type LoginThrottleSettings = ReturnType<typeof loginThrottleSettings>
+
+/** How long refresh tokens live and how late a rotated one may come back; see `auth/refresh-tokens.ts`. */
+export const refreshTokenLifetimes = (env: Env) => ({
+  /** A token unused this long is refused; each refresh gives a new token this long. */
+  idleDays: integerVar('REFRESH_IDLE_DAYS', env.REFRESH_IDLE_DAYS, 14, 1, 365),
+  /** No token of a login is refreshed this long after the login. */
+  absoluteDays: integerVar('REFRESH_ABSOLUTE_DAYS', env.REFRESH_ABSOLUTE_DAYS, 30, 1, 365),
+  /** A rotated token presented again this soon is a race and gets the same successor; later, a replay. */
+  reuseIntervalSeconds: integerVar('REFRESH_REUSE_INTERVAL_SECONDS', env.REFRESH_REUSE_INTERVAL_SECONDS, 10, 0, 300),
+})

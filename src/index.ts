@@ -1,4 +1,5 @@
 import { createApp } from './app'
+import { tokenTtlSeconds } from './auth/tokens'
 import { auditRetentionDays } from './config'
 import { database } from './data/client'
 import { cleanUp } from './maintenance/cleanup'
@@ -12,6 +13,7 @@ export default {
     const deleted = await cleanUp(database(env.DB), {
       now: new Date(controller.scheduledTime),
       auditRetentionDays: auditRetentionDays(env),
+      accessTokenTtlSeconds: tokenTtlSeconds(env),
     })
     console.log(JSON.stringify({ level: 'info', event: 'cleanup', cron: controller.cron, deleted }))
   },

@@ -60,6 +60,29 @@ export async function login(username: string, password = DEFAULT_PASSWORD) {
   return res.json()
 }
 
+/** `POST /api/auth/refresh` with `refreshToken`, through the typed client. */
+export const refreshOf = (refreshToken: string) => client.api.auth.refresh.$post({ json: { refreshToken } })
+
+/**
+ * `refreshToken` presented again with the reuse interval set to 0, so that a rotated token is a
+ * replay at once: sent a few milliseconds on, as a rotation in the same millisecond is still a race.
+ */
+export async function replayRefresh(refreshToken: string) {
+  await new Promise((resolve) => setTimeout(resolve, 3))
+  return apiWithEnv({ REFRESH_REUSE_INTERVAL_SECONDS: '0' }, '/api/auth/refresh', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ refreshToken }),
+  })
+}
+
+/** The one answer to every refused refresh token, whatever the reason. */
+export async function expectRefreshRefused(res: { status: number; headers: Headers; json(): Promise<unknown> }) {
+  expect(res.status).toBe(401)
+  expect(await res.json()).toEqual({ error: 'Invalid or expired token', code: 'invalid_refresh_token' })
+  expect(res.headers.get('WWW-Authenticate')).toMatch(/^Bearer realm="orgstack", error="invalid_token"/)
+}
+
 /** A fresh user of `role` and a token for them. */
 export async function signedIn(role: NewUserInput['role'] = 'member') {
   const user = await createUser({ role })

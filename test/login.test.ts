@@ -4,18 +4,25 @@ import { api, apiWithEnv, createUser, DEFAULT_PASSWORD, decodeJwt, headersOf, po
 const LOGIN = '/api/auth/login'
 
 describe('POST /api/auth/login', () => {
-  it('answers 200 with a token, the user id, the username as written and expiresIn', async () => {
+  it('answers 200 with a token, the user id, the username as written, expiresIn and a refresh token', async () => {
     const user = await createUser({ username: `Alice-${crypto.randomUUID().slice(0, 8)}` })
     const res = await postJson(LOGIN, { username: user.username, password: DEFAULT_PASSWORD })
 
     expect(res.status).toBe(200)
     expect(res.headers.get('Cache-Control')).toBe('no-store')
     const body = await res.json<Record<string, unknown>>()
-    expect(Object.keys(body).sort()).toEqual(['expiresIn', 'token', 'userId', 'username'])
+    expect(Object.keys(body).sort()).toEqual([
+      'expiresIn',
+      'refreshExpiresIn',
+      'refreshToken',
+      'token',
+      'userId',
+      'username',
+    ])
     expect(body).toMatchObject({ userId: user.id, username: user.username, expiresIn: 86400 })
   })
 
-  it('signs an HS256 JWT with kid, iss, aud, sub, username, role, jti, ver, iat and exp', async () => {
+  it('signs an HS256 JWT with kid, iss, aud, sub, username, role, jti, ver, fam, iat and exp', async () => {
     const user = await createUser({ role: 'admin' })
     const res = await postJson(LOGIN, { username: user.username, password: DEFAULT_PASSWORD })
     const { token } = await res.json<{ token: string }>()
@@ -31,6 +38,7 @@ describe('POST /api/auth/login', () => {
       ver: 0,
     })
     expect(payload.jti).toMatch(/^[0-9a-f-]{36}$/)
+    expect(payload.fam).toMatch(/^[0-9a-f-]{36}$/)
     expect(payload.exp - payload.iat).toBe(86400)
     expect(Math.abs(payload.iat - Date.now() / 1000)).toBeLessThan(60)
   })

@@ -26,7 +26,7 @@ type Document = {
   }
 }
 
-const PUBLIC_OPERATIONS = ['POST /api/auth/login', 'GET /api/health']
+const PUBLIC_OPERATIONS = ['POST /api/auth/login', 'POST /api/auth/refresh', 'GET /api/health']
 
 async function loadDocument() {
   const res = await api('/api/openapi.json')

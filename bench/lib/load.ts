@@ -11,6 +11,8 @@ export type LoadJob = {
   body?: string
   connections: number
   requests: number
+  /** For refresh chains: one refresh token per connection, each sent once, its successor next. */
+  refreshTokens?: string[]
 }
 
 /** What a run measured, from the client's side. */

@@ -1,5 +1,6 @@
 import { cpuMs, waitForIdle } from './cpu-time'
 import type { LoadGenerator } from './load'
+import { logIn } from './session'
 import type { Target } from './targets'
 
 /** One run of one target at one concurrency: the client's view and the Worker's CPU time. */
@@ -38,6 +39,8 @@ export async function measure(
 ): Promise<Measurement> {
   runs++
   const clientIp = `127.0.${Math.floor(runs / 256) % 256}.${runs % 256}`
+  // Logged in before the CPU time is read: a chain's logins are not part of what it measures.
+  const refreshTokens = target.refreshChain ? await freshRefreshTokens(server, connections) : undefined
   await waitForIdle(server.pid)
   const before = await cpuMs(server.pid)
   const result = await load.run({
@@ -47,6 +50,7 @@ export async function measure(
     body: target.body,
     connections,
     requests,
+    refreshTokens,
   })
   const settled = await waitForIdle(server.pid)
   const cpu = (await cpuMs(server.pid)) - before
@@ -65,9 +69,15 @@ export async function measure(
   }
 }
 
+/** A refresh token of a login of its own for each of `connections`. */
+const freshRefreshTokens = (server: Server, connections: number) =>
+  Promise.all(Array.from({ length: connections }, async () => (await logIn(server)).refreshToken))
+
 /** Sends `target` once and refuses to go on unless the answer has the target's status. */
 export async function preflight(server: Server, target: Target): Promise<void> {
-  const { method, headers, body } = target
+  const { method, headers } = target
+  const [refreshToken] = target.refreshChain ? await freshRefreshTokens(server, 1) : []
+  const body = refreshToken === undefined ? target.body : JSON.stringify({ refreshToken })
   const response = await fetch(server.url + target.path, { method, headers, body })
   const text = await response.text()
   if (response.status !== target.status) {

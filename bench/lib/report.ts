@@ -85,7 +85,7 @@ export function scenarioTable(checks: CheckResult[], rows: Median[]): string {
         check.reference,
         `${value(check, check.median)} (${value(check, check.min)}–${value(check, check.max)})`,
         check.target,
-        check.met ? 'yes' : 'NO',
+        check.informational ? '—' : check.met ? 'yes' : 'NO',
       ]
     }),
   )

@@ -22,10 +22,12 @@ export type Target = {
   headers: Record<string, string>
   body?: string
   status: number
+  /** A refresh chain: a fresh login per connection, each refresh token sent once, its successor next. */
+  refreshChain?: true
 }
 
-/** A logged-in session of a Miniflare setup: the token and the claims `pk-query` looks up. */
-export type Session = { token: string; sub: string; jti: string }
+/** A logged-in session of a Miniflare setup: the token, its refresh token and the claims `pk-query` looks up. */
+export type Session = { token: string; refreshToken: string; sub: string; jti: string }
 
 /**
  * Everything measured, in the order of a round. `small` and `large` are sessions of
@@ -33,7 +35,13 @@ export type Session = { token: string; sub: string; jti: string }
  */
 export function benchTargets(small: Session, large: Session): Target[] {
   type Request = Pick<Target, 'method' | 'path' | 'headers' | 'body'>
-  const target = (setup: SetupName, name: string, label: string, request: Request, status = 200): Target => ({
+  const target = (
+    setup: SetupName,
+    name: string,
+    label: string,
+    request: Request & Pick<Target, 'refreshChain'>,
+    status = 200,
+  ): Target => ({
     key: `${setup}:${name}`,
     setup,
     label,
@@ -61,6 +69,12 @@ export function benchTargets(small: Session, large: Session): Target[] {
     target('workerd', 'pbkdf2', 'GET /bench/pbkdf2', get('/bench/pbkdf2')),
     target('small', 'pk-query', 'GET /bench/pk-query', get(pkQuery)),
     target('small', 'me', 'GET /api/auth/me', get('/api/auth/me', small)),
+    target('small', 'refresh', 'POST /api/auth/refresh', {
+      method: 'POST',
+      path: '/api/auth/refresh',
+      headers: { 'Content-Type': 'application/json' },
+      refreshChain: true,
+    }),
     target('large', 'me', 'GET /api/auth/me', get('/api/auth/me', large)),
     target('small', 'pbkdf2', 'GET /bench/pbkdf2', get('/bench/pbkdf2')),
     target('small', 'login', 'POST /api/auth/login, right password', login(username, password)),

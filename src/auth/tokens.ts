@@ -17,7 +17,9 @@ const HMAC = { name: 'HMAC', hash: 'SHA-256' }
 /**
  * The claims OrgStack signs and requires back. `exp` is required here although
  * Hono's `verify` accepts a token without one. `jti` names the token for logout;
- * `ver` is the account's `token_version` when it was issued.
+ * `ver` is the account's `token_version` when it was issued; `fam` the refresh
+ * token family it was issued from, refused with it (absent from tokens issued
+ * before refresh tokens existed).
  */
 export const tokenClaimsSchema = z.object({
   iss: z.string(),
@@ -27,6 +29,7 @@ export const tokenClaimsSchema = z.object({
   role: z.enum(roles),
   jti: z.string().min(1),
   ver: z.number().int().nonnegative(),
+  fam: z.string().min(1).optional(),
   iat: z.number().int(),
   exp: z.number().int(),
 })
@@ -98,7 +101,8 @@ const tokenIssuer = (env: Env): string => stringVar(env.TOKEN_ISSUER, 'orgstack'
 /** `aud` of every token signed, and required of every token accepted. */
 const tokenAudience = (env: Env): string => stringVar(env.TOKEN_AUDIENCE, 'orgstack-api')
 
-const tokenTtlSeconds = (env: Env): number =>
+/** How long an access token lives. */
+export const tokenTtlSeconds = (env: Env): number =>
   integerVar('TOKEN_TTL_SECONDS', env.TOKEN_TTL_SECONDS, 86_400, 60, 31 * 86_400)
 
 /** What signing needs, read and checked up front, so a misconfigured Worker fails before doing any work. */
@@ -113,14 +117,16 @@ export const tokenSettings = async (env: Env): Promise<TokenSettings> => ({
 
 /**
  * A fresh access token for `user`, expiring `ttlSeconds` from now, with the key's `kid` in
- * its header, in the shape login and password change answer with.
+ * its header, in the shape login and password change answer with. `familyId` names the
+ * refresh token family it is issued from (`fam`): revoking the family refuses it too.
  *
  * @example
- * const { token, expiresIn } = await issueToken(user, await tokenSettings(c.env))
+ * const { token, expiresIn } = await issueToken(user, await tokenSettings(c.env), family.familyId)
  */
 export async function issueToken(
   user: Pick<User, 'id' | 'username' | 'role' | 'tokenVersion'>,
   settings: TokenSettings,
+  familyId?: string,
 ) {
   const { jwk, issuer, audience, ttlSeconds } = settings
   const iat = Math.floor(Date.now() / 1000)
@@ -132,6 +138,7 @@ export async function issueToken(
     role: user.role,
     jti: crypto.randomUUID(),
     ver: user.tokenVersion,
+    ...(familyId !== undefined && { fam: familyId }),
     iat,
     exp: iat + ttlSeconds,
   }

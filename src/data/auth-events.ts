@@ -1,4 +1,4 @@
-import { and, desc, eq, getTableColumns, lt, sql } from 'drizzle-orm'
+import { and, desc, eq, getTableColumns, lt, type SQL, sql } from 'drizzle-orm'
 import { keysetPage } from '../lib/keyset-page'
 import { type Database, deleteSome } from './client'
 import { readWithRetry } from './d1-faults'
@@ -11,11 +11,16 @@ export const insertEvents = (db: Database, events: NewAuthEvent[]) => db.insert(
  * row (SQLite's `changes()`), so an event is never written for a change that
  * a guard refused. After one such insert `changes()` is 1, so several can follow
  * the same statement. The values follow the table's own columns, as the INSERT's
- * column list does, each turned into what D1 stores as its column would.
+ * column list does, each turned into what D1 stores as its column would; `read`
+ * gives some columns an SQL expression instead, for what only the database knows.
+ *
+ * @example
+ * db.batch([deleteUser(db, id), recordIfChanged(db, event)])
  */
-export function recordIfChanged(db: Database, event: NewAuthEvent) {
-  const values = Object.entries(getTableColumns(authEvents)).map(([field, column]) =>
-    sql.param(event[field as keyof NewAuthEvent] ?? null, column),
+export function recordIfChanged(db: Database, event: NewAuthEvent, read: { [F in keyof NewAuthEvent]?: SQL } = {}) {
+  const values = Object.entries(getTableColumns(authEvents)).map(
+    ([field, column]) =>
+      read[field as keyof NewAuthEvent] ?? sql.param(event[field as keyof NewAuthEvent] ?? null, column),
   )
   return db.insert(authEvents).select(sql`select ${sql.join(values, sql`, `)} where changes() > 0`)
 }

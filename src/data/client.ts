@@ -1,7 +1,7 @@
 import { getTableColumns, inArray, type SQL, sql } from 'drizzle-orm'
 import { drizzle } from 'drizzle-orm/d1'
 import type { AnySQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core'
-import { authEvents, loginThrottles, revokedTokens, users } from './schema'
+import { authEvents, loginThrottles, refreshFamilies, refreshTokens, revokedTokens, users } from './schema'
 
 /** Drizzle over one D1 database: what every query builder in `data/` takes. */
 export type Database = ReturnType<typeof drizzle>
@@ -26,6 +26,8 @@ export const checkSchema = (db: Database) =>
     everyColumnOf(db, revokedTokens),
     everyColumnOf(db, loginThrottles),
     everyColumnOf(db, authEvents),
+    everyColumnOf(db, refreshFamilies),
+    everyColumnOf(db, refreshTokens),
   ])
 
 /** Whether D1's error message says the database lacks part of the schema, rather than that D1 failed. */

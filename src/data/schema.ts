@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm'
-import { check, index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core'
+import { check, index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
 
 export const roles = ['admin', 'member'] as const
 export type Role = (typeof roles)[number]
@@ -69,6 +69,61 @@ export const loginThrottles = sqliteTable(
   (t) => [index('login_throttles_expires_at_idx').on(t.expiresAt)],
 )
 
+/**
+ * One login's refresh tokens: every token rotated from the one that login was given. Refused as
+ * a whole once revoked (logout, reuse), expired, or when the user's `token_version` moved on.
+ */
+export const refreshFamilies = sqliteTable(
+  'refresh_families',
+  {
+    /** UUIDv7; access tokens issued from the family name it as `fam`. */
+    id: text('id').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    /** The user's `token_version` at login: logging out everywhere or a new password moves it on. */
+    tokenVersion: integer('token_version').notNull(),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+    /** The absolute limit, from the login: no token of the family is refreshed after it. */
+    expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
+    /** Set by logout or reuse: refresh tokens and access tokens of the family are refused from then on. */
+    revokedAt: integer('revoked_at', { mode: 'timestamp_ms' }),
+  },
+  (t) => [
+    index('refresh_families_user_idx').on(t.userId),
+    index('refresh_families_expires_at_idx').on(t.expiresAt),
+    // Revoked families only: cleanup reads it, and a refresh's `revoked_at is null` cannot pick it over the key.
+    index('refresh_families_revoked_at_idx').on(t.revokedAt).where(sql`${t.revokedAt} is not null`),
+  ],
+)
+
+/** Refresh tokens, by the SHA-256 of the token: the token itself is never stored. */
+export const refreshTokens = sqliteTable(
+  'refresh_tokens',
+  {
+    /** Base64url of SHA-256 of the token. */
+    hash: text('hash').primaryKey(),
+    familyId: text('family_id')
+      .notNull()
+      .references(() => refreshFamilies.id, { onDelete: 'cascade' }),
+    /**
+     * The hash of the token this one was rotated from; null for a login's first. Unique: a
+     * token has at most one successor, so a family never branches.
+     */
+    parentHash: text('parent_hash'),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+    /** The idle limit: the token is refused after it. */
+    idleExpiresAt: integer('idle_expires_at', { mode: 'timestamp_ms' }).notNull(),
+    /** When it was exchanged for its successor: presented again after the reuse interval, it revokes the family. */
+    rotatedAt: integer('rotated_at', { mode: 'timestamp_ms' }),
+  },
+  (t) => [
+    uniqueIndex('refresh_tokens_parent_hash_unique').on(t.parentHash),
+    index('refresh_tokens_family_idx').on(t.familyId),
+    index('refresh_tokens_idle_expires_at_idx').on(t.idleExpiresAt),
+  ],
+)
+
 export const authEventTypes = [
   'login_succeeded',
   'login_failed',
@@ -81,6 +136,7 @@ export const authEventTypes = [
   'user_disabled',
   'user_deleted',
   'role_changed',
+  'refresh_token_reused',
 ] as const
 export type AuthEventType = (typeof authEventTypes)[number]
 
@@ -103,3 +159,4 @@ export const authEvents = sqliteTable(
 export type User = typeof users.$inferSelect
 export type NewUser = typeof users.$inferInsert
 export type NewAuthEvent = typeof authEvents.$inferInsert
+export type RefreshFamily = typeof refreshFamilies.$inferSelect

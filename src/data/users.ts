@@ -4,6 +4,7 @@ import { keysetPage } from '../lib/keyset-page'
 import { normalizeIdentifier } from '../lib/normalize'
 import type { Database } from './client'
 import { readWithRetry } from './d1-faults'
+import { familyRevoked } from './refresh-tokens'
 import { type NewUser, revokedTokens, type User, users } from './schema'
 
 /** The user whose username or email is `login`, compared after normalisation. */
@@ -53,13 +54,21 @@ const userById = (db: Database, id: string) => db.select().from(users).where(eq(
 /** The account `id`, read with D1's transient failures retried. */
 export const findUserById = (db: Database, id: string) => readWithRetry(() => userById(db, id).get())
 
-/** An account, and whether one of its tokens (`jti`) was logged out: one query, by primary keys. */
-export function findAccount(db: Database, { userId, jti }: { userId: string; jti: string }) {
+/**
+ * An account, and whether one of its tokens (`jti`) was revoked: logged out itself, or issued
+ * from the refresh token family `familyId`, if it names one, since revoked. One query, by primary keys.
+ */
+export function findAccount(
+  db: Database,
+  { userId, jti, familyId }: { userId: string; jti: string; familyId?: string },
+) {
+  const loggedOut = sql`exists (select 1 from ${revokedTokens} where ${revokedTokens.jti} = ${jti})`
+  const revoked = familyId === undefined ? loggedOut : sql`${loggedOut} or ${familyRevoked(familyId)}`
   return readWithRetry(() =>
     db
       .select({
         user: users,
-        revoked: sql<number>`exists (select 1 from ${revokedTokens} where ${revokedTokens.jti} = ${jti})`,
+        revoked: sql<number>`${revoked}`,
       })
       .from(users)
       .where(eq(users.id, userId))

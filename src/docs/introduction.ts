@@ -4,7 +4,8 @@
  * A TS string, not a .md file, so that any bundler (wrangler, vitest, the bench build) inlines it.
  */
 export const introduction = `The authentication and organisation API of OrgStack. Log in with a username or email and a password to get a
-JSON Web Token (JWT), then send that token in the \`Authorization\` header of every other request.
+JSON Web Token (JWT) and a refresh token, then send the JWT in the \`Authorization\` header of every other request, and
+exchange the refresh token for a new pair when the JWT expires.
 
 The machine-readable document behind this page is [/api/openapi.json](/api/openapi.json).
 
@@ -30,17 +31,22 @@ curl -X POST http://localhost:8787/api/auth/login \\
   -d '{"username": "alice", "password": "your password"}'
 ~~~
 
-A \`200 OK\` answer carries the token:
+A \`200 OK\` answer carries the token, and a refresh token:
 
-| Field       | Type    | Description                                     |
-| ----------- | ------- | ----------------------------------------------- |
-| \`token\`     | string  | The JWT to use for authentication               |
-| \`userId\`    | string  | The unique identifier of the authenticated user |
-| \`username\`  | string  | The username of the authenticated user          |
-| \`expiresIn\` | integer | Token expiration time in seconds                |
+| Field              | Type    | Description                                     |
+| ------------------ | ------- | ----------------------------------------------- |
+| \`token\`            | string  | The JWT to use for authentication               |
+| \`userId\`           | string  | The unique identifier of the authenticated user |
+| \`username\`         | string  | The username of the authenticated user          |
+| \`expiresIn\`        | integer | Token expiration time in seconds                |
+| \`refreshToken\`     | string  | Opaque; exchanges for a new token (step 4)      |
+| \`refreshExpiresIn\` | integer | Seconds until the refresh token expires unused  |
 
 ~~~json
-{ "token": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9…", "userId": "019ac…", "username": "alice", "expiresIn": 86400 }
+{
+  "token": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9…", "userId": "019ac…", "username": "alice", "expiresIn": 86400,
+  "refreshToken": "V6yoo5kZURekrgNOFmuAq1HYQtrau7HWjU39hfzFqOg", "refreshExpiresIn": 1209600
+}
 ~~~
 
 A wrong username or password answers \`401 Unauthorized\`, a malformed request \`400 Bad Request\`, and too many
@@ -62,25 +68,43 @@ On this page: open \`POST /api/auth/login\`, press **Try it out**, enter your cr
 \`token\` from the answer, press **Authorize**, paste it and **Authorize** again. Every **Try it out** below then
 sends it.
 
+### 4. Refresh the token
+
+Before or when the token expires, send the refresh token to \`POST /api/auth/refresh\`, in the body (never in the URL):
+
+~~~sh
+curl -X POST http://localhost:8787/api/auth/refresh \\
+  -H 'Content-Type: application/json' \\
+  -d '{"refreshToken": "V6yoo5kZURekrgNOFmuAq1HYQtrau7HWjU39hfzFqOg"}'
+~~~
+
+The answer has the same fields as a login's: a new token and the **next** refresh token. Each refresh token is good for
+one refresh: store the new one at once and forget the old. Requests sent together with one refresh token (two tabs, a
+retry) all get the same answer; the old one sent again later is taken as stolen, and the whole login is signed out,
+its tokens included. Any refused refresh token answers \`401\` with \`"code": "invalid_refresh_token"\`: log in again.
+
 ## Token expiration
 
 Tokens expire after \`expiresIn\` seconds (24 hours unless the deployment says otherwise). A request with an expired
 token answers \`401 Unauthorized\`. When you receive a 401 because your token has expired:
 
-1. Request a new token by calling \`POST /api/auth/login\` again.
-2. Replace your stored token with the new one.
+1. Request a new token by calling \`POST /api/auth/refresh\` with your refresh token (step 4); if that is refused
+   too, call \`POST /api/auth/login\` again.
+2. Replace your stored token, and refresh token, with the new ones.
 3. Retry the failed request with the new token.
 
-Handle this in your application, so that an expired token never needs the user's intervention. A token also stops
-working when you log out (\`POST /api/auth/logout\`, or \`POST /api/auth/logout-all\` for every token of yours) or
-change your password.
+Handle this in your application, so that an expired token never needs the user's intervention, and your application
+never needs to keep the user's password. A refresh token expires after \`refreshExpiresIn\` seconds unused (14 days
+unless the deployment says otherwise), and 30 days after the login at the latest. A token also stops working when you
+log out (\`POST /api/auth/logout\` ends the login it comes from, refresh token included; \`POST /api/auth/logout-all\`
+every login of yours) or change your password.
 
 ## Security best practices
 
 - **Use HTTPS in production.** HTTPS encrypts tokens in transit; the API refuses plain HTTP in production. The
   localhost URL in the examples is for development only.
-- **Store tokens securely**, in the storage meant for secrets on your platform (encrypted storage, secure cookies,
-  environment variables).
+- **Store tokens securely**, the refresh token above all, in the storage meant for secrets on your platform
+  (encrypted storage, secure cookies, environment variables).
 - **Don't expose tokens.** Never log them, commit them to version control or expose them in client-side code.
 - **Renew tokens automatically**, so that expiration does not disrupt your users.
 
@@ -91,7 +115,7 @@ Every error answer is JSON, \`{"error": "…", "code": "…"}\`: \`error\` for p
 | Status | \`error\`                        | Solution                                           |
 | ------ | ------------------------------ | -------------------------------------------------- |
 | 401    | \`Invalid username or password\` | Verify your credentials are correct                |
-| 401    | \`Invalid or expired token\`     | Request a new token by logging in again            |
+| 401    | \`Invalid or expired token\`     | Refresh the token (step 4), or log in again        |
 | 401    | \`Missing authorization header\` | Include the \`Authorization\` header with your token |
 | 403    | \`Insufficient permissions\`     | Your account lacks permission for this operation   |
 

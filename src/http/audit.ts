@@ -1,10 +1,10 @@
-import type { BatchItem } from 'drizzle-orm/batch'
 import type { Context } from 'hono'
 import type { AppEnv } from '../app-env'
 import type { EventOrigin } from '../audit/auth-event'
 import { insertEvents } from '../data/auth-events'
 import type { NewAuthEvent } from '../data/schema'
 import { type ClientAddress, clientAddress } from '../lib/client-address'
+import { writeInBackground } from './background-write'
 
 const MAX_USER_AGENT = 512
 
@@ -34,28 +34,10 @@ export function logAuthEvents(c: Context<AppEnv>, events: NewAuthEvent[]): void 
   }
 }
 
-/**
- * Writes `events`, and the statements `alongside` resolves to, in one batch after the
- * answer is sent: for changes the answer does not depend on.
- */
-export function recordInBackground(
-  c: Context<AppEnv>,
-  events: [NewAuthEvent, ...NewAuthEvent[]],
-  alongside: () => Promise<BatchItem<'sqlite'>[]> = async () => [],
-): void {
+/** Writes `events` after the answer is sent: for events the answer does not depend on. */
+export function recordInBackground(c: Context<AppEnv>, events: [NewAuthEvent, ...NewAuthEvent[]]): void {
   logAuthEvents(c, events)
-  const db = c.var.db
-  const write = alongside().then((statements) => db.batch([insertEvents(db, events), ...statements]))
-  c.executionCtx.waitUntil(
-    write.catch((err: Error) => {
-      console.error(
-        JSON.stringify({
-          level: 'error',
-          event: 'audit_write_failed',
-          types: events.map((e) => e.type),
-          name: err.name,
-        }),
-      )
-    }),
-  )
+  writeInBackground(c, 'audit_write_failed', async () => [insertEvents(c.var.db, events)], {
+    types: events.map((e) => e.type),
+  })
 }

@@ -35,6 +35,11 @@ export const ERRORS = {
   // 400: the guide answers every malformed request alike.
   validation_error: entry(400, 'Invalid request', 'fields or query parameters that fail validation (see `details`)'),
   invalid_json: entry(400, 'Malformed JSON in request body', 'a body that does not parse'),
+  query_not_allowed: entry(
+    400,
+    'Query parameters are not accepted here',
+    'any query string on an operation that takes a credential: it belongs in the body, which logs do not keep',
+  ),
   unsupported_media_type: entry(400, 'Content-Type must be application/json', 'a body sent as anything but JSON'),
   // 401: the guide's three messages; every one carries a Bearer challenge (RFC 6750).
   invalid_credentials: entry(
@@ -55,6 +60,13 @@ export const ERRORS = {
   token_expired: entry(401, 'Invalid or expired token', 'a genuine token past its `exp`', {
     headers: { 'WWW-Authenticate': tokenChallenge('The token has expired') },
   }),
+  // One code for every refusal: why (replayed, revoked, expired, unknown) is logged, not told.
+  invalid_refresh_token: entry(
+    401,
+    'Invalid or expired token',
+    'a refresh token that is unknown, malformed, expired, revoked or already rotated: log in again',
+    { headers: { 'WWW-Authenticate': tokenChallenge('The refresh token is invalid or expired') } },
+  ),
   insufficient_permissions: entry(403, 'Insufficient permissions', "the caller's role does not allow it"),
   https_required: entry(403, 'HTTPS is required', 'plain HTTP when `ENVIRONMENT=production`', {
     hint: 'Call the API over https://. To run it locally over http://localhost, start it with `npm run dev`, which sets ENVIRONMENT=development in .dev.vars.',

@@ -62,13 +62,14 @@ export async function verifiedClaims(c: Context<AppEnv>): Promise<TokenClaims> {
  * Guards a route: the token must pass `verifiedClaims`, then one D1 query by
  * primary key refuses the token of an account deleted or disabled since, of
  * one whose `token_version` moved on (password changed, or logged out
- * everywhere), and a token logged out by its `jti`. Sets `c.var.user` to the
- * account as it is now (its role, not the token's, decides 403s) and
- * `c.var.token` to the claims.
+ * everywhere), a token logged out by its `jti`, and one issued from a refresh
+ * token family since revoked (its `fam`: logged out, or a refresh token
+ * replayed). Sets `c.var.user` to the account as it is now (its role, not the
+ * token's, decides 403s) and `c.var.token` to the claims.
  */
 export const requireAuth = createMiddleware<AppEnv>(async (c, next) => {
   const token = await verifiedClaims(c)
-  const account = await findAccount(c.var.db, { userId: token.sub, jti: token.jti })
+  const account = await findAccount(c.var.db, { userId: token.sub, jti: token.jti, familyId: token.fam })
   if (!account || account.revoked || account.user.disabledAt || account.user.tokenVersion !== token.ver) {
     throw new ApiError('invalid_token')
   }
@@ -102,6 +103,22 @@ export type Guard = {
 
 /** A route for anyone: no token, which the document says with `security: []`. */
 export const everyone = { security: [], middleware: [], errors: [] } satisfies Guard
+
+/**
+ * Refuses a query string before anything else is read. URLs are kept by proxies, histories and
+ * access logs: a credential sent in one is refused, so that no client comes to rely on it.
+ */
+const refuseQuery = createMiddleware<AppEnv>(async (c, next) => {
+  if (new URL(c.req.url).search !== '') throw new ApiError('query_not_allowed')
+  await next()
+})
+
+/** A route for anyone that takes a credential in its body (a refresh token): no token, and no query string. */
+export const bodyCredential = {
+  security: [],
+  middleware: [refuseQuery],
+  errors: ['query_not_allowed'] as const,
+} satisfies Guard
 
 const bearerErrors = ['missing_authorization', 'invalid_token', 'token_expired'] as const
 

@@ -1,6 +1,7 @@
 import { deleteEventsBefore } from '../data/auth-events'
 import type { Database } from '../data/client'
 import { deleteDrainedCounters } from '../data/login-throttles'
+import { deleteEndedFamilies, deleteSpentTokens } from '../data/refresh-tokens'
 import { deleteExpiredRevocations } from '../data/revoked-tokens'
 import { uuidv7Floor } from '../lib/uuid-v7'
 
@@ -20,21 +21,30 @@ async function deleteAll(deleteChunk: (limit: number) => Promise<{ meta: { chang
   return deleted
 }
 
+/** What the cleanup is told: the time, and how long audit events and access tokens live. */
+type CleanupSettings = { now: Date; auditRetentionDays: number; accessTokenTtlSeconds: number }
+
 /**
  * What the scheduled job removes: login counters that have drained (nothing an anonymous
  * caller makes us store outlives its use), logged-out tokens past their expiry (refused
- * anyway by then), and audit events older than the retention. Resolves the counts.
+ * anyway by then), refresh tokens past their idle limit, refresh token families an access
+ * token's lifetime after they expired or were revoked (their access tokens have expired by
+ * then), and audit events older than the retention. Resolves the counts.
  *
  * @example
- * await cleanUp(database(env.DB), { now: new Date(), auditRetentionDays: 90 })
- * // { loginThrottles: 12, revokedTokens: 3, authEvents: 0 }
+ * await cleanUp(database(env.DB), { now: new Date(), auditRetentionDays: 90, accessTokenTtlSeconds: 86_400 })
+ * // { loginThrottles: 12, revokedTokens: 3, refreshTokens: 40, refreshFamilies: 2, authEvents: 0 }
  */
-export async function cleanUp(db: Database, { now, auditRetentionDays }: { now: Date; auditRetentionDays: number }) {
+export async function cleanUp(db: Database, { now, auditRetentionDays, accessTokenTtlSeconds }: CleanupSettings) {
   const seconds = Math.floor(now.getTime() / 1000)
   const auditCutoff = uuidv7Floor(now.getTime() - auditRetentionDays * 86_400_000)
+  const familyCutoff = new Date(now.getTime() - accessTokenTtlSeconds * 1000)
   return {
     loginThrottles: await deleteAll((limit) => deleteDrainedCounters(db, seconds, limit)),
     revokedTokens: await deleteAll((limit) => deleteExpiredRevocations(db, seconds, limit)),
+    // Tokens first, those of ended families too: a family goes once it holds none.
+    refreshTokens: await deleteAll((limit) => deleteSpentTokens(db, { now, cutoff: familyCutoff }, limit)),
+    refreshFamilies: await deleteAll((limit) => deleteEndedFamilies(db, familyCutoff, limit)),
     authEvents: await deleteAll((limit) => deleteEventsBefore(db, auditCutoff, limit)),
   }
 }

@@ -11,6 +11,8 @@ import {
   login,
   postAuthorized,
   postJson,
+  refreshOf,
+  replayRefresh,
 } from '../helpers'
 
 /** Everything the Worker writes to the console during `run`. */
@@ -30,13 +32,21 @@ async function consoleDuring(run: () => Promise<void>): Promise<string[]> {
 }
 
 describe('logging', () => {
-  it('never writes a token, password, hash or Authorization header', async () => {
+  it('never writes a token, refresh token, password, hash or Authorization header', async () => {
     const user = await createUser()
     const secrets: string[] = [DEFAULT_PASSWORD, 'wrong password guess', 'the new password 42']
     const lines = await consoleDuring(async () => {
-      const { token } = await login(user.username)
-      secrets.push(token, token.split('.')[2])
+      const { token, refreshToken } = await login(user.username)
+      secrets.push(token, token.split('.')[2], refreshToken)
       await api('/api/auth/me', bearer(token))
+      const next = await (await refreshOf(refreshToken)).json()
+      if (!('refreshToken' in next)) throw new Error('the refresh failed')
+      secrets.push(next.refreshToken)
+      // A replay, refused and audited; a token in the query string; one never issued.
+      await replayRefresh(refreshToken)
+      await api(`/api/auth/refresh?refreshToken=${next.refreshToken}`, { method: 'POST' })
+      await postJson('/api/auth/refresh', { refreshToken: 'V6yoo5kZURekrgNOFmuAq1HYQtrau7HWjU39hfzFqOg' })
+      secrets.push('V6yoo5kZURekrgNOFmuAq1HYQtrau7HWjU39hfzFqOg')
       await api('/api/users', bearer(token))
       await postJson('/api/auth/login', { username: user.username, password: 'wrong password guess' })
       await postJson('/api/auth/login', { username: user.email, password: 'wrong password guess' })
@@ -49,8 +59,8 @@ describe('logging', () => {
         { currentPassword: DEFAULT_PASSWORD, newPassword: 'the new password 42' },
         token,
       )
-      const fresh = (await changed.json<{ token: string }>()).token
-      secrets.push(fresh)
+      const { token: fresh, refreshToken: freshRefresh } = await changed.json<{ token: string; refreshToken: string }>()
+      secrets.push(fresh, freshRefresh)
       await postAuthorized('/api/auth/logout', {}, fresh)
       await apiWithEnv({ DB: flakyD1(env.DB).binding }, '/api/auth/login', {
         method: 'POST',

@@ -1,10 +1,13 @@
 import { z } from '@hono/zod-openapi'
 import { authEvent } from '../../audit/auth-event'
 import { hashPassword, needsRehash } from '../../auth/passwords'
+import { refreshSettings, startFamily } from '../../auth/refresh-tokens'
 import { issueToken, tokenSettings } from '../../auth/tokens'
+import { insertEvents } from '../../data/auth-events'
 import { rehashPassword } from '../../data/users'
 import { apiRoute } from '../../http/api-route'
-import { originOf, recordInBackground } from '../../http/audit'
+import { logAuthEvents, originOf } from '../../http/audit'
+import { writeInBackground } from '../../http/background-write'
 import { everyone } from '../../http/guards'
 import { jsonBody, jsonResponse } from '../../http/openapi'
 import { ALSO_REFUSED } from '../../lib/also-refused'
@@ -41,24 +44,29 @@ const login = apiRoute(everyone, {
   tags: ['auth'],
   summary: 'Log in with a username or email and a password',
   request: { body: jsonBody(LoginRequestSchema, { username: 'alice', password: 'correct horse battery staple' }) },
-  responses: { 200: jsonResponse('A token', LoginResponseSchema, LOGIN_RESPONSE_EXAMPLE) },
+  responses: { 200: jsonResponse('A token, and a refresh token', LoginResponseSchema, LOGIN_RESPONSE_EXAMPLE) },
   errors: ['invalid_credentials', 'too_many_attempts'],
 })
 
 export const loginRouter = createRouter().openapi(login, async (c) => {
   const { username, password } = c.req.valid('json')
   const db = c.var.db
-  // Signing settings first, so a misconfigured Worker fails alike for known and unknown users.
+  // Settings first, so a misconfigured Worker fails alike for known and unknown users.
   const tokens = await tokenSettings(c.env)
+  const refreshing = await refreshSettings(c.env)
   // Nobody is authenticated yet: a failure has no actor.
   const { user, release, hashing } = await checkedPassword(c, { login: username, password }, null)
-  // Nothing the answer depends on changes on success: the audit event, the reservation given
-  // back and, if the hash's parameters are not the current ones, the upgraded hash go after it.
-  recordInBackground(c, [authEvent('login_succeeded', user.id, originOf(c, user.id))], async () => [
-    ...release,
-    ...(needsRehash(user.passwordHash, hashing)
-      ? [rehashPassword(db, user, await hashPassword(password, hashing))]
-      : []),
-  ])
-  return c.json(await issueToken(user, tokens), 200)
+  const event = authEvent('login_succeeded', user.id, originOf(c, user.id))
+  const family = await startFamily(db, user, refreshing)
+  // A refresh token handed out before its row is written could be refused on its first use:
+  // the family goes in with the reservation given back and the event, before the answer.
+  await db.batch([...family.statements, ...release, insertEvents(db, [event])])
+  logAuthEvents(c, [event])
+  if (needsRehash(user.passwordHash, hashing)) {
+    writeInBackground(c, 'password_rehash_failed', async () => [
+      rehashPassword(db, user, await hashPassword(password, hashing)),
+    ])
+  }
+  const issued = await issueToken(user, tokens, family.familyId)
+  return c.json({ ...issued, refreshToken: family.refreshToken, refreshExpiresIn: family.refreshExpiresIn }, 200)
 })

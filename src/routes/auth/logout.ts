@@ -1,5 +1,6 @@
 import { authEvent } from '../../audit/auth-event'
 import { insertEvents } from '../../data/auth-events'
+import { revokeFamily } from '../../data/refresh-tokens'
 import { revokeToken } from '../../data/revoked-tokens'
 import { nextTokenVersion, updateUser } from '../../data/users'
 import { apiRoute } from '../../http/api-route'
@@ -12,8 +13,13 @@ const logout = apiRoute(signedIn, {
   path: '/logout',
   operationId: 'logout',
   tags: ['auth'],
-  summary: 'Revoke the presented token',
-  responses: { 204: { description: 'The token is refused from now on' } },
+  summary: 'Revoke the presented token and its refresh tokens',
+  responses: {
+    204: {
+      description:
+        'The token is refused from now on, and so are the refresh tokens of the login it comes from and the access tokens issued from them',
+    },
+  },
 })
 
 const logoutAll = apiRoute(signedIn, {
@@ -21,18 +27,21 @@ const logoutAll = apiRoute(signedIn, {
   path: '/logout-all',
   operationId: 'logoutAll',
   tags: ['auth'],
-  summary: "Revoke every token of the caller's",
-  responses: { 204: { description: "The caller's tokens are refused from now on" } },
+  summary: "Revoke every token of the caller's, refresh tokens too",
+  responses: { 204: { description: "The caller's tokens and refresh tokens are refused from now on" } },
 })
 
 export const logoutRouter = createRouter()
   .openapi(logout, async (c) => {
     const { user, token, db } = c.var
-    const event = authEvent('logout', user.id, originOf(c, user.id))
+    const now = new Date()
+    const event = authEvent('logout', user.id, originOf(c, user.id), now)
     // Kept until the token's exp, after which the scheduled cleanup deletes it.
     await db.batch([
       revokeToken(db, { jti: token.jti, userId: user.id, expiresAt: token.exp }),
       insertEvents(db, [event]),
+      // Tokens from before refresh tokens name no family.
+      ...(token.fam === undefined ? [] : [revokeFamily(db, { familyId: token.fam, userId: user.id }, now)]),
     ])
     logAuthEvents(c, [event])
     return c.body(null, 204)

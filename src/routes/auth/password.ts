@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi'
 import { authEvent } from '../../audit/auth-event'
 import { hashPassword, newPasswordSchema } from '../../auth/passwords'
+import { refreshSettings, startFamily } from '../../auth/refresh-tokens'
 import { issueToken, tokenSettings } from '../../auth/tokens'
 import { insertEvents } from '../../data/auth-events'
 import { nextTokenVersion, updateUser } from '../../data/users'
@@ -30,7 +31,7 @@ const changePassword = apiRoute(signedIn, {
   },
   responses: {
     200: jsonResponse(
-      'A fresh token; all earlier ones are refused from now on',
+      'A fresh token and refresh token; all earlier ones are refused from now on',
       LoginResponseSchema,
       LOGIN_RESPONSE_EXAMPLE,
     ),
@@ -42,12 +43,21 @@ export const passwordRouter = createRouter().openapi(changePassword, async (c) =
   const { currentPassword, newPassword } = c.req.valid('json')
   const { user, db } = c.var
   const tokens = await tokenSettings(c.env)
+  const refreshing = await refreshSettings(c.env)
   // A wrong current password is a failed login: the same counters, reserved the same way.
   const { release, hashing } = await checkedPassword(c, { user, password: currentPassword }, user.id)
   const now = new Date()
   const event = authEvent('password_changed', user.id, originOf(c, user.id), now)
   const set = { passwordHash: await hashPassword(newPassword, hashing), tokenVersion: nextTokenVersion, updatedAt: now }
-  const [, , [changed]] = await db.batch([...release, updateUser(db, user.id, set), insertEvents(db, [event])])
+  // The new login's family, written only once `updateUser` has moved `token_version` on, to the version it names.
+  const family = await startFamily(db, { id: user.id, tokenVersion: user.tokenVersion + 1 }, refreshing, now)
+  const [, , [changed]] = await db.batch([
+    ...release,
+    updateUser(db, user.id, set),
+    insertEvents(db, [event]),
+    ...family.statements,
+  ])
   logAuthEvents(c, [event])
-  return c.json(await issueToken(changed, tokens), 200)
+  const issued = await issueToken(changed, tokens, family.familyId)
+  return c.json({ ...issued, refreshToken: family.refreshToken, refreshExpiresIn: family.refreshExpiresIn }, 200)
 })

@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi'
 import { PASSWORD_MAX_LENGTH } from '../../auth/passwords'
+import { REFRESH_TOKEN_LENGTH, REFRESH_TOKEN_PATTERN } from '../../auth/refresh-tokens'
 import { idSchema } from '../../lib/id-schemas'
 
 /** A password as typed to prove who one is: bounded, but not held to the policy. */
@@ -13,15 +14,52 @@ export const enteredPasswordSchema = z
     example: 'correct horse battery staple',
   })
 
-/** What login and a password change answer: the guide's four fields. */
+/** A refresh token as the API spells one (a made-up one): 32 random bytes in base64url. */
+const EXAMPLE_REFRESH_TOKEN = 'V6yoo5kZURekrgNOFmuAq1HYQtrau7HWjU39hfzFqOg'
+
+const refreshTokenFormat = {
+  pattern: REFRESH_TOKEN_PATTERN.source,
+  minLength: REFRESH_TOKEN_LENGTH,
+  maxLength: REFRESH_TOKEN_LENGTH,
+  example: EXAMPLE_REFRESH_TOKEN,
+}
+
+/**
+ * What login, a password change and a refresh answer: the guide's four fields, and a refresh
+ * token with its lifetime.
+ */
 export const LoginResponseSchema = z
   .object({
     token: z.string().openapi({ description: 'HS256 JWT for `Authorization: Bearer <token>`' }),
     userId: idSchema,
     username: z.string(),
     expiresIn: z.int().openapi({ description: 'Seconds until the token expires', example: 86400 }),
+    refreshToken: z.string().openapi({
+      ...refreshTokenFormat,
+      description:
+        'Opaque (256 random bits, not a JWT), for `POST /api/auth/refresh`: good for one refresh, which answers the next one. Keep it as secret as a password.',
+    }),
+    refreshExpiresIn: z.int().openapi({
+      description:
+        'Seconds until the refresh token expires unused; the login it comes from also ends at an absolute limit',
+      example: 1_209_600,
+    }),
   })
   .openapi('LoginResponse')
+
+/**
+ * A refresh: the refresh token of the last answer. Its spelling is documented but checked by
+ * the handler, so that any string the field holds is answered as an unknown token is (401).
+ */
+export const RefreshRequestSchema = z
+  .strictObject({
+    refreshToken: z.string().openapi({
+      ...refreshTokenFormat,
+      description:
+        'The `refreshToken` of the last login, password change or refresh. A string of any other shape is refused as an unknown token is: 401 `invalid_refresh_token`.',
+    }),
+  })
+  .openapi('RefreshRequest')
 
 /** A token as login issues one (its signature made up): what the examples of the document show. */
 const EXAMPLE_TOKEN = [
@@ -35,4 +73,8 @@ export const LOGIN_RESPONSE_EXAMPLE: z.infer<typeof LoginResponseSchema> = {
   userId: '019ac1f2-7a3b-7cde-8f01-23456789abcd',
   username: 'alice',
   expiresIn: 86400,
+  refreshToken: EXAMPLE_REFRESH_TOKEN,
+  refreshExpiresIn: 1_209_600,
 }
+
+export const REFRESH_REQUEST_EXAMPLE: z.input<typeof RefreshRequestSchema> = { refreshToken: EXAMPLE_REFRESH_TOKEN }

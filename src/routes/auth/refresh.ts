@@ -1,0 +1,42 @@
+import { refresh, refreshSettings } from '../../auth/refresh-tokens'
+import { issueToken, tokenSettings } from '../../auth/tokens'
+import { apiRoute } from '../../http/api-route'
+import { logAuthEvents, originOf } from '../../http/audit'
+import { ApiError } from '../../http/errors'
+import { bodyCredential } from '../../http/guards'
+import { jsonBody, jsonResponse } from '../../http/openapi'
+import { createRouter } from '../create-router'
+import { LOGIN_RESPONSE_EXAMPLE, LoginResponseSchema, REFRESH_REQUEST_EXAMPLE, RefreshRequestSchema } from './schemas'
+
+const refreshRoute = apiRoute(bodyCredential, {
+  method: 'post',
+  path: '/refresh',
+  operationId: 'refreshToken',
+  tags: ['auth'],
+  summary: 'Exchange a refresh token for a new token and a new refresh token',
+  description:
+    'Each refresh token is good for one refresh. Requests racing with one token within a few seconds all get the same answer; the token presented again later is taken as stolen: the login it comes from is revoked, its access tokens with it. No query string is accepted.',
+  request: { body: jsonBody(RefreshRequestSchema, REFRESH_REQUEST_EXAMPLE) },
+  responses: {
+    200: jsonResponse('A new token and the next refresh token', LoginResponseSchema, LOGIN_RESPONSE_EXAMPLE),
+  },
+  errors: ['invalid_refresh_token'],
+})
+
+export const refreshRouter = createRouter().openapi(refreshRoute, async (c) => {
+  const { refreshToken } = c.req.valid('json')
+  // Settings first: a misconfigured Worker fails before anything is written.
+  const tokens = await tokenSettings(c.env)
+  const settings = await refreshSettings(c.env)
+  // Nobody is authenticated: the token proves a login, not who sent it.
+  const refreshed = await refresh(c.var.db, refreshToken, settings, { origin: originOf(c, null) })
+  if (refreshed.result !== 'rotated') {
+    if (refreshed.result === 'reused') logAuthEvents(c, [refreshed.event])
+    // Why goes to the log only: the answer is the same for every refusal.
+    const reason = refreshed.result === 'reused' ? 'reused' : refreshed.reason
+    console.log(JSON.stringify({ level: 'info', event: 'refresh_refused', reason, requestId: c.var.requestId }))
+    throw new ApiError('invalid_refresh_token')
+  }
+  const issued = await issueToken(refreshed.user, tokens, refreshed.familyId)
+  return c.json({ ...issued, refreshToken: refreshed.refreshToken, refreshExpiresIn: refreshed.refreshExpiresIn }, 200)
+})

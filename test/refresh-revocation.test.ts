@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest'
+import {
+  api,
+  bearer,
+  DEFAULT_PASSWORD,
+  expectRefreshRefused,
+  login,
+  okBody,
+  patchJson,
+  postAuthorized,
+  refreshOf,
+  signedIn,
+} from './helpers'
+
+type Revocation = (victim: { id: string }, token: string, adminToken: string) => Promise<Response>
+
+const everyLogin: [string, Revocation][] = [
+  ['the account is deleted', (v, _t, admin) => api(`/api/users/${v.id}`, { method: 'DELETE', ...bearer(admin) })],
+  ['the account is disabled', (v, _t, admin) => patchJson(`/api/users/${v.id}`, { disabled: true }, admin)],
+  [
+    'the account is disabled and enabled again',
+    async (v, _t, admin) => {
+      await patchJson(`/api/users/${v.id}`, { disabled: true }, admin)
+      return patchJson(`/api/users/${v.id}`, { disabled: false }, admin)
+    },
+  ],
+  [
+    'the password is changed',
+    (_v, token) =>
+      postAuthorized(
+        '/api/auth/password',
+        { currentPassword: DEFAULT_PASSWORD, newPassword: 'changed password!' },
+        token,
+      ),
+  ],
+  ['the user logs out everywhere', (_v, token) => postAuthorized('/api/auth/logout-all', {}, token)],
+]
+
+describe('every refresh token of a user stops working at once when', () => {
+  it.each(everyLogin)('%s', async (_name, revoke) => {
+    const { token: adminToken } = await signedIn('admin')
+    const { user, token } = await signedIn('member')
+    const other = await login(user.username)
+    // A refresh token already rotated once, and one never used.
+    const rotated = await okBody(await refreshOf((await login(user.username)).refreshToken))
+
+    expect((await revoke(user, token, adminToken)).status).toBeLessThan(300)
+    await expectRefreshRefused(await refreshOf(other.refreshToken))
+    await expectRefreshRefused(await refreshOf(rotated.refreshToken))
+    expect((await api('/api/auth/me', bearer(rotated.token))).status).toBe(401)
+  })
+})
+
+describe('logout', () => {
+  it("revokes the login of the token presented: its refresh tokens and access tokens, not the user's other logins", async () => {
+    const { user, token } = await signedIn('member')
+    const first = await login(user.username)
+    const next = await okBody(await refreshOf(first.refreshToken))
+    const kept = await login(user.username)
+    const stranger = await signedIn('member')
+    const strangers = await login(stranger.user.username)
+
+    expect((await postAuthorized('/api/auth/logout', {}, first.token)).status).toBe(204)
+    await expectRefreshRefused(await refreshOf(next.refreshToken))
+    expect((await api('/api/auth/me', bearer(next.token))).status).toBe(401)
+
+    expect((await api('/api/auth/me', bearer(token))).status).toBe(200)
+    expect((await api('/api/auth/me', bearer(kept.token))).status).toBe(200)
+    expect((await refreshOf(kept.refreshToken)).status).toBe(200)
+    expect((await refreshOf(strangers.refreshToken)).status).toBe(200)
+  })
+})
