@@ -1,0 +1,109 @@
+import { and, eq, getTableColumns, gt, sql } from 'drizzle-orm'
+import type { SQLiteUpdateSetSource } from 'drizzle-orm/sqlite-core'
+import { keysetPage } from '../lib/keyset-page'
+import type { Database } from './client'
+import { readWithRetry } from './d1-faults'
+import { memberships, type NewOrganization, organizations, users } from './schema'
+import { type TokenRef, tokenRevoked } from './users'
+
+/**
+ * A new organisation and its owner's membership: two statements for one batch, with the
+ * `org_created` event after them. A taken slug fails the batch (`orgConflict`).
+ *
+ * @example
+ * const [[org]] = await db.batch([...createOrganization(db, row, ownerId), insertEvents(db, [event])])
+ */
+export function createOrganization(db: Database, org: NewOrganization, ownerId: string) {
+  const insertOrg = db.insert(organizations).values(org).returning()
+  const insertOwner = db.insert(memberships).values({
+    orgId: org.id,
+    userId: ownerId,
+    role: 'owner',
+    createdAt: org.createdAt,
+    updatedAt: org.createdAt,
+  })
+  return [insertOrg, insertOwner] as const
+}
+
+/** The organisation `id`, read with D1's transient failures retried. */
+export const findOrganization = (db: Database, id: string) =>
+  readWithRetry(() => db.select().from(organizations).where(eq(organizations.id, id)).get())
+
+/**
+ * One page of organisations in id order (UUIDv7: creation order), after `cursor` if given, each
+ * with `userId`'s role in it: only those `userId` belongs to, or with `all` every one (for a
+ * global admin; `role` is null where they are not a member).
+ */
+export async function listOrganizations(
+  db: Database,
+  { userId, all = false, limit, cursor }: { userId: string; all?: boolean; limit: number; cursor?: string },
+) {
+  const membership = and(eq(memberships.orgId, organizations.id), eq(memberships.userId, userId))
+  const query = db.select({ ...getTableColumns(organizations), role: memberships.role }).from(organizations)
+  const rows = await readWithRetry(() =>
+    (all ? query.leftJoin(memberships, membership) : query.innerJoin(memberships, membership))
+      .where(cursor ? gt(organizations.id, cursor) : undefined)
+      .orderBy(organizations.id)
+      .limit(limit + 1)
+      .all(),
+  )
+  return keysetPage(rows, limit)
+}
+
+/**
+ * Applies `set` to the organisation `id`; no row returned if it is gone. A taken slug fails
+ * (`orgConflict`).
+ *
+ * @example
+ * db.batch([updateOrganization(db, id, { name, updatedAt: now }), recordIfChanged(db, event)])
+ */
+export const updateOrganization = (db: Database, id: string, set: SQLiteUpdateSetSource<typeof organizations>) =>
+  db.update(organizations).set(set).where(eq(organizations.id, id)).returning()
+
+/**
+ * Deletes the organisation `id` and, by the foreign key's cascade in the same statement, its
+ * memberships; returns its id if it went.
+ *
+ * @example
+ * db.batch([deleteOrganization(db, id), recordIfChanged(db, event)])
+ */
+export const deleteOrganization = (db: Database, id: string) =>
+  db.delete(organizations).where(eq(organizations.id, id)).returning({ id: organizations.id })
+
+/**
+ * What `requireAuth` checks (the account, and whether the token was revoked) together with the
+ * organisation `orgId` and the account's role in it, null where there is none: one query, by
+ * primary keys, so the role that decides is the one D1 holds at that moment.
+ *
+ * SQL shape: `select users.*, (<revoked>), organizations.*, memberships.role from users
+ * left join organizations on organizations.id = ? left join memberships on (org, user)
+ * where users.id = ?`.
+ */
+export function findAccountInOrg(db: Database, { orgId, ...token }: TokenRef & { orgId: string }) {
+  return readWithRetry(() =>
+    db
+      .select({
+        user: users,
+        revoked: sql<number>`${tokenRevoked(token)}`,
+        org: organizations,
+        role: memberships.role,
+      })
+      .from(users)
+      .leftJoin(organizations, eq(organizations.id, orgId))
+      .leftJoin(memberships, and(eq(memberships.orgId, organizations.id), eq(memberships.userId, users.id)))
+      .where(eq(users.id, token.userId))
+      .get(),
+  )
+}
+
+/**
+ * Which unique key a failed organisation write collided with: the slug, or an existing
+ * membership; undefined for any other error. D1 names the columns in its message.
+ */
+export function orgConflict(err: unknown): 'slug' | 'membership' | undefined {
+  const message = String((err as { cause?: unknown })?.cause ?? err)
+  if (message.includes(`UNIQUE constraint failed: organizations.${organizations.slug.name}`)) return 'slug'
+  if (message.includes(`UNIQUE constraint failed: memberships.${memberships.orgId.name}, memberships.`))
+    return 'membership'
+  return undefined
+}
