@@ -18,6 +18,24 @@ export function userByLogin(db: Database, login: string) {
     .limit(1)
 }
 
+/**
+ * The account a member is added by: its username, email or id. The three never overlap (an id
+ * is 36 characters, a username at most 32, and only an email has an `@`).
+ *
+ * @example
+ * const user = await findUserByReference(db, 'Alice') // the account `alice`
+ */
+export function findUserByReference(db: Database, reference: string) {
+  const key = normalizeIdentifier(reference)
+  return readWithRetry(() =>
+    db
+      .select()
+      .from(users)
+      .where(or(eq(users.id, key), eq(users.usernameKey, key), eq(users.email, key)))
+      .get(),
+  )
+}
+
 /** The accounts holding a username key or an email: what a new account would clash with. */
 export const usersHolding = (db: Database, { usernameKey, email }: Pick<NewUser, 'usernameKey' | 'email'>) =>
   db

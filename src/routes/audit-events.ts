@@ -24,6 +24,7 @@ const AuditEventSchema = z
     actorUserId: idSchema.nullable().openapi({ description: 'Who caused it; null for the CLI' }),
     ip: z.string().nullable(),
     userAgent: z.string().nullable(),
+    orgId: idSchema.nullable().openapi({ description: 'The organization it happened in, if any' }),
   })
   .openapi('AuditEvent')
 
@@ -53,6 +54,7 @@ const list = apiRoute(adminsOnly, {
           actorUserId: null,
           ip: '203.0.113.7',
           userAgent: 'Mozilla/5.0',
+          orgId: null,
         },
       ],
       nextCursor: null,
