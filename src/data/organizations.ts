@@ -40,10 +40,12 @@ export async function listOrganizations(
 ) {
   const membership = and(eq(memberships.orgId, organizations.id), eq(memberships.userId, userId))
   const query = db.select({ ...getTableColumns(organizations), role: memberships.role }).from(organizations)
+  // The same id; named on the side SQLite reads in order, so a user's own list seeks their memberships, unsorted.
+  const key = all ? organizations.id : memberships.orgId
   const rows = await readWithRetry(() =>
     (all ? query.leftJoin(memberships, membership) : query.innerJoin(memberships, membership))
-      .where(cursor ? gt(organizations.id, cursor) : undefined)
-      .orderBy(organizations.id)
+      .where(cursor ? gt(key, cursor) : undefined)
+      .orderBy(key)
       .limit(limit + 1)
       .all(),
   )
