@@ -11,6 +11,7 @@ CREATE TABLE `memberships` (
 );
 --> statement-breakpoint
 CREATE INDEX `memberships_user_idx` ON `memberships` (`user_id`,`org_id`);--> statement-breakpoint
+CREATE INDEX `memberships_org_role_idx` ON `memberships` (`org_id`,`role`);--> statement-breakpoint
 CREATE TABLE `organizations` (
 	`id` text PRIMARY KEY NOT NULL,
 	`slug` text NOT NULL,

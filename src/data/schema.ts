@@ -161,6 +161,8 @@ export const memberships = sqliteTable(
     primaryKey({ columns: [t.orgId, t.userId] }),
     // A user's organisations in org id order, and whether a user is an owner anywhere.
     index('memberships_user_idx').on(t.userId, t.orgId),
+    // The last-owner check's "another owner": a seek, not a walk through every member.
+    index('memberships_org_role_idx').on(t.orgId, t.role),
     check('memberships_role_check', sql`${t.role} in ('owner', 'admin', 'member')`),
   ],
 )
