@@ -8,7 +8,7 @@ import { uuidv7 } from '../lib/uuid-v7'
 export const slugSchema = z
   .string()
   .regex(/^[A-Za-z0-9._-]{3,32}$/, 'Slug must be 3 to 32 letters, digits, ".", "_" or "-"')
-  .transform(normalizeIdentifier)
+  .overwrite(normalizeIdentifier)
   .openapi({
     description: '3 to 32 letters, digits, `.`, `_` or `-`; kept and answered in lower case',
     example: 'acme',
