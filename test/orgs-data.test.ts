@@ -100,6 +100,22 @@ describe('organisations', () => {
   })
 })
 
+describe("an organisation's audit events", () => {
+  it('are its own only, newest first, with the member they are about', async () => {
+    const { org: a, owner, members } = await newOrg(['member'])
+    const { org: b } = await newOrg()
+    const by = { ...origin, actorUserId: owner.id }
+    const added = orgEvent('member_added', a.id, members[0].id, by, new Date(Date.now() - 1))
+    const removed = orgEvent('member_removed', a.id, members[0].id, by)
+    await db.batch([insertEvents(db, [added]), removeMember(db, a.id, members[0].id), recordIfChanged(db, removed)])
+    expect((await listEvents(db, { orgId: a.id, limit: 10 })).page).toMatchObject([
+      { type: 'member_removed', orgId: a.id, subjectUserId: members[0].id, actorUserId: owner.id },
+      { type: 'member_added', orgId: a.id, subjectUserId: members[0].id },
+    ])
+    expect((await listEvents(db, { orgId: b.id, limit: 10 })).page).toEqual([])
+  })
+})
+
 describe('members', () => {
   it('are found by username, email or id, in any case', async () => {
     const user = await createUser()
