@@ -16,6 +16,18 @@ export type ClientOptions = {
   fetch?: (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>
 }
 
+/** What `createClient` returns. */
+export type Client = {
+  /** Every route, sending the stored token; `api.api.auth.me.$get()` is `GET /api/auth/me`. */
+  api: ApiRoutes
+  /** Logs in and stores the tokens; throws `ApiClientError` (`invalid_credentials`, `too_many_attempts`…). */
+  login(username: string, password: string): Promise<{ userId: string; username: string }>
+  /** Ends this login (its access and refresh tokens) and forgets the tokens. */
+  logout(): Promise<void>
+  /** Ends every login of the account, on every device, and forgets the tokens. */
+  logoutAll(): Promise<void>
+}
+
 /**
  * A client of the OrgStack API: typed routes that send the stored token and refresh it once
  * when it expires, however many requests fail at the same time, plus login and logout.
@@ -25,7 +37,7 @@ export type ClientOptions = {
  * await orgstack.login('ada', 'correct horse battery staple')
  * const me = await orgstack.api.api.auth.me.$get()
  */
-export function createClient({ baseUrl, storage = memoryStorage(), fetch = globalThis.fetch }: ClientOptions) {
+export function createClient({ baseUrl, storage = memoryStorage(), fetch = globalThis.fetch }: ClientOptions): Client {
   // Bound: some runtimes refuse a `fetch` called with another `this`.
   const send = fetch === globalThis.fetch ? fetch.bind(globalThis) : fetch
   const session = createSession({ baseUrl, storage, fetch: send })
@@ -45,7 +57,6 @@ export function createClient({ baseUrl, storage = memoryStorage(), fetch = globa
 
   return {
     api,
-    /** Logs in and stores the tokens; throws `ApiClientError` (`invalid_credentials`, `too_many_attempts`…). */
     async login(username: string, password: string) {
       const res = await unauthenticated.api.auth.login.$post({ json: { username, password } })
       if (res.status !== 200) throw await errorFrom(res)
@@ -53,9 +64,7 @@ export function createClient({ baseUrl, storage = memoryStorage(), fetch = globa
       await storage.set({ token: answer.token, refreshToken: answer.refreshToken })
       return { userId: answer.userId, username: answer.username }
     },
-    /** Ends this login (its access and refresh tokens) and forgets the tokens. */
     logout: () => signOut('logout'),
-    /** Ends every login of the account, on every device, and forgets the tokens. */
     logoutAll: () => signOut('logout-all'),
   }
 }
