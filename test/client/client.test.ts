@@ -4,21 +4,27 @@ import { createUser, DEFAULT_PASSWORD, decodeJwt, forgeToken, okBody, postAuthor
 
 const BASE_URL = 'https://orgstack.test'
 
-/** A client of the Worker under test whose every request is counted by path. */
-function countedClient(storage: TokenStorage = memoryStorage()) {
+/**
+ * A client of the Worker under test whose every request is counted by path; `answered`, if
+ * given, holds an answer back until it resolves.
+ */
+function countedClient(storage: TokenStorage = memoryStorage(), answered?: (path: string) => Promise<void>) {
   const sent: string[] = []
-  const fetch = (input: RequestInfo | URL, init?: RequestInit) => {
-    sent.push(new URL(input instanceof Request ? input.url : input).pathname)
-    return workerFetch(input, init)
+  const fetch = async (input: RequestInfo | URL, init?: RequestInit) => {
+    const path = new URL(input instanceof Request ? input.url : input).pathname
+    sent.push(path)
+    const res = await workerFetch(input, init)
+    await answered?.(path)
+    return res
   }
   const refreshes = () => sent.filter((path) => path === '/api/auth/refresh').length
   return { orgstack: createClient({ baseUrl: BASE_URL, storage, fetch }), storage, refreshes }
 }
 
 /** A signed-in client whose access token is swapped for a genuinely expired one of the same login. */
-async function expiredSession() {
+async function expiredSession(answered?: (path: string) => Promise<void>) {
   const user = await createUser()
-  const counted = countedClient()
+  const counted = countedClient(memoryStorage(), answered)
   await counted.orgstack.login(user.username, DEFAULT_PASSWORD)
   const tokens = await counted.storage.get()
   if (tokens === null) throw new Error('login stored no tokens')
@@ -50,6 +56,24 @@ describe('the client', () => {
     const held = await storage.get()
     expect(held?.token).not.toBe(expired)
     expect((await okBody(await orgstack.api.api.auth.me.$get())).username).toBe(user.username)
+  })
+
+  it('retries a request refused after the refresh finished with its successor, not another refresh', async () => {
+    let release = () => {}
+    const released = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    let held = 0
+    // The first call's 401 arrives only once the second call has refreshed and been answered.
+    const { orgstack, refreshes } = await expiredSession((path) =>
+      path === '/api/auth/me' && held++ === 0 ? released : Promise.resolve(),
+    )
+    const late = orgstack.api.api.auth.me.$get()
+    expect((await orgstack.api.api.auth.me.$get()).status).toBe(200)
+    expect(refreshes()).toBe(1)
+    release()
+    expect((await late).status).toBe(200)
+    expect(refreshes()).toBe(1)
   })
 
   it('ends the session once when the refresh is refused, rejecting every waiting call alike', async () => {
