@@ -1,30 +1,39 @@
+import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { ApiClientError, createClient, memoryStorage, type TokenStorage } from '../../client/src'
-import { createUser, DEFAULT_PASSWORD, decodeJwt, forgeToken, okBody, postAuthorized, workerFetch } from '../helpers'
+import { flakyD1 } from '../flaky-d1'
+import {
+  apiWithEnv,
+  createUser,
+  DEFAULT_PASSWORD,
+  decodeJwt,
+  forgeToken,
+  okBody,
+  postAuthorized,
+  workerFetch,
+} from '../helpers'
 
 const BASE_URL = 'https://orgstack.test'
 
-/**
- * A client of the Worker under test whose every request is counted by path; `answered`, if
- * given, holds an answer back until it resolves.
- */
-function countedClient(storage: TokenStorage = memoryStorage(), answered?: (path: string) => Promise<void>) {
+/** How a test stands between the client and the Worker: `send` is the request as made. */
+type Around = (path: string, send: () => Promise<Response>, init?: RequestInit) => Promise<Response>
+
+/** A client of the Worker under test whose every request is counted by path, and goes through `around`. */
+function countedClient(storage: TokenStorage = memoryStorage(), around: Around = (_path, send) => send()) {
   const sent: string[] = []
-  const fetch = async (input: RequestInfo | URL, init?: RequestInit) => {
+  const fetch = (input: RequestInfo | URL, init?: RequestInit) => {
     const path = new URL(input instanceof Request ? input.url : input).pathname
     sent.push(path)
-    const res = await workerFetch(input, init)
-    await answered?.(path)
-    return res
+    return around(path, () => workerFetch(input, init), init)
   }
   const refreshes = () => sent.filter((path) => path === '/api/auth/refresh').length
   return { orgstack: createClient({ baseUrl: BASE_URL, storage, fetch }), storage, refreshes }
 }
 
 /** A signed-in client whose access token is swapped for a genuinely expired one of the same login. */
-async function expiredSession(answered?: (path: string) => Promise<void>) {
+async function expiredSession(around?: Around) {
   const user = await createUser()
-  const counted = countedClient(memoryStorage(), answered)
+  const counted = countedClient(memoryStorage(), around)
   await counted.orgstack.login(user.username, DEFAULT_PASSWORD)
   const tokens = await counted.storage.get()
   if (tokens === null) throw new Error('login stored no tokens')
@@ -63,16 +72,19 @@ describe('the client', () => {
     const released = new Promise<void>((resolve) => {
       release = resolve
     })
-    let held = 0
-    // The first call's 401 arrives only once the second call has refreshed and been answered.
-    const { orgstack, refreshes } = await expiredSession((path) =>
-      path === '/api/auth/me' && held++ === 0 ? released : Promise.resolve(),
-    )
-    const late = orgstack.api.api.auth.me.$get()
-    expect((await orgstack.api.api.auth.me.$get()).status).toBe(200)
-    expect(refreshes()).toBe(1)
-    release()
-    expect((await late).status).toBe(200)
+    let sentToMe = 0
+    // The first call's 401 is held back until the other call, refreshed, sends its retry.
+    const { orgstack, refreshes } = await expiredSession(async (path, send) => {
+      if (path !== '/api/auth/me') return send()
+      const nth = sentToMe++
+      if (nth === 2) release()
+      const res = await send()
+      if (nth === 0) await released
+      return res
+    })
+    const answers = await Promise.all([orgstack.api.api.auth.me.$get(), orgstack.api.api.auth.me.$get()])
+    expect(answers.map((res) => res.status)).toEqual([200, 200])
+    expect(sentToMe).toBe(4)
     expect(refreshes()).toBe(1)
   })
 
@@ -87,10 +99,29 @@ describe('the client', () => {
     expect(new Set(reasons).size).toBe(1)
     expect(reasons[0]).toBeInstanceOf(ApiClientError)
     expect(reasons[0]).toMatchObject({ status: 401, code: 'invalid_refresh_token' })
+    const described = `${reasons[0]} ${reasons[0].stack} ${JSON.stringify(reasons[0])}`
+    expect(described).not.toContain(tokens.refreshToken)
+    expect(described).not.toContain(tokens.token)
     expect(await storage.get()).toBeNull()
     // Signed out: the next call goes without a token and is answered so, with no refresh.
     expect((await orgstack.api.api.auth.me.$get()).status).toBe(401)
     expect(refreshes()).toBe(1)
+  })
+
+  it('keeps the session when the refresh meets a D1 failure (503), and refreshes on a later call', async () => {
+    let d1Fails = true
+    const { tokens, orgstack, storage, refreshes } = await expiredSession((path, send, init) => {
+      if (path !== '/api/auth/refresh' || !d1Fails) return send()
+      return apiWithEnv({ DB: flakyD1(env.DB).binding }, path, init)
+    })
+    const error = await orgstack.api.api.auth.me.$get().catch((caught: unknown) => caught)
+    expect(error).toBeInstanceOf(ApiClientError)
+    expect(error).toMatchObject({ status: 503, code: 'service_unavailable', retryAfter: 5 })
+    expect((await storage.get())?.refreshToken).toBe(tokens.refreshToken)
+
+    d1Fails = false
+    expect((await orgstack.api.api.auth.me.$get()).status).toBe(200)
+    expect(refreshes()).toBe(2)
   })
 
   it('takes a wrong password at login for an answer, not for an expired session', async () => {
@@ -107,7 +138,7 @@ describe('the client', () => {
     expect((await orgstack.api.api.auth.me.$get()).status).toBe(200)
   })
 
-  it('exposes Retry-After of a 429 as retryAfter, and no token in any error', async () => {
+  it('exposes Retry-After of a 429 as retryAfter', async () => {
     const user = await createUser()
     const { orgstack } = countedClient()
     let error: unknown
