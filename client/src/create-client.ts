@@ -1,8 +1,8 @@
 import { hc } from 'hono/client'
-import type { AppType } from '../../src/app'
-import { errorFrom } from './errors'
-import { createSession } from './session'
-import { memoryStorage, type TokenStorage } from './storage'
+import type { AppType } from '../../src/app.js'
+import { errorFrom } from './errors.js'
+import { createSession } from './session.js'
+import { memoryStorage, type TokenStorage } from './storage.js'
 
 /** Every route of the Worker, typed by its own `AppType`: paths, bodies and answers by status. */
 export type ApiRoutes = ReturnType<typeof hc<AppType>>

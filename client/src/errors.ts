@@ -1,4 +1,4 @@
-import type { ErrorCode } from '../../src/http/errors'
+import type { ErrorCode } from '../../src/http/errors.js'
 
 export type { ErrorCode }
 

@@ -1,5 +1,5 @@
-import { errorCodeOf, errorFrom } from './errors'
-import type { TokenStorage, Tokens } from './storage'
+import { errorCodeOf, errorFrom } from './errors.js'
+import type { TokenStorage, Tokens } from './storage.js'
 
 type Fetch = (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>
 
