@@ -38,6 +38,9 @@ export async function createUser(overrides: Partial<NewUserInput> = {}) {
 /** A request to the Worker under test, through its own `fetch`; the answer is checked against the OpenAPI document. */
 export const api = (path: string, init?: RequestInit) => fetchWorker(`https://orgstack.test${path}`, init)
 
+/** The Worker's own `fetch`, checked against the OpenAPI document: for clients that take a `fetch` (client/). */
+export const workerFetch: typeof fetch = fetchWorker
+
 export const postJson = (path: string, body: unknown, headers: Record<string, string> = {}) =>
   api(path, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body) })
 

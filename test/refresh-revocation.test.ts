@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest'
 import {
   api,
   bearer,
-  DEFAULT_PASSWORD,
   expectRefreshRefused,
   login,
   okBody,
@@ -11,12 +10,10 @@ import {
   refreshOf,
   signedIn,
 } from './helpers'
-
-type Revocation = (victim: { id: string }, token: string, adminToken: string) => Promise<Response>
+import { type Revocation, userWideRevocations } from './revocations'
 
 const everyLogin: [string, Revocation][] = [
-  ['the account is deleted', (v, _t, admin) => api(`/api/users/${v.id}`, { method: 'DELETE', ...bearer(admin) })],
-  ['the account is disabled', (v, _t, admin) => patchJson(`/api/users/${v.id}`, { disabled: true }, admin)],
+  ...userWideRevocations,
   [
     'the account is disabled and enabled again',
     async (v, _t, admin) => {
@@ -24,16 +21,6 @@ const everyLogin: [string, Revocation][] = [
       return patchJson(`/api/users/${v.id}`, { disabled: false }, admin)
     },
   ],
-  [
-    'the password is changed',
-    (_v, token) =>
-      postAuthorized(
-        '/api/auth/password',
-        { currentPassword: DEFAULT_PASSWORD, newPassword: 'changed password!' },
-        token,
-      ),
-  ],
-  ['the user logs out everywhere', (_v, token) => postAuthorized('/api/auth/logout-all', {}, token)],
 ]
 
 describe('every refresh token of a user stops working at once when', () => {

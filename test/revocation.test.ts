@@ -10,22 +10,10 @@ import {
   postJson,
   signedIn,
 } from './helpers'
-
-type Revocation = (victim: { id: string; username: string }, token: string, adminToken: string) => Promise<Response>
+import { type Revocation, userWideRevocations } from './revocations'
 
 const revocations: [string, Revocation][] = [
-  ['the account is deleted', (v, _t, admin) => api(`/api/users/${v.id}`, { method: 'DELETE', ...bearer(admin) })],
-  ['the account is disabled', (v, _t, admin) => patchJson(`/api/users/${v.id}`, { disabled: true }, admin)],
-  [
-    'the password is changed',
-    (_v, token) =>
-      postAuthorized(
-        '/api/auth/password',
-        { currentPassword: DEFAULT_PASSWORD, newPassword: 'changed password!' },
-        token,
-      ),
-  ],
-  ['the user logs out everywhere', (_v, token) => postAuthorized('/api/auth/logout-all', {}, token)],
+  ...userWideRevocations,
   ['the token is logged out', (_v, token) => postAuthorized('/api/auth/logout', {}, token)],
 ]
 

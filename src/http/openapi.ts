@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi'
-import { idParamSchema } from '../lib/id-schemas'
+import { idParamSchema, idSchema } from '../lib/id-schemas'
 
 /** A required JSON request body validated by `schema`, with an example of one it accepts. */
 export const jsonBody = <T extends z.ZodType>(schema: T, example: z.input<T>) => ({
@@ -27,3 +27,8 @@ export const pageQuery = (defaultLimit: number) => ({
     .openapi({ description: `Page size, 1 to 100 (default ${defaultLimit})` }),
   cursor: idParamSchema.optional().openapi({ description: '`nextCursor` of the previous page, in either case' }),
 })
+
+/** A keyset page's `nextCursor` answer: the `cursor` of the next page, or null on the last. */
+export const nextCursorSchema = idSchema
+  .nullable()
+  .openapi({ description: 'Pass as `cursor` for the next page; null on the last' })

@@ -3,7 +3,7 @@ import { listEvents } from '../data/auth-events'
 import { authEventTypes } from '../data/schema'
 import { apiRoute } from '../http/api-route'
 import { adminsOnly } from '../http/guards'
-import { CLOSED_QUERY, jsonResponse, pageQuery } from '../http/openapi'
+import { CLOSED_QUERY, jsonResponse, nextCursorSchema, pageQuery } from '../http/openapi'
 import { idParamSchema, idSchema } from '../lib/id-schemas'
 import { createRouter } from './create-router'
 
@@ -31,7 +31,7 @@ const AuditEventSchema = z
 const AuditEventPageSchema = z
   .object({
     events: z.array(AuditEventSchema),
-    nextCursor: idSchema.nullable().openapi({ description: 'Pass as `cursor` for the next page; null on the last' }),
+    nextCursor: nextCursorSchema,
   })
   .openapi('AuditEventPage')
 

@@ -3,8 +3,7 @@ import { findUserById, listUsers } from '../../data/users'
 import { apiRoute } from '../../http/api-route'
 import { ApiError } from '../../http/errors'
 import { adminsOnly, signedIn } from '../../http/guards'
-import { CLOSED_QUERY, jsonResponse, pageQuery } from '../../http/openapi'
-import { idSchema } from '../../lib/id-schemas'
+import { CLOSED_QUERY, jsonResponse, nextCursorSchema, pageQuery } from '../../http/openapi'
 import { MANAGED_USER_EXAMPLE, ManagedUserSchema, toManagedUser } from '../../users/public-user'
 import { createRouter } from '../create-router'
 import { UserIdParamsSchema, userResponse } from './schemas'
@@ -12,7 +11,7 @@ import { UserIdParamsSchema, userResponse } from './schemas'
 const UserPageSchema = z
   .object({
     users: z.array(ManagedUserSchema),
-    nextCursor: idSchema.nullable().openapi({ description: 'Pass as `cursor` for the next page; null on the last' }),
+    nextCursor: nextCursorSchema,
   })
   .openapi('UserPage')
 

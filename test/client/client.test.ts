@@ -1,0 +1,175 @@
+import { env } from 'cloudflare:workers'
+import { describe, expect, it } from 'vitest'
+import { ApiClientError, createClient, memoryStorage, type TokenStorage } from '../../client/src'
+import { flakyD1 } from '../flaky-d1'
+import {
+  apiWithEnv,
+  createUser,
+  DEFAULT_PASSWORD,
+  decodeJwt,
+  forgeToken,
+  okBody,
+  postAuthorized,
+  workerFetch,
+} from '../helpers'
+
+const BASE_URL = 'https://orgstack.test'
+
+/** How a test stands between the client and the Worker: `send` is the request as made. */
+type Around = (path: string, send: () => Promise<Response>, init?: RequestInit) => Promise<Response>
+
+/** A client of the Worker under test whose every request is counted by path, and goes through `around`. */
+function countedClient(storage: TokenStorage = memoryStorage(), around: Around = (_path, send) => send()) {
+  const sent: string[] = []
+  const fetch = (input: RequestInfo | URL, init?: RequestInit) => {
+    const path = new URL(input instanceof Request ? input.url : input).pathname
+    sent.push(path)
+    return around(path, () => workerFetch(input, init), init)
+  }
+  const refreshes = () => sent.filter((path) => path === '/api/auth/refresh').length
+  return { orgstack: createClient({ baseUrl: BASE_URL, storage, fetch }), storage, refreshes }
+}
+
+/** A signed-in client whose access token is swapped for a genuinely expired one of the same login. */
+async function expiredSession(around?: Around) {
+  const user = await createUser()
+  const counted = countedClient(memoryStorage(), around)
+  await counted.orgstack.login(user.username, DEFAULT_PASSWORD)
+  const tokens = await counted.storage.get()
+  if (tokens === null) throw new Error('login stored no tokens')
+  const { payload } = decodeJwt(tokens.token)
+  const now = Math.floor(Date.now() / 1000)
+  const expired = await forgeToken({ ...payload, iat: now - 120, nbf: now - 120, exp: now - 60 })
+  await counted.storage.set({ ...tokens, token: expired })
+  return { user, tokens, expired, ...counted }
+}
+
+describe('the client', () => {
+  it('logs in and calls a protected route with the stored token', async () => {
+    const user = await createUser()
+    const { orgstack, refreshes } = countedClient()
+    expect(await orgstack.login(user.username, DEFAULT_PASSWORD)).toEqual({ userId: user.id, username: user.username })
+    expect((await okBody(await orgstack.api.api.auth.me.$get())).username).toBe(user.username)
+    expect(refreshes()).toBe(0)
+  })
+
+  it('refreshes once for 20 requests failing at once with an expired token, and retries each', async () => {
+    const { user, expired, orgstack, storage, refreshes } = await expiredSession()
+    const stale = await workerFetch(`${BASE_URL}/api/auth/me`, { headers: { Authorization: `Bearer ${expired}` } })
+    expect(await stale.json()).toMatchObject({ code: 'token_expired' })
+
+    const answers = await Promise.all(Array.from({ length: 20 }, () => orgstack.api.api.auth.me.$get()))
+    expect(answers.map((res) => res.status)).toEqual(Array(20).fill(200))
+    expect(refreshes()).toBe(1)
+    // The successor was not taken for a replay: the login lives on, and refreshes again.
+    const held = await storage.get()
+    expect(held?.token).not.toBe(expired)
+    expect((await okBody(await orgstack.api.api.auth.me.$get())).username).toBe(user.username)
+  })
+
+  it('retries a request refused after the refresh finished with its successor, not another refresh', async () => {
+    let release = () => {}
+    const released = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    let sentToMe = 0
+    // The first call's 401 is held back until the other call, refreshed, sends its retry.
+    const { orgstack, refreshes } = await expiredSession(async (path, send) => {
+      if (path !== '/api/auth/me') return send()
+      const nth = sentToMe++
+      if (nth === 2) release()
+      const res = await send()
+      if (nth === 0) await released
+      return res
+    })
+    const answers = await Promise.all([orgstack.api.api.auth.me.$get(), orgstack.api.api.auth.me.$get()])
+    expect(answers.map((res) => res.status)).toEqual([200, 200])
+    expect(sentToMe).toBe(4)
+    expect(refreshes()).toBe(1)
+  })
+
+  it('ends the session once when the refresh is refused, rejecting every waiting call alike', async () => {
+    const { tokens, orgstack, storage, refreshes } = await expiredSession()
+    // Logged out elsewhere: the refresh token is revoked with the login.
+    expect((await postAuthorized('/api/auth/logout', {}, tokens.token)).status).toBe(204)
+
+    const outcomes = await Promise.allSettled(Array.from({ length: 5 }, () => orgstack.api.api.auth.me.$get()))
+    expect(refreshes()).toBe(1)
+    const reasons = outcomes.map((outcome) => (outcome.status === 'rejected' ? outcome.reason : outcome.status))
+    expect(new Set(reasons).size).toBe(1)
+    expect(reasons[0]).toBeInstanceOf(ApiClientError)
+    expect(reasons[0]).toMatchObject({ status: 401, code: 'invalid_refresh_token' })
+    const described = `${reasons[0]} ${reasons[0].stack} ${JSON.stringify(reasons[0])}`
+    expect(described).not.toContain(tokens.refreshToken)
+    expect(described).not.toContain(tokens.token)
+    expect(await storage.get()).toBeNull()
+    // Signed out: the next call goes without a token and is answered so, with no refresh.
+    expect((await orgstack.api.api.auth.me.$get()).status).toBe(401)
+    expect(refreshes()).toBe(1)
+  })
+
+  it('keeps the session when the refresh meets a D1 failure (503), and refreshes on a later call', async () => {
+    let d1Fails = true
+    const { tokens, orgstack, storage, refreshes } = await expiredSession((path, send, init) => {
+      if (path !== '/api/auth/refresh' || !d1Fails) return send()
+      return apiWithEnv({ DB: flakyD1(env.DB).binding }, path, init)
+    })
+    const error = await orgstack.api.api.auth.me.$get().catch((caught: unknown) => caught)
+    expect(error).toBeInstanceOf(ApiClientError)
+    expect(error).toMatchObject({ status: 503, code: 'service_unavailable', retryAfter: 5 })
+    expect((await storage.get())?.refreshToken).toBe(tokens.refreshToken)
+
+    d1Fails = false
+    expect((await orgstack.api.api.auth.me.$get()).status).toBe(200)
+    expect(refreshes()).toBe(2)
+  })
+
+  it('takes a wrong password at login for an answer, not for an expired session', async () => {
+    const user = await createUser()
+    const { orgstack, storage, refreshes } = countedClient()
+    await orgstack.login(user.username, DEFAULT_PASSWORD)
+    const held = await storage.get()
+
+    const error = await orgstack.login(user.username, 'not the password').catch((caught: unknown) => caught)
+    expect(error).toBeInstanceOf(ApiClientError)
+    expect(error).toMatchObject({ status: 401, code: 'invalid_credentials', message: 'Invalid username or password' })
+    expect(refreshes()).toBe(0)
+    expect(await storage.get()).toBe(held)
+    expect((await orgstack.api.api.auth.me.$get()).status).toBe(200)
+  })
+
+  it('exposes Retry-After of a 429 as retryAfter', async () => {
+    const user = await createUser()
+    const { orgstack } = countedClient()
+    let error: unknown
+    for (let attempt = 0; attempt < 10 && !(error instanceof ApiClientError && error.status === 429); attempt++)
+      error = await orgstack.login(user.username, 'not the password').catch((caught: unknown) => caught)
+    expect(error).toMatchObject({ status: 429, code: 'too_many_attempts', message: 'Too many attempts' })
+    expect((error as ApiClientError).retryAfter).toBeGreaterThan(0)
+  })
+
+  it('logs out: the token is refused afterwards and forgotten', async () => {
+    const user = await createUser()
+    const { orgstack, storage } = countedClient()
+    await orgstack.login(user.username, DEFAULT_PASSWORD)
+    const held = await storage.get()
+    await orgstack.logout()
+    expect(await storage.get()).toBeNull()
+    const res = await workerFetch(`${BASE_URL}/api/auth/me`, { headers: { Authorization: `Bearer ${held?.token}` } })
+    expect(res.status).toBe(401)
+  })
+
+  it('types answers by the Worker: one it never gives does not compile', async () => {
+    const user = await createUser()
+    const { orgstack } = countedClient()
+    await orgstack.login(user.username, DEFAULT_PASSWORD)
+    const res = await orgstack.api.api.auth.me.$get()
+    // @ts-expect-error `GET /api/auth/me` never answers 404.
+    expect(res.status === 404).toBe(false)
+    if (res.status === 200) {
+      const me = await res.json()
+      // @ts-expect-error a user's answer never carries a password hash.
+      expect(me.passwordHash).toBeUndefined()
+    }
+  })
+})
