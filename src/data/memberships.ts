@@ -43,6 +43,9 @@ export const organizationsOwnedAlone = (db: Database, userId: string) =>
       .all(),
   )
 
+/** A member of an organisation: their account as its members see it, and their role there. */
+export type OrgMember = Awaited<ReturnType<typeof listMembers>>['page'][number]
+
 /** One page of the members of `orgId` in user id order (ids are UUIDv7: account age), after `cursor` if given. */
 export async function listMembers(
   db: Database,

@@ -1,8 +1,9 @@
 import { and, eq, getTableColumns, gt, sql } from 'drizzle-orm'
-import type { SQLiteUpdateSetSource } from 'drizzle-orm/sqlite-core'
+import { alias, type SQLiteUpdateSetSource } from 'drizzle-orm/sqlite-core'
 import { keysetPage } from '../lib/keyset-page'
 import type { Database } from './client'
 import { readWithRetry } from './d1-faults'
+import type { OrgMember } from './memberships'
 import { memberships, type NewOrganization, organizations, users } from './schema'
 import { type TokenRef, tokenRevoked } from './users'
 
@@ -74,28 +75,43 @@ export const deleteOrganization = (db: Database, id: string) =>
 
 /**
  * What `requireAuth` checks (the account, and whether the token was revoked) together with the
- * organisation `orgId` and the account's role in it, null where there is none: one query, by
+ * organisation `orgId` and the account's role in it, null where there is none, and, given a
+ * `memberId`, that user's membership there (`member`, null if they are not one): one query, by
  * primary keys, so the role that decides is the one D1 holds at that moment.
  *
- * SQL shape: `select users.*, (<revoked>), organizations.*, memberships.role from users
+ * SQL shape: `select users.*, (<revoked>), organizations.*, memberships.role, member.* from users
  * left join organizations on organizations.id = ? left join memberships on (org, user)
- * where users.id = ?`.
+ * left join memberships member on (org, ?) left join users member_user on … where users.id = ?`.
  */
-export function findAccountInOrg(db: Database, { orgId, ...token }: TokenRef & { orgId: string }) {
-  return readWithRetry(() =>
+export async function findAccountInOrg(
+  db: Database,
+  { orgId, memberId, ...token }: TokenRef & { orgId: string; memberId?: string },
+) {
+  const member = alias(memberships, 'member')
+  const memberUser = alias(users, 'member_user')
+  const row = await readWithRetry(() =>
     db
       .select({
         user: users,
         revoked: sql<number>`${tokenRevoked(token)}`,
         org: organizations,
         role: memberships.role,
+        member,
+        memberUser: { id: memberUser.id, username: memberUser.username, email: memberUser.email },
       })
       .from(users)
       .leftJoin(organizations, eq(organizations.id, orgId))
       .leftJoin(memberships, and(eq(memberships.orgId, organizations.id), eq(memberships.userId, users.id)))
+      .leftJoin(member, and(eq(member.orgId, organizations.id), eq(member.userId, memberId ?? sql`null`)))
+      .leftJoin(memberUser, eq(memberUser.id, member.userId))
       .where(eq(users.id, token.userId))
       .get(),
   )
+  if (!row) return undefined
+  const { member: membership, memberUser: account, ...found } = row
+  const named: OrgMember | null =
+    membership && account ? { ...account, role: membership.role, joinedAt: membership.createdAt } : null
+  return { ...found, member: named }
 }
 
 /**

@@ -74,6 +74,7 @@ export const ERRORS = {
   user_not_found: entry(404, 'User not found', 'no user has that id'),
   // Also to a signed-in user who is not a member: whether an organisation exists is not theirs to learn.
   org_not_found: entry(404, 'Organization not found', 'no organization has that id, or the caller is not a member'),
+  member_not_found: entry(404, 'Member not found', 'the user is not a member of the organization'),
   not_found: entry(404, 'Not found', 'an unknown route'),
   method_not_allowed: entry(405, 'Method not allowed', 'a known route, another method; `Allow` lists the right ones', {
     headers: { Allow: GIVEN_WHEN_THROWN },

@@ -8,7 +8,8 @@ export type MemberChange =
   | { kind: 'remove'; from: OrgRole }
 
 /**
- * Whether `caller` may make `change` to the membership of `targetUserId`. Anyone may leave
+ * Whether `caller` may make `change` to the membership of `targetUserId` (null for an account
+ * that is not a member yet). Anyone may leave
  * (remove themselves); anything else needs `manage_members`, and only an owner (or a global
  * admin) may give the owner role, or change or remove an owner's membership. Whether the
  * organisation keeps an owner is not decided here but in the write itself (`data/memberships.ts`).
@@ -19,7 +20,7 @@ export type MemberChange =
  */
 export function memberChangeAccess(
   caller: OrgCaller & { userId: string },
-  targetUserId: string,
+  targetUserId: string | null,
   change: MemberChange,
 ): OrgAccess {
   if (change.kind === 'remove' && targetUserId === caller.userId && caller.orgRole !== null) return 'allowed'
