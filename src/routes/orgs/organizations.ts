@@ -127,6 +127,7 @@ export const organizationsRouter = createRouter()
     const { db, user, orgScope } = c.var
     const now = new Date()
     const { set, events: types } = planOrganizationChange(orgScope.org, c.req.valid('json'), now)
+    if (types.length === 0) return c.json(toOrganization(orgScope.org, orgScope.role), 200)
     const events = types.map((type) => orgEvent(type, orgScope.org.id, null, originOf(c, user.id), now))
     const [changed] = await db
       .batch([updateOrganization(db, orgScope.org.id, set), ...events.map((event) => recordIfChanged(db, event))])
