@@ -18,6 +18,7 @@ import {
   findAccountInOrg,
   findOrganization,
   listOrganizations,
+  organizationBySlug,
   orgConflict,
 } from '../src/data/organizations'
 import { memberships, type OrgRole, revokedTokens } from '../src/data/schema'
@@ -65,6 +66,15 @@ describe('organisations', () => {
     expect(orgConflict(err)).toBe('slug')
     expect(await findOrganization(db, copy.id)).toBeUndefined()
     expect(await findMembership(db, copy.id, owner.id)).toBeUndefined()
+  })
+
+  it("are found by slug in any case, with the user's role in them or null", async () => {
+    const { org, owner } = await newOrg()
+    const outsider = await createUser()
+    const found = { id: org.id, slug: org.slug, name: 'Acme' }
+    expect(await organizationBySlug(db, org.slug.toUpperCase(), owner.id).get()).toEqual({ ...found, role: 'owner' })
+    expect(await organizationBySlug(db, org.slug, outsider.id).get()).toEqual({ ...found, role: null })
+    expect(await organizationBySlug(db, uniqueName('org'), owner.id).get()).toBeUndefined()
   })
 
   it("are listed with the caller's role, a page at a time, and all of them only when asked", async () => {

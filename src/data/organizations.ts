@@ -1,6 +1,7 @@
 import { and, eq, getTableColumns, gt, sql } from 'drizzle-orm'
 import { alias, type SQLiteUpdateSetSource } from 'drizzle-orm/sqlite-core'
 import { keysetPage } from '../lib/keyset-page'
+import { normalizeIdentifier } from '../lib/normalize'
 import type { Database } from './client'
 import { readWithRetry } from './d1-faults'
 import type { OrgMember } from './memberships'
@@ -29,6 +30,20 @@ export function createOrganization(db: Database, org: NewOrganization, ownerId: 
 /** The organisation `id`, read with D1's transient failures retried. */
 export const findOrganization = (db: Database, id: string) =>
   readWithRetry(() => db.select().from(organizations).where(eq(organizations.id, id)).get())
+
+/**
+ * The organisation whose slug is `slug` (after normalisation, as slugs are kept) with `userId`'s
+ * role in it, null where they are not a member: as the operator CLI shows it.
+ *
+ * @example
+ * organizationBySlug(db, 'Acme', user.id).get() // { id: '0197…', slug: 'acme', name: 'Acme', role: null }
+ */
+export const organizationBySlug = (db: Database, slug: string, userId: string) =>
+  db
+    .select({ id: organizations.id, slug: organizations.slug, name: organizations.name, role: memberships.role })
+    .from(organizations)
+    .leftJoin(memberships, and(eq(memberships.orgId, organizations.id), eq(memberships.userId, userId)))
+    .where(eq(organizations.slug, normalizeIdentifier(slug)))
 
 /**
  * One page of organisations in id order (UUIDv7: creation order), after `cursor` if given, each
