@@ -50,7 +50,7 @@ describe('organisations', () => {
   it('are created with their creator as owner, in one batch', async () => {
     const owner = await createUser()
     const org = buildOrganization({ slug: uniqueName('Org'), name: 'Acme' })
-    const event = orgEvent('org_created', org.id, null, { ...origin, actorUserId: owner.id })
+    const event = orgEvent('org_created', org.id, owner.id, { ...origin, actorUserId: owner.id })
     const [[created]] = await db.batch([...createOrganization(db, org, owner.id), insertEvents(db, [event])])
     expect(created).toMatchObject({ id: org.id, slug: org.slug, name: 'Acme' })
     expect(await roleOf(org.id, owner.id)).toBe('owner')

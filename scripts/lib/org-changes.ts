@@ -59,7 +59,7 @@ export async function createOrganizationOwnedBy(
   try {
     await d1Batch(target, [
       ...createOrganization(sqlBuilder, row, ownerId),
-      insertEvents(sqlBuilder, [orgEvent('org_created', row.id, null, CLI_ORIGIN, row.createdAt)]),
+      insertEvents(sqlBuilder, [orgEvent('org_created', row.id, ownerId, CLI_ORIGIN, row.createdAt)]),
     ])
   } catch (error) {
     if (orgConflict(error) === 'slug') throw new CliError(`slug ${row.slug} was taken meanwhile; run the command again`)

@@ -17,7 +17,7 @@ export const authEvent = (
 
 /**
  * An `auth_events` row about the organisation `orgId`, stamped now; `subjectUserId` is the
- * member the event is about, null for the organisation itself.
+ * member the event is about (for `org_created`, its first owner), null for the organisation itself.
  *
  * @example
  * orgEvent('member_added', org.id, user.id, originOf(c, caller.id))

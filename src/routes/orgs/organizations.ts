@@ -101,7 +101,7 @@ export const organizationsRouter = createRouter()
   .openapi(create, async (c) => {
     const { db, user } = c.var
     const row = buildOrganization(c.req.valid('json'))
-    const event = orgEvent('org_created', row.id, null, originOf(c, user.id), row.createdAt)
+    const event = orgEvent('org_created', row.id, user.id, originOf(c, user.id), row.createdAt)
     const [[created]] = await db
       .batch([...createOrganization(db, row, user.id), insertEvents(db, [event])])
       .catch(conflictOrRethrow)
