@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { OrgRole, Role } from '../src/data/schema'
-import { type MemberChange, memberChangeAccess, memberChangeEvents } from '../src/orgs/member-changes'
+import { type MemberChange, memberChangeAccess, memberChangeEvents, sparesOwners } from '../src/orgs/member-changes'
 import { planOrganizationChange, slugSchema, UpdateOrganizationSchema } from '../src/orgs/organization'
 import { type OrgAccess, type OrgAction, orgAccess } from '../src/orgs/permissions'
 
@@ -110,6 +110,19 @@ describe('memberChangeAccess', () => {
     const admin = callerOf('admin')
     expect(memberChangeAccess(admin, 'caller', { kind: 'set_role', from: 'admin', role: 'member' })).toBe('allowed')
     expect(memberChangeAccess(admin, 'caller', { kind: 'set_role', from: 'admin', role: 'owner' })).toBe('forbidden')
+  })
+})
+
+describe('sparesOwners', () => {
+  const demote: MemberChange = { kind: 'set_role', from: 'member', role: 'member' }
+  it.each([
+    ['admin', 'someone else', demote, true],
+    ['admin', 'someone else', { kind: 'remove', from: 'member' }, true],
+    ['admin', 'caller', { kind: 'remove', from: 'admin' }, false],
+    ['owner', 'someone else', demote, false],
+    ['global admin', 'someone else', demote, false],
+  ] as [Caller, string, MemberChange, boolean][])('by %s of %s, %o: %s', (who, target, change, expected) => {
+    expect(sparesOwners(callerOf(who), target, change)).toBe(expected)
   })
 })
 

@@ -193,6 +193,20 @@ describe('the last owner', () => {
     expect(await removeMember(db, org.id, owner.id)).toEqual([{ userId: owner.id }])
   })
 
+  it("is spared, with sparingOwners, by a write made after they became owner: an admin's check was older", async () => {
+    const { org, members } = await newOrg(['owner', 'member'])
+    const [owner, member] = members
+    expect(
+      await setMemberRole(db, { orgId: org.id, userId: owner.id, role: 'member', now, sparingOwners: true }),
+    ).toEqual([])
+    expect(await removeMember(db, org.id, owner.id, { sparingOwners: true })).toEqual([])
+    expect(await roleOf(org.id, owner.id)).toBe('owner')
+    expect(
+      await setMemberRole(db, { orgId: org.id, userId: member.id, role: 'admin', now, sparingOwners: true }),
+    ).toHaveLength(1)
+    expect(await removeMember(db, org.id, member.id, { sparingOwners: true })).toEqual([{ userId: member.id }])
+  })
+
   it('is not protected from becoming an owner again, nor are other members from leaving', async () => {
     const { org, owner, members } = await newOrg(['member'])
     expect(await setMemberRole(db, { orgId: org.id, userId: owner.id, role: 'owner', now })).toHaveLength(1)

@@ -100,30 +100,45 @@ export const addMember = (
     .returning()
 
 /**
+ * Holds for the membership a write may touch: with `sparingOwners` (a caller who is not an
+ * owner), not an owner's, checked as part of the write, so a member made owner between the
+ * check of the caller's rights and the write is left alone.
+ */
+const touchable = (sparingOwners: boolean) => (sparingOwners ? ne(memberships.role, 'owner') : undefined)
+
+/**
  * Gives `userId` the role `role` in `orgId`; a role other than owner is refused (no row
- * returned) when it would leave the organisation without an owner.
+ * returned) when it would leave the organisation without an owner, and with `sparingOwners`
+ * an owner's membership is not changed.
  *
  * @example
  * const [[changed]] = await db.batch([setMemberRole(db, { orgId, userId, role: 'admin', now }), recordIfChanged(db, event)])
  */
 export const setMemberRole = (
   db: Database,
-  { orgId, userId, role, now }: { orgId: string; userId: string; role: OrgRole; now: Date },
+  {
+    orgId,
+    userId,
+    role,
+    now,
+    sparingOwners = false,
+  }: { orgId: string; userId: string; role: OrgRole; now: Date; sparingOwners?: boolean },
 ) =>
   db
     .update(memberships)
     .set({ role, updatedAt: now })
-    .where(and(membershipOf(orgId, userId), role === 'owner' ? undefined : keepsAnOwner))
+    .where(and(membershipOf(orgId, userId), role === 'owner' ? undefined : keepsAnOwner, touchable(sparingOwners)))
     .returning()
 
 /**
- * Ends the membership of `userId` in `orgId`, refused (no row returned) when it is the last owner's.
+ * Ends the membership of `userId` in `orgId`, refused (no row returned) when it is the last
+ * owner's, or with `sparingOwners` any owner's.
  *
  * @example
  * db.batch([removeMember(db, orgId, userId), recordIfChanged(db, event)])
  */
-export const removeMember = (db: Database, orgId: string, userId: string) =>
+export const removeMember = (db: Database, orgId: string, userId: string, { sparingOwners = false } = {}) =>
   db
     .delete(memberships)
-    .where(and(membershipOf(orgId, userId), keepsAnOwner))
+    .where(and(membershipOf(orgId, userId), keepsAnOwner, touchable(sparingOwners)))
     .returning({ userId: memberships.userId })

@@ -31,6 +31,20 @@ export function memberChangeAccess(
   return (givesOwner || takesOwner) && caller.orgRole !== 'owner' ? 'forbidden' : 'allowed'
 }
 
+/**
+ * Whether the write of a `change` that `memberChangeAccess` allowed must leave owners'
+ * memberships alone, checked in its statement: the caller may not touch one (neither an owner
+ * nor a global admin, and not leaving), and the target may have been made an owner since.
+ */
+export const sparesOwners = (
+  caller: OrgCaller & { userId: string },
+  targetUserId: string | null,
+  change: MemberChange,
+): boolean =>
+  !(change.kind === 'remove' && targetUserId === caller.userId) &&
+  caller.globalRole !== 'admin' &&
+  caller.orgRole !== 'owner'
+
 const EVENTS = { add: 'member_added', set_role: 'member_role_changed', remove: 'member_removed' } as const
 
 /**

@@ -13,7 +13,7 @@ import { conflictOrRethrow } from '../../http/conflicts'
 import { ApiError } from '../../http/errors'
 import { inOrg } from '../../http/guards'
 import { CLOSED_QUERY, jsonBody, jsonResponse, pageQuery } from '../../http/openapi'
-import { type MemberChange, memberChangeAccess, memberChangeEvents } from '../../orgs/member-changes'
+import { type MemberChange, memberChangeAccess, memberChangeEvents, sparesOwners } from '../../orgs/member-changes'
 import { createRouter } from '../create-router'
 import {
   MEMBER_EXAMPLE,
@@ -72,16 +72,25 @@ const remove = apiRoute(inOrg('view'), {
   errors: ['member_not_found', 'last_owner'],
 })
 
-/** Answers 403 unless the caller may make `change` to `targetUserId`'s membership. */
+/**
+ * Answers 403 unless the caller may make `change` to `targetUserId`'s membership; otherwise
+ * says whether the write must spare owners' memberships (`sparesOwners`).
+ */
 function authorize(c: Context<AppEnv>, targetUserId: string | null, change: MemberChange) {
   const { user, orgScope } = c.var
   const caller = { userId: user.id, globalRole: user.role, orgExists: true, orgRole: orgScope.role }
   if (memberChangeAccess(caller, targetUserId, change) !== 'allowed') throw new ApiError('insufficient_permissions')
+  return { sparingOwners: sparesOwners(caller, targetUserId, change) }
 }
 
-/** Why a write guarded by the last-owner rule changed nothing: the member left meanwhile, or it was the last owner. */
-async function refusal(db: Database, orgId: string, userId: string) {
-  return new ApiError((await findMembership(db, orgId, userId)) ? 'last_owner' : 'member_not_found')
+/**
+ * Why a write guarded by the rules in its statement changed nothing: the member left meanwhile,
+ * became an owner that `sparingOwners` spared, or was the last owner.
+ */
+async function refusal(db: Database, orgId: string, userId: string, { sparingOwners }: { sparingOwners: boolean }) {
+  const membership = await findMembership(db, orgId, userId)
+  if (!membership) return new ApiError('member_not_found')
+  return new ApiError(sparingOwners && membership.role === 'owner' ? 'insufficient_permissions' : 'last_owner')
 }
 
 /** The member the path names: 404 unless they are one. */
@@ -116,27 +125,27 @@ export const membersRouter = createRouter()
     const { db, user: caller, orgScope } = c.var
     const member = namedMember(c)
     const change = { kind: 'set_role', from: member.role, role: c.req.valid('json').role } as const
-    authorize(c, member.id, change)
+    const spare = authorize(c, member.id, change)
     const now = new Date()
     const events = memberChangeEvents(change).map((type) =>
       orgEvent(type, orgScope.org.id, member.id, originOf(c, caller.id), now),
     )
     if (events.length === 0) return c.json(toMember(member), 200)
     const [[changed]] = await db.batch([
-      setMemberRole(db, { orgId: orgScope.org.id, userId: member.id, role: change.role, now }),
+      setMemberRole(db, { orgId: orgScope.org.id, userId: member.id, role: change.role, now, ...spare }),
       ...events.map((event) => recordIfChanged(db, event)),
     ])
-    if (!changed) throw await refusal(db, orgScope.org.id, member.id)
+    if (!changed) throw await refusal(db, orgScope.org.id, member.id, spare)
     logAuthEvents(c, events)
     return c.json(toMember({ ...member, role: changed.role }), 200)
   })
   .openapi(remove, async (c) => {
     const { db, user: caller, orgScope } = c.var
     const member = namedMember(c)
-    authorize(c, member.id, { kind: 'remove', from: member.role })
+    const spare = authorize(c, member.id, { kind: 'remove', from: member.role })
     const event = orgEvent('member_removed', orgScope.org.id, member.id, originOf(c, caller.id))
-    const [removed] = await db.batch([removeMember(db, orgScope.org.id, member.id), recordIfChanged(db, event)])
-    if (removed.length === 0) throw await refusal(db, orgScope.org.id, member.id)
+    const [removed] = await db.batch([removeMember(db, orgScope.org.id, member.id, spare), recordIfChanged(db, event)])
+    if (removed.length === 0) throw await refusal(db, orgScope.org.id, member.id, spare)
     logAuthEvents(c, [event])
     return c.body(null, 204)
   })
