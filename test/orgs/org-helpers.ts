@@ -3,8 +3,10 @@ import { and, eq } from 'drizzle-orm'
 import { drizzle } from 'drizzle-orm/d1'
 import { expect } from 'vitest'
 import { addMember, findMembership } from '../../src/data/memberships'
+import { createOrganization } from '../../src/data/organizations'
 import { authEvents, memberships, type OrgRole, organizations } from '../../src/data/schema'
 import { uuidv7 } from '../../src/lib/uuid-v7'
+import { buildOrganization } from '../../src/orgs/organization'
 import { api, bearer, client, signedIn, uniqueName } from '../helpers'
 
 export const db = drizzle(env.DB)
@@ -57,6 +59,13 @@ export async function membersOf(token: string, orgId: string, query: { limit?: s
 /** Makes `userId` a member of `orgId` as `role` straight in D1: setup that writes no audit event. */
 export const join = (orgId: string, userId: string, role: OrgRole) =>
   addMember(db, { orgId, userId, role, now: new Date() })
+
+/** A new organisation owned by `ownerId`, straight in D1: for an owner who never signs in. */
+export async function orgOwnedBy(ownerId: string) {
+  const org = buildOrganization({ slug: uniqueSlug(), name: 'Acme' })
+  await db.batch([...createOrganization(db, org, ownerId)])
+  return { orgId: org.id, slug: org.slug }
+}
 
 /** `userId`'s role in `orgId` as D1 holds it; undefined if they are not a member. */
 export const roleIn = async (orgId: string, userId: string) => (await findMembership(db, orgId, userId))?.role

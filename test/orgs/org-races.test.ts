@@ -1,0 +1,113 @@
+import { eq } from 'drizzle-orm'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { organizations } from '../../src/data/schema'
+import { createUser, signedIn } from '../helpers'
+import {
+  ALREADY_MEMBER,
+  changesIn,
+  createOrg,
+  db,
+  join,
+  LAST_OWNER,
+  ownersOf,
+  SLUG_TAKEN,
+  send,
+  statusCounts,
+  uniqueSlug,
+} from './org-helpers'
+
+const ROUNDS = 5
+const AT_ONCE = 20
+
+/** Two owners of organisations made for each round, signed in once for the file. */
+let a: Awaited<ReturnType<typeof signedIn>>
+let b: Awaited<ReturnType<typeof signedIn>>
+beforeAll(async () => {
+  ;[a, b] = await Promise.all([signedIn(), signedIn()])
+})
+
+/** A new organisation owned by both `a` and `b`. */
+async function coOwned() {
+  const org = await createOrg(a.token)
+  await join(org.orgId, b.user.id, 'owner')
+  return org
+}
+
+describe('the last owner', () => {
+  it('survives two owners demoting each other at the same moment: one wins, one event', async () => {
+    for (let round = 0; round < ROUNDS; round++) {
+      const { orgId } = await coOwned()
+      const answers = await Promise.all([
+        send('PATCH', `/api/orgs/${orgId}/members/${b.user.id}`, a.token, { role: 'member' }),
+        send('PATCH', `/api/orgs/${orgId}/members/${a.user.id}`, b.token, { role: 'member' }),
+      ])
+      const statuses = answers.map((res) => res.status).sort()
+      // The loser is refused as the last owner, or, if the winner wrote first, is no owner any more.
+      expect(statuses[0]).toBe(200)
+      expect([403, 409]).toContain(statuses[1])
+      expect(await ownersOf(orgId)).toBe(1)
+      expect(await changesIn(orgId)).toEqual(['member_role_changed'])
+    }
+  })
+
+  it('survives two owners leaving at the same moment: one goes, the other is told 409 last_owner', async () => {
+    for (let round = 0; round < ROUNDS; round++) {
+      const { orgId } = await coOwned()
+      const answers = await Promise.all([
+        send('DELETE', `/api/orgs/${orgId}/members/${a.user.id}`, a.token),
+        send('DELETE', `/api/orgs/${orgId}/members/${b.user.id}`, b.token),
+      ])
+      expect(statusCounts(answers)).toEqual({ 204: 1, 409: 1 })
+      const refused = answers.find((res) => res.status === 409)
+      expect(await refused?.json()).toEqual(LAST_OWNER)
+      expect(await ownersOf(orgId)).toBe(1)
+      expect(await changesIn(orgId)).toEqual(['member_removed'])
+    }
+  })
+})
+
+describe(`${AT_ONCE} requests at once`, () => {
+  it('create one organisation of a slug, written in any case; the rest are told 409 org_slug_taken', async () => {
+    const slug = uniqueSlug()
+    const answers = await Promise.all(
+      Array.from({ length: AT_ONCE }, (_, i) =>
+        send('POST', '/api/orgs', i % 2 ? a.token : b.token, {
+          slug: i % 3 ? slug : slug.toUpperCase(),
+          name: `Acme ${i}`,
+        }),
+      ),
+    )
+    expect(statusCounts(answers)).toEqual({ 201: 1, 409: AT_ONCE - 1 })
+    for (const res of answers.filter((answer) => answer.status === 409)) expect(await res.json()).toEqual(SLUG_TAKEN)
+    expect(await db.$count(organizations, eq(organizations.slug, slug))).toBe(1)
+  })
+
+  it('give one organisation a slug; the rest are told 409 org_slug_taken and keep theirs', async () => {
+    const orgs = await Promise.all(Array.from({ length: AT_ONCE }, () => createOrg(a.token)))
+    const slug = uniqueSlug()
+    const answers = await Promise.all(orgs.map((org) => send('PATCH', `/api/orgs/${org.orgId}`, a.token, { slug })))
+    expect(statusCounts(answers)).toEqual({ 200: 1, 409: AT_ONCE - 1 })
+    const rows = await db.select({ id: organizations.id, slug: organizations.slug }).from(organizations).all()
+    const kept = orgs.filter((org) => rows.some((row) => row.id === org.orgId && row.slug === org.slug))
+    expect(kept).toHaveLength(AT_ONCE - 1)
+  })
+
+  it('add one account once; the rest are told 409 already_member, and one event is written', async () => {
+    const org = await createOrg(a.token)
+    await join(org.orgId, b.user.id, 'admin')
+    const user = await createUser()
+    const answers = await Promise.all(
+      Array.from({ length: AT_ONCE }, (_, i) =>
+        send('POST', `/api/orgs/${org.orgId}/members`, i % 2 ? a.token : b.token, {
+          user: [user.id, user.username, user.email][i % 3],
+          role: i % 2 ? 'admin' : 'member',
+        }),
+      ),
+    )
+    expect(statusCounts(answers)).toEqual({ 201: 1, 409: AT_ONCE - 1 })
+    for (const res of answers.filter((answer) => answer.status === 409)) {
+      expect(await res.json()).toEqual(ALREADY_MEMBER)
+    }
+    expect(await changesIn(org.orgId)).toEqual(['member_added'])
+  })
+})
