@@ -2,7 +2,7 @@ import { env } from 'cloudflare:workers'
 import { beforeAll, describe, expect, it } from 'vitest'
 import type { AuthEventType } from '../../src/data/schema'
 import { flakyD1 } from '../flaky-d1'
-import { api, apiWithEnv, bearer, createUser, headersOf } from '../helpers'
+import { api, apiWithEnv, bearer, createUser, headersOf, login } from '../helpers'
 import {
   type Cast,
   cast,
@@ -249,6 +249,53 @@ describe('D1 queries', () => {
   it('are two for a page of members: the guard, then the page', async () => {
     const org = await orgOf(people)
     expect(await queriesOf(`/api/orgs/${org.orgId}/members`, people.member.token, 200)).toHaveLength(2)
+  })
+
+  it.each([
+    ['PATCH', '', { name: 'Renamed' }, 200],
+    ['PATCH', '/members/{member}', { role: 'admin' }, 200],
+    ['DELETE', '/members/{member}', undefined, 204],
+    ['DELETE', '', undefined, 204],
+  ] as const)(
+    'are the guard and one batch for %s /api/orgs/{orgId}%s: the change and its event together',
+    async (method, suffix, body, status) => {
+      const org = await orgOf(people)
+      const counted = flakyD1(env.DB, { failures: 0 })
+      const path = `/api/orgs/${org.orgId}${suffix.replace('{member}', people.member.user.id)}`
+      const res = await apiWithEnv({ DB: counted.binding }, path, {
+        method,
+        headers: { Authorization: `Bearer ${people.owner.token}`, 'Content-Type': 'application/json' },
+        body: body && JSON.stringify(body),
+      })
+      expect(res.status).toBe(status)
+      expect(counted.executions).toHaveLength(2)
+      expect(counted.executions[1]).toBe('batch')
+      expect(await changesIn(org.orgId)).toHaveLength(1)
+    },
+  )
+})
+
+describe('a token', () => {
+  it('is needed: without one, an existing organisation and a missing one are both 401', async () => {
+    const org = await orgOf(people)
+    for (const orgId of [org.orgId, missingId()]) {
+      const res = await api(`/api/orgs/${orgId}`)
+      expect(res.status).toBe(401)
+      expect(await res.json()).toEqual({ error: 'Missing authorization header', code: 'missing_authorization' })
+    }
+  })
+
+  it("is refused once logged out, by the same one query that reads the caller's role", async () => {
+    const org = await orgOf(people)
+    const { token } = await login(people.owner.user.username)
+    expect((await send('GET', `/api/orgs/${org.orgId}`, token)).status).toBe(200)
+    expect((await send('POST', '/api/auth/logout', token, {})).status).toBe(204)
+
+    const res = await send('DELETE', `/api/orgs/${org.orgId}`, token)
+    expect(res.status).toBe(401)
+    expect(await res.json()).toEqual({ error: 'Invalid or expired token', code: 'invalid_token' })
+    // The owner's other login is untouched, and so is the organisation.
+    expect((await send('GET', `/api/orgs/${org.orgId}`, people.owner.token)).status).toBe(200)
   })
 })
 

@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { organizations } from '../../src/data/schema'
+import { memberships, organizations } from '../../src/data/schema'
 import { createUser, signedIn } from '../helpers'
 import {
   ALREADY_MEMBER,
@@ -9,6 +9,8 @@ import {
   db,
   join,
   LAST_OWNER,
+  MEMBER_NOT_FOUND,
+  ORG_NOT_FOUND,
   ownersOf,
   SLUG_TAKEN,
   send,
@@ -62,6 +64,43 @@ describe('the last owner', () => {
       expect(await refused?.json()).toEqual(LAST_OWNER)
       expect(await ownersOf(orgId)).toBe(1)
       expect(await changesIn(orgId)).toEqual(['member_removed'])
+    }
+  })
+})
+
+describe('a change racing another', () => {
+  it('writes an event only for what happened: a member promoted while being removed', async () => {
+    for (let round = 0; round < ROUNDS; round++) {
+      const { orgId } = await coOwned()
+      const user = await createUser()
+      await join(orgId, user.id, 'member')
+      const [removed, promoted] = await Promise.all([
+        send('DELETE', `/api/orgs/${orgId}/members/${user.id}`, a.token),
+        send('PATCH', `/api/orgs/${orgId}/members/${user.id}`, b.token, { role: 'admin' }),
+      ])
+      expect(removed.status).toBe(204)
+      // Promoted before the removal, or found gone: by the guard, or by the write after it.
+      expect([200, 404]).toContain(promoted.status)
+      if (promoted.status === 404) expect(await promoted.json()).toEqual(MEMBER_NOT_FOUND)
+      const changed = promoted.status === 200 ? ['member_role_changed'] : []
+      expect((await changesIn(orgId)).sort()).toEqual([...changed, 'member_removed'].sort())
+    }
+  })
+
+  it('leaves no member behind in an organisation deleted while one is added', async () => {
+    for (let round = 0; round < ROUNDS; round++) {
+      const { orgId } = await coOwned()
+      const user = await createUser()
+      const [deleted, added] = await Promise.all([
+        send('DELETE', `/api/orgs/${orgId}`, a.token),
+        send('POST', `/api/orgs/${orgId}/members`, b.token, { user: user.id, role: 'member' }),
+      ])
+      expect(deleted.status).toBe(204)
+      expect([201, 404]).toContain(added.status)
+      if (added.status === 404) expect(await added.json()).toEqual(ORG_NOT_FOUND)
+      expect(await db.$count(memberships, eq(memberships.orgId, orgId))).toBe(0)
+      const types = added.status === 201 ? ['member_added', 'org_deleted'] : ['org_deleted']
+      expect((await changesIn(orgId)).sort()).toEqual(types)
     }
   })
 })
