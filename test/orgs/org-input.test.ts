@@ -205,3 +205,43 @@ describe('the query string of a listing', () => {
     expect(await res.json()).toMatchObject({ code: 'validation_error' })
   })
 })
+
+// The server trims a name and a user reference before checking them; the OpenAPI document's
+// minLength and maxLength are of the string as sent. Every answer is checked against the document.
+describe('spaces around a name or a user reference', () => {
+  it('leave a blank name refused with 400, by the server and the document alike', async () => {
+    const org = await createOrg(owner.token)
+    for (const [method, path] of [
+      ['POST', '/api/orgs'],
+      ['PATCH', `/api/orgs/${org.orgId}`],
+    ]) {
+      const res = await send(method, path, owner.token, { slug: uniqueSlug(), name: '   ' })
+      expect(res.status).toBe(400)
+      expect(await res.json()).toEqual(invalid('name'))
+    }
+  })
+
+  it('leave a blank user reference refused with 400, by the server and the document alike', async () => {
+    const org = await createOrg(owner.token)
+    const res = await send('POST', `/api/orgs/${org.orgId}/members`, owner.token, { user: '   ', role: 'member' })
+    expect(res.status).toBe(400)
+    expect(await res.json()).toEqual(invalid('user'))
+  })
+
+  it('around a name of 100 characters, are answered as the document says', async () => {
+    const res = await send('POST', '/api/orgs', owner.token, { slug: uniqueSlug(), name: ` ${'N'.repeat(100)} ` })
+    // Taken and trimmed, or refused: either, so long as the document says the same.
+    expect([201, 400]).toContain(res.status)
+  })
+
+  it('around a user reference of 254 characters, are answered as the document says', async () => {
+    const org = await createOrg(owner.token)
+    const email = emailOf(254)
+    await createUser({ email })
+    const res = await send('POST', `/api/orgs/${org.orgId}/members`, owner.token, {
+      user: ` ${email} `,
+      role: 'member',
+    })
+    expect([201, 400]).toContain(res.status)
+  })
+})
