@@ -120,3 +120,33 @@ export function statusCounts(responses: Response[]) {
   for (const { status } of responses) counts[status] = (counts[status] ?? 0) + 1
   return counts
 }
+
+/**
+ * The real D1, whose batches (the writes here) wait until `release()`: to hold a request's
+ * write after its guard has read, while another request changes what the guard read.
+ * `writing` resolves once a batch is waiting.
+ */
+export function heldD1(db: D1Database) {
+  let release = () => {}
+  const released = new Promise<void>((resolve) => {
+    release = resolve
+  })
+  let reached = () => {}
+  const writing = new Promise<void>((resolve) => {
+    reached = resolve
+  })
+  const binding = new Proxy(db, {
+    get(target, property) {
+      if (property === 'batch') {
+        return async (statements: D1PreparedStatement[]) => {
+          reached()
+          await released
+          return target.batch(statements)
+        }
+      }
+      const value = Reflect.get(target, property)
+      return typeof value === 'function' ? value.bind(target) : value
+    },
+  })
+  return { binding, writing, release }
+}

@@ -1,17 +1,20 @@
+import { env } from 'cloudflare:workers'
 import { eq } from 'drizzle-orm'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { memberships, organizations } from '../../src/data/schema'
-import { createUser, signedIn } from '../helpers'
+import { apiWithEnv, createUser, signedIn } from '../helpers'
 import {
   ALREADY_MEMBER,
   changesIn,
   createOrg,
   db,
+  heldD1,
   join,
   LAST_OWNER,
   MEMBER_NOT_FOUND,
   ORG_NOT_FOUND,
   ownersOf,
+  roleIn,
   SLUG_TAKEN,
   send,
   statusCounts,
@@ -149,4 +152,36 @@ describe(`${AT_ONCE} requests at once`, () => {
     }
     expect(await changesIn(org.orgId)).toEqual(['member_added'])
   })
+})
+
+describe('a permission the guard checked', () => {
+  it.each([
+    ['PATCH', { role: 'admin' }],
+    ['DELETE', undefined],
+  ] as const)(
+    "still holds at the write: an admin's %s of a member made an owner meanwhile is refused",
+    async (method, body) => {
+      const org = await createOrg(a.token)
+      await join(org.orgId, b.user.id, 'admin')
+      const target = await createUser()
+      await join(org.orgId, target.id, 'member')
+
+      // The admin's request reads the member's role, then waits to write while an owner promotes them.
+      const held = heldD1(env.DB)
+      const byAdmin = apiWithEnv({ DB: held.binding }, `/api/orgs/${org.orgId}/members/${target.id}`, {
+        method,
+        headers: { Authorization: `Bearer ${b.token}`, 'Content-Type': 'application/json' },
+        body: body && JSON.stringify(body),
+      })
+      await held.writing
+      const promoted = await send('PATCH', `/api/orgs/${org.orgId}/members/${target.id}`, a.token, { role: 'owner' })
+      expect(promoted.status).toBe(200)
+      held.release()
+
+      // Only an owner takes the owner role away: refused, whether as 403 or as a conflict.
+      expect([403, 409]).toContain((await byAdmin).status)
+      expect(await roleIn(org.orgId, target.id)).toBe('owner')
+      expect(await changesIn(org.orgId)).toEqual(['member_role_changed'])
+    },
+  )
 })
