@@ -14,7 +14,19 @@ export const slugSchema = z
     example: 'acme',
   })
 
-export const orgNameSchema = z.string().trim().min(1).max(100).openapi({ example: 'Acme Corporation' })
+/**
+ * Not blank, at most 100 characters as sent, then trimmed: checked before the trim, as the
+ * OpenAPI document (which cannot trim) states them.
+ */
+export const orgNameSchema = z
+  .string()
+  .max(100)
+  .regex(/\S/, 'Must not be blank')
+  .trim()
+  .openapi({
+    description: 'Up to 100 characters, not blank; kept without surrounding spaces',
+    example: 'Acme Corporation',
+  })
 
 export const NewOrganizationSchema = z.strictObject({ slug: slugSchema, name: orgNameSchema })
 

@@ -64,7 +64,7 @@ describe('each change to an organisation', () => {
           id: expect.any(String),
           createdAt: expect.any(String),
           type: 'org_created',
-          userId: null,
+          userId: owner.user.id,
           actorUserId: owner.user.id,
           ip: null,
           userAgent: null,

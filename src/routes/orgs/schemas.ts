@@ -101,11 +101,12 @@ export const MemberPageSchema = z
 
 export const NewMemberSchema = z
   .strictObject({
+    // As orgNameSchema: checked as sent, then trimmed.
     user: z
       .string()
-      .trim()
-      .min(1)
       .max(254)
+      .regex(/\S/, 'Must not be blank')
+      .trim()
       .openapi({ description: 'The username, email or `userId` of an existing account', example: 'alice' }),
     role: z.enum(orgRoles).openapi({ description: 'Only an owner may add an owner' }),
   })
