@@ -22,7 +22,7 @@ export const LAST_OWNER = {
   hint: expect.stringContaining('Make another member an owner first'),
 }
 
-/** A slug no other test uses: storage is shared by the tests of a file. */
+/** A slug no other test uses: D1 is shared by the test files of a Vitest worker. */
 export const uniqueSlug = () => uniqueName('org')
 
 /** A well-formed UUIDv7 that names nothing. */
