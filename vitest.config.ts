@@ -72,9 +72,12 @@ export default defineConfig(async () => {
       silent: 'passed-only',
       // Chromium against wrangler dev, in Node: `npm run test:docs`.
       exclude: [...configDefaults.exclude, 'test/browser/**'],
-      // Each test file starts a Worker of its own, and that start is mostly waiting, not CPU:
-      // four files at a time on a 2-core machine take about half as long as two.
-      maxWorkers: 4,
+      // A test file's own Worker start (loading the runner and the Worker's modules into a new
+      // isolate, ~3 s of CPU) cost more than most files' tests: files now share their Vitest
+      // worker's isolate and D1, one file after another. Tests therefore never assume a table
+      // starts empty; unique names, and cursors or filters on what a test made, keep them apart.
+      isolate: false,
+      maxWorkers: 2,
     },
   }
 })

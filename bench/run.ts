@@ -14,7 +14,7 @@ import { startMiniflare } from './lib/miniflare-server'
 import { nodePbkdf2Ms } from './lib/node-pbkdf2'
 import { runBench } from './lib/processes'
 import { d1Table, measurementsTable, medians, RESULTS_PATH, scenarioTable, writeResults } from './lib/report'
-import { applyMigrations, seedUsers } from './lib/seed'
+import { applyMigrations, seedOrganizations, seedUsers } from './lib/seed'
 import { logIn } from './lib/session'
 import { BENCH_OVERRIDES, workerSettings } from './lib/settings'
 import { benchTargets, SETUP_LABELS, type Target } from './lib/targets'
@@ -27,6 +27,8 @@ const RUN_SECONDS = 1.25
 /** Each route's warm-up, which also measures the rate the runs are sized by. */
 const WARMUP_SECONDS = 0.3
 const USERS = { small: 10, large: 100_000 }
+/** In the large setup only: every member a different user, the bench user one of the first organisation's. */
+const ORGANIZATIONS = { count: 1_000, members: 100 }
 /**
  * Each D1 route's metered pass sends about this many seconds' worth of requests, one at a
  * time, and at least `D1_MIN_REQUESTS`: Miniflare reports `meta.duration` in whole ms,
@@ -63,14 +65,19 @@ await runBench(async () => {
   progress(
     `Serving: plain workerd at ${servers.workerd.url}, Miniflare at ${servers.small.url} and ${servers.large.url}`,
   )
-  await Promise.all(
-    (['small', 'large'] as const).map(async (setup) => {
-      await applyMigrations(servers[setup].db)
-      await seedUsers(servers[setup].db, USERS[setup], hashing)
-    }),
+  const seeded = async (setup: 'small' | 'large') => {
+    await applyMigrations(servers[setup].db)
+    return seedUsers(servers[setup].db, USERS[setup], hashing)
+  }
+  const [, orgId] = await Promise.all([
+    seeded('small'),
+    seeded('large').then((userIds) => seedOrganizations(servers.large.db, userIds, ORGANIZATIONS)),
+  ])
+  progress(
+    `Seeded ${USERS.small} and ${USERS.large} users (PBKDF2 at ${iterations} iterations); ` +
+      `${ORGANIZATIONS.count} organisations of ${ORGANIZATIONS.members} members among the ${USERS.large}`,
   )
-  progress(`Seeded ${USERS.small} and ${USERS.large} users (PBKDF2 at ${iterations} iterations)`)
-  const targets = benchTargets(await logIn(servers.small), await logIn(servers.large))
+  const targets = benchTargets(await logIn(servers.small), await logIn(servers.large), orgId)
   for (const target of targets) await preflight(servers[target.setup], target)
 
   const requestsPerRun = new Map<string, number>()
@@ -146,6 +153,7 @@ await runBench(async () => {
     },
     overrides: BENCH_OVERRIDES,
     users: USERS,
+    organizations: ORGANIZATIONS,
     nodePbkdf2Ms: nodeMs,
     measurements: rounds.flatMap((measurements, round) => measurements.map((m) => ({ round: round + 1, ...m }))),
     medians: rows,

@@ -1,6 +1,7 @@
 import type { TokenClaims } from './auth/tokens'
 import type { Database } from './data/client'
-import type { User } from './data/schema'
+import type { OrgMember } from './data/memberships'
+import type { Organization, OrgRole, User } from './data/schema'
 
 export type AppEnv = {
   Bindings: Env
@@ -12,5 +13,10 @@ export type AppEnv = {
     user: User
     /** Set by `requireAuth`: the verified claims of the presented token. */
     token: TokenClaims
+    /**
+     * Set by `inOrg`: the organisation of the path, the caller's role there (null for a global
+     * admin who is not a member) and the member the path names (null: none, or not a member).
+     */
+    orgScope: { org: Organization; role: OrgRole | null; member: OrgMember | null }
   }
 }

@@ -13,6 +13,7 @@ import { auditEventsRouter } from './routes/audit-events'
 import { authRouter } from './routes/auth'
 import { createRouter } from './routes/create-router'
 import { healthRouter } from './routes/health'
+import { orgsRouter } from './routes/orgs'
 import { usersRouter } from './routes/users'
 
 /** The whole Worker: tests build exactly what production runs. */
@@ -57,6 +58,7 @@ export function createApp() {
     .route('/api/auth', authRouter)
     .route('/api/users', usersRouter)
     .route('/api/audit-events', auditEventsRouter)
+    .route('/api/orgs', orgsRouter)
   app.route('/', docsRouter)
 
   registerComponents(app.openAPIRegistry)

@@ -1,6 +1,6 @@
 import { createScheduledController } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
-import { inArray } from 'drizzle-orm'
+import { and, gt, inArray, lt } from 'drizzle-orm'
 import { drizzle } from 'drizzle-orm/d1'
 import { describe, expect, it, vi } from 'vitest'
 import { authEvent } from '../src/audit/auth-event'
@@ -54,7 +54,10 @@ describe('the scheduled cleanup', () => {
 
     const [line] = await runScheduled(now)
     expect(line).toMatchObject({ event: 'cleanup', cron: '23 * * * *' })
-    expect(line.deleted).toMatchObject({ loginThrottles: 1, revokedTokens: 1, authEvents: 1 })
+    // At least: test files sharing this database may have left expired rows of their own.
+    for (const table of ['loginThrottles', 'revokedTokens', 'authEvents']) {
+      expect(line.deleted[table]).toBeGreaterThanOrEqual(1)
+    }
 
     const keys = (await db.select({ key: loginThrottles.key }).from(loginThrottles)).map((row) => row.key)
     expect(keys).toEqual(expect.arrayContaining([`ip:live-${tag}`, `ip:blocked-${tag}`]))
@@ -99,6 +102,10 @@ describe('the scheduled cleanup', () => {
       .run()
     const [line] = await runScheduled(Date.now())
     expect(line.deleted.loginThrottles).toBeGreaterThanOrEqual(12_000)
-    expect(await db.$count(loginThrottles)).toBeLessThan(100)
+    // This test's counters: keys after the prefix and before it followed by `~`, above every digit.
+    const prefix = `account:bulk-${tag}-`
+    expect(
+      await db.$count(loginThrottles, and(gt(loginThrottles.key, prefix), lt(loginThrottles.key, `${prefix}~`))),
+    ).toBe(0)
   })
 })

@@ -15,7 +15,7 @@ import { fetchWorker, fetchWorkerWith } from './contract/worker'
 
 let sequence = 0
 
-/** A username no other test uses: storage is shared by the tests of a file. */
+/** A username no other test uses: D1 is shared by the test files of a Vitest worker. */
 export const uniqueName = (prefix = 'user') => `${prefix}-${Date.now().toString(36)}-${(sequence++).toString(36)}`
 
 export const DEFAULT_PASSWORD = 'correct horse battery staple'

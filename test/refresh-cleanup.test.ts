@@ -58,8 +58,10 @@ describe('the scheduled cleanup of refresh tokens', () => {
 
     const deleted = await runScheduled(now)
     // `live`'s two rotated tokens and the expired logins' first (past their idle limit), and
-    // the first of the family revoked long ago.
-    expect(deleted).toMatchObject({ refreshTokens: 5, refreshFamilies: 2 })
+    // the first of the family revoked long ago; at least, as test files sharing this database
+    // may have left some of their own. Which ones went is checked below.
+    expect(deleted.refreshTokens).toBeGreaterThanOrEqual(5)
+    expect(deleted.refreshFamilies).toBeGreaterThanOrEqual(2)
 
     const families = (
       await db

@@ -1,11 +1,13 @@
 import { readdir, readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
+import type { SQLiteTable } from 'drizzle-orm/sqlite-core'
 import { inlineSql, sqlBuilder } from '../../scripts/lib/inline-sql'
 import { projectRoot } from '../../scripts/lib/wrangler'
 import type { Hashing } from '../../src/auth/passwords'
-import { type NewUser, users } from '../../src/data/schema'
+import { memberships, type NewOrganization, type NewUser, organizations, users } from '../../src/data/schema'
 import { normalizeIdentifier } from '../../src/lib/normalize'
 import { uuidv7 } from '../../src/lib/uuid-v7'
+import { buildOrganization } from '../../src/orgs/organization'
 import { buildUser } from '../../src/users/new-user'
 
 /** The account the bench logs in as, in every setup; the only one whose password is known. */
@@ -36,9 +38,9 @@ export async function applyMigrations(db: D1Database): Promise<void> {
  * Adds `count` users: `BENCH_USER`, and others that all share one PBKDF2 hash (of a
  * password nobody logs in with), so 100,000 rows cost one hash, not 100,000. Rows come
  * from the API's own `buildUser`; drizzle writes the multi-row INSERTs, and they reach
- * D1 a few dozen per `exec` call, which keeps 100,000 rows to a few seconds.
+ * D1 a few dozen per `exec` call (`insertRows`). Returns their ids, `BENCH_USER`'s first.
  */
-export async function seedUsers(db: D1Database, count: number, hashing: Hashing): Promise<void> {
+export async function seedUsers(db: D1Database, count: number, hashing: Hashing): Promise<string[]> {
   const now = new Date()
   const filler = await buildUser(
     { username: 'filler', email: 'filler@example.com', password: 'nobody-logs-in-with-this', role: 'member' },
@@ -56,12 +58,54 @@ export async function seedUsers(db: D1Database, count: number, hashing: Hashing)
       email: `${username}@example.com`,
     })
   }
+  await insertRows(db, users, rows)
+  await expectCount(db, 'users', count)
+  return rows.map((row) => row.id)
+}
+
+/**
+ * Adds `count` organisations of `members` users each, drawn in order from `userIds` (as
+ * `seedUsers` returns them: `BENCH_USER` first), so that no user belongs to two. Each has
+ * one owner, its second user; everyone else is a member, `BENCH_USER` of the first
+ * organisation too. Returns that organisation's id: the one the bench user requests.
+ */
+export async function seedOrganizations(
+  db: D1Database,
+  userIds: string[],
+  { count, members }: { count: number; members: number },
+): Promise<string> {
+  if (count * members > userIds.length) {
+    throw new Error(`${count} organisations of ${members} members need more than ${userIds.length} users`)
+  }
+  const now = new Date()
+  const orgs: NewOrganization[] = []
+  const rows: (typeof memberships.$inferInsert)[] = []
+  for (let i = 0; i < count; i++) {
+    const org = buildOrganization({ slug: `org-${i}`, name: `Organisation ${i}` }, now)
+    orgs.push(org)
+    for (let j = 0; j < members; j++) {
+      const role = j === 1 ? 'owner' : 'member'
+      rows.push({ orgId: org.id, userId: userIds[i * members + j], role, createdAt: now, updatedAt: now })
+    }
+  }
+  await insertRows(db, organizations, orgs)
+  await insertRows(db, memberships, rows)
+  await expectCount(db, 'organizations', count)
+  await expectCount(db, 'memberships', count * members)
+  return orgs[0].id
+}
+
+/**
+ * Writes `rows` into `table` as multi-row INSERTs with the values inlined, a few dozen
+ * statements per `exec` call, which keeps 100,000 rows to a few seconds.
+ */
+async function insertRows<T extends SQLiteTable>(db: D1Database, table: T, rows: T['$inferInsert'][]): Promise<void> {
   const inserts: string[] = []
   for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
     inserts.push(
       inlineSql(
         sqlBuilder
-          .insert(users)
+          .insert(table)
           .values(rows.slice(i, i + ROWS_PER_INSERT))
           .toSQL(),
       ),
@@ -71,6 +115,9 @@ export async function seedUsers(db: D1Database, count: number, hashing: Hashing)
   for (let i = 0; i < inserts.length; i += INSERTS_PER_EXEC) {
     await db.exec(inserts.slice(i, i + INSERTS_PER_EXEC).join('\n'))
   }
-  const seeded = await db.prepare('select count(*) as count from users').first<{ count: number }>()
-  if (seeded?.count !== count) throw new Error(`Seeded ${seeded?.count} users, not ${count}`)
+}
+
+async function expectCount(db: D1Database, table: string, count: number): Promise<void> {
+  const seeded = await db.prepare(`select count(*) as count from ${table}`).first<{ count: number }>()
+  if (seeded?.count !== count) throw new Error(`Seeded ${seeded?.count} rows of ${table}, not ${count}`)
 }

@@ -32,8 +32,9 @@ export type Session = { token: string; refreshToken: string; sub: string; jti: s
 /**
  * Everything measured, in the order of a round. `small` and `large` are sessions of
  * those setups; plain workerd checks `small`'s token (same secret, issuer and audience).
+ * `orgId` is an organisation of the large setup that its session's user is a member of.
  */
-export function benchTargets(small: Session, large: Session): Target[] {
+export function benchTargets(small: Session, large: Session, orgId: string): Target[] {
   type Request = Pick<Target, 'method' | 'path' | 'headers' | 'body'>
   const target = (
     setup: SetupName,
@@ -76,6 +77,7 @@ export function benchTargets(small: Session, large: Session): Target[] {
       refreshChain: true,
     }),
     target('large', 'me', 'GET /api/auth/me', get('/api/auth/me', large)),
+    target('large', 'org', 'GET /api/orgs/{orgId}', get(`/api/orgs/${orgId}`, large)),
     target('small', 'pbkdf2', 'GET /bench/pbkdf2', get('/bench/pbkdf2')),
     target('small', 'login', 'POST /api/auth/login, right password', login(username, password)),
     target('large', 'login', 'POST /api/auth/login, right password', login(username, password)),

@@ -1,10 +1,12 @@
 import { parseArgs } from 'node:util'
-import { type Role, roles } from '../../src/data/schema'
+import type { z } from 'zod'
+import { type OrgRole, orgRoles, type Role, roles } from '../../src/data/schema'
+import { orgNameSchema, slugSchema } from '../../src/orgs/organization'
 import { usernameSchema } from '../../src/users/new-user'
 import { CliError } from './run-cli'
 import type { D1Target } from './wrangler-d1'
 
-/** How the user commands name their database in a usage line. */
+/** How the operator commands name their database in a usage line. */
 export const TARGET_USAGE = '[--remote | --persist-to DIR]'
 
 const targetOptions = {
@@ -16,7 +18,7 @@ const targetOptions = {
 export type UsageError = (problem: string) => CliError
 
 /**
- * A user command's arguments: the string options it names, `required` or `optional`, and
+ * An operator command's arguments: the string options it names, `required` or `optional`, and
  * `--remote` or `--persist-to DIR` for its database. Anything else, or a required option
  * left out, is a `usageError`, which the command can also use for its own checks.
  *
@@ -50,16 +52,43 @@ export function parseCommandLine<const Required extends string, const Optional e
   return { values: values as Record<Required, string> & Partial<Record<Optional, string>>, target, usageError }
 }
 
-/** `value` as a role, or a usage error listing the roles. */
-export function parseRole(value: string, usageError: UsageError): Role {
-  const role = roles.find((candidate) => candidate === value)
-  if (role === undefined) throw usageError(`--role must be ${roles.join(' or ')}`)
-  return role
+/** `value` if it is one of `choices`, or a usage error listing them. */
+function parseChoice<const T extends string>(
+  choices: readonly T[],
+  option: string,
+  value: string,
+  usageError: UsageError,
+) {
+  const choice = choices.find((candidate) => candidate === value)
+  if (choice === undefined) throw usageError(`--${option} must be ${choices.join(' or ')}`)
+  return choice
 }
 
-/** `value` if it is a well-formed username, which every account's is; otherwise a usage error. */
-export function parseUsername(value: string, usageError: UsageError): string {
-  const username = usernameSchema.safeParse(value)
-  if (!username.success) throw usageError(username.error.issues.map((issue) => issue.message).join('; '))
-  return username.data
+/**
+ * `value` as the API's `schema` reads it (normalised, where it normalises), or a usage error with
+ * its messages, after `label` for a schema whose messages do not say what they are about.
+ */
+function parseWith<T>(schema: z.ZodType<T>, value: string, usageError: UsageError, label?: string): T {
+  const result = schema.safeParse(value)
+  if (result.success) return result.data
+  const messages = result.error.issues.map((issue) => issue.message).join('; ')
+  throw usageError(label === undefined ? messages : `${label}: ${messages}`)
 }
+
+/** `value` as a role, or a usage error listing the roles. */
+export const parseRole = (value: string, usageError: UsageError): Role => parseChoice(roles, 'role', value, usageError)
+
+/** `value` as a role in an organisation, or a usage error listing those roles. */
+export const parseOrgRole = (value: string, usageError: UsageError): OrgRole =>
+  parseChoice(orgRoles, 'role', value, usageError)
+
+/** `value` if it is a well-formed username, which every account's is; otherwise a usage error. */
+export const parseUsername = (value: string, usageError: UsageError): string =>
+  parseWith(usernameSchema, value, usageError)
+
+/** `value` as a slug, normalised (lower case) as the API keeps it, or a usage error. */
+export const parseSlug = (value: string, usageError: UsageError): string => parseWith(slugSchema, value, usageError)
+
+/** `value` as an organisation's name, trimmed as the API trims it, or a usage error. */
+export const parseOrgName = (value: string, usageError: UsageError): string =>
+  parseWith(orgNameSchema, value, usageError, '--name')

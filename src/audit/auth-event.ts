@@ -14,3 +14,18 @@ export const authEvent = (
   origin: EventOrigin,
   now = new Date(),
 ): NewAuthEvent => ({ id: uuidv7(now.getTime()), createdAt: now, type, subjectUserId, ...origin })
+
+/**
+ * An `auth_events` row about the organisation `orgId`, stamped now; `subjectUserId` is the
+ * member the event is about (for `org_created`, its first owner), null for the organisation itself.
+ *
+ * @example
+ * orgEvent('member_added', org.id, user.id, originOf(c, caller.id))
+ */
+export const orgEvent = (
+  type: AuthEventType,
+  orgId: string,
+  subjectUserId: string | null,
+  origin: EventOrigin,
+  now = new Date(),
+): NewAuthEvent => ({ ...authEvent(type, subjectUserId, origin, now), orgId })

@@ -25,10 +25,19 @@ export function recordIfChanged(db: Database, event: NewAuthEvent, read: { [F in
   return db.insert(authEvents).select(sql`select ${sql.join(values, sql`, `)} where changes() > 0`)
 }
 
-/** One page of events, newest first, about `userId` and of `type` if given, before `cursor` if given. */
+/**
+ * One page of events, newest first, about `userId`, in the organisation `orgId` and of `type`
+ * if given, before `cursor` if given.
+ */
 export async function listEvents(
   db: Database,
-  { userId, type, limit, cursor }: { userId?: string; type?: AuthEventType; limit: number; cursor?: string },
+  {
+    userId,
+    orgId,
+    type,
+    limit,
+    cursor,
+  }: { userId?: string; orgId?: string; type?: AuthEventType; limit: number; cursor?: string },
 ) {
   const rows = await readWithRetry(() =>
     db
@@ -37,6 +46,7 @@ export async function listEvents(
       .where(
         and(
           userId ? eq(authEvents.subjectUserId, userId) : undefined,
+          orgId ? eq(authEvents.orgId, orgId) : undefined,
           type ? eq(authEvents.type, type) : undefined,
           cursor ? lt(authEvents.id, cursor) : undefined,
         ),

@@ -1,7 +1,16 @@
 import { getTableColumns, inArray, type SQL, sql } from 'drizzle-orm'
 import { drizzle } from 'drizzle-orm/d1'
 import type { AnySQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core'
-import { authEvents, loginThrottles, refreshFamilies, refreshTokens, revokedTokens, users } from './schema'
+import {
+  authEvents,
+  loginThrottles,
+  memberships,
+  organizations,
+  refreshFamilies,
+  refreshTokens,
+  revokedTokens,
+  users,
+} from './schema'
 
 /** Drizzle over one D1 database: what every query builder in `data/` takes. */
 export type Database = ReturnType<typeof drizzle>
@@ -28,6 +37,8 @@ export const checkSchema = (db: Database) =>
     everyColumnOf(db, authEvents),
     everyColumnOf(db, refreshFamilies),
     everyColumnOf(db, refreshTokens),
+    everyColumnOf(db, organizations),
+    everyColumnOf(db, memberships),
   ])
 
 /** Whether D1's error message says the database lacks part of the schema, rather than that D1 failed. */

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm'
-import { check, index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
+import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
 
 export const roles = ['admin', 'member'] as const
 export type Role = (typeof roles)[number]
@@ -124,6 +124,49 @@ export const refreshTokens = sqliteTable(
   ],
 )
 
+export const organizations = sqliteTable('organizations', {
+  /** UUIDv7. */
+  id: text('id').primaryKey(),
+  /** Stored normalised (`normalizeIdentifier`), as emails are: unique whatever its case. */
+  slug: text('slug').notNull().unique(),
+  name: text('name').notNull(),
+  createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+  updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+})
+
+export const orgRoles = ['owner', 'admin', 'member'] as const
+export type OrgRole = (typeof orgRoles)[number]
+
+/**
+ * Who belongs to which organisation, and as what: one row per user and organisation. An
+ * organisation always keeps an owner (see `data/memberships.ts`): the statements that could
+ * take its last one away check for another in their own WHERE.
+ */
+export const memberships = sqliteTable(
+  'memberships',
+  {
+    orgId: text('org_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    // Cascades only for memberships that may go: `deleteUser` refuses the last owner of an organisation.
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    role: text('role', { enum: orgRoles }).notNull(),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+    updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [
+    // Also the members of an organisation in user id order: their keyset.
+    primaryKey({ columns: [t.orgId, t.userId] }),
+    // A user's organisations in org id order, and whether a user is an owner anywhere.
+    index('memberships_user_idx').on(t.userId, t.orgId),
+    // The last-owner check's "another owner": a seek, not a walk through every member.
+    index('memberships_org_role_idx').on(t.orgId, t.role),
+    check('memberships_role_check', sql`${t.role} in ('owner', 'admin', 'member')`),
+  ],
+)
+
 export const authEventTypes = [
   'login_succeeded',
   'login_failed',
@@ -137,6 +180,12 @@ export const authEventTypes = [
   'user_deleted',
   'role_changed',
   'refresh_token_reused',
+  'org_created',
+  'org_updated',
+  'org_deleted',
+  'member_added',
+  'member_role_changed',
+  'member_removed',
 ] as const
 export type AuthEventType = (typeof authEventTypes)[number]
 
@@ -152,11 +201,21 @@ export const authEvents = sqliteTable(
     actorUserId: text('actor_user_id'),
     ip: text('ip'),
     userAgent: text('user_agent'),
+    /** The organisation the event happened in, if any; kept after the organisation is deleted. */
+    orgId: text('org_id'),
   },
-  (t) => [index('auth_events_subject_idx').on(t.subjectUserId, t.id), index('auth_events_type_idx').on(t.type, t.id)],
+  (t) => [
+    index('auth_events_subject_idx').on(t.subjectUserId, t.id),
+    index('auth_events_type_idx').on(t.type, t.id),
+    // Organisation events only: the org audit listing reads it, newest first.
+    index('auth_events_org_idx').on(t.orgId, t.id).where(sql`${t.orgId} is not null`),
+  ],
 )
 
 export type User = typeof users.$inferSelect
 export type NewUser = typeof users.$inferInsert
 export type NewAuthEvent = typeof authEvents.$inferInsert
 export type RefreshFamily = typeof refreshFamilies.$inferSelect
+export type Organization = typeof organizations.$inferSelect
+export type NewOrganization = typeof organizations.$inferInsert
+export type Membership = typeof memberships.$inferSelect

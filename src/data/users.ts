@@ -4,6 +4,7 @@ import { keysetPage } from '../lib/keyset-page'
 import { normalizeIdentifier } from '../lib/normalize'
 import type { Database } from './client'
 import { readWithRetry } from './d1-faults'
+import { ownsNoOrganizationAlone } from './memberships'
 import { familyRevoked } from './refresh-tokens'
 import { type NewUser, revokedTokens, type User, users } from './schema'
 
@@ -15,6 +16,24 @@ export function userByLogin(db: Database, login: string) {
     .from(users)
     .where(or(eq(users.usernameKey, key), eq(users.email, key)))
     .limit(1)
+}
+
+/**
+ * The account a member is added by: its username, email or id. The three never overlap (an id
+ * is 36 characters, a username at most 32, and only an email has an `@`).
+ *
+ * @example
+ * const user = await findUserByReference(db, 'Alice') // the account `alice`
+ */
+export function findUserByReference(db: Database, reference: string) {
+  const key = normalizeIdentifier(reference)
+  return readWithRetry(() =>
+    db
+      .select()
+      .from(users)
+      .where(or(eq(users.id, key), eq(users.usernameKey, key), eq(users.email, key)))
+      .get(),
+  )
 }
 
 /** The accounts holding a username key or an email: what a new account would clash with. */
@@ -54,21 +73,28 @@ const userById = (db: Database, id: string) => db.select().from(users).where(eq(
 /** The account `id`, read with D1's transient failures retried. */
 export const findUserById = (db: Database, id: string) => readWithRetry(() => userById(db, id).get())
 
+/** The user and token a protected request names: its `sub`, `jti` and, if any, `fam`. */
+export type TokenRef = { userId: string; jti: string; familyId?: string }
+
 /**
- * An account, and whether one of its tokens (`jti`) was revoked: logged out itself, or issued
- * from the refresh token family `familyId`, if it names one, since revoked. One query, by primary keys.
+ * Whether the token `jti` was revoked: logged out itself, or issued from the refresh token
+ * family `familyId`, if it names one, since revoked. An SQL condition for a protected request's one query.
  */
-export function findAccount(
-  db: Database,
-  { userId, jti, familyId }: { userId: string; jti: string; familyId?: string },
-) {
+export function tokenRevoked({ jti, familyId }: Omit<TokenRef, 'userId'>) {
   const loggedOut = sql`exists (select 1 from ${revokedTokens} where ${revokedTokens.jti} = ${jti})`
-  const revoked = familyId === undefined ? loggedOut : sql`${loggedOut} or ${familyRevoked(familyId)}`
+  return familyId === undefined ? loggedOut : sql`${loggedOut} or ${familyRevoked(familyId)}`
+}
+
+/**
+ * An account, and whether one of its tokens (`jti`) was revoked (`tokenRevoked`). One query,
+ * by primary keys.
+ */
+export function findAccount(db: Database, { userId, ...token }: TokenRef) {
   return readWithRetry(() =>
     db
       .select({
         user: users,
-        revoked: sql<number>`${revoked}`,
+        revoked: sql<number>`${tokenRevoked(token)}`,
       })
       .from(users)
       .where(eq(users.id, userId))
@@ -125,9 +151,16 @@ export const updateUser = (
   { removesAdmin = false } = {},
 ) => db.update(users).set(set).where(guardedTarget(id, removesAdmin)).returning()
 
-/** Deletes the account `id` unless it is the last active admin; returns its id if it went. */
+/**
+ * Deletes the account `id` unless it is the last active admin or the only owner of an
+ * organisation (`organizationsOwnedAlone` tells which); returns its id if it went. Its other
+ * memberships go with it, by the foreign key's cascade.
+ */
 export const deleteUser = (db: Database, id: string) =>
-  db.delete(users).where(guardedTarget(id, true)).returning({ id: users.id })
+  db
+    .delete(users)
+    .where(and(guardedTarget(id, true), ownsNoOrganizationAlone))
+    .returning({ id: users.id })
 
 /** Replaces a hash made with older parameters, unless the password changed in the meantime; `updated_at` stays. */
 export const rehashPassword = (db: Database, user: Pick<User, 'id' | 'passwordHash'>, passwordHash: string) =>

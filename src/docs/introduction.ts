@@ -99,6 +99,26 @@ unless the deployment says otherwise), and 30 days after the login at the latest
 log out (\`POST /api/auth/logout\` ends the login it comes from, refresh token included; \`POST /api/auth/logout-all\`
 every login of yours) or change your password.
 
+## Organizations
+
+Users belong to organizations, and their role there decides what they may do there: an \`owner\` may do anything,
+including deleting it and giving or taking the owner role; an \`admin\` may rename it, manage its members and read its
+audit trail; a \`member\` may see it and its members. Anyone may leave an organization, except its last owner.
+
+~~~sh
+curl -X POST http://localhost:8787/api/orgs \\
+  -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \\
+  -d '{"slug": "acme", "name": "Acme Corporation"}'
+curl -X POST http://localhost:8787/api/orgs/$ORG_ID/members \\
+  -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \\
+  -d '{"user": "bob@example.com", "role": "member"}'
+~~~
+
+The first answers \`201 Created\` with the organization's \`orgId\`, and makes you its owner; \`GET /api/orgs\` lists
+yours, with your role in each. An organization you are not a member of answers \`404 Not Found\` whether it exists or
+not; an action your role there does not allow, \`403 Forbidden\`; removing or demoting the last owner, \`409 Conflict\`.
+A change of role takes effect on the next request, with the token you already hold.
+
 ## Security best practices
 
 - **Use HTTPS in production.** HTTPS encrypts tokens in transit; the API refuses plain HTTP in production. The
@@ -112,12 +132,13 @@ every login of yours) or change your password.
 
 Every error answer is JSON, \`{"error": "…", "code": "…"}\`: \`error\` for people, \`code\` for programs.
 
-| Status | \`error\`                        | Solution                                           |
-| ------ | ------------------------------ | -------------------------------------------------- |
-| 401    | \`Invalid username or password\` | Verify your credentials are correct                |
-| 401    | \`Invalid or expired token\`     | Refresh the token (step 4), or log in again        |
-| 401    | \`Missing authorization header\` | Include the \`Authorization\` header with your token |
-| 403    | \`Insufficient permissions\`     | Your account lacks permission for this operation   |
+| Status | \`error\`                        | Solution                                                                            |
+| ------ | ------------------------------ | ----------------------------------------------------------------------------------- |
+| 401    | \`Invalid username or password\` | Verify your credentials are correct                                                 |
+| 401    | \`Invalid or expired token\`     | Refresh the token (step 4), or log in again                                         |
+| 401    | \`Missing authorization header\` | Include the \`Authorization\` header with your token                                  |
+| 403    | \`Insufficient permissions\`     | Your account, or your role in the organization, lacks permission for this operation |
+| 404    | \`Organization not found\`       | Check the \`orgId\`, and that you are a member of it                                  |
 
 ## Next steps
 

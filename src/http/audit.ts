@@ -18,9 +18,9 @@ export const originOf = (c: Context<AppEnv>, actorUserId: string | null): EventO
   userAgent: c.req.header('User-Agent')?.slice(0, MAX_USER_AGENT) ?? null,
 })
 
-/** One JSON log line per auth event written: type, subject, actor and request id, nothing secret. */
+/** One JSON log line per auth event written: type, subject, actor, organisation and request id, nothing secret. */
 export function logAuthEvents(c: Context<AppEnv>, events: NewAuthEvent[]): void {
-  for (const { type, subjectUserId, actorUserId } of events) {
+  for (const { type, subjectUserId, actorUserId, orgId } of events) {
     console.log(
       JSON.stringify({
         level: 'info',
@@ -28,6 +28,7 @@ export function logAuthEvents(c: Context<AppEnv>, events: NewAuthEvent[]): void 
         type,
         subjectUserId,
         actorUserId,
+        ...(orgId ? { orgId } : {}),
         requestId: c.var.requestId,
       }),
     )

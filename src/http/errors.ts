@@ -72,6 +72,9 @@ export const ERRORS = {
     hint: 'Call the API over https://. To run it locally over http://localhost, start it with `npm run dev`, which sets ENVIRONMENT=development in .dev.vars.',
   }),
   user_not_found: entry(404, 'User not found', 'no user has that id'),
+  // Also to a signed-in user who is not a member: whether an organisation exists is not theirs to learn.
+  org_not_found: entry(404, 'Organization not found', 'no organization has that id, or the caller is not a member'),
+  member_not_found: entry(404, 'Member not found', 'the user is not a member of the organization'),
   not_found: entry(404, 'Not found', 'an unknown route'),
   method_not_allowed: entry(405, 'Method not allowed', 'a known route, another method; `Allow` lists the right ones', {
     headers: { Allow: GIVEN_WHEN_THROWN },
@@ -79,6 +82,11 @@ export const ERRORS = {
   username_taken: entry(409, 'Username already taken', 'the username is taken'),
   email_taken: entry(409, 'Email already registered', 'the email is taken'),
   last_admin: entry(409, 'Cannot remove the last admin', 'the change would leave no active admin'),
+  org_slug_taken: entry(409, 'Organization slug already taken', 'another organization has the slug'),
+  already_member: entry(409, 'Already a member', 'the user is a member of the organization already'),
+  last_owner: entry(409, 'Cannot remove the last owner', 'the change would leave an organization without an owner', {
+    hint: 'Make another member an owner first, or delete the organization. An account that is the only owner of an organization cannot be deleted either.',
+  }),
   // Not 401: a client that treats 401 as "signed out" must keep this still valid session.
   current_password_incorrect: entry(
     422,

@@ -1,3 +1,4 @@
+import { z } from '@hono/zod-openapi'
 import type { Context, MiddlewareHandler } from 'hono'
 import { createMiddleware } from 'hono/factory'
 import { jwt } from 'hono/jwt'
@@ -10,8 +11,11 @@ import {
   tokenClaimsSchema,
   verification,
 } from '../auth/tokens'
-import type { Role } from '../data/schema'
+import { findAccountInOrg } from '../data/organizations'
+import type { Role, User } from '../data/schema'
 import { findAccount } from '../data/users'
+import { idParamSchema } from '../lib/id-schemas'
+import { type OrgAction, orgAccess } from '../orgs/permissions'
 import { ApiError, type ErrorCode } from './errors'
 
 const noop = async () => {}
@@ -58,6 +62,14 @@ export async function verifiedClaims(c: Context<AppEnv>): Promise<TokenClaims> {
   return claims.data
 }
 
+/** The account a verified token may act as, or the 401 of one deleted, disabled, revoked or outdated since. */
+function activeAccount<A extends { user: User; revoked: number }>(account: A | undefined, token: TokenClaims): A {
+  if (!account || account.revoked || account.user.disabledAt || account.user.tokenVersion !== token.ver) {
+    throw new ApiError('invalid_token')
+  }
+  return account
+}
+
 /**
  * Guards a route: the token must pass `verifiedClaims`, then one D1 query by
  * primary key refuses the token of an account deleted or disabled since, of
@@ -70,13 +82,41 @@ export async function verifiedClaims(c: Context<AppEnv>): Promise<TokenClaims> {
 export const requireAuth = createMiddleware<AppEnv>(async (c, next) => {
   const token = await verifiedClaims(c)
   const account = await findAccount(c.var.db, { userId: token.sub, jti: token.jti, familyId: token.fam })
-  if (!account || account.revoked || account.user.disabledAt || account.user.tokenVersion !== token.ver) {
-    throw new ApiError('invalid_token')
-  }
-  c.set('user', account.user)
+  c.set('user', activeAccount(account, token).user)
   c.set('token', token)
   await next()
 })
+
+/**
+ * Guards a route under `/{orgId}`: what `requireAuth` checks, the organisation, the caller's
+ * role there and, under `/{userId}`, that member, all in the same one query. Someone who is not
+ * a member is answered 404 `org_not_found` as if it did not exist; a member whose role may not
+ * do `action`, 403. Sets `c.var.orgScope`. A malformed id is left to the route's validator (400).
+ */
+const orgPathSchema = z.object({ orgId: idParamSchema, userId: idParamSchema.optional() })
+
+const requireOrgAccess = (action: OrgAction) =>
+  createMiddleware<AppEnv>(async (c, next) => {
+    const token = await verifiedClaims(c)
+    const path = orgPathSchema.safeParse(c.req.param())
+    const found = await findAccountInOrg(c.var.db, {
+      userId: token.sub,
+      jti: token.jti,
+      familyId: token.fam,
+      orgId: path.data?.orgId ?? '',
+      memberId: path.data?.userId,
+    })
+    const { user, org, role, member } = activeAccount(found, token)
+    c.set('user', user)
+    c.set('token', token)
+    if (path.success) {
+      const access = orgAccess({ globalRole: user.role, orgExists: org !== null, orgRole: role }, action)
+      if (org === null || access === 'hidden') throw new ApiError('org_not_found')
+      if (access === 'forbidden') throw new ApiError('insufficient_permissions')
+      c.set('orgScope', { org, role, member })
+    }
+    await next()
+  })
 
 /** After `requireAuth`: answers 403 unless the caller's current role is `role`. */
 const requireRole = (role: Role) =>
@@ -124,6 +164,18 @@ const bearerErrors = ['missing_authorization', 'invalid_token', 'token_expired']
 
 /** A route for any signed-in user: documented as taking a bearer token, and guarded so. */
 export const signedIn = { security: bearerAuth, middleware: [requireAuth], errors: bearerErrors } satisfies Guard
+
+/**
+ * A route in the organisation `{orgId}` of its path for those whose role there may do
+ * `action` (a global admin may do anything); anyone else who is not a member is told it does
+ * not exist.
+ */
+export const inOrg = (action: OrgAction) =>
+  ({
+    security: bearerAuth,
+    middleware: [requireOrgAccess(action)],
+    errors: [...bearerErrors, 'org_not_found', 'insufficient_permissions'] as const,
+  }) satisfies Guard
 
 /** A route for admins only. */
 export const adminsOnly = {

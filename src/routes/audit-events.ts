@@ -1,38 +1,10 @@
 import { z } from '@hono/zod-openapi'
 import { listEvents } from '../data/auth-events'
-import { authEventTypes } from '../data/schema'
 import { apiRoute } from '../http/api-route'
 import { adminsOnly } from '../http/guards'
-import { CLOSED_QUERY, jsonResponse, nextCursorSchema, pageQuery } from '../http/openapi'
-import { idParamSchema, idSchema } from '../lib/id-schemas'
+import { CLOSED_QUERY } from '../http/openapi'
+import { auditFilters, auditPageResponse, toAuditPage } from './audit-page'
 import { createRouter } from './create-router'
-
-const AuditEventsQuerySchema = z.strictObject({
-  userId: idParamSchema
-    .optional()
-    .openapi({ description: 'Only events about this user (their `userId`, in either case)' }),
-  type: z.enum(authEventTypes).optional().openapi({ description: 'Only events of this type' }),
-  ...pageQuery(50),
-})
-
-const AuditEventSchema = z
-  .object({
-    id: idSchema,
-    createdAt: z.iso.datetime(),
-    type: z.enum(authEventTypes),
-    userId: idSchema.nullable().openapi({ description: 'The user the event is about' }),
-    actorUserId: idSchema.nullable().openapi({ description: 'Who caused it; null for the CLI' }),
-    ip: z.string().nullable(),
-    userAgent: z.string().nullable(),
-  })
-  .openapi('AuditEvent')
-
-const AuditEventPageSchema = z
-  .object({
-    events: z.array(AuditEventSchema),
-    nextCursor: nextCursorSchema,
-  })
-  .openapi('AuditEventPage')
 
 const list = apiRoute(adminsOnly, {
   method: 'get',
@@ -41,36 +13,10 @@ const list = apiRoute(adminsOnly, {
   tags: ['audit'],
   summary: 'The audit trail, newest first (admin only)',
   description: CLOSED_QUERY,
-  request: { query: AuditEventsQuerySchema },
-  responses: {
-    200: jsonResponse('A page of events', AuditEventPageSchema, {
-      events: [
-        {
-          id: '019ac1f3-0b1c-7d2e-9f30-415263748596',
-          createdAt: '2026-11-29T10:15:30.123Z',
-          type: 'login_failed',
-          userId: '019ac1f2-7a3b-7cde-8f01-23456789abcd',
-          actorUserId: null,
-          ip: '203.0.113.7',
-          userAgent: 'Mozilla/5.0',
-        },
-      ],
-      nextCursor: null,
-    }),
-  },
+  request: { query: z.strictObject(auditFilters) },
+  responses: { 200: auditPageResponse() },
 })
 
-export const auditEventsRouter = createRouter().openapi(list, async (c) => {
-  const { page, nextCursor } = await listEvents(c.var.db, c.req.valid('query'))
-  return c.json(
-    {
-      events: page.map(({ subjectUserId, createdAt, ...event }) => ({
-        ...event,
-        createdAt: createdAt.toISOString(),
-        userId: subjectUserId,
-      })),
-      nextCursor,
-    },
-    200,
-  )
-})
+export const auditEventsRouter = createRouter().openapi(list, async (c) =>
+  c.json(toAuditPage(await listEvents(c.var.db, c.req.valid('query'))), 200),
+)

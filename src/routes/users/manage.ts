@@ -2,6 +2,7 @@ import { authEvent } from '../../audit/auth-event'
 import { passwordSettings } from '../../auth/passwords'
 import { insertEvents, recordIfChanged } from '../../data/auth-events'
 import type { Database } from '../../data/client'
+import { organizationsOwnedAlone } from '../../data/memberships'
 import { deleteUser, findUserById, insertUser, updateUser } from '../../data/users'
 import { apiRoute } from '../../http/api-route'
 import { logAuthEvents, originOf } from '../../http/audit'
@@ -55,12 +56,16 @@ const remove = apiRoute(adminsOnly, {
   summary: 'Delete a user (admin only); their tokens stop working',
   request: { params: UserIdParamsSchema },
   responses: { 204: { description: 'Deleted' } },
-  errors: ['user_not_found', 'last_admin'],
+  errors: ['user_not_found', 'last_admin', 'last_owner'],
 })
 
-/** Why a guarded write changed nothing: the user is gone, or it would have removed the last admin. */
+/**
+ * Why a guarded write changed nothing: the user is gone, is the only owner of an organisation
+ * (deletion only), or the write would have removed the last admin.
+ */
 async function refusal(db: Database, id: string) {
-  return new ApiError((await findUserById(db, id)) ? 'last_admin' : 'user_not_found')
+  if (!(await findUserById(db, id))) return new ApiError('user_not_found')
+  return new ApiError((await organizationsOwnedAlone(db, id)).length > 0 ? 'last_owner' : 'last_admin')
 }
 
 export const manageUsersRouter = createRouter()

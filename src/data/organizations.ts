@@ -1,0 +1,142 @@
+import { and, eq, getTableColumns, gt, sql } from 'drizzle-orm'
+import { alias, type SQLiteUpdateSetSource } from 'drizzle-orm/sqlite-core'
+import { keysetPage } from '../lib/keyset-page'
+import { normalizeIdentifier } from '../lib/normalize'
+import type { Database } from './client'
+import { readWithRetry } from './d1-faults'
+import type { OrgMember } from './memberships'
+import { memberships, type NewOrganization, organizations, users } from './schema'
+import { type TokenRef, tokenRevoked } from './users'
+
+/**
+ * A new organisation and its owner's membership: two statements for one batch, with the
+ * `org_created` event after them. A taken slug fails the batch (`orgConflict`).
+ *
+ * @example
+ * const [[org]] = await db.batch([...createOrganization(db, row, ownerId), insertEvents(db, [event])])
+ */
+export function createOrganization(db: Database, org: NewOrganization, ownerId: string) {
+  const insertOrg = db.insert(organizations).values(org).returning()
+  const insertOwner = db.insert(memberships).values({
+    orgId: org.id,
+    userId: ownerId,
+    role: 'owner',
+    createdAt: org.createdAt,
+    updatedAt: org.createdAt,
+  })
+  return [insertOrg, insertOwner] as const
+}
+
+/** The organisation `id`, read with D1's transient failures retried. */
+export const findOrganization = (db: Database, id: string) =>
+  readWithRetry(() => db.select().from(organizations).where(eq(organizations.id, id)).get())
+
+/**
+ * The organisation whose slug is `slug` (after normalisation, as slugs are kept) with `userId`'s
+ * role in it, null where they are not a member: as the operator CLI shows it.
+ *
+ * @example
+ * organizationBySlug(db, 'Acme', user.id).get() // { id: '0197…', slug: 'acme', name: 'Acme', role: null }
+ */
+export const organizationBySlug = (db: Database, slug: string, userId: string) =>
+  db
+    .select({ id: organizations.id, slug: organizations.slug, name: organizations.name, role: memberships.role })
+    .from(organizations)
+    .leftJoin(memberships, and(eq(memberships.orgId, organizations.id), eq(memberships.userId, userId)))
+    .where(eq(organizations.slug, normalizeIdentifier(slug)))
+
+/**
+ * One page of organisations in id order (UUIDv7: creation order), after `cursor` if given, each
+ * with `userId`'s role in it: only those `userId` belongs to, or with `all` every one (for a
+ * global admin; `role` is null where they are not a member).
+ */
+export async function listOrganizations(
+  db: Database,
+  { userId, all = false, limit, cursor }: { userId: string; all?: boolean; limit: number; cursor?: string },
+) {
+  const membership = and(eq(memberships.orgId, organizations.id), eq(memberships.userId, userId))
+  const query = db.select({ ...getTableColumns(organizations), role: memberships.role }).from(organizations)
+  // The same id; named on the side SQLite reads in order, so a user's own list seeks their memberships, unsorted.
+  const key = all ? organizations.id : memberships.orgId
+  const rows = await readWithRetry(() =>
+    (all ? query.leftJoin(memberships, membership) : query.innerJoin(memberships, membership))
+      .where(cursor ? gt(key, cursor) : undefined)
+      .orderBy(key)
+      .limit(limit + 1)
+      .all(),
+  )
+  return keysetPage(rows, limit)
+}
+
+/**
+ * Applies `set` to the organisation `id`; no row returned if it is gone. A taken slug fails
+ * (`orgConflict`).
+ *
+ * @example
+ * db.batch([updateOrganization(db, id, { name, updatedAt: now }), recordIfChanged(db, event)])
+ */
+export const updateOrganization = (db: Database, id: string, set: SQLiteUpdateSetSource<typeof organizations>) =>
+  db.update(organizations).set(set).where(eq(organizations.id, id)).returning()
+
+/**
+ * Deletes the organisation `id` and, by the foreign key's cascade in the same statement, its
+ * memberships; returns its id if it went.
+ *
+ * @example
+ * db.batch([deleteOrganization(db, id), recordIfChanged(db, event)])
+ */
+export const deleteOrganization = (db: Database, id: string) =>
+  db.delete(organizations).where(eq(organizations.id, id)).returning({ id: organizations.id })
+
+/**
+ * What `requireAuth` checks (the account, and whether the token was revoked) together with the
+ * organisation `orgId` and the account's role in it, null where there is none, and, given a
+ * `memberId`, that user's membership there (`member`, null if they are not one): one query, by
+ * primary keys, so the role that decides is the one D1 holds at that moment.
+ *
+ * SQL shape: `select users.*, (<revoked>), organizations.*, memberships.role, member.* from users
+ * left join organizations on organizations.id = ? left join memberships on (org, user)
+ * left join memberships member on (org, ?) left join users member_user on … where users.id = ?`.
+ */
+export async function findAccountInOrg(
+  db: Database,
+  { orgId, memberId, ...token }: TokenRef & { orgId: string; memberId?: string },
+) {
+  const member = alias(memberships, 'member')
+  const memberUser = alias(users, 'member_user')
+  const row = await readWithRetry(() =>
+    db
+      .select({
+        user: users,
+        revoked: sql<number>`${tokenRevoked(token)}`,
+        org: organizations,
+        role: memberships.role,
+        member,
+        memberUser: { id: memberUser.id, username: memberUser.username, email: memberUser.email },
+      })
+      .from(users)
+      .leftJoin(organizations, eq(organizations.id, orgId))
+      .leftJoin(memberships, and(eq(memberships.orgId, organizations.id), eq(memberships.userId, users.id)))
+      .leftJoin(member, and(eq(member.orgId, organizations.id), eq(member.userId, memberId ?? sql`null`)))
+      .leftJoin(memberUser, eq(memberUser.id, member.userId))
+      .where(eq(users.id, token.userId))
+      .get(),
+  )
+  if (!row) return undefined
+  const { member: membership, memberUser: account, ...found } = row
+  const named: OrgMember | null =
+    membership && account ? { ...account, role: membership.role, joinedAt: membership.createdAt } : null
+  return { ...found, member: named }
+}
+
+/**
+ * Which unique key a failed organisation write collided with: the slug, or an existing
+ * membership; undefined for any other error. D1 names the columns in its message.
+ */
+export function orgConflict(err: unknown): 'slug' | 'membership' | undefined {
+  const message = String((err as { cause?: unknown })?.cause ?? err)
+  if (message.includes(`UNIQUE constraint failed: organizations.${organizations.slug.name}`)) return 'slug'
+  if (message.includes(`UNIQUE constraint failed: memberships.${memberships.orgId.name}, memberships.`))
+    return 'membership'
+  return undefined
+}

@@ -1,0 +1,29 @@
+import { z } from '@hono/zod-openapi'
+import { listEvents } from '../../data/auth-events'
+import { apiRoute } from '../../http/api-route'
+import { inOrg } from '../../http/guards'
+import { CLOSED_QUERY } from '../../http/openapi'
+import { auditFilters, auditPageResponse, toAuditPage } from '../audit-page'
+import { createRouter } from '../create-router'
+import { ORGANIZATION_EXAMPLE, OrgParamsSchema } from './schemas'
+
+const list = apiRoute(inOrg('view_audit'), {
+  method: 'get',
+  path: '/{orgId}/audit-events',
+  operationId: 'listOrganizationAuditEvents',
+  tags: ['audit'],
+  summary: "An organization's audit trail, newest first (its owners and admins)",
+  description: CLOSED_QUERY,
+  request: { params: OrgParamsSchema, query: z.strictObject(auditFilters) },
+  responses: {
+    200: auditPageResponse({
+      type: 'member_added',
+      actorUserId: '019ac1f2-6b2a-7bcd-9e00-123456789abc',
+      orgId: ORGANIZATION_EXAMPLE.orgId,
+    }),
+  },
+})
+
+export const orgAuditEventsRouter = createRouter().openapi(list, async (c) =>
+  c.json(toAuditPage(await listEvents(c.var.db, { ...c.req.valid('query'), orgId: c.var.orgScope.org.id })), 200),
+)

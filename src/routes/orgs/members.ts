@@ -1,0 +1,151 @@
+import { z } from '@hono/zod-openapi'
+import type { Context } from 'hono'
+import type { AppEnv } from '../../app-env'
+import { orgEvent } from '../../audit/auth-event'
+import { recordIfChanged } from '../../data/auth-events'
+import type { Database } from '../../data/client'
+import { addMember, findMembership, listMembers, removeMember, setMemberRole } from '../../data/memberships'
+import { findOrganization } from '../../data/organizations'
+import { findUserByReference } from '../../data/users'
+import { apiRoute } from '../../http/api-route'
+import { logAuthEvents, originOf } from '../../http/audit'
+import { conflictOrRethrow } from '../../http/conflicts'
+import { ApiError } from '../../http/errors'
+import { inOrg } from '../../http/guards'
+import { CLOSED_QUERY, jsonBody, jsonResponse, pageQuery } from '../../http/openapi'
+import { type MemberChange, memberChangeAccess, memberChangeEvents, sparesOwners } from '../../orgs/member-changes'
+import { createRouter } from '../create-router'
+import {
+  MEMBER_EXAMPLE,
+  MemberPageSchema,
+  MemberParamsSchema,
+  MemberRoleSchema,
+  memberResponse,
+  NewMemberSchema,
+  OrgParamsSchema,
+  toMember,
+} from './schemas'
+
+const list = apiRoute(inOrg('view_members'), {
+  method: 'get',
+  path: '/{orgId}/members',
+  operationId: 'listMembers',
+  tags: ['members'],
+  summary: "An organization's members, oldest account first (its members)",
+  description: CLOSED_QUERY,
+  request: { params: OrgParamsSchema, query: z.strictObject(pageQuery(20)) },
+  responses: {
+    200: jsonResponse('A page of members', MemberPageSchema, { members: [MEMBER_EXAMPLE], nextCursor: null }),
+  },
+})
+
+const add = apiRoute(inOrg('manage_members'), {
+  method: 'post',
+  path: '/{orgId}/members',
+  operationId: 'addMember',
+  tags: ['members'],
+  summary: 'Add an existing account to an organization (its owners and admins; only an owner adds an owner)',
+  request: { params: OrgParamsSchema, body: jsonBody(NewMemberSchema, { user: 'alice', role: 'member' }) },
+  responses: { 201: memberResponse('The new member') },
+  errors: ['user_not_found', 'already_member'],
+})
+
+const changeRole = apiRoute(inOrg('manage_members'), {
+  method: 'patch',
+  path: '/{orgId}/members/{userId}',
+  operationId: 'changeMemberRole',
+  tags: ['members'],
+  summary: "Change a member's role (its owners and admins; only an owner gives or takes the owner role)",
+  request: { params: MemberParamsSchema, body: jsonBody(MemberRoleSchema, { role: 'admin' }) },
+  responses: { 200: memberResponse('The member, changed', { ...MEMBER_EXAMPLE, role: 'admin' }) },
+  errors: ['member_not_found', 'last_owner'],
+})
+
+const remove = apiRoute(inOrg('view'), {
+  method: 'delete',
+  path: '/{orgId}/members/{userId}',
+  operationId: 'removeMember',
+  tags: ['members'],
+  summary: 'Remove a member (its owners and admins; only an owner removes an owner); anyone may leave',
+  request: { params: MemberParamsSchema },
+  responses: { 204: { description: 'Removed' } },
+  errors: ['member_not_found', 'last_owner'],
+})
+
+/**
+ * Answers 403 unless the caller may make `change` to `targetUserId`'s membership; otherwise
+ * says whether the write must spare owners' memberships (`sparesOwners`).
+ */
+function authorize(c: Context<AppEnv>, targetUserId: string | null, change: MemberChange) {
+  const { user, orgScope } = c.var
+  const caller = { userId: user.id, globalRole: user.role, orgExists: true, orgRole: orgScope.role }
+  if (memberChangeAccess(caller, targetUserId, change) !== 'allowed') throw new ApiError('insufficient_permissions')
+  return { sparingOwners: sparesOwners(caller, targetUserId, change) }
+}
+
+/**
+ * Why a write guarded by the rules in its statement changed nothing: the member left meanwhile,
+ * became an owner that `sparingOwners` spared, or was the last owner.
+ */
+async function refusal(db: Database, orgId: string, userId: string, { sparingOwners }: { sparingOwners: boolean }) {
+  const membership = await findMembership(db, orgId, userId)
+  if (!membership) return new ApiError('member_not_found')
+  return new ApiError(sparingOwners && membership.role === 'owner' ? 'insufficient_permissions' : 'last_owner')
+}
+
+/** The member the path names: 404 unless they are one. */
+function namedMember(c: Context<AppEnv>) {
+  const { member } = c.var.orgScope
+  if (!member) throw new ApiError('member_not_found')
+  return member
+}
+
+export const membersRouter = createRouter()
+  .openapi(list, async (c) => {
+    const { page, nextCursor } = await listMembers(c.var.db, { orgId: c.var.orgScope.org.id, ...c.req.valid('query') })
+    return c.json({ members: page.map(toMember), nextCursor }, 200)
+  })
+  .openapi(add, async (c) => {
+    const { db, user: caller, orgScope } = c.var
+    const { user: reference, role } = c.req.valid('json')
+    authorize(c, null, { kind: 'add', role })
+    const user = await findUserByReference(db, reference)
+    if (!user) throw new ApiError('user_not_found')
+    const now = new Date()
+    const orgId = orgScope.org.id
+    const event = orgEvent('member_added', orgId, user.id, originOf(c, caller.id), now)
+    const [[added]] = await db
+      .batch([addMember(db, { orgId, userId: user.id, role, now }), recordIfChanged(db, event)])
+      .catch(conflictOrRethrow)
+    if (!added) throw new ApiError((await findOrganization(db, orgId)) ? 'user_not_found' : 'org_not_found')
+    logAuthEvents(c, [event])
+    return c.json(toMember({ ...user, role, joinedAt: added.createdAt }), 201)
+  })
+  .openapi(changeRole, async (c) => {
+    const { db, user: caller, orgScope } = c.var
+    const member = namedMember(c)
+    const change = { kind: 'set_role', from: member.role, role: c.req.valid('json').role } as const
+    const spare = authorize(c, member.id, change)
+    const now = new Date()
+    const events = memberChangeEvents(change).map((type) =>
+      orgEvent(type, orgScope.org.id, member.id, originOf(c, caller.id), now),
+    )
+    if (events.length === 0) return c.json(toMember(member), 200)
+    const [[changed]] = await db.batch([
+      setMemberRole(db, { orgId: orgScope.org.id, userId: member.id, role: change.role, now, ...spare }),
+      ...events.map((event) => recordIfChanged(db, event)),
+    ])
+    if (!changed) throw await refusal(db, orgScope.org.id, member.id, spare)
+    logAuthEvents(c, events)
+    return c.json(toMember({ ...member, role: changed.role }), 200)
+  })
+  .openapi(remove, async (c) => {
+    const { db, user: caller, orgScope } = c.var
+    const member = namedMember(c)
+    const spare = authorize(c, member.id, { kind: 'remove', from: member.role })
+    const event = orgEvent('member_removed', orgScope.org.id, member.id, originOf(c, caller.id))
+    const [removed] = await db.batch([removeMember(db, orgScope.org.id, member.id, spare), recordIfChanged(db, event)])
+    if (removed.length === 0) throw await refusal(db, orgScope.org.id, member.id, spare)
+    logAuthEvents(c, [event])
+    return c.body(null, 204)
+  })

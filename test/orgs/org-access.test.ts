@@ -1,0 +1,338 @@
+import { env } from 'cloudflare:workers'
+import { beforeAll, describe, expect, it } from 'vitest'
+import type { AuthEventType } from '../../src/data/schema'
+import { flakyD1 } from '../flaky-d1'
+import { api, apiWithEnv, bearer, createUser, headersOf, login } from '../helpers'
+import {
+  type Cast,
+  cast,
+  changesIn,
+  createOrg,
+  FORBIDDEN,
+  join,
+  MEMBER_NOT_FOUND,
+  membersOf,
+  missingId,
+  ORG_NOT_FOUND,
+  orgOf,
+  roleIn,
+  send,
+  stateOf,
+} from './org-helpers'
+
+let people: Cast
+/** Accounts the requests act on, never signed in: a member, a second owner, and someone to add. */
+let target: { id: string }
+let coOwner: { id: string }
+let newcomer: { id: string; username: string }
+
+beforeAll(async () => {
+  people = await cast()
+  ;[target, coOwner, newcomer] = await Promise.all([createUser(), createUser(), createUser()])
+})
+
+type Caller = keyof Cast
+type Expected = Record<Caller, number>
+
+/** An organisation-scoped request, made by the holder of `token` in `orgId`, and the event it writes if it succeeds. */
+type Scoped = { send: (orgId: string, token: string) => Promise<Response>; event: AuthEventType | null }
+
+const reads = { owner: 200, admin: 200, member: 200, outsider: 404, globalAdmin: 200 }
+const managed = { owner: 200, admin: 200, member: 403, outsider: 404, globalAdmin: 200 }
+const ownersOnly = { ...managed, admin: 403 }
+
+const endpoints: [string, Scoped, Expected][] = [
+  ['GET /api/orgs/{orgId}', { send: (o, t) => send('GET', `/api/orgs/${o}`, t), event: null }, reads],
+  [
+    'PATCH /api/orgs/{orgId}',
+    { send: (o, t) => send('PATCH', `/api/orgs/${o}`, t, { name: 'Renamed' }), event: 'org_updated' },
+    managed,
+  ],
+  [
+    'DELETE /api/orgs/{orgId}',
+    { send: (o, t) => send('DELETE', `/api/orgs/${o}`, t), event: 'org_deleted' },
+    { ...ownersOnly, owner: 204, globalAdmin: 204 },
+  ],
+  ['GET /api/orgs/{orgId}/members', { send: (o, t) => send('GET', `/api/orgs/${o}/members`, t), event: null }, reads],
+  [
+    'POST /api/orgs/{orgId}/members, as a member',
+    {
+      send: (o, t) => send('POST', `/api/orgs/${o}/members`, t, { user: newcomer.username, role: 'member' }),
+      event: 'member_added',
+    },
+    { ...managed, owner: 201, admin: 201, globalAdmin: 201 },
+  ],
+  [
+    'POST /api/orgs/{orgId}/members, as an owner',
+    {
+      send: (o, t) => send('POST', `/api/orgs/${o}/members`, t, { user: newcomer.id, role: 'owner' }),
+      event: 'member_added',
+    },
+    { ...ownersOnly, owner: 201, globalAdmin: 201 },
+  ],
+  [
+    "PATCH a member's role",
+    {
+      send: (o, t) => send('PATCH', `/api/orgs/${o}/members/${target.id}`, t, { role: 'admin' }),
+      event: 'member_role_changed',
+    },
+    managed,
+  ],
+  [
+    "PATCH an owner's role",
+    {
+      send: (o, t) => send('PATCH', `/api/orgs/${o}/members/${coOwner.id}`, t, { role: 'admin' }),
+      event: 'member_role_changed',
+    },
+    ownersOnly,
+  ],
+  [
+    'DELETE a member',
+    { send: (o, t) => send('DELETE', `/api/orgs/${o}/members/${target.id}`, t), event: 'member_removed' },
+    { ...managed, owner: 204, admin: 204, globalAdmin: 204 },
+  ],
+  [
+    'DELETE an owner',
+    { send: (o, t) => send('DELETE', `/api/orgs/${o}/members/${coOwner.id}`, t), event: 'member_removed' },
+    { ...ownersOnly, owner: 204, globalAdmin: 204 },
+  ],
+  [
+    'GET /api/orgs/{orgId}/audit-events',
+    { send: (o, t) => send('GET', `/api/orgs/${o}/audit-events`, t), event: null },
+    { ...managed },
+  ],
+]
+
+const callers: Caller[] = ['owner', 'admin', 'member', 'outsider', 'globalAdmin']
+const REFUSALS: Record<number, object> = { 403: FORBIDDEN, 404: ORG_NOT_FOUND }
+
+describe('who may do what in an organisation', () => {
+  it.each(
+    endpoints.flatMap(([name, scoped, expected]) =>
+      callers.map((caller) => [name, caller, expected[caller], scoped] as const),
+    ),
+  )('%s by the %s answers %i', async (_name, caller, status, { send: request, event }) => {
+    const org = await orgOf(people)
+    await join(org.orgId, target.id, 'member')
+    await join(org.orgId, coOwner.id, 'owner')
+    const before = await stateOf(org.orgId)
+
+    const res = await request(org.orgId, people[caller].token)
+    expect(res.status).toBe(status)
+    if (status >= 400) {
+      expect(await res.json()).toEqual(REFUSALS[status])
+      expect(await stateOf(org.orgId)).toEqual(before)
+    } else {
+      expect(await changesIn(org.orgId)).toEqual(event ? [event] : [])
+    }
+  })
+})
+
+describe('an outsider', () => {
+  let org: { orgId: string }
+  beforeAll(async () => {
+    org = await orgOf(people)
+  })
+
+  const requests: [string, string, (orgId: string) => string, unknown?][] = [
+    ['GET', 'the organization', (o) => `/api/orgs/${o}`],
+    ['PATCH', 'the organization', (o) => `/api/orgs/${o}`, { name: 'Mine now' }],
+    ['DELETE', 'the organization', (o) => `/api/orgs/${o}`],
+    ['GET', 'its members', (o) => `/api/orgs/${o}/members`],
+    ['POST', 'a member', (o) => `/api/orgs/${o}/members`, { user: 'someone', role: 'owner' }],
+    ['PATCH', 'a member', (o) => `/api/orgs/${o}/members/${people.member.user.id}`, { role: 'owner' }],
+    ['DELETE', 'a member', (o) => `/api/orgs/${o}/members/${people.member.user.id}`],
+    ['DELETE', 'themselves', (o) => `/api/orgs/${o}/members/${people.outsider.user.id}`],
+    ['GET', 'its audit events', (o) => `/api/orgs/${o}/audit-events?limit=5`],
+  ]
+
+  it.each(requests)(
+    'gets the same 404 for %s %s of an existing organisation as of a missing one',
+    async (method, _what, path, body) => {
+      const before = await stateOf(org.orgId)
+      const { token } = people.outsider
+      const existing = await send(method, path(org.orgId), token, body)
+      const missing = await send(method, path(missingId()), token, body)
+
+      expect(existing.status).toBe(404)
+      expect(missing.status).toBe(404)
+      expect(headersOf(existing)).toEqual(headersOf(missing))
+      const text = await existing.text()
+      expect(text).toBe(await missing.text())
+      expect(JSON.parse(text)).toEqual(ORG_NOT_FOUND)
+      expect(await stateOf(org.orgId)).toEqual(before)
+    },
+  )
+})
+
+describe('two organisations', () => {
+  let a: { orgId: string }
+  let b: { orgId: string }
+  let memberOfB: { id: string; username: string }
+  beforeAll(async () => {
+    ;[a, b, memberOfB] = await Promise.all([
+      createOrg(people.owner.token),
+      createOrg(people.outsider.token),
+      createUser(),
+    ])
+    const added = await send('POST', `/api/orgs/${b.orgId}/members`, people.outsider.token, {
+      user: memberOfB.username,
+      role: 'member',
+    })
+    expect(added.status).toBe(201)
+  })
+
+  it.each([
+    ['GET', '', undefined],
+    ['PATCH', '', { slug: 'hijacked' }],
+    ['DELETE', '', undefined],
+    ['GET', '/members', undefined],
+    ['POST', '/members', { user: 'nobody-at-all', role: 'owner' }],
+    ['GET', '/audit-events', undefined],
+  ])('keep the owner of one from %s /api/orgs/{other}%s', async (method, suffix, body) => {
+    const before = await stateOf(b.orgId)
+    const res = await send(method, `/api/orgs/${b.orgId}${suffix}`, people.owner.token, body)
+    expect(res.status).toBe(404)
+    expect(await res.json()).toEqual(ORG_NOT_FOUND)
+    expect(await stateOf(b.orgId)).toEqual(before)
+  })
+
+  it.each([
+    ['PATCH', { role: 'owner' }],
+    ['DELETE', undefined],
+  ])("answer 404 member_not_found to %s of the other's member under one's own path", async (method, body) => {
+    const before = await stateOf(b.orgId)
+    const res = await send(method, `/api/orgs/${a.orgId}/members/${memberOfB.id}`, people.owner.token, body)
+    expect(res.status).toBe(404)
+    expect(await res.json()).toEqual(MEMBER_NOT_FOUND)
+    expect(await stateOf(b.orgId)).toEqual(before)
+    expect(await roleIn(b.orgId, memberOfB.id)).toBe('member')
+    expect(await changesIn(a.orgId)).toEqual([])
+  })
+
+  it("keep one's audit listing to its own events, even filtered by the other's member", async () => {
+    const own = await send('GET', `/api/orgs/${a.orgId}/audit-events?limit=100`, people.owner.token)
+    const { events } = await own.json<{ events: { orgId: string; type: string }[] }>()
+    expect(events.map((event) => [event.orgId, event.type])).toEqual([[a.orgId, 'org_created']])
+
+    const filtered = await send('GET', `/api/orgs/${a.orgId}/audit-events?userId=${memberOfB.id}`, people.owner.token)
+    expect(await filtered.json()).toEqual({ events: [], nextCursor: null })
+    // The event is there, in the organisation it belongs to.
+    const theirs = await send('GET', `/api/orgs/${b.orgId}/audit-events?userId=${memberOfB.id}`, people.outsider.token)
+    expect(await theirs.json()).toMatchObject({ events: [{ type: 'member_added', orgId: b.orgId }] })
+  })
+
+  it("list each owner's own organisation only", async () => {
+    const res = await send('GET', '/api/orgs?limit=100', people.owner.token)
+    const { organizations } = await res.json<{ organizations: { orgId: string }[] }>()
+    expect(organizations.map((org) => org.orgId)).toContain(a.orgId)
+    expect(organizations.map((org) => org.orgId)).not.toContain(b.orgId)
+  })
+})
+
+describe('D1 queries', () => {
+  /** The SQL D1 ran for one request as the holder of `token`. */
+  async function queriesOf(path: string, token: string, status: number) {
+    const counted = flakyD1(env.DB, { failures: 0 })
+    const res = await apiWithEnv({ DB: counted.binding }, path, bearer(token))
+    expect(res.status).toBe(status)
+    return counted.executions
+  }
+
+  it('are one for an organisation: the guard reads the account, the organisation and the role at once', async () => {
+    const org = await orgOf(people)
+    expect(await queriesOf(`/api/orgs/${org.orgId}`, people.member.token, 200)).toHaveLength(1)
+    expect(await queriesOf(`/api/orgs/${org.orgId}`, people.outsider.token, 404)).toHaveLength(1)
+    expect(await queriesOf(`/api/orgs/${missingId()}`, people.member.token, 404)).toHaveLength(1)
+  })
+
+  it('are two for a page of members: the guard, then the page', async () => {
+    const org = await orgOf(people)
+    expect(await queriesOf(`/api/orgs/${org.orgId}/members`, people.member.token, 200)).toHaveLength(2)
+  })
+
+  it.each([
+    ['PATCH', '', { name: 'Renamed' }, 200],
+    ['PATCH', '/members/{member}', { role: 'admin' }, 200],
+    ['DELETE', '/members/{member}', undefined, 204],
+    ['DELETE', '', undefined, 204],
+  ] as const)(
+    'are the guard and one batch for %s /api/orgs/{orgId}%s: the change and its event together',
+    async (method, suffix, body, status) => {
+      const org = await orgOf(people)
+      const counted = flakyD1(env.DB, { failures: 0 })
+      const path = `/api/orgs/${org.orgId}${suffix.replace('{member}', people.member.user.id)}`
+      const res = await apiWithEnv({ DB: counted.binding }, path, {
+        method,
+        headers: { Authorization: `Bearer ${people.owner.token}`, 'Content-Type': 'application/json' },
+        body: body && JSON.stringify(body),
+      })
+      expect(res.status).toBe(status)
+      expect(counted.executions).toHaveLength(2)
+      expect(counted.executions[1]).toBe('batch')
+      expect(await changesIn(org.orgId)).toHaveLength(1)
+    },
+  )
+})
+
+describe('a token', () => {
+  it('is needed: without one, an existing organisation and a missing one are both 401', async () => {
+    const org = await orgOf(people)
+    for (const orgId of [org.orgId, missingId()]) {
+      const res = await api(`/api/orgs/${orgId}`)
+      expect(res.status).toBe(401)
+      expect(await res.json()).toEqual({ error: 'Missing authorization header', code: 'missing_authorization' })
+    }
+  })
+
+  it("is refused once logged out, by the same one query that reads the caller's role", async () => {
+    const org = await orgOf(people)
+    const { token } = await login(people.owner.user.username)
+    expect((await send('GET', `/api/orgs/${org.orgId}`, token)).status).toBe(200)
+    expect((await send('POST', '/api/auth/logout', token, {})).status).toBe(204)
+
+    const res = await send('DELETE', `/api/orgs/${org.orgId}`, token)
+    expect(res.status).toBe(401)
+    expect(await res.json()).toEqual({ error: 'Invalid or expired token', code: 'invalid_token' })
+    // The owner's other login is untouched, and so is the organisation.
+    expect((await send('GET', `/api/orgs/${org.orgId}`, people.owner.token)).status).toBe(200)
+  })
+})
+
+describe('a change of membership', () => {
+  it('takes effect on the next request: an admin demoted to member is refused with the same token', async () => {
+    const org = await orgOf(people)
+    const { token } = people.admin
+    expect((await send('PATCH', `/api/orgs/${org.orgId}`, token, { name: 'By the admin' })).status).toBe(200)
+
+    const demoted = await send('PATCH', `/api/orgs/${org.orgId}/members/${people.admin.user.id}`, people.owner.token, {
+      role: 'member',
+    })
+    expect(demoted.status).toBe(200)
+
+    const res = await send('PATCH', `/api/orgs/${org.orgId}`, token, { name: 'By the admin, again' })
+    expect(res.status).toBe(403)
+    expect(await res.json()).toEqual(FORBIDDEN)
+    expect(await (await send('GET', `/api/orgs/${org.orgId}`, token)).json()).toMatchObject({
+      name: 'By the admin',
+      role: 'member',
+    })
+  })
+
+  it('shuts a removed member out of that organisation at once, and nothing else', async () => {
+    const org = await orgOf(people)
+    const { user, token } = people.member
+    expect((await send('GET', `/api/orgs/${org.orgId}`, token)).status).toBe(200)
+
+    expect((await send('DELETE', `/api/orgs/${org.orgId}/members/${user.id}`, people.owner.token)).status).toBe(204)
+
+    for (const path of [`/api/orgs/${org.orgId}`, `/api/orgs/${org.orgId}/members`]) {
+      const res = await send('GET', path, token)
+      expect(res.status).toBe(404)
+      expect(await res.json()).toEqual(ORG_NOT_FOUND)
+    }
+    expect((await api('/api/auth/me', bearer(token))).status).toBe(200)
+    const { members } = await membersOf(people.owner.token, org.orgId)
+    expect(members.map((member) => member.userId)).not.toContain(user.id)
+  })
+})

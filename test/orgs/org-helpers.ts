@@ -1,0 +1,152 @@
+import { env } from 'cloudflare:workers'
+import { and, eq } from 'drizzle-orm'
+import { drizzle } from 'drizzle-orm/d1'
+import { expect } from 'vitest'
+import { addMember, findMembership } from '../../src/data/memberships'
+import { createOrganization } from '../../src/data/organizations'
+import { authEvents, memberships, type OrgRole, organizations } from '../../src/data/schema'
+import { uuidv7 } from '../../src/lib/uuid-v7'
+import { buildOrganization } from '../../src/orgs/organization'
+import { api, bearer, client, signedIn, uniqueName } from '../helpers'
+
+export const db = drizzle(env.DB)
+
+export const ORG_NOT_FOUND = { error: 'Organization not found', code: 'org_not_found' }
+export const MEMBER_NOT_FOUND = { error: 'Member not found', code: 'member_not_found' }
+export const FORBIDDEN = { error: 'Insufficient permissions', code: 'insufficient_permissions' }
+export const SLUG_TAKEN = { error: 'Organization slug already taken', code: 'org_slug_taken' }
+export const ALREADY_MEMBER = { error: 'Already a member', code: 'already_member' }
+export const LAST_OWNER = {
+  error: 'Cannot remove the last owner',
+  code: 'last_owner',
+  hint: expect.stringContaining('Make another member an owner first'),
+}
+
+/** A slug no other test uses: D1 is shared by the test files of a Vitest worker. */
+export const uniqueSlug = () => uniqueName('org')
+
+/** A well-formed UUIDv7 that names nothing. */
+export const missingId = () => uuidv7()
+
+/** A request as the holder of `token`, with `body` as JSON if given. */
+export const send = (method: string, path: string, token: string, body?: unknown) =>
+  api(path, {
+    method,
+    headers: {
+      Authorization: `Bearer ${token}`,
+      ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  })
+
+/** `POST /api/orgs` as the holder of `token`: the new organisation, failing the test unless it answers 201. */
+export async function createOrg(
+  token: string,
+  input: { slug: string; name: string } = { slug: uniqueSlug(), name: 'Acme' },
+) {
+  const res = await client.api.orgs.$post({ json: input }, bearer(token))
+  if (res.status !== 201) expect.fail(`POST /api/orgs answered ${res.status}: ${await res.text()}`)
+  return res.json()
+}
+
+/** `GET /api/orgs/{orgId}/members` as the holder of `token`: a page of members, failing the test unless it answers 200. */
+export async function membersOf(token: string, orgId: string, query: { limit?: string; cursor?: string } = {}) {
+  const res = await client.api.orgs[':orgId'].members.$get({ param: { orgId }, query }, bearer(token))
+  if (res.status !== 200) expect.fail(`GET members answered ${res.status}: ${await res.text()}`)
+  return res.json()
+}
+
+/** Makes `userId` a member of `orgId` as `role` straight in D1: setup that writes no audit event. */
+export const join = (orgId: string, userId: string, role: OrgRole) =>
+  addMember(db, { orgId, userId, role, now: new Date() })
+
+/** A new organisation owned by `ownerId`, straight in D1: for an owner who never signs in. */
+export async function orgOwnedBy(ownerId: string) {
+  const org = buildOrganization({ slug: uniqueSlug(), name: 'Acme' })
+  await db.batch([...createOrganization(db, org, ownerId)])
+  return { orgId: org.id, slug: org.slug }
+}
+
+/** `userId`'s role in `orgId` as D1 holds it; undefined if they are not a member. */
+export const roleIn = async (orgId: string, userId: string) => (await findMembership(db, orgId, userId))?.role
+
+/** How many owners `orgId` has, in D1. */
+export const ownersOf = (orgId: string) =>
+  db.$count(memberships, and(eq(memberships.orgId, orgId), eq(memberships.role, 'owner')))
+
+/** `orgId`'s row and memberships as D1 holds them: to show that a refused request changed nothing. */
+export const stateOf = async (orgId: string) => ({
+  org: await db.select().from(organizations).where(eq(organizations.id, orgId)).get(),
+  members: await db.select().from(memberships).where(eq(memberships.orgId, orgId)).orderBy(memberships.userId).all(),
+  events: await orgEvents(orgId),
+})
+
+/** The audit events of `orgId`, oldest first, straight from D1. */
+export const orgEvents = (orgId: string) =>
+  db.select().from(authEvents).where(eq(authEvents.orgId, orgId)).orderBy(authEvents.id).all()
+
+/** The types of `orgId`'s audit events but its `org_created`, oldest first. */
+export const changesIn = async (orgId: string) =>
+  (await orgEvents(orgId)).map((event) => event.type).filter((type) => type !== 'org_created')
+
+/**
+ * Five signed-in users, one per kind of caller of an organisation: its owner, an admin and a
+ * member (once `orgOf` made one), a signed-in outsider, and a global admin who is not a member.
+ */
+export async function cast() {
+  const [owner, admin, member, outsider, globalAdmin] = await Promise.all([
+    signedIn(),
+    signedIn(),
+    signedIn(),
+    signedIn(),
+    signedIn('admin'),
+  ])
+  return { owner, admin, member, outsider, globalAdmin }
+}
+
+export type Cast = Awaited<ReturnType<typeof cast>>
+
+/** A new organisation of `people`: created by its owner through the API, its admin and member added in D1. */
+export async function orgOf(people: Cast) {
+  const org = await createOrg(people.owner.token)
+  await join(org.orgId, people.admin.user.id, 'admin')
+  await join(org.orgId, people.member.user.id, 'member')
+  return org
+}
+
+/** How many answers of `responses` had each status, e.g. `{ 201: 1, 409: 19 }`. */
+export function statusCounts(responses: Response[]) {
+  const counts: Record<number, number> = {}
+  for (const { status } of responses) counts[status] = (counts[status] ?? 0) + 1
+  return counts
+}
+
+/**
+ * The real D1, whose batches (the writes here) wait until `release()`: to hold a request's
+ * write after its guard has read, while another request changes what the guard read.
+ * `writing` resolves once a batch is waiting.
+ */
+export function heldD1(db: D1Database) {
+  let release = () => {}
+  const released = new Promise<void>((resolve) => {
+    release = resolve
+  })
+  let reached = () => {}
+  const writing = new Promise<void>((resolve) => {
+    reached = resolve
+  })
+  const binding = new Proxy(db, {
+    get(target, property) {
+      if (property === 'batch') {
+        return async (statements: D1PreparedStatement[]) => {
+          reached()
+          await released
+          return target.batch(statements)
+        }
+      }
+      const value = Reflect.get(target, property)
+      return typeof value === 'function' ? value.bind(target) : value
+    },
+  })
+  return { binding, writing, release }
+}
