@@ -18,15 +18,10 @@ export const slugSchema = z
  * Not blank, at most 100 characters as sent, then trimmed: checked before the trim, as the
  * OpenAPI document (which cannot trim) states them.
  */
-export const orgNameSchema = z
-  .string()
-  .max(100)
-  .regex(/\S/, 'Must not be blank')
-  .trim()
-  .openapi({
-    description: 'Up to 100 characters, not blank; kept without surrounding spaces',
-    example: 'Acme Corporation',
-  })
+export const orgNameSchema = z.string().max(100).regex(/\S/, 'Must not be blank').trim().openapi({
+  description: 'Up to 100 characters, not blank; kept without surrounding spaces',
+  example: 'Acme Corporation',
+})
 
 export const NewOrganizationSchema = z.strictObject({ slug: slugSchema, name: orgNameSchema })
 
