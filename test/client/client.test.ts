@@ -53,6 +53,16 @@ describe('the client', () => {
     expect(refreshes()).toBe(0)
   })
 
+  it('creates an organisation and lists it through the typed routes, after refreshing an expired token', async () => {
+    const { orgstack, refreshes } = await expiredSession()
+    const slug = `client-${crypto.randomUUID().slice(0, 8)}`
+    const created = await orgstack.api.api.orgs.$post({ json: { slug, name: 'Client Co' } })
+    expect(created.status).toBe(201)
+    const page = await okBody(await orgstack.api.api.orgs.$get({ query: {} }))
+    expect(page.organizations).toEqual([expect.objectContaining({ slug, name: 'Client Co', role: 'owner' })])
+    expect(refreshes()).toBe(1)
+  })
+
   it('refreshes once for 20 requests failing at once with an expired token, and retries each', async () => {
     const { user, expired, orgstack, storage, refreshes } = await expiredSession()
     const stale = await workerFetch(`${BASE_URL}/api/auth/me`, { headers: { Authorization: `Bearer ${expired}` } })
