@@ -279,7 +279,7 @@ describe('input limits', () => {
 
 describe('races', () => {
   const ROUNDS = 5
-  const AT_ONCE = 20
+  const AT_ONCE = 50
 
   /** Two owners of organisations made for each round, signed in once for the file. */
   let a: Awaited<ReturnType<typeof signedIn>>
