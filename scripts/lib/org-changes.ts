@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { CLI_ORIGIN, orgEvent } from '../../src/audit/auth-event'
-import { insertEvents, recordIfChanged } from '../../src/data/auth-events'
+import { recordIfChanged } from '../../src/data/auth-events'
 import { addMember, setMemberRole } from '../../src/data/memberships'
 import { createOrganization, organizationBySlug, orgConflict } from '../../src/data/organizations'
 import { type NewOrganization, type OrgRole, orgRoles } from '../../src/data/schema'
@@ -45,7 +45,7 @@ export async function findOrganization(
 /**
  * Creates an organisation with `ownerId` as its owner, as the API would (same schema, same
  * row), and its `org_created` event by the command line: one batch, written together or not
- * at all. A slug taken since it was looked up is a `CliError`.
+ * at all. A slug taken since it was looked up, or an account deleted since, is a `CliError`.
  *
  * @example
  * const org = await createOrganizationOwnedBy({ remote: false }, { slug: 'acme', name: 'Acme' }, user.id)
@@ -56,15 +56,15 @@ export async function createOrganizationOwnedBy(
   ownerId: string,
 ): Promise<NewOrganization> {
   const row = buildOrganization(input)
-  try {
-    await d1Batch(target, [
-      ...createOrganization(sqlBuilder, row, ownerId),
-      insertEvents(sqlBuilder, [orgEvent('org_created', row.id, ownerId, CLI_ORIGIN, row.createdAt)]),
-    ])
-  } catch (error) {
-    if (orgConflict(error) === 'slug') throw new CliError(`slug ${row.slug} was taken meanwhile; run the command again`)
-    throw error
-  }
+  const [created] = await d1Batch(target, [
+    ...createOrganization(sqlBuilder, row, ownerId),
+    recordIfChanged(sqlBuilder, orgEvent('org_created', row.id, ownerId, CLI_ORIGIN, row.createdAt)),
+  ]).catch((error: unknown) => {
+    throw orgConflict(error) === 'slug'
+      ? new CliError(`slug ${row.slug} was taken meanwhile; run the command again`)
+      : error
+  })
+  if (created.length === 0) throw new CliError('the account was deleted meanwhile; nothing was created')
   return row
 }
 

@@ -4,27 +4,36 @@ import { keysetPage } from '../lib/keyset-page'
 import { normalizeIdentifier } from '../lib/normalize'
 import type { Database } from './client'
 import { readWithRetry } from './d1-faults'
-import type { OrgMember } from './memberships'
+import { addMember, type OrgMember } from './memberships'
 import { memberships, type NewOrganization, organizations, users } from './schema'
 import { type TokenRef, tokenRevoked } from './users'
 
 /**
  * A new organisation and its owner's membership: two statements for one batch, with the
- * `org_created` event after them. A taken slug fails the batch (`orgConflict`).
+ * `org_created` event after them (`recordIfChanged`). Both are written only if the owner's
+ * account still exists when the batch runs: no row is returned otherwise. A taken slug fails
+ * the batch (`orgConflict`).
  *
  * @example
- * const [[org]] = await db.batch([...createOrganization(db, row, ownerId), insertEvents(db, [event])])
+ * const [[org]] = await db.batch([...createOrganization(db, row, ownerId), recordIfChanged(db, event)])
  */
 export function createOrganization(db: Database, org: NewOrganization, ownerId: string) {
-  const insertOrg = db.insert(organizations).values(org).returning()
-  const insertOwner = db.insert(memberships).values({
-    orgId: org.id,
-    userId: ownerId,
-    role: 'owner',
-    createdAt: org.createdAt,
-    updatedAt: org.createdAt,
-  })
-  return [insertOrg, insertOwner] as const
+  const insertOrg = db
+    .insert(organizations)
+    .select((qb) =>
+      qb
+        .select({
+          id: sql<string>`${org.id}`.as('id'),
+          slug: sql<string>`${org.slug}`.as('slug'),
+          name: sql<string>`${org.name}`.as('name'),
+          createdAt: sql<number>`${org.createdAt.getTime()}`.as('created_at'),
+          updatedAt: sql<number>`${org.updatedAt.getTime()}`.as('updated_at'),
+        })
+        .from(users)
+        .where(eq(users.id, ownerId)),
+    )
+    .returning()
+  return [insertOrg, addMember(db, { orgId: org.id, userId: ownerId, role: 'owner', now: org.createdAt })] as const
 }
 
 /** The organisation `id`, read with D1's transient failures retried. */

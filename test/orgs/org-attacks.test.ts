@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:workers'
 import { eq } from 'drizzle-orm'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { memberships, organizations } from '../../src/data/schema'
+import { memberships, organizations, users } from '../../src/data/schema'
 import { apiWithEnv, createUser, signedIn, uniqueName } from '../helpers'
 import {
   ALREADY_MEMBER,
@@ -408,6 +408,27 @@ describe('races', () => {
         expect(await res.json()).toEqual(ALREADY_MEMBER)
       }
       expect(await changesIn(org.orgId)).toEqual(['member_added'])
+    })
+  })
+
+  describe('an account deleted after the guard read it', () => {
+    it('creates no organisation, and is told its token no longer holds (401), not a 500', async () => {
+      const creator = await signedIn()
+      const slug = uniqueSlug()
+      const held = heldD1(env.DB)
+      const creating = apiWithEnv({ DB: held.binding }, '/api/orgs', {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${creator.token}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ slug, name: 'Gone' }),
+      })
+      await held.writing
+      await db.delete(users).where(eq(users.id, creator.user.id))
+      held.release()
+
+      const res = await creating
+      expect(res.status).toBe(401)
+      expect(await res.json()).toMatchObject({ code: 'invalid_token' })
+      expect(await db.$count(organizations, eq(organizations.slug, slug))).toBe(0)
     })
   })
 

@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi'
 import { orgEvent } from '../../audit/auth-event'
-import { insertEvents, recordIfChanged } from '../../data/auth-events'
+import { recordIfChanged } from '../../data/auth-events'
 import { createOrganization, deleteOrganization, listOrganizations, updateOrganization } from '../../data/organizations'
 import { apiRoute } from '../../http/api-route'
 import { logAuthEvents, originOf } from '../../http/audit'
@@ -103,8 +103,10 @@ export const organizationsRouter = createRouter()
     const row = buildOrganization(c.req.valid('json'))
     const event = orgEvent('org_created', row.id, user.id, originOf(c, user.id), row.createdAt)
     const [[created]] = await db
-      .batch([...createOrganization(db, row, user.id), insertEvents(db, [event])])
+      .batch([...createOrganization(db, row, user.id), recordIfChanged(db, event)])
       .catch(conflictOrRethrow)
+    // The account was deleted after the guard read it: its token no longer holds.
+    if (!created) throw new ApiError('invalid_token')
     logAuthEvents(c, [event])
     return c.json(toOrganization(created, 'owner'), 201)
   })
