@@ -87,14 +87,14 @@ export const requireAuth = createMiddleware<AppEnv>(async (c, next) => {
   await next()
 })
 
+const orgPathSchema = z.object({ orgId: idParamSchema, userId: idParamSchema.optional() })
+
 /**
  * Guards a route under `/{orgId}`: what `requireAuth` checks, the organisation, the caller's
  * role there and, under `/{userId}`, that member, all in the same one query. Someone who is not
  * a member is answered 404 `org_not_found` as if it did not exist; a member whose role may not
  * do `action`, 403. Sets `c.var.orgScope`. A malformed id is left to the route's validator (400).
  */
-const orgPathSchema = z.object({ orgId: idParamSchema, userId: idParamSchema.optional() })
-
 const requireOrgAccess = (action: OrgAction) =>
   createMiddleware<AppEnv>(async (c, next) => {
     const token = await verifiedClaims(c)

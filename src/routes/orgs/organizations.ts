@@ -113,10 +113,11 @@ export const organizationsRouter = createRouter()
   .openapi(list, async (c) => {
     const { all, ...page } = c.req.valid('query')
     const { user } = c.var
-    if (all === 'true' && user.role !== 'admin') throw new ApiError('insufficient_permissions')
+    const everyOrganization = all === 'true'
+    if (everyOrganization && user.role !== 'admin') throw new ApiError('insufficient_permissions')
     const { page: rows, nextCursor } = await listOrganizations(c.var.db, {
       userId: user.id,
-      all: all === 'true',
+      all: everyOrganization,
       ...page,
     })
     return c.json({ organizations: rows.map(({ role, ...org }) => toOrganization(org, role)), nextCursor }, 200)
