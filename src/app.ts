@@ -13,6 +13,7 @@ import { auditEventsRouter } from './routes/audit-events'
 import { authRouter } from './routes/auth'
 import { createRouter } from './routes/create-router'
 import { healthRouter } from './routes/health'
+import { invitationsRouter } from './routes/invitations'
 import { orgsRouter } from './routes/orgs'
 import { usersRouter } from './routes/users'
 
@@ -59,6 +60,7 @@ export function createApp() {
     .route('/api/users', usersRouter)
     .route('/api/audit-events', auditEventsRouter)
     .route('/api/orgs', orgsRouter)
+    .route('/api/invitations', invitationsRouter)
   app.route('/', docsRouter)
 
   registerComponents(app.openAPIRegistry)

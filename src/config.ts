@@ -47,3 +47,17 @@ export const refreshTokenLifetimes = (env: Env) => ({
   /** A rotated token presented again this soon is a race and gets the same successor; later, a replay. */
   reuseIntervalSeconds: integerVar('REFRESH_REUSE_INTERVAL_SECONDS', env.REFRESH_REUSE_INTERVAL_SECONDS, 10, 0, 300),
 })
+
+/** What signed-in users may make the Worker store about organisations; see `data/invitations.ts`. */
+export const organizationLimits = (env: Env) => ({
+  /** An invitation not answered this long is refused, then deleted by the scheduled cleanup. */
+  invitationTtlDays: integerVar('INVITATION_TTL_DAYS', env.INVITATION_TTL_DAYS, 7, 1, 365),
+  /** Unexpired invitations one organisation may have. */
+  maxPendingInvitations: integerVar('MAX_PENDING_INVITATIONS', env.MAX_PENDING_INVITATIONS, 100, 1, 10_000),
+  /** Invitations one user may send in any hour, over every organisation. */
+  maxInvitationsPerHour: integerVar('MAX_INVITATIONS_PER_HOUR', env.MAX_INVITATIONS_PER_HOUR, 100, 1, 10_000),
+  /** Organisations one user may belong to, by creating one or accepting an invitation. */
+  maxOrgsPerUser: integerVar('MAX_ORGS_PER_USER', env.MAX_ORGS_PER_USER, 100, 1, 10_000),
+})
+
+export type OrganizationLimits = ReturnType<typeof organizationLimits>

@@ -1,6 +1,7 @@
 import { authEvent, CLI_ORIGIN } from '../../src/audit/auth-event'
 import type { Hashing } from '../../src/auth/passwords'
 import { insertEvents } from '../../src/data/auth-events'
+import { bindInvitations } from '../../src/data/invitations'
 import { type NewUser, users } from '../../src/data/schema'
 import { insertUser, uniqueConflict, usersHolding } from '../../src/data/users'
 import { buildUser, type NewUserInput, NewUserSchema } from '../../src/users/new-user'
@@ -20,7 +21,8 @@ const takenEmail = (row: NewUser) => new CliError(`email ${row.email} is already
 
 /**
  * Adds a user to the `target` database through wrangler, as the API would: same schema,
- * same normalised keys, a hash made as the Worker makes it (`hashing`). Refuses a taken
+ * same normalised keys, a hash made as the Worker makes it (`hashing`), the invitations waiting
+ * for its username or email given to it. Refuses a taken
  * username or email up front; the UNIQUE indexes catch any insert that races the check.
  *
  * @example
@@ -37,6 +39,7 @@ export async function createUser(input: NewUserInput, hashing: Hashing, target: 
     await d1Batch(target, [
       insertUser(sqlBuilder, row),
       insertEvents(sqlBuilder, [authEvent('user_created', row.id, CLI_ORIGIN, row.createdAt)]),
+      bindInvitations(sqlBuilder, row),
     ])
   } catch (error) {
     const field = uniqueConflict(error)

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { CLI_ORIGIN, orgEvent } from '../../src/audit/auth-event'
 import { recordIfChanged } from '../../src/data/auth-events'
+import { consumeInvitations } from '../../src/data/invitations'
 import { addMember, setMemberRole } from '../../src/data/memberships'
 import { createOrganization, organizationBySlug, orgConflict } from '../../src/data/organizations'
 import { type NewOrganization, type OrgRole, orgRoles } from '../../src/data/schema'
@@ -72,8 +73,9 @@ const changedMeanwhile = (username: string, slug: string) =>
   new CliError(`the membership of ${username} in ${slug} changed meanwhile; run the command again`)
 
 /**
- * Gives the user named `username` the role `role` in `org`: adds them (`member_added`) if
- * `org.role` says they are not a member, otherwise changes their role (`member_role_changed`).
+ * Gives the user named `username` the role `role` in `org`: adds them (`member_added`), without
+ * an invitation, if `org.role` says they are not a member, otherwise changes their role
+ * (`member_role_changed`); their pending invitations to `org` are then spent.
  * The change and its event, written only if the change was made, are one batch. A change that
  * would leave the organisation without an owner is refused in the write itself, and is a
  * `CliError`, as is a user, organisation or membership that changed since it was looked up.
@@ -92,8 +94,9 @@ export async function setMembership(
   const joins = org.role === null
   const event = orgEvent(joins ? 'member_added' : 'member_role_changed', org.id, user.id, CLI_ORIGIN, now)
   const [changed] = await d1Batch(target, [
-    joins ? addMember(sqlBuilder, membership) : setMemberRole(sqlBuilder, membership),
+    joins ? addMember(sqlBuilder, { ...membership, accepted: false }) : setMemberRole(sqlBuilder, membership),
     recordIfChanged(sqlBuilder, event),
+    consumeInvitations(sqlBuilder, org.id, user.id),
   ]).catch((error: unknown) => {
     throw orgConflict(error) === 'membership' ? changedMeanwhile(user.username, org.slug) : error
   })

@@ -3,6 +3,7 @@ import { drizzle } from 'drizzle-orm/d1'
 import type { AnySQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core'
 import {
   authEvents,
+  invitations,
   loginThrottles,
   memberships,
   organizations,
@@ -39,6 +40,7 @@ export const checkSchema = (db: Database) =>
     everyColumnOf(db, refreshTokens),
     everyColumnOf(db, organizations),
     everyColumnOf(db, memberships),
+    everyColumnOf(db, invitations),
   ])
 
 /** Whether D1's error message says the database lacks part of the schema, rather than that D1 failed. */

@@ -1,4 +1,4 @@
-import { and, eq, gt, ne, or, sql } from 'drizzle-orm'
+import { and, count, eq, gt, ne, or, type SQL, sql } from 'drizzle-orm'
 import { keysetPage } from '../lib/keyset-page'
 import type { Database } from './client'
 import { readWithRetry } from './d1-faults'
@@ -59,6 +59,7 @@ export async function listMembers(
         email: users.email,
         role: memberships.role,
         joinedAt: memberships.createdAt,
+        acceptedAt: memberships.acceptedAt,
       })
       .from(memberships)
       .innerJoin(users, eq(users.id, memberships.userId))
@@ -73,14 +74,21 @@ export async function listMembers(
 /**
  * Makes `userId` a member of `orgId` as `role`, only if both still exist when the statement
  * runs (no row returned otherwise); an existing membership fails on the primary key, which
- * `orgConflict` names.
+ * `orgConflict` names. `accepted` says the user chose this (they create the organisation);
+ * an operator's addition did not.
  *
  * @example
- * db.batch([addMember(db, { orgId, userId, role: 'member', now }), recordIfChanged(db, event)])
+ * db.batch([addMember(db, { orgId, userId, role: 'member', now, accepted: false }), recordIfChanged(db, event)])
  */
 export const addMember = (
   db: Database,
-  { orgId, userId, role, now }: { orgId: string; userId: string; role: OrgRole; now: Date },
+  {
+    orgId,
+    userId,
+    role,
+    now,
+    accepted,
+  }: { orgId: string; userId: string; role: OrgRole; now: Date; accepted: boolean },
 ) =>
   db
     .insert(memberships)
@@ -92,6 +100,7 @@ export const addMember = (
           role: sql<OrgRole>`${role}`.as('role'),
           createdAt: sql<number>`${now.getTime()}`.as('created_at'),
           updatedAt: sql<number>`${now.getTime()}`.as('updated_at'),
+          acceptedAt: sql<number | null>`${accepted ? now.getTime() : null}`.as('accepted_at'),
         })
         .from(organizations)
         .innerJoin(users, eq(users.id, userId))
@@ -142,3 +151,23 @@ export const removeMember = (db: Database, orgId: string, userId: string, { spar
     .delete(memberships)
     .where(and(membershipOf(orgId, userId), keepsAnOwner, touchable(sparingOwners)))
     .returning({ userId: memberships.userId })
+
+/** How many organisations `userId` belongs to. */
+const organizationsOf = (db: Database, userId: string) =>
+  db.select({ n: count() }).from(memberships).where(eq(memberships.userId, userId))
+
+/** Holds while `userId` belongs to fewer than `max` organisations: an SQL condition for the write that adds one. */
+export const belongsToFewerThan = (db: Database, userId: string, max: number): SQL =>
+  sql`(${organizationsOf(db, userId)}) < ${max}`
+
+/** The organisations `userId` belongs to, and whether they are a member of `orgId`: why an acceptance was refused. */
+export async function membershipsOf(db: Database, { userId, orgId }: { userId: string; orgId: string }) {
+  const row = await readWithRetry(() =>
+    db
+      .select({ count: count(), inOrg: sql<number>`coalesce(max(${memberships.orgId} = ${orgId}), 0)` })
+      .from(memberships)
+      .where(eq(memberships.userId, userId))
+      .get(),
+  )
+  return { count: row?.count ?? 0, inOrg: Boolean(row?.inOrg) }
+}

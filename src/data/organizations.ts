@@ -4,20 +4,25 @@ import { keysetPage } from '../lib/keyset-page'
 import { normalizeIdentifier } from '../lib/normalize'
 import type { Database } from './client'
 import { readWithRetry } from './d1-faults'
-import { addMember, type OrgMember } from './memberships'
+import { addMember, belongsToFewerThan, type OrgMember } from './memberships'
 import { memberships, type NewOrganization, organizations, users } from './schema'
 import { type TokenRef, tokenRevoked } from './users'
 
 /**
  * A new organisation and its owner's membership: two statements for one batch, with the
  * `org_created` event after them (`recordIfChanged`). Both are written only if the owner's
- * account still exists when the batch runs: no row is returned otherwise. A taken slug fails
- * the batch (`orgConflict`).
+ * account still exists when the batch runs and, given `maxOrgs`, belongs to fewer organisations:
+ * no row is returned otherwise. A taken slug fails the batch (`orgConflict`).
  *
  * @example
- * const [[org]] = await db.batch([...createOrganization(db, row, ownerId), recordIfChanged(db, event)])
+ * const [[org]] = await db.batch([...createOrganization(db, row, ownerId, { maxOrgs: 100 }), recordIfChanged(db, event)])
  */
-export function createOrganization(db: Database, org: NewOrganization, ownerId: string) {
+export function createOrganization(
+  db: Database,
+  org: NewOrganization,
+  ownerId: string,
+  { maxOrgs }: { maxOrgs?: number } = {},
+) {
   const insertOrg = db
     .insert(organizations)
     .select((qb) =>
@@ -30,10 +35,13 @@ export function createOrganization(db: Database, org: NewOrganization, ownerId: 
           updatedAt: sql<number>`${org.updatedAt.getTime()}`.as('updated_at'),
         })
         .from(users)
-        .where(eq(users.id, ownerId)),
+        .where(
+          and(eq(users.id, ownerId), maxOrgs === undefined ? undefined : belongsToFewerThan(db, ownerId, maxOrgs)),
+        ),
     )
     .returning()
-  return [insertOrg, addMember(db, { orgId: org.id, userId: ownerId, role: 'owner', now: org.createdAt })] as const
+  const owner = addMember(db, { orgId: org.id, userId: ownerId, role: 'owner', now: org.createdAt, accepted: true })
+  return [insertOrg, owner] as const
 }
 
 /** The organisation `id`, read with D1's transient failures retried. */
@@ -134,7 +142,9 @@ export async function findAccountInOrg(
   if (!row) return undefined
   const { member: membership, memberUser: account, ...found } = row
   const named: OrgMember | null =
-    membership && account ? { ...account, role: membership.role, joinedAt: membership.createdAt } : null
+    membership && account
+      ? { ...account, role: membership.role, joinedAt: membership.createdAt, acceptedAt: membership.acceptedAt }
+      : null
   return { ...found, member: named }
 }
 

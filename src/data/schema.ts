@@ -155,6 +155,11 @@ export const memberships = sqliteTable(
     role: text('role', { enum: orgRoles }).notNull(),
     createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
     updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+    /**
+     * When the user chose to belong: created the organisation or accepted an invitation. Null for
+     * a member an operator added, whose email its owners and admins are not shown.
+     */
+    acceptedAt: integer('accepted_at', { mode: 'timestamp_ms' }),
   },
   (t) => [
     // Also the members of an organisation in user id order: their keyset.
@@ -164,6 +169,46 @@ export const memberships = sqliteTable(
     // The last-owner check's "another owner": a seek, not a walk through every member.
     index('memberships_org_role_idx').on(t.orgId, t.role),
     check('memberships_role_check', sql`${t.role} in ('owner', 'admin', 'member')`),
+  ],
+)
+
+/**
+ * Pending invitations to join an organisation; answered, revoked or expired ones are deleted. The
+ * account an invitation is for is never told to the organisation (see `data/invitations.ts`).
+ */
+export const invitations = sqliteTable(
+  'invitations',
+  {
+    /** UUIDv7. */
+    id: text('id').primaryKey(),
+    orgId: text('org_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    /** The username or email the inviter wrote, as written: shown back to the organisation. */
+    invitee: text('invitee').notNull(),
+    /** `normalizeIdentifier(invitee)`: what accounts are matched by, and unique per organisation. */
+    inviteeKey: text('invitee_key').notNull(),
+    /**
+     * The account it is for: the one `invitee_key` named when it was made, or else the first one
+     * created with that username or email. Null until then; only this account may answer it.
+     */
+    inviteeUserId: text('invitee_user_id').references(() => users.id, { onDelete: 'cascade' }),
+    role: text('role', { enum: orgRoles }).notNull(),
+    invitedBy: text('invited_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+    expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [
+    // One pending invitation per username or email and organisation: a second is a conflict.
+    uniqueIndex('invitations_org_invitee_unique').on(t.orgId, t.inviteeKey),
+    // An organisation's invitations in id order, and how many it has pending.
+    index('invitations_org_idx').on(t.orgId, t.id),
+    // An account's invitations in id order.
+    index('invitations_invitee_user_idx').on(t.inviteeUserId, t.id),
+    // What a new account's username or email binds.
+    index('invitations_unbound_idx').on(t.inviteeKey).where(sql`${t.inviteeUserId} is null`),
+    index('invitations_expires_at_idx').on(t.expiresAt),
+    check('invitations_role_check', sql`${t.role} in ('owner', 'admin', 'member')`),
   ],
 )
 
@@ -186,6 +231,10 @@ export const authEventTypes = [
   'member_added',
   'member_role_changed',
   'member_removed',
+  'invitation_created',
+  'invitation_revoked',
+  'invitation_accepted',
+  'invitation_declined',
 ] as const
 export type AuthEventType = (typeof authEventTypes)[number]
 
@@ -209,6 +258,8 @@ export const authEvents = sqliteTable(
     index('auth_events_type_idx').on(t.type, t.id),
     // Organisation events only: the org audit listing reads it, newest first.
     index('auth_events_org_idx').on(t.orgId, t.id).where(sql`${t.orgId} is not null`),
+    // An inviter's invitations of the last hour: their hourly limit.
+    index('auth_events_invitations_idx').on(t.actorUserId, t.id).where(sql`${t.type} = 'invitation_created'`),
   ],
 )
 
@@ -219,3 +270,5 @@ export type RefreshFamily = typeof refreshFamilies.$inferSelect
 export type Organization = typeof organizations.$inferSelect
 export type NewOrganization = typeof organizations.$inferInsert
 export type Membership = typeof memberships.$inferSelect
+export type Invitation = typeof invitations.$inferSelect
+export type NewInvitation = typeof invitations.$inferInsert

@@ -1,10 +1,11 @@
+import { invitationConflict } from '../data/invitations'
 import { orgConflict } from '../data/organizations'
 import { uniqueConflict } from '../data/users'
 import { ApiError } from './errors'
 
 /**
  * The 409 for a write a UNIQUE index or key refused (`username_taken`, `email_taken`,
- * `org_slug_taken`, `already_member`), or the error itself.
+ * `org_slug_taken`, `already_member`, `already_invited`), or the error itself.
  */
 export function conflictOrRethrow(err: unknown): never {
   const field = uniqueConflict(err) ?? orgConflict(err)
@@ -12,5 +13,6 @@ export function conflictOrRethrow(err: unknown): never {
   if (field === 'email') throw new ApiError('email_taken')
   if (field === 'slug') throw new ApiError('org_slug_taken')
   if (field === 'membership') throw new ApiError('already_member')
+  if (invitationConflict(err)) throw new ApiError('already_invited')
   throw err
 }

@@ -75,6 +75,12 @@ export const ERRORS = {
   // Also to a signed-in user who is not a member: whether an organisation exists is not theirs to learn.
   org_not_found: entry(404, 'Organization not found', 'no organization has that id, or the caller is not a member'),
   member_not_found: entry(404, 'Member not found', 'the user is not a member of the organization'),
+  // Also for another account's invitation: whose it is, and whether it exists, is not theirs to learn.
+  invitation_not_found: entry(
+    404,
+    'Invitation not found',
+    'no pending invitation has that id for the caller (or in the organization): expired, revoked, answered, or never theirs',
+  ),
   not_found: entry(404, 'Not found', 'an unknown route'),
   method_not_allowed: entry(405, 'Method not allowed', 'a known route, another method; `Allow` lists the right ones', {
     headers: { Allow: GIVEN_WHEN_THROWN },
@@ -84,6 +90,24 @@ export const ERRORS = {
   last_admin: entry(409, 'Cannot remove the last admin', 'the change would leave no active admin'),
   org_slug_taken: entry(409, 'Organization slug already taken', 'another organization has the slug'),
   already_member: entry(409, 'Already a member', 'the user is a member of the organization already'),
+  already_invited: entry(
+    409,
+    'Already invited',
+    'the organization has a pending invitation to that username or email',
+    { hint: 'Revoke the pending invitation first to invite with another role, or wait for it to be answered.' },
+  ),
+  invitation_limit_reached: entry(
+    409,
+    'Too many pending invitations',
+    'the organization has `MAX_PENDING_INVITATIONS` pending invitations',
+    { hint: 'Revoke pending invitations, or wait for them to be answered or to expire.' },
+  ),
+  org_limit_reached: entry(
+    409,
+    'Organization limit reached',
+    'the caller belongs to `MAX_ORGS_PER_USER` organizations already',
+    { hint: 'Leave an organization first.' },
+  ),
   last_owner: entry(409, 'Cannot remove the last owner', 'the change would leave an organization without an owner', {
     hint: 'Make another member an owner first, or delete the organization. An account that is the only owner of an organization cannot be deleted either.',
   }),
@@ -102,6 +126,12 @@ export const ERRORS = {
     429,
     'Too many attempts',
     'too many password checks for this account or client: try again after `Retry-After` seconds',
+    { headers: { 'Retry-After': GIVEN_WHEN_THROWN } },
+  ),
+  too_many_invitations: entry(
+    429,
+    'Too many invitations',
+    'the caller sent `MAX_INVITATIONS_PER_HOUR` invitations in the last hour: try again after `Retry-After` seconds',
     { headers: { 'Retry-After': GIVEN_WHEN_THROWN } },
   ),
   internal_error: entry(500, 'Internal server error', 'anything unexpected (logged)'),

@@ -3,6 +3,7 @@ import type { SQLiteUpdateSetSource } from 'drizzle-orm/sqlite-core'
 import type { AuthEventType, NewOrganization, Organization, organizations } from '../data/schema'
 import { normalizeIdentifier } from '../lib/normalize'
 import { uuidv7 } from '../lib/uuid-v7'
+import { displayName } from '../lib/visible-text'
 
 /** As a username is written, and normalised as one is: a slug is unique whatever its case. */
 export const slugSchema = z
@@ -14,12 +15,10 @@ export const slugSchema = z
     example: 'acme',
   })
 
-/**
- * Not blank, at most 100 characters as sent, then trimmed: checked before the trim, as the
- * OpenAPI document (which cannot trim) states them.
- */
-export const orgNameSchema = z.string().max(100).regex(/\S/, 'Must not be blank').trim().openapi({
-  description: 'Up to 100 characters, not blank; kept without surrounding spaces',
+/** Checked as sent, then trimmed: as the OpenAPI document (which cannot trim) states it. */
+export const orgNameSchema = displayName(100).openapi({
+  description:
+    'Up to 100 characters, not blank, without control or invisible format characters; kept without surrounding spaces',
   example: 'Acme Corporation',
 })
 

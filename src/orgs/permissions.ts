@@ -1,7 +1,15 @@
 import type { OrgRole, Role } from '../data/schema'
 
 /** What a request can do in an organisation; the caller's role there decides which they may. */
-export const orgActions = ['view', 'view_members', 'update', 'manage_members', 'view_audit', 'delete'] as const
+export const orgActions = [
+  'view',
+  'view_members',
+  'update',
+  'manage_members',
+  'add_members',
+  'view_audit',
+  'delete',
+] as const
 export type OrgAction = (typeof orgActions)[number]
 
 const ALLOWED: Record<OrgAction, readonly OrgRole[]> = {
@@ -9,6 +17,8 @@ const ALLOWED: Record<OrgAction, readonly OrgRole[]> = {
   view_members: ['owner', 'admin', 'member'],
   update: ['owner', 'admin'],
   manage_members: ['owner', 'admin'],
+  // Without an invitation: the operator's (a global admin) alone; everyone else invites.
+  add_members: [],
   view_audit: ['owner', 'admin'],
   delete: ['owner'],
 }
@@ -46,3 +56,28 @@ export function orgAccess(caller: OrgCaller, action: OrgAction): OrgAccess {
   if (caller.orgRole === null) return 'hidden'
   return may(caller.orgRole, action) ? 'allowed' : 'forbidden'
 }
+
+/** A reader of an organisation's members or audit trail: their account, and their roles. */
+export type OrgViewer = Pick<OrgCaller, 'globalRole' | 'orgRole'> & { userId: string }
+
+const managesOrg = (viewer: OrgViewer) =>
+  viewer.globalRole === 'admin' || viewer.orgRole === 'owner' || viewer.orgRole === 'admin'
+
+/**
+ * Whether `viewer` is shown the email of `member`: their own always; anyone else's only to
+ * the organisation's owners and admins (and global admins), and only of a member who chose to
+ * belong (created it or accepted an invitation), not of one an operator added.
+ *
+ * @example
+ * seesEmailOf({ userId: a, globalRole: 'member', orgRole: 'member' }, { id: b, acceptedAt: date }) // false
+ */
+export const seesEmailOf = (viewer: OrgViewer, member: { id: string; acceptedAt: Date | null }): boolean =>
+  member.id === viewer.userId || (managesOrg(viewer) && (member.acceptedAt !== null || viewer.globalRole === 'admin'))
+
+/**
+ * Whether `viewer` is shown the IP address and user agent of an event in an organisation's
+ * audit trail: only of their own requests, unless they are a global admin, who reads the global
+ * trail anyway.
+ */
+export const seesOriginOf = (viewer: OrgViewer, event: { actorUserId: string | null }): boolean =>
+  viewer.globalRole === 'admin' || event.actorUserId === viewer.userId

@@ -205,7 +205,7 @@ describe('the queries, against the real D1', () => {
     const members = []
     for (const role of roles) {
       const user = await createUser()
-      await addMember(db, { orgId: org.id, userId: user.id, role, now: new Date() })
+      await addMember(db, { orgId: org.id, userId: user.id, role, now: new Date(), accepted: true })
       members.push(user)
     }
     return { org, owner, members }
@@ -249,7 +249,7 @@ describe('the queries, against the real D1', () => {
       const mine = []
       for (const role of ['owner', 'admin', 'member', 'member', 'admin'] as const) {
         const { org } = await newOrg()
-        await addMember(db, { orgId: org.id, userId: user.id, role, now: new Date() })
+        await addMember(db, { orgId: org.id, userId: user.id, role, now: new Date(), accepted: true })
         mine.push({ id: org.id, role })
       }
       const { org: notMine } = await newOrg()
@@ -304,9 +304,13 @@ describe('the queries, against the real D1', () => {
 
     it('are added once: a second membership is a conflict', async () => {
       const { org, members } = await newOrg(['member'])
-      const err = await addMember(db, { orgId: org.id, userId: members[0].id, role: 'admin', now: new Date() }).catch(
-        (e) => e,
-      )
+      const err = await addMember(db, {
+        orgId: org.id,
+        userId: members[0].id,
+        role: 'admin',
+        now: new Date(),
+        accepted: true,
+      }).catch((e) => e)
       expect(orgConflict(err)).toBe('membership')
       expect(await roleOf(org.id, members[0].id)).toBe('member')
     })
@@ -315,8 +319,20 @@ describe('the queries, against the real D1', () => {
       const { org } = await newOrg()
       const user = await createUser()
       const event = orgEvent('member_added', crypto.randomUUID(), user.id, origin)
-      const missingOrg = addMember(db, { orgId: event.orgId ?? '', userId: user.id, role: 'member', now: new Date() })
-      const missingUser = addMember(db, { orgId: org.id, userId: crypto.randomUUID(), role: 'member', now: new Date() })
+      const missingOrg = addMember(db, {
+        orgId: event.orgId ?? '',
+        userId: user.id,
+        role: 'member',
+        now: new Date(),
+        accepted: true,
+      })
+      const missingUser = addMember(db, {
+        orgId: org.id,
+        userId: crypto.randomUUID(),
+        role: 'member',
+        now: new Date(),
+        accepted: true,
+      })
       const [added] = await db.batch([missingOrg, recordIfChanged(db, event)])
       expect(added).toEqual([])
       expect(await missingUser).toEqual([])
@@ -421,7 +437,7 @@ describe('the queries, against the real D1', () => {
     it('takes their memberships with them once every organisation they own has another owner', async () => {
       const { org, owner, members } = await newOrg(['owner', 'member'])
       const { org: other } = await newOrg()
-      await addMember(db, { orgId: other.id, userId: owner.id, role: 'admin', now: new Date() })
+      await addMember(db, { orgId: other.id, userId: owner.id, role: 'admin', now: new Date(), accepted: true })
       expect(await organizationsOwnedAlone(db, owner.id)).toEqual([])
       expect(await deleteUser(db, owner.id)).toEqual([{ id: owner.id }])
       expect(await db.$count(memberships, eq(memberships.userId, owner.id))).toBe(0)

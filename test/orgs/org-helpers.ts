@@ -56,9 +56,12 @@ export async function membersOf(token: string, orgId: string, query: { limit?: s
   return res.json()
 }
 
-/** Makes `userId` a member of `orgId` as `role` straight in D1: setup that writes no audit event. */
-export const join = (orgId: string, userId: string, role: OrgRole) =>
-  addMember(db, { orgId, userId, role, now: new Date() })
+/**
+ * Makes `userId` a member of `orgId` as `role` straight in D1, as if they had accepted an
+ * invitation (`accepted: false`: as an operator adds one): setup that writes no audit event.
+ */
+export const join = (orgId: string, userId: string, role: OrgRole, { accepted = true } = {}) =>
+  addMember(db, { orgId, userId, role, now: new Date(), accepted })
 
 /** A new organisation owned by `ownerId`, straight in D1: for an owner who never signs in. */
 export async function orgOwnedBy(ownerId: string) {

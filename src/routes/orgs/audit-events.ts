@@ -3,8 +3,10 @@ import { listEvents } from '../../data/auth-events'
 import { apiRoute } from '../../http/api-route'
 import { inOrg } from '../../http/guards'
 import { CLOSED_QUERY } from '../../http/openapi'
+import { seesOriginOf } from '../../orgs/permissions'
 import { auditFilters, auditPageResponse, toAuditPage } from '../audit-page'
 import { createRouter } from '../create-router'
+import { viewerOf } from './authorize'
 import { ORGANIZATION_EXAMPLE, OrgParamsSchema } from './schemas'
 
 const list = apiRoute(inOrg('view_audit'), {
@@ -13,7 +15,7 @@ const list = apiRoute(inOrg('view_audit'), {
   operationId: 'listOrganizationAuditEvents',
   tags: ['audit'],
   summary: "An organization's audit trail, newest first (its owners and admins)",
-  description: CLOSED_QUERY,
+  description: `An event's \`ip\` and \`userAgent\` are shown only for the caller's own requests (to global admins, always); they are null for everyone else's. ${CLOSED_QUERY}`,
   request: { params: OrgParamsSchema, query: z.strictObject(auditFilters) },
   responses: {
     200: auditPageResponse({
@@ -24,6 +26,11 @@ const list = apiRoute(inOrg('view_audit'), {
   },
 })
 
-export const orgAuditEventsRouter = createRouter().openapi(list, async (c) =>
-  c.json(toAuditPage(await listEvents(c.var.db, { ...c.req.valid('query'), orgId: c.var.orgScope.org.id })), 200),
-)
+export const orgAuditEventsRouter = createRouter().openapi(list, async (c) => {
+  const { events, nextCursor } = toAuditPage(
+    await listEvents(c.var.db, { ...c.req.valid('query'), orgId: c.var.orgScope.org.id }),
+  )
+  const viewer = viewerOf(c)
+  const shown = events.map((event) => (seesOriginOf(viewer, event) ? event : { ...event, ip: null, userAgent: null }))
+  return c.json({ events: shown, nextCursor }, 200)
+})

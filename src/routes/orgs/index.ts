@@ -1,9 +1,11 @@
 import { createRouter } from '../create-router'
 import { orgAuditEventsRouter } from './audit-events'
+import { orgInvitationsRouter } from './invitations'
 import { membersRouter } from './members'
 import { organizationsRouter } from './organizations'
 
 export const orgsRouter = createRouter()
   .route('/', organizationsRouter)
   .route('/', membersRouter)
+  .route('/', orgInvitationsRouter)
   .route('/', orgAuditEventsRouter)

@@ -4,6 +4,7 @@ import type { AppEnv } from '../../app-env'
 import { orgEvent } from '../../audit/auth-event'
 import { recordIfChanged } from '../../data/auth-events'
 import type { Database } from '../../data/client'
+import { consumeInvitations } from '../../data/invitations'
 import { addMember, findMembership, listMembers, removeMember, setMemberRole } from '../../data/memberships'
 import { findOrganization } from '../../data/organizations'
 import { findUserByReference } from '../../data/users'
@@ -13,8 +14,9 @@ import { conflictOrRethrow } from '../../http/conflicts'
 import { ApiError } from '../../http/errors'
 import { inOrg } from '../../http/guards'
 import { CLOSED_QUERY, jsonBody, jsonResponse, pageQuery } from '../../http/openapi'
-import { type MemberChange, memberChangeAccess, memberChangeEvents, sparesOwners } from '../../orgs/member-changes'
+import { memberChangeEvents } from '../../orgs/member-changes'
 import { createRouter } from '../create-router'
+import { authorize, viewerOf } from './authorize'
 import {
   MEMBER_EXAMPLE,
   MemberPageSchema,
@@ -39,12 +41,14 @@ const list = apiRoute(inOrg('view_members'), {
   },
 })
 
-const add = apiRoute(inOrg('manage_members'), {
+const add = apiRoute(inOrg('add_members'), {
   method: 'post',
   path: '/{orgId}/members',
   operationId: 'addMember',
   tags: ['members'],
-  summary: 'Add an existing account to an organization (its owners and admins; only an owner adds an owner)',
+  summary: 'Add an existing account without an invitation (global admins only; everyone else invites)',
+  description:
+    'For operators bootstrapping an organization. Owners and admins get 403: they invite (`POST /api/orgs/{orgId}/invitations`), and only the person invited can accept.',
   request: { params: OrgParamsSchema, body: jsonBody(NewMemberSchema, { user: 'alice', role: 'member' }) },
   responses: { 201: memberResponse('The new member') },
   errors: ['user_not_found', 'already_member'],
@@ -73,17 +77,6 @@ const remove = apiRoute(inOrg('view'), {
 })
 
 /**
- * Answers 403 unless the caller may make `change` to `targetUserId`'s membership; otherwise
- * says whether the write must spare owners' memberships (`sparesOwners`).
- */
-function authorize(c: Context<AppEnv>, targetUserId: string | null, change: MemberChange) {
-  const { user, orgScope } = c.var
-  const caller = { userId: user.id, globalRole: user.role, orgExists: true, orgRole: orgScope.role }
-  if (memberChangeAccess(caller, targetUserId, change) !== 'allowed') throw new ApiError('insufficient_permissions')
-  return { sparingOwners: sparesOwners(caller, targetUserId, change) }
-}
-
-/**
  * Why a write guarded by the rules in its statement changed nothing: the member left meanwhile,
  * became an owner that `sparingOwners` spared, or was the last owner.
  */
@@ -103,23 +96,27 @@ function namedMember(c: Context<AppEnv>) {
 export const membersRouter = createRouter()
   .openapi(list, async (c) => {
     const { page, nextCursor } = await listMembers(c.var.db, { orgId: c.var.orgScope.org.id, ...c.req.valid('query') })
-    return c.json({ members: page.map(toMember), nextCursor }, 200)
+    const viewer = viewerOf(c)
+    return c.json({ members: page.map((member) => toMember(member, viewer)), nextCursor }, 200)
   })
   .openapi(add, async (c) => {
     const { db, user: caller, orgScope } = c.var
     const { user: reference, role } = c.req.valid('json')
-    authorize(c, null, { kind: 'add', role })
     const user = await findUserByReference(db, reference)
     if (!user) throw new ApiError('user_not_found')
     const now = new Date()
     const orgId = orgScope.org.id
     const event = orgEvent('member_added', orgId, user.id, originOf(c, caller.id), now)
     const [[added]] = await db
-      .batch([addMember(db, { orgId, userId: user.id, role, now }), recordIfChanged(db, event)])
+      .batch([
+        addMember(db, { orgId, userId: user.id, role, now, accepted: false }),
+        recordIfChanged(db, event),
+        consumeInvitations(db, orgId, user.id),
+      ])
       .catch(conflictOrRethrow)
     if (!added) throw new ApiError((await findOrganization(db, orgId)) ? 'user_not_found' : 'org_not_found')
     logAuthEvents(c, [event])
-    return c.json(toMember({ ...user, role, joinedAt: added.createdAt }), 201)
+    return c.json(toMember({ ...user, role, joinedAt: added.createdAt, acceptedAt: null }, viewerOf(c)), 201)
   })
   .openapi(changeRole, async (c) => {
     const { db, user: caller, orgScope } = c.var
@@ -130,14 +127,14 @@ export const membersRouter = createRouter()
     const events = memberChangeEvents(change).map((type) =>
       orgEvent(type, orgScope.org.id, member.id, originOf(c, caller.id), now),
     )
-    if (events.length === 0) return c.json(toMember(member), 200)
+    if (events.length === 0) return c.json(toMember(member, viewerOf(c)), 200)
     const [[changed]] = await db.batch([
       setMemberRole(db, { orgId: orgScope.org.id, userId: member.id, role: change.role, now, ...spare }),
       ...events.map((event) => recordIfChanged(db, event)),
     ])
     if (!changed) throw await refusal(db, orgScope.org.id, member.id, spare)
     logAuthEvents(c, events)
-    return c.json(toMember({ ...member, role: changed.role }), 200)
+    return c.json(toMember({ ...member, role: changed.role }, viewerOf(c)), 200)
   })
   .openapi(remove, async (c) => {
     const { db, user: caller, orgScope } = c.var

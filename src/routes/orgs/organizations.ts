@@ -1,7 +1,9 @@
 import { z } from '@hono/zod-openapi'
 import { orgEvent } from '../../audit/auth-event'
+import { organizationLimits } from '../../config'
 import { recordIfChanged } from '../../data/auth-events'
 import { createOrganization, deleteOrganization, listOrganizations, updateOrganization } from '../../data/organizations'
+import { findUserById } from '../../data/users'
 import { apiRoute } from '../../http/api-route'
 import { logAuthEvents, originOf } from '../../http/audit'
 import { conflictOrRethrow } from '../../http/conflicts'
@@ -33,7 +35,7 @@ const create = apiRoute(signedIn, {
     body: jsonBody(NewOrganizationSchema.openapi('NewOrganization'), { slug: 'acme', name: 'Acme Corporation' }),
   },
   responses: { 201: organizationResponse('The new organization') },
-  errors: ['org_slug_taken'],
+  errors: ['org_slug_taken', 'org_limit_reached'],
 })
 
 const list = apiRoute(signedIn, {
@@ -102,11 +104,14 @@ export const organizationsRouter = createRouter()
     const { db, user } = c.var
     const row = buildOrganization(c.req.valid('json'))
     const event = orgEvent('org_created', row.id, user.id, originOf(c, user.id), row.createdAt)
+    const { maxOrgsPerUser } = organizationLimits(c.env)
     const [[created]] = await db
-      .batch([...createOrganization(db, row, user.id), recordIfChanged(db, event)])
+      .batch([...createOrganization(db, row, user.id, { maxOrgs: maxOrgsPerUser }), recordIfChanged(db, event)])
       .catch(conflictOrRethrow)
-    // The account was deleted after the guard read it: its token no longer holds.
-    if (!created) throw new ApiError('invalid_token')
+    if (!created) {
+      // An account deleted after the guard read it: its token no longer holds.
+      throw new ApiError((await findUserById(db, user.id)) ? 'org_limit_reached' : 'invalid_token')
+    }
     logAuthEvents(c, [event])
     return c.json(toOrganization(created, 'owner'), 201)
   })

@@ -3,6 +3,7 @@ import type { OrgMember } from '../../data/memberships'
 import { type Organization, type OrgRole, orgRoles } from '../../data/schema'
 import { jsonResponse, nextCursorSchema } from '../../http/openapi'
 import { idParamSchema, idSchema } from '../../lib/id-schemas'
+import { type OrgViewer, seesEmailOf } from '../../orgs/permissions'
 import { emailSchema } from '../../users/new-user'
 
 const orgIdParam = idParamSchema.openapi({
@@ -68,7 +69,10 @@ export const MemberSchema = z
   .object({
     userId: idSchema,
     username: z.string().openapi({ example: 'alice' }),
-    email: emailSchema,
+    email: emailSchema.nullable().openapi({
+      description:
+        "Shown to the member themselves, and to the organization's owners and admins for members who created it or accepted an invitation (global admins: every member); null otherwise",
+    }),
     role: z.enum(orgRoles),
     joinedAt: timestamp,
   })
@@ -82,11 +86,14 @@ export const MEMBER_EXAMPLE: z.infer<typeof MemberSchema> = {
   joinedAt: '2026-11-29T10:15:30.123Z',
 }
 
-/** Field by field, so that no other column of whatever row it is given (a password hash) can slip in. */
-export const toMember = (member: OrgMember): z.infer<typeof MemberSchema> => ({
+/**
+ * `member` as `viewer` may see them (`seesEmailOf`), field by field, so that no other column of
+ * whatever row it is given (a password hash) can slip in.
+ */
+export const toMember = (member: OrgMember, viewer: OrgViewer): z.infer<typeof MemberSchema> => ({
   userId: member.id,
   username: member.username,
-  email: member.email,
+  email: seesEmailOf(viewer, member) ? member.email : null,
   role: member.role,
   joinedAt: member.joinedAt.toISOString(),
 })
@@ -108,7 +115,7 @@ export const NewMemberSchema = z
       .regex(/\S/, 'Must not be blank')
       .trim()
       .openapi({ description: 'The username, email or `userId` of an existing account', example: 'alice' }),
-    role: z.enum(orgRoles).openapi({ description: 'Only an owner may add an owner' }),
+    role: z.enum(orgRoles),
   })
   .openapi('NewMember')
 

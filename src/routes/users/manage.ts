@@ -2,6 +2,7 @@ import { authEvent } from '../../audit/auth-event'
 import { passwordSettings } from '../../auth/passwords'
 import { insertEvents, recordIfChanged } from '../../data/auth-events'
 import type { Database } from '../../data/client'
+import { bindInvitations } from '../../data/invitations'
 import { organizationsOwnedAlone } from '../../data/memberships'
 import { deleteUser, findUserById, insertUser, updateUser } from '../../data/users'
 import { apiRoute } from '../../http/api-route'
@@ -73,7 +74,9 @@ export const manageUsersRouter = createRouter()
     const { db, user: admin } = c.var
     const row = await buildUser(c.req.valid('json'), (await passwordSettings(c.env)).hashing)
     const event = authEvent('user_created', row.id, originOf(c, admin.id), row.createdAt)
-    const [[created]] = await db.batch([insertUser(db, row), insertEvents(db, [event])]).catch(conflictOrRethrow)
+    const [[created]] = await db
+      .batch([insertUser(db, row), insertEvents(db, [event]), bindInvitations(db, row)])
+      .catch(conflictOrRethrow)
     logAuthEvents(c, [event])
     return c.json(toManagedUser(created), 201)
   })

@@ -1,0 +1,1 @@
+export { receivedInvitationsRouter as invitationsRouter } from './received'

@@ -1,0 +1,24 @@
+import type { Context } from 'hono'
+import type { AppEnv } from '../../app-env'
+import { ApiError } from '../../http/errors'
+import { type MemberChange, memberChangeAccess, sparesOwners } from '../../orgs/member-changes'
+import type { OrgViewer } from '../../orgs/permissions'
+
+/**
+ * Answers 403 unless the caller may make `change` to `targetUserId`'s membership (null: someone
+ * not a member yet, whom an invitation names); otherwise says whether the write must spare
+ * owners' memberships (`sparesOwners`).
+ */
+export function authorize(c: Context<AppEnv>, targetUserId: string | null, change: MemberChange) {
+  const { user, orgScope } = c.var
+  const caller = { userId: user.id, globalRole: user.role, orgExists: true, orgRole: orgScope.role }
+  if (memberChangeAccess(caller, targetUserId, change) !== 'allowed') throw new ApiError('insufficient_permissions')
+  return { sparingOwners: sparesOwners(caller, targetUserId, change) }
+}
+
+/** The caller of an organisation-scoped request, as what they may read there depends on it. */
+export const viewerOf = (c: Context<AppEnv>): OrgViewer => ({
+  userId: c.var.user.id,
+  globalRole: c.var.user.role,
+  orgRole: c.var.orgScope.role,
+})
