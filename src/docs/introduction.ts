@@ -102,22 +102,33 @@ every login of yours) or change your password.
 ## Organizations
 
 Users belong to organizations, and their role there decides what they may do there: an \`owner\` may do anything,
-including deleting it and giving or taking the owner role; an \`admin\` may rename it, manage its members and read its
-audit trail; a \`member\` may see it and its members. Anyone may leave an organization, except its last owner.
+including deleting it and giving or taking the owner role; an \`admin\` may rename it, invite and manage its members
+and read its audit trail; a \`member\` may see it and its members. Anyone may leave an organization, except its last
+owner.
+
+Nobody joins an organization without saying yes. Its owners and admins **invite** a username or an email; the invited
+account sees the invitation at \`GET /api/invitations\` and accepts or declines it:
 
 ~~~sh
 curl -X POST http://localhost:8787/api/orgs \\
   -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \\
   -d '{"slug": "acme", "name": "Acme Corporation"}'
-curl -X POST http://localhost:8787/api/orgs/$ORG_ID/members \\
+curl -X POST http://localhost:8787/api/orgs/$ORG_ID/invitations \\
   -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \\
   -d '{"user": "bob@example.com", "role": "member"}'
+# Bob, with his own token:
+curl http://localhost:8787/api/invitations -H "Authorization: Bearer $BOB_TOKEN"
+curl -X POST http://localhost:8787/api/invitations/$INVITATION_ID/accept -H "Authorization: Bearer $BOB_TOKEN"
 ~~~
 
 The first answers \`201 Created\` with the organization's \`orgId\`, and makes you its owner; \`GET /api/orgs\` lists
-yours, with your role in each. An organization you are not a member of answers \`404 Not Found\` whether it exists or
+yours, with your role in each. An invitation is answered the same whether or not an account has that username or
+email, so it tells you nothing about accounts; it waits for an account created later with it, and expires after 7 days
+unless the deployment says otherwise. Only the account invited can accept or decline it; an invitation that is not
+yours answers \`404 Not Found\`. An organization you are not a member of answers \`404 Not Found\` whether it exists or
 not; an action your role there does not allow, \`403 Forbidden\`; removing or demoting the last owner, \`409 Conflict\`.
-A change of role takes effect on the next request, with the token you already hold.
+A change of role takes effect on the next request, with the token you already hold. Fellow members see each other's
+username and role; an email only to the organization's owners and admins, of members who joined by accepting.
 
 ## Security best practices
 
@@ -139,6 +150,7 @@ Every error answer is JSON, \`{"error": "…", "code": "…"}\`: \`error\` for p
 | 401    | \`Missing authorization header\` | Include the \`Authorization\` header with your token                                  |
 | 403    | \`Insufficient permissions\`     | Your account, or your role in the organization, lacks permission for this operation |
 | 404    | \`Organization not found\`       | Check the \`orgId\`, and that you are a member of it                                  |
+| 404    | \`Invitation not found\`         | It expired, was revoked or answered, or is another account's                        |
 
 ## Next steps
 

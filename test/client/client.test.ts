@@ -63,6 +63,32 @@ describe('the client', () => {
     expect(refreshes()).toBe(1)
   })
 
+  it('invites through the typed routes, and the invitee lists and accepts with their own client', async () => {
+    const invitee = await createUser()
+    const owner = await createUser()
+    const { orgstack } = countedClient()
+    await orgstack.login(owner.username, DEFAULT_PASSWORD)
+    const created = await orgstack.api.api.orgs.$post({
+      json: { slug: `client-${crypto.randomUUID().slice(0, 8)}`, name: 'Client Co' },
+    })
+    if (created.status !== 201) throw new Error(`create answered ${created.status}`)
+    const { orgId } = await created.json()
+    const sent = await orgstack.api.api.orgs[':orgId'].invitations.$post({
+      param: { orgId },
+      json: { user: invitee.email, role: 'admin' },
+    })
+    expect(sent.status).toBe(201)
+
+    const { orgstack: theirs } = countedClient()
+    await theirs.login(invitee.username, DEFAULT_PASSWORD)
+    const { invitations } = await okBody(await theirs.api.api.invitations.$get({ query: {} }))
+    expect(invitations).toEqual([expect.objectContaining({ organization: expect.objectContaining({ orgId }) })])
+    const joined = await theirs.api.api.invitations[':invitationId'].accept.$post({
+      param: { invitationId: invitations[0].invitationId },
+    })
+    expect(await okBody(joined)).toMatchObject({ orgId, role: 'admin' })
+  })
+
   it('refreshes once for 20 requests failing at once with an expired token, and retries each', async () => {
     const { user, expired, orgstack, storage, refreshes } = await expiredSession()
     const stale = await workerFetch(`${BASE_URL}/api/auth/me`, { headers: { Authorization: `Bearer ${expired}` } })
