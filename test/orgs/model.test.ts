@@ -30,7 +30,7 @@ import {
   slugSchema,
   UpdateOrganizationSchema,
 } from '../../src/orgs/organization'
-import { type OrgAccess, type OrgAction, orgAccess } from '../../src/orgs/permissions'
+import { type OrgAccess, type OrgAction, orgAccess, orgActions } from '../../src/orgs/permissions'
 import { flakyD1 } from '../flaky-d1'
 import { createUser, uniqueName } from '../helpers'
 
@@ -59,6 +59,10 @@ describe('the role rules', () => {
       { owner: 'allowed', admin: 'allowed', member: 'forbidden', outsider: 'hidden', 'global admin': 'allowed' },
     ],
     [
+      'add_members',
+      { owner: 'forbidden', admin: 'forbidden', member: 'forbidden', outsider: 'hidden', 'global admin': 'allowed' },
+    ],
+    [
       'view_audit',
       { owner: 'allowed', admin: 'allowed', member: 'forbidden', outsider: 'hidden', 'global admin': 'allowed' },
     ],
@@ -80,6 +84,10 @@ describe('the role rules', () => {
 
     it.each(CALLERS)('hides an organisation that does not exist from %s, as from an outsider', (who) => {
       expect(orgAccess(callerOf(who, false), 'view')).toBe('hidden')
+    })
+
+    it('has a row above for every action', () => {
+      expect(MATRIX.map(([action]) => action).sort()).toEqual([...orgActions].sort())
     })
   })
 
