@@ -30,7 +30,14 @@ import {
   slugSchema,
   UpdateOrganizationSchema,
 } from '../../src/orgs/organization'
-import { type OrgAccess, type OrgAction, orgAccess } from '../../src/orgs/permissions'
+import {
+  type OrgAccess,
+  type OrgAction,
+  orgAccess,
+  orgActions,
+  seesEmailOf,
+  seesOriginOf,
+} from '../../src/orgs/permissions'
 import { flakyD1 } from '../flaky-d1'
 import { createUser, uniqueName } from '../helpers'
 
@@ -59,6 +66,10 @@ describe('the role rules', () => {
       { owner: 'allowed', admin: 'allowed', member: 'forbidden', outsider: 'hidden', 'global admin': 'allowed' },
     ],
     [
+      'add_members',
+      { owner: 'forbidden', admin: 'forbidden', member: 'forbidden', outsider: 'hidden', 'global admin': 'allowed' },
+    ],
+    [
       'view_audit',
       { owner: 'allowed', admin: 'allowed', member: 'forbidden', outsider: 'hidden', 'global admin': 'allowed' },
     ],
@@ -80,6 +91,39 @@ describe('the role rules', () => {
 
     it.each(CALLERS)('hides an organisation that does not exist from %s, as from an outsider', (who) => {
       expect(orgAccess(callerOf(who, false), 'view')).toBe('hidden')
+    })
+
+    it('has a row above for every action', () => {
+      expect(MATRIX.map(([action]) => action).sort()).toEqual([...orgActions].sort())
+    })
+  })
+
+  describe('what a reader of members and audit events is shown of others', () => {
+    const accepted = { id: 'someone else', acceptedAt: new Date() }
+    const added = { id: 'someone else', acceptedAt: null }
+
+    it.each([
+      ['owner', true, false],
+      ['admin', true, false],
+      ['member', false, false],
+      ['global admin', true, true],
+    ] as const)('%s: the email of one who accepted %s, of one an operator added %s', (who, ofAccepted, ofAdded) => {
+      expect(seesEmailOf(callerOf(who), accepted)).toBe(ofAccepted)
+      expect(seesEmailOf(callerOf(who), added)).toBe(ofAdded)
+    })
+
+    it.each(['owner', 'admin', 'member'] as const)('%s: their own email, even added by an operator', (who) => {
+      expect(seesEmailOf(callerOf(who), { id: 'caller', acceptedAt: null })).toBe(true)
+    })
+
+    it.each([
+      ['owner', false],
+      ['admin', false],
+      ['global admin', true],
+    ] as const)("%s: the IP and user agent of another's or the CLI's event %s, of their own always", (who, others) => {
+      expect(seesOriginOf(callerOf(who), { actorUserId: 'someone else' })).toBe(others)
+      expect(seesOriginOf(callerOf(who), { actorUserId: null })).toBe(others)
+      expect(seesOriginOf(callerOf(who), { actorUserId: 'caller' })).toBe(true)
     })
   })
 

@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import type { AuthEventType } from '../../src/data/schema'
 import { flakyD1 } from '../flaky-d1'
 import { api, apiWithEnv, bearer, createUser, headersOf, login } from '../helpers'
+import { INVITATION_NOT_FOUND, invited } from './invitation-helpers'
 import {
   type Cast,
   cast,
@@ -15,13 +16,14 @@ import {
   missingId,
   ORG_NOT_FOUND,
   orgOf,
+  pendingInvitation,
   roleIn,
   send,
   stateOf,
 } from './org-helpers'
 
 let people: Cast
-/** Accounts the requests act on, never signed in: a member, a second owner, and someone to add. */
+/** Accounts the requests act on, never signed in: a member, a second owner, and someone to add or invite. */
 let target: { id: string }
 let coOwner: { id: string }
 let newcomer: { id: string; username: string }
@@ -34,12 +36,20 @@ beforeAll(async () => {
 type Caller = keyof Cast
 type Expected = Record<Caller, number>
 
-/** An organisation-scoped request, made by the holder of `token` in `orgId`, and the event it writes if it succeeds. */
-type Scoped = { send: (orgId: string, token: string) => Promise<Response>; event: AuthEventType | null }
+/**
+ * An organisation-scoped request, made by the holder of `token` in `orgId` (where `invitationId`
+ * is pending), and the event it writes if it succeeds.
+ */
+type Scoped = {
+  send: (orgId: string, token: string, invitationId: string) => Promise<Response>
+  event: AuthEventType | null
+}
 
 const reads = { owner: 200, admin: 200, member: 200, outsider: 404, globalAdmin: 200 }
 const managed = { owner: 200, admin: 200, member: 403, outsider: 404, globalAdmin: 200 }
 const ownersOnly = { ...managed, admin: 403 }
+// Adding without an invitation: the operator's alone.
+const operatorsOnly = { ...managed, owner: 403, admin: 403, globalAdmin: 201 }
 
 const endpoints: [string, Scoped, Expected][] = [
   ['GET /api/orgs/{orgId}', { send: (o, t) => send('GET', `/api/orgs/${o}`, t), event: null }, reads],
@@ -60,7 +70,7 @@ const endpoints: [string, Scoped, Expected][] = [
       send: (o, t) => send('POST', `/api/orgs/${o}/members`, t, { user: newcomer.username, role: 'member' }),
       event: 'member_added',
     },
-    { ...managed, owner: 201, admin: 201, globalAdmin: 201 },
+    operatorsOnly,
   ],
   [
     'POST /api/orgs/{orgId}/members, as an owner',
@@ -68,7 +78,33 @@ const endpoints: [string, Scoped, Expected][] = [
       send: (o, t) => send('POST', `/api/orgs/${o}/members`, t, { user: newcomer.id, role: 'owner' }),
       event: 'member_added',
     },
+    operatorsOnly,
+  ],
+  [
+    'POST /api/orgs/{orgId}/invitations, as a member',
+    {
+      send: (o, t) => send('POST', `/api/orgs/${o}/invitations`, t, { user: newcomer.username, role: 'member' }),
+      event: 'invitation_created',
+    },
+    { ...managed, owner: 201, admin: 201, globalAdmin: 201 },
+  ],
+  [
+    'POST /api/orgs/{orgId}/invitations, as an owner',
+    {
+      send: (o, t) => send('POST', `/api/orgs/${o}/invitations`, t, { user: newcomer.username, role: 'owner' }),
+      event: 'invitation_created',
+    },
     { ...ownersOnly, owner: 201, globalAdmin: 201 },
+  ],
+  [
+    'GET /api/orgs/{orgId}/invitations',
+    { send: (o, t) => send('GET', `/api/orgs/${o}/invitations`, t), event: null },
+    managed,
+  ],
+  [
+    'DELETE an invitation',
+    { send: (o, t, i) => send('DELETE', `/api/orgs/${o}/invitations/${i}`, t), event: 'invitation_revoked' },
+    { ...managed, owner: 204, admin: 204, globalAdmin: 204 },
   ],
   [
     "PATCH a member's role",
@@ -115,9 +151,10 @@ describe('who may do what in an organisation', () => {
     const org = await orgOf(people)
     await join(org.orgId, target.id, 'member')
     await join(org.orgId, coOwner.id, 'owner')
+    const invitationId = await pendingInvitation(org.orgId, people.owner.user.id)
     const before = await stateOf(org.orgId)
 
-    const res = await request(org.orgId, people[caller].token)
+    const res = await request(org.orgId, people[caller].token, invitationId)
     expect(res.status).toBe(status)
     if (status >= 400) {
       expect(await res.json()).toEqual(REFUSALS[status])
@@ -130,8 +167,10 @@ describe('who may do what in an organisation', () => {
 
 describe('an outsider', () => {
   let org: { orgId: string }
+  let invitationId: string
   beforeAll(async () => {
     org = await orgOf(people)
+    invitationId = await pendingInvitation(org.orgId, people.owner.user.id)
   })
 
   const requests: [string, string, (orgId: string) => string, unknown?][] = [
@@ -144,6 +183,9 @@ describe('an outsider', () => {
     ['DELETE', 'a member', (o) => `/api/orgs/${o}/members/${people.member.user.id}`],
     ['DELETE', 'themselves', (o) => `/api/orgs/${o}/members/${people.outsider.user.id}`],
     ['GET', 'its audit events', (o) => `/api/orgs/${o}/audit-events?limit=5`],
+    ['POST', 'an invitation', (o) => `/api/orgs/${o}/invitations`, { user: 'someone', role: 'owner' }],
+    ['GET', 'its invitations', (o) => `/api/orgs/${o}/invitations`],
+    ['DELETE', 'an invitation', (o) => `/api/orgs/${o}/invitations/${invitationId}`],
   ]
 
   it.each(requests)(
@@ -169,17 +211,21 @@ describe('two organisations', () => {
   let a: { orgId: string }
   let b: { orgId: string }
   let memberOfB: { id: string; username: string }
+  /** Pending in b, sent by its owner. */
+  let invitationOfB: string
   beforeAll(async () => {
     ;[a, b, memberOfB] = await Promise.all([
       createOrg(people.owner.token),
       createOrg(people.outsider.token),
       createUser(),
     ])
-    const added = await send('POST', `/api/orgs/${b.orgId}/members`, people.outsider.token, {
+    // Added by the operator, so that b's trail has an event about its member.
+    const added = await send('POST', `/api/orgs/${b.orgId}/members`, people.globalAdmin.token, {
       user: memberOfB.username,
       role: 'member',
     })
     expect(added.status).toBe(201)
+    invitationOfB = await invited(people.outsider.token, b.orgId, (await createUser()).username)
   })
 
   it.each([
@@ -189,9 +235,13 @@ describe('two organisations', () => {
     ['GET', '/members', undefined],
     ['POST', '/members', { user: 'nobody-at-all', role: 'owner' }],
     ['GET', '/audit-events', undefined],
+    ['POST', '/invitations', { user: 'nobody-at-all', role: 'owner' }],
+    ['GET', '/invitations', undefined],
+    ['DELETE', '/invitations/{invitation}', undefined],
   ])('keep the owner of one from %s /api/orgs/{other}%s', async (method, suffix, body) => {
     const before = await stateOf(b.orgId)
-    const res = await send(method, `/api/orgs/${b.orgId}${suffix}`, people.owner.token, body)
+    const path = `/api/orgs/${b.orgId}${suffix.replace('{invitation}', invitationOfB)}`
+    const res = await send(method, path, people.owner.token, body)
     expect(res.status).toBe(404)
     expect(await res.json()).toEqual(ORG_NOT_FOUND)
     expect(await stateOf(b.orgId)).toEqual(before)
@@ -207,6 +257,18 @@ describe('two organisations', () => {
     expect(await res.json()).toEqual(MEMBER_NOT_FOUND)
     expect(await stateOf(b.orgId)).toEqual(before)
     expect(await roleIn(b.orgId, memberOfB.id)).toBe('member')
+    expect(await changesIn(a.orgId)).toEqual([])
+  })
+
+  it("answer 404 invitation_not_found to revoking the other's invitation under one's own path, and leave it pending", async () => {
+    const before = await stateOf(b.orgId)
+    const res = await send('DELETE', `/api/orgs/${a.orgId}/invitations/${invitationOfB}`, people.owner.token)
+    expect(res.status).toBe(404)
+    expect(await res.json()).toEqual(INVITATION_NOT_FOUND)
+    expect(await stateOf(b.orgId)).toEqual(before)
+    const listed = await send('GET', `/api/orgs/${b.orgId}/invitations`, people.outsider.token)
+    const { invitations } = await listed.json<{ invitations: { invitationId: string }[] }>()
+    expect(invitations.map((invitation) => invitation.invitationId)).toEqual([invitationOfB])
     expect(await changesIn(a.orgId)).toEqual([])
   })
 

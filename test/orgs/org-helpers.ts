@@ -2,10 +2,12 @@ import { env } from 'cloudflare:workers'
 import { and, eq } from 'drizzle-orm'
 import { drizzle } from 'drizzle-orm/d1'
 import { expect } from 'vitest'
+import { createInvitation } from '../../src/data/invitations'
 import { addMember, findMembership } from '../../src/data/memberships'
 import { createOrganization } from '../../src/data/organizations'
-import { authEvents, memberships, type OrgRole, organizations } from '../../src/data/schema'
+import { authEvents, invitations, memberships, type OrgRole, organizations } from '../../src/data/schema'
 import { uuidv7 } from '../../src/lib/uuid-v7'
+import { buildInvitation } from '../../src/orgs/invitation'
 import { buildOrganization } from '../../src/orgs/organization'
 import { api, bearer, client, signedIn, uniqueName } from '../helpers'
 
@@ -63,6 +65,17 @@ export async function membersOf(token: string, orgId: string, query: { limit?: s
 export const join = (orgId: string, userId: string, role: OrgRole, { accepted = true } = {}) =>
   addMember(db, { orgId, userId, role, now: new Date(), accepted })
 
+/**
+ * A pending invitation of `orgId` from `invitedBy` to a username no account has, straight in D1:
+ * setup that writes no audit event. Answers its id.
+ */
+export async function pendingInvitation(orgId: string, invitedBy: string) {
+  const row = buildInvitation({ user: uniqueName('invitee'), role: 'member' }, { orgId, invitedBy, ttlDays: 7 })
+  const [, [created]] = await db.batch([...createInvitation(db, row, { maxPending: 10_000, maxPerHour: 10_000 })])
+  if (!created) expect.fail(`no invitation made in ${orgId}`)
+  return created.id
+}
+
 /** A new organisation owned by `ownerId`, straight in D1: for an owner who never signs in. */
 export async function orgOwnedBy(ownerId: string) {
   const org = buildOrganization({ slug: uniqueSlug(), name: 'Acme' })
@@ -77,10 +90,11 @@ export const roleIn = async (orgId: string, userId: string) => (await findMember
 export const ownersOf = (orgId: string) =>
   db.$count(memberships, and(eq(memberships.orgId, orgId), eq(memberships.role, 'owner')))
 
-/** `orgId`'s row and memberships as D1 holds them: to show that a refused request changed nothing. */
+/** `orgId`'s row, memberships and invitations as D1 holds them: to show that a refused request changed nothing. */
 export const stateOf = async (orgId: string) => ({
   org: await db.select().from(organizations).where(eq(organizations.id, orgId)).get(),
   members: await db.select().from(memberships).where(eq(memberships.orgId, orgId)).orderBy(memberships.userId).all(),
+  invitations: await db.select().from(invitations).where(eq(invitations.orgId, orgId)).orderBy(invitations.id).all(),
   events: await orgEvents(orgId),
 })
 

@@ -2,6 +2,7 @@ import { eq } from 'drizzle-orm'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { memberships } from '../../src/data/schema'
 import { api, bearer, client, createUser, eventsAbout, okBody, signedIn, uniqueName } from '../helpers'
+import { accept, invite } from './invitation-helpers'
 import {
   ALREADY_MEMBER,
   type Cast,
@@ -229,14 +230,15 @@ describe('members', () => {
     ])('adds an existing account named by its %s', async (_how, reference) => {
       const org = await orgOf(people)
       const user = await createUser({ username: uniqueName('Mixed') })
-      const res = await send('POST', `/api/orgs/${org.orgId}/members`, people.admin.token, {
+      const res = await send('POST', `/api/orgs/${org.orgId}/members`, people.globalAdmin.token, {
         user: reference(user),
         role: 'member',
       })
       expect(res.status).toBe(201)
-      const added = await res.json()
+      const added = await res.json<ReturnType<typeof asMember>>()
       expect(added).toEqual(asMember(user, 'member'))
-      expect((await membersOf(people.member.token, org.orgId)).members).toContainEqual(added)
+      // Another member sees them, but not their email.
+      expect((await membersOf(people.member.token, org.orgId)).members).toContainEqual({ ...added, email: null })
     })
 
     it('answers 409 already_member to a member, however named and whatever the role, and changes nothing', async () => {
@@ -244,7 +246,7 @@ describe('members', () => {
       const before = await stateOf(org.orgId)
       const { user } = people.member
       for (const reference of [user.username, user.email.toUpperCase(), user.id]) {
-        const res = await send('POST', `/api/orgs/${org.orgId}/members`, people.owner.token, {
+        const res = await send('POST', `/api/orgs/${org.orgId}/members`, people.globalAdmin.token, {
           user: reference,
           role: 'owner',
         })
@@ -261,7 +263,7 @@ describe('members', () => {
     ])('answers 404 user_not_found to an unknown %s', async (_how, reference) => {
       const org = await orgOf(people)
       const before = await stateOf(org.orgId)
-      const res = await send('POST', `/api/orgs/${org.orgId}/members`, people.owner.token, {
+      const res = await send('POST', `/api/orgs/${org.orgId}/members`, people.globalAdmin.token, {
         user: reference(),
         role: 'member',
       })
@@ -278,11 +280,12 @@ describe('members', () => {
       await join(org.orgId, late.id, 'admin')
 
       const { owner, admin, member } = people
+      // A plain member reads the page: their own email only.
       const expected = [
-        asMember(owner.user, 'owner'),
-        asMember(admin.user, 'admin'),
+        { ...asMember(owner.user, 'owner'), email: null },
+        { ...asMember(admin.user, 'admin'), email: null },
         asMember(member.user, 'member'),
-        asMember(late, 'admin'),
+        { ...asMember(late, 'admin'), email: null },
       ].sort((a, b) => a.userId.localeCompare(b.userId))
 
       const first = await membersOf(people.member.token, org.orgId, { limit: '3' })
@@ -441,27 +444,43 @@ describe('the audit trail', () => {
 
   describe('each change to an organisation', () => {
     it('writes exactly one event, about the member it changed (none for the organisation), by whom', async () => {
-      const { owner, admin } = people
+      const { owner, admin, globalAdmin } = people
       const org = await createOrg(owner.token)
-      const newcomer = await createUser()
+      const [newcomer, other] = await Promise.all([signedIn(), createUser()])
       const orgId = org.orgId
-      const steps: [string, () => Promise<Response>][] = [
+      // The invitations the steps send, by the username each is to.
+      const sent: Record<string, string> = {}
+      const inviting = async (user: string) => {
+        const res = await invite(admin.token, orgId, { user, role: 'member' })
+        sent[user] = ((await res.clone().json()) as { invitationId: string }).invitationId
+        return res
+      }
+      const steps: [string, () => Promise<{ status: number }>][] = [
         ['rename', () => send('PATCH', `/api/orgs/${orgId}`, owner.token, { name: 'Renamed' })],
-        ['add', () => send('POST', `/api/orgs/${orgId}/members`, owner.token, { user: admin.user.id, role: 'admin' })],
         [
           'add',
-          () => send('POST', `/api/orgs/${orgId}/members`, admin.token, { user: newcomer.username, role: 'member' }),
+          () => send('POST', `/api/orgs/${orgId}/members`, globalAdmin.token, { user: admin.user.id, role: 'admin' }),
         ],
-        ['promote', () => send('PATCH', `/api/orgs/${orgId}/members/${newcomer.id}`, admin.token, { role: 'admin' })],
-        ['remove', () => send('DELETE', `/api/orgs/${orgId}/members/${newcomer.id}`, owner.token)],
+        ['invite', () => inviting(newcomer.user.username)],
+        ['accept', () => accept(newcomer.token, sent[newcomer.user.username])],
+        ['invite', () => inviting(other.username)],
+        ['revoke', () => send('DELETE', `/api/orgs/${orgId}/invitations/${sent[other.username]}`, owner.token)],
+        [
+          'promote',
+          () => send('PATCH', `/api/orgs/${orgId}/members/${newcomer.user.id}`, admin.token, { role: 'admin' }),
+        ],
+        ['remove', () => send('DELETE', `/api/orgs/${orgId}/members/${newcomer.user.id}`, owner.token)],
         ['leave', () => send('DELETE', `/api/orgs/${orgId}/members/${admin.user.id}`, admin.token)],
       ]
       const expected = [
         { type: 'org_updated', userId: null, actorUserId: owner.user.id },
-        { type: 'member_added', userId: admin.user.id, actorUserId: owner.user.id },
-        { type: 'member_added', userId: newcomer.id, actorUserId: admin.user.id },
-        { type: 'member_role_changed', userId: newcomer.id, actorUserId: admin.user.id },
-        { type: 'member_removed', userId: newcomer.id, actorUserId: owner.user.id },
+        { type: 'member_added', userId: admin.user.id, actorUserId: globalAdmin.user.id },
+        { type: 'invitation_created', userId: null, actorUserId: admin.user.id },
+        { type: 'invitation_accepted', userId: newcomer.user.id, actorUserId: newcomer.user.id },
+        { type: 'invitation_created', userId: null, actorUserId: admin.user.id },
+        { type: 'invitation_revoked', userId: null, actorUserId: owner.user.id },
+        { type: 'member_role_changed', userId: newcomer.user.id, actorUserId: admin.user.id },
+        { type: 'member_removed', userId: newcomer.user.id, actorUserId: owner.user.id },
         { type: 'member_removed', userId: admin.user.id, actorUserId: admin.user.id },
       ]
 
@@ -502,14 +521,30 @@ describe('the audit trail', () => {
     })
 
     it.each([
-      ['an admin adding an owner', 403, 'admin', 'POST', '/members', { user: 'newcomer', role: 'owner' }],
+      ['an admin inviting an owner', 403, 'admin', 'POST', '/invitations', { user: 'newcomer', role: 'owner' }],
+      [
+        'an owner adding a member without an invitation',
+        403,
+        'owner',
+        'POST',
+        '/members',
+        { user: '{outsider}', role: 'member' },
+      ],
       ['a member renaming it', 403, 'member', 'PATCH', '', { name: 'Mine' }],
       ['the only owner stepping down', 409, 'owner', 'PATCH', '/members/{owner}', { role: 'member' }],
       ['the only owner leaving', 409, 'owner', 'DELETE', '/members/{owner}', undefined],
-      ['adding a member again', 409, 'owner', 'POST', '/members', { user: '{member}', role: 'admin' }],
+      ['adding a member again', 409, 'globalAdmin', 'POST', '/members', { user: '{member}', role: 'admin' }],
       ['taking a slug that is taken', 409, 'admin', 'PATCH', '', { slug: '{taken}' }],
-      ['adding an unknown account', 404, 'admin', 'POST', '/members', { user: 'nobody-at-all-here', role: 'member' }],
+      [
+        'adding an unknown account',
+        404,
+        'globalAdmin',
+        'POST',
+        '/members',
+        { user: 'nobody-at-all-here', role: 'member' },
+      ],
       ['changing a non-member', 404, 'admin', 'PATCH', '/members/{outsider}', { role: 'admin' }],
+      ['revoking an invitation that does not exist', 404, 'admin', 'DELETE', '/invitations/{missing}', undefined],
     ] as const)('writes nothing when refused: %s (%i)', async (_what, status, who, method, suffix, body) => {
       const org = await orgOf(people)
       const taken = await createOrg(people.outsider.token)
@@ -519,6 +554,7 @@ describe('the audit trail', () => {
           .replace('{member}', people.member.user.id)
           .replace('{outsider}', people.outsider.user.id)
           .replace('{taken}', taken.slug)
+          .replace('{missing}', missingId())
       const before = await stateOf(org.orgId)
       const filled = body && Object.fromEntries(Object.entries(body).map(([key, value]) => [key, fill(value)]))
       const res = await send(method, `/api/orgs/${org.orgId}${fill(suffix)}`, people[who].token, filled)
@@ -534,9 +570,16 @@ describe('the audit trail', () => {
       ;({ orgId } = await createOrg(people.owner.token))
       added = await Promise.all([createUser(), createUser(), createUser()])
       for (const user of added) {
-        await send('POST', `/api/orgs/${orgId}/members`, people.owner.token, { user: user.id, role: 'member' })
+        const res = await send('POST', `/api/orgs/${orgId}/members`, people.globalAdmin.token, {
+          user: user.id,
+          role: 'member',
+        })
+        expect(res.status).toBe(201)
       }
-      await send('PATCH', `/api/orgs/${orgId}/members/${added[0].id}`, people.owner.token, { role: 'admin' })
+      const promoted = await send('PATCH', `/api/orgs/${orgId}/members/${added[0].id}`, people.owner.token, {
+        role: 'admin',
+      })
+      expect(promoted.status).toBe(200)
     })
 
     it('lists every event once, newest first, a page at a time', async () => {

@@ -1,0 +1,196 @@
+import { beforeAll, describe, expect, it } from 'vitest'
+import { api, bearer, client, createUser, okBody, signedIn } from '../helpers'
+import { accept, invited } from './invitation-helpers'
+import { type Cast, cast, join, membersOf, orgOf, send } from './org-helpers'
+
+let people: Cast
+beforeAll(async () => {
+  people = await cast()
+})
+
+type Account = { id: string; email: string }
+
+/**
+ * An organisation of `people` with three more members: one who accepted (straight in D1), one an
+ * operator added through the API, and one who accepted an invitation through the API.
+ */
+async function orgWithNewcomers() {
+  const org = await orgOf(people)
+  const [accepted, added, invitee] = await Promise.all([createUser(), signedIn(), signedIn()])
+  await join(org.orgId, accepted.id, 'member')
+  const res = await send('POST', `/api/orgs/${org.orgId}/members`, people.globalAdmin.token, {
+    user: added.user.username,
+    role: 'member',
+  })
+  expect(res.status).toBe(201)
+  const invitationId = await invited(people.admin.token, org.orgId, invitee.user.username)
+  expect((await accept(invitee.token, invitationId)).status).toBe(200)
+  const { owner, admin, member } = people
+  return {
+    org,
+    /** Every member, and whether they chose to belong. */
+    members: [
+      [owner.user, true],
+      [admin.user, true],
+      [member.user, true],
+      [accepted, true],
+      [added.user, false],
+      [invitee.user, true],
+    ] as [Account, boolean][],
+    added,
+  }
+}
+
+/** The email each member of `orgId` shows the holder of `token`, by userId. */
+async function emailsSeenBy(token: string, orgId: string) {
+  const { members } = await membersOf(token, orgId, { limit: '100' })
+  return Object.fromEntries(members.map((member) => [member.userId, member.email]))
+}
+
+/** The email of each of `members` where `shown` says so, null otherwise, by userId. */
+const emailsWhere = (members: [Account, boolean][], shown: (account: Account, accepted: boolean) => boolean) =>
+  Object.fromEntries(
+    members.map(([account, accepted]) => [account.id, shown(account, accepted) ? account.email : null]),
+  )
+
+describe("members' emails", () => {
+  it('are hidden from a plain member, who sees their own only', async () => {
+    const { org, members, added } = await orgWithNewcomers()
+    for (const { user, token } of [people.member, added]) {
+      expect(await emailsSeenBy(token, org.orgId)).toEqual(emailsWhere(members, (account) => account.id === user.id))
+    }
+  })
+
+  it.each(['owner', 'admin'] as const)(
+    "are shown to an organisation's %s for members who chose to belong, not for one an operator added",
+    async (who) => {
+      const { org, members } = await orgWithNewcomers()
+      expect(await emailsSeenBy(people[who].token, org.orgId)).toEqual(emailsWhere(members, (_, accepted) => accepted))
+    },
+  )
+
+  it('are all shown to a global admin', async () => {
+    const { org, members } = await orgWithNewcomers()
+    expect(await emailsSeenBy(people.globalAdmin.token, org.orgId)).toEqual(emailsWhere(members, () => true))
+  })
+
+  it('follow the same rule in the answer to a change of role', async () => {
+    const { org, members, added } = await orgWithNewcomers()
+    const [accepted] = members[3]
+    const promote = (userId: string, token: string) =>
+      send('PATCH', `/api/orgs/${org.orgId}/members/${userId}`, token, { role: 'admin' })
+
+    expect(await (await promote(added.user.id, people.owner.token)).json()).toMatchObject({ email: null })
+    expect(await (await promote(accepted.id, people.owner.token)).json()).toMatchObject({ email: accepted.email })
+    const byOperator = await send(
+      'PATCH',
+      `/api/orgs/${org.orgId}/members/${added.user.id}`,
+      people.globalAdmin.token,
+      {
+        role: 'member',
+      },
+    )
+    expect(await byOperator.json()).toMatchObject({ email: added.user.email })
+    // Promoted, the operator's addition has still not chosen to belong.
+    expect((await emailsSeenBy(people.admin.token, org.orgId))[added.user.id]).toBeNull()
+  })
+})
+
+describe("the origin of an organisation's audit events", () => {
+  /** Where a request comes from, as the audit trail records it. */
+  type Origin = { ip: string; userAgent: string }
+  const ADMIN: Origin = { ip: '198.51.100.20', userAgent: 'admin-agent' }
+  const VICTIM: Origin = { ip: '203.0.113.9', userAgent: 'victim-agent' }
+  const LEAVER: Origin = { ip: '2001:db8::5', userAgent: 'leaver-agent' }
+
+  /** A request as the holder of `token` from `origin`, with `body` as JSON if given. */
+  const sendFrom = (origin: Origin, method: string, path: string, token: string, body?: unknown) =>
+    api(path, {
+      method,
+      headers: {
+        Authorization: `Bearer ${token}`,
+        'CF-Connecting-IP': origin.ip,
+        'User-Agent': origin.userAgent,
+        ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    })
+
+  type Event = { type: string; actorUserId: string | null; ip: string | null; userAgent: string | null }
+
+  /** `orgId`'s audit trail as the holder of `token` reads it, and its text. */
+  async function trailAs(token: string, orgId: string) {
+    const res = await send('GET', `/api/orgs/${orgId}/audit-events?limit=100`, token)
+    expect(res.status).toBe(200)
+    const text = await res.text()
+    return { events: (JSON.parse(text) as { events: Event[] }).events, text }
+  }
+
+  /**
+   * An organisation where its admin renamed it and invited a victim, the victim accepted and a
+   * member left, each from their own address and user agent.
+   */
+  let orgId: string
+  let victim: Awaited<ReturnType<typeof signedIn>>
+  beforeAll(async () => {
+    ;({ orgId } = await orgOf(people))
+    victim = await signedIn()
+    const renamed = await sendFrom(ADMIN, 'PATCH', `/api/orgs/${orgId}`, people.admin.token, { name: 'Renamed' })
+    expect(renamed.status).toBe(200)
+    const sent = await sendFrom(ADMIN, 'POST', `/api/orgs/${orgId}/invitations`, people.admin.token, {
+      user: victim.user.email,
+      role: 'member',
+    })
+    expect(sent.status).toBe(201)
+    const { invitationId } = await sent.json<{ invitationId: string }>()
+    const accepted = await sendFrom(VICTIM, 'POST', `/api/invitations/${invitationId}/accept`, victim.token)
+    expect(accepted.status).toBe(200)
+    const left = await sendFrom(
+      LEAVER,
+      'DELETE',
+      `/api/orgs/${orgId}/members/${people.member.user.id}`,
+      people.member.token,
+    )
+    expect(left.status).toBe(204)
+  })
+
+  it("are shown to an organisation's admin for their own requests only", async () => {
+    const { events, text } = await trailAs(people.admin.token, orgId)
+    const origins = events.map(({ type, actorUserId, ip, userAgent }) => [type, actorUserId, ip, userAgent])
+    expect(origins).toEqual([
+      ['member_removed', people.member.user.id, null, null],
+      ['invitation_accepted', victim.user.id, null, null],
+      ['invitation_created', people.admin.user.id, ADMIN.ip, ADMIN.userAgent],
+      ['org_updated', people.admin.user.id, ADMIN.ip, ADMIN.userAgent],
+      ['org_created', people.owner.user.id, null, null],
+    ])
+    for (const { ip, userAgent } of [VICTIM, LEAVER]) {
+      expect(text).not.toContain(ip)
+      expect(text).not.toContain(userAgent)
+    }
+  })
+
+  it('are hidden from its owner for everyone else', async () => {
+    const { events, text } = await trailAs(people.owner.token, orgId)
+    expect(events).toHaveLength(5)
+    expect(events.every((event) => event.ip === null && event.userAgent === null)).toBe(true)
+    for (const { ip, userAgent } of [ADMIN, VICTIM, LEAVER]) {
+      expect(text).not.toContain(ip)
+      expect(text).not.toContain(userAgent)
+    }
+  })
+
+  it("are all shown to a global admin, in the organisation's trail and in the global one", async () => {
+    const { events } = await trailAs(people.globalAdmin.token, orgId)
+    expect(events.find((event) => event.type === 'invitation_accepted')).toMatchObject(VICTIM)
+    expect(events.find((event) => event.type === 'member_removed')).toMatchObject(LEAVER)
+
+    const global = await okBody(
+      await client.api['audit-events'].$get(
+        { query: { userId: victim.user.id, type: 'invitation_accepted' } },
+        bearer(people.globalAdmin.token),
+      ),
+    )
+    expect(global.events).toEqual([expect.objectContaining({ orgId, actorUserId: victim.user.id, ...VICTIM })])
+  })
+})
