@@ -2,7 +2,7 @@ import { env } from 'cloudflare:workers'
 import { and, eq, gt, inArray } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
 import { authEvent } from '../../src/audit/auth-event'
-import { authEvents, invitations, memberships, organizations } from '../../src/data/schema'
+import { authEvents, invitations, memberships, organizations, users } from '../../src/data/schema'
 import { flakyD1 } from '../flaky-d1'
 import { api, apiWithEnv, createUser, headersOf, login, signedIn, uniqueName } from '../helpers'
 import { expire, INVITATION_NOT_FOUND, invited, received } from './invitation-helpers'
@@ -262,6 +262,27 @@ describe('MAX_ORGS_PER_USER', () => {
     const accepted = and(eq(authEvents.subjectUserId, invitee.user.id), eq(authEvents.type, 'invitation_accepted'))
     expect(await db.$count(authEvents, accepted)).toBe(5)
     expect(await db.$count(invitations, eq(invitations.inviteeUserId, invitee.user.id))).toBe(AT_ONCE - 5)
+  })
+})
+
+describe('an invitation whose write waits while its inviter is deleted', () => {
+  // As `POST /api/orgs` since ab61870: the account's token no longer holds, and nothing is written.
+  it('is refused with 401 invalid_token, not a 500 from the foreign key, and writes nothing', async () => {
+    const [owner, admin] = await Promise.all([signedIn(), signedIn()])
+    const org = await createOrg(owner.token)
+    await join(org.orgId, admin.user.id, 'admin')
+
+    const held = heldD1(env.DB)
+    const inviting = inviteAs(admin.token, org.orgId, uniqueName(), { settings: { DB: held.binding } })
+    await held.writing
+    await db.delete(users).where(eq(users.id, admin.user.id))
+    held.release()
+
+    const res = await inviting
+    expect(await res.json()).toMatchObject({ code: 'invalid_token' })
+    expect(res.status).toBe(401)
+    expect(await rowsOf(org.orgId)).toEqual([])
+    expect(await changesIn(org.orgId)).toEqual([])
   })
 })
 
