@@ -41,9 +41,9 @@ export type InvitationLimits = { maxPending: number; maxPerHour: number }
 /**
  * A new invitation: two statements for one batch, with its `invitation_created` event after them
  * (`recordIfChanged`). The first deletes an expired invitation to the same username or email, the
- * second inserts `row` only while the organisation exists, has fewer than `maxPending` pending and
- * its inviter sent fewer than `maxPerHour` in the last hour (no row returned otherwise; see
- * `invitationRefusal`). It binds the invitation to the account `invitee_key` names now, if any,
+ * second inserts `row` only while the organisation and the inviter's account exist, the organisation
+ * has fewer than `maxPending` pending and its inviter sent fewer than `maxPerHour` in the last hour
+ * (no row returned otherwise; see `invitationRefusal`). It binds the invitation to the account `invitee_key` names now, if any,
  * and returns only the id: whether one matched is never answered. A pending invitation to the
  * same key fails on the unique index (`invitationConflict`).
  *
@@ -81,11 +81,12 @@ export function createInvitation(
           inviteeKey: sql<string>`${row.inviteeKey}`.as('invitee_key'),
           inviteeUserId: sql<string | null>`(${account})`.as('invitee_user_id'),
           role: sql<OrgRole>`${row.role}`.as('role'),
-          invitedBy: sql<string>`${row.invitedBy}`.as('invited_by'),
+          invitedBy: users.id,
           createdAt: sql<number>`${now.getTime()}`.as('created_at'),
           expiresAt: sql<number>`${row.expiresAt.getTime()}`.as('expires_at'),
         })
         .from(organizations)
+        .innerJoin(users, eq(users.id, row.invitedBy))
         .where(
           and(
             eq(organizations.id, row.orgId),
@@ -99,8 +100,8 @@ export function createInvitation(
 }
 
 /**
- * Why `createInvitation` inserted nothing, as one read: whether the organisation still exists,
- * and how many invitations `inviterId` sent in the last hour with the time (ms) of the oldest:
+ * Why `createInvitation` inserted nothing, as one read: whether the organisation and the
+ * inviter's account still exist, and how many invitations `inviterId` sent in the last hour with the time (ms) of the oldest:
  * an hour after it, the next may go. Otherwise the organisation had too many pending.
  */
 export async function invitationRefusal(
@@ -112,6 +113,7 @@ export async function invitationRefusal(
     db
       .select({
         orgExists: sql<number>`exists (select 1 from ${organizations} where ${organizations.id} = ${orgId})`,
+        inviterExists: sql<number>`exists (select 1 from ${users} where ${users.id} = ${inviterId})`,
         sent: count(),
         oldestSent: sql<number | null>`min(${authEvents.createdAt})`,
       })
@@ -119,7 +121,12 @@ export async function invitationRefusal(
       .where(sentInTheHourBefore(inviterId, now))
       .get(),
   )
-  return { orgExists: Boolean(row?.orgExists), sent: row?.sent ?? 0, oldestSent: row?.oldestSent ?? null }
+  return {
+    orgExists: Boolean(row?.orgExists),
+    inviterExists: Boolean(row?.inviterExists),
+    sent: row?.sent ?? 0,
+    oldestSent: row?.oldestSent ?? null,
+  }
 }
 
 const inviter = alias(users, 'inviter')

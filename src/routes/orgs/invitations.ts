@@ -92,6 +92,8 @@ export const orgInvitationsRouter = createRouter()
       .catch(conflictOrRethrow)
     if (!created) {
       const why = await invitationRefusal(db, { orgId, inviterId: caller.id, now })
+      // An account deleted after the guard read it: its token no longer holds.
+      if (!why.inviterExists) throw new ApiError('invalid_token')
       if (!why.orgExists) throw new ApiError('org_not_found')
       if (why.sent >= limits.maxInvitationsPerHour) {
         const freedAt = (why.oldestSent ?? now.getTime()) + HOUR_MS
