@@ -21,5 +21,5 @@ CREATE INDEX `invitations_unbound_idx` ON `invitations` (`invitee_key`) WHERE "i
 CREATE INDEX `invitations_expires_at_idx` ON `invitations` (`expires_at`);--> statement-breakpoint
 ALTER TABLE `memberships` ADD `accepted_at` integer;--> statement-breakpoint
 CREATE INDEX `auth_events_invitations_idx` ON `auth_events` (`actor_user_id`,`id`) WHERE "auth_events"."type" = 'invitation_created';--> statement-breakpoint
--- An organisation's creator chose to belong; members added before invitations existed did not.
-UPDATE `memberships` SET `accepted_at` = `created_at` WHERE EXISTS (SELECT 1 FROM `auth_events` WHERE `auth_events`.`type` = 'org_created' AND `auth_events`.`org_id` = `memberships`.`org_id` AND `auth_events`.`subject_user_id` = `memberships`.`user_id`);
+-- Whoever created an organisation through the API chose to belong; members added before invitations existed did not.
+UPDATE `memberships` SET `accepted_at` = `created_at` WHERE EXISTS (SELECT 1 FROM `auth_events` WHERE `auth_events`.`type` = 'org_created' AND `auth_events`.`org_id` = `memberships`.`org_id` AND `auth_events`.`subject_user_id` = `memberships`.`user_id` AND `auth_events`.`actor_user_id` = `memberships`.`user_id`);

@@ -4,5 +4,7 @@ declare namespace Cloudflare {
     TEST_MIGRATIONS: import('cloudflare:test').D1Migration[]
     /** Empty until a test applies migrations to it (vitest.config.ts). */
     UNMIGRATED_DB: D1Database
+    /** Empty until `orgs/migration.test.ts` migrates it, with rows written in between. */
+    MIGRATING_DB: D1Database
   }
 }

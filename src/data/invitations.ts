@@ -101,8 +101,9 @@ export function createInvitation(
 
 /**
  * Why `createInvitation` inserted nothing, as one read: whether the organisation and the
- * inviter's account still exist, and how many invitations `inviterId` sent in the last hour with the time (ms) of the oldest:
- * an hour after it, the next may go. Otherwise the organisation had too many pending.
+ * inviter's account still exist, and how many invitations `inviterId` sent in the last hour with
+ * the time (ms) of the oldest: an hour after it, the next may go. Otherwise the organisation had
+ * too many pending.
  */
 export async function invitationRefusal(
   db: Database,

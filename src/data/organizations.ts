@@ -12,7 +12,8 @@ import { type TokenRef, tokenRevoked } from './users'
  * A new organisation and its owner's membership: two statements for one batch, with the
  * `org_created` event after them (`recordIfChanged`). Both are written only if the owner's
  * account still exists when the batch runs and, given `maxOrgs`, belongs to fewer organisations:
- * no row is returned otherwise. A taken slug fails the batch (`orgConflict`).
+ * no row is returned otherwise. A taken slug fails the batch (`orgConflict`). `accepted: false`
+ * for an owner the operator names, who did not create it themselves.
  *
  * @example
  * const [[org]] = await db.batch([...createOrganization(db, row, ownerId, { maxOrgs: 100 }), recordIfChanged(db, event)])
@@ -21,7 +22,7 @@ export function createOrganization(
   db: Database,
   org: NewOrganization,
   ownerId: string,
-  { maxOrgs }: { maxOrgs?: number } = {},
+  { maxOrgs, accepted = true }: { maxOrgs?: number; accepted?: boolean } = {},
 ) {
   const insertOrg = db
     .insert(organizations)
@@ -40,7 +41,7 @@ export function createOrganization(
         ),
     )
     .returning()
-  const owner = addMember(db, { orgId: org.id, userId: ownerId, role: 'owner', now: org.createdAt, accepted: true })
+  const owner = addMember(db, { orgId: org.id, userId: ownerId, role: 'owner', now: org.createdAt, accepted })
   return [insertOrg, owner] as const
 }
 
