@@ -11,6 +11,7 @@ import {
   changesIn,
   createOrg,
   db,
+  emailOf,
   heldD1,
   join,
   orgOwnedBy,
@@ -349,17 +350,6 @@ describe('inputs', () => {
     code: 'validation_error',
     details: [{ path: field, message: expect.any(String) }],
   })
-
-  /** An email address of exactly `length` characters (labels of at most 63), unique to this test. */
-  function emailOf(length: number) {
-    const local = uniqueName('big')
-    let domain = 'example.com'
-    while (local.length + 1 + domain.length < length) {
-      const room = length - local.length - 1 - domain.length - 1
-      domain = `${'d'.repeat(Math.min(63, room))}.${domain}`
-    }
-    return `${local}@${domain}`
-  }
 
   it('take a user reference of 254 characters, which its account then accepts; 255 are refused', async () => {
     const owner = await signedIn()

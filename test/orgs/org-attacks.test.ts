@@ -2,12 +2,13 @@ import { env } from 'cloudflare:workers'
 import { eq } from 'drizzle-orm'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { invitations, memberships, organizations, users } from '../../src/data/schema'
-import { apiWithEnv, createUser, signedIn, uniqueName } from '../helpers'
+import { apiWithEnv, createUser, signedIn } from '../helpers'
 import {
   ALREADY_MEMBER,
   changesIn,
   createOrg,
   db,
+  emailOf,
   heldD1,
   join,
   LAST_OWNER,
@@ -42,17 +43,6 @@ describe('input limits', () => {
 
   /** `length` characters of a slug: letters of both cases, digits, `.`, `_` and `-`, unique to this test. */
   const slugOf = (length: number) => `${uniqueSlug()}.Slug_`.padEnd(length, 'x').slice(-length)
-
-  /** An email address of exactly `length` characters (labels of at most 63), unique to this test. */
-  function emailOf(length: number) {
-    const local = uniqueName('big')
-    let domain = 'example.com'
-    while (local.length + 1 + domain.length < length) {
-      const room = length - local.length - 1 - domain.length - 1
-      domain = `${'d'.repeat(Math.min(63, room))}.${domain}`
-    }
-    return `${local}@${domain}`
-  }
 
   describe('the largest input allowed', () => {
     it('is taken: a slug of 32 characters and a name of 100, on creation and on change', async () => {

@@ -27,6 +27,17 @@ export const LAST_OWNER = {
 /** A slug no other test uses: D1 is shared by the test files of a Vitest worker. */
 export const uniqueSlug = () => uniqueName('org')
 
+/** An email address of exactly `length` characters (labels of at most 63), unique to this test. */
+export function emailOf(length: number) {
+  const local = uniqueName('big')
+  let domain = 'example.com'
+  while (local.length + 1 + domain.length < length) {
+    const room = length - local.length - 1 - domain.length - 1
+    domain = `${'d'.repeat(Math.min(63, room))}.${domain}`
+  }
+  return `${local}@${domain}`
+}
+
 /** A well-formed UUIDv7 that names nothing. */
 export const missingId = () => uuidv7()
 
