@@ -4,34 +4,19 @@ import type { Database } from '../data/client'
 import { insertFamily, rotateRefreshToken } from '../data/refresh-tokens'
 import type { NewAuthEvent, User } from '../data/schema'
 import { base64Url } from '../lib/base64url'
+import { hasOpaqueTokenShape, newOpaqueToken, opaqueTokenHash } from '../lib/opaque-token'
 import { rotatingSecret } from '../lib/rotating-secret'
 import { uuidv7 } from '../lib/uuid-v7'
 
-// Refresh tokens: 32 random bytes, base64url, given out once and stored only as SHA-256 (enough
-// for 256 random bits: nothing to guess, so no salt or slow hash). A token's successor is not
-// random but derived, an HMAC of the token under a key only the Worker holds: requests racing
-// with one token all compute the same successor, so they get the same answer, and still no
-// token is stored anywhere.
+// Refresh tokens are opaque tokens (`lib/opaque-token.ts`). A token's successor is not random but
+// derived, an HMAC of the token under a key only the Worker holds: requests racing with one token
+// all compute the same successor, so they get the same answer, and still no token is stored anywhere.
 
-/** Every refresh token is exactly this long: 32 bytes in base64url without padding. */
-export const REFRESH_TOKEN_LENGTH = 43
-
-/**
- * The spelling of every refresh token: the last of 43 characters carries two spare bits, which
- * must be zero, so each token has one spelling. The OpenAPI document states this very pattern.
- */
-export const REFRESH_TOKEN_PATTERN = /^[\w-]{42}[AEIMQUYcgkosw048]$/
-
-/**
- * Whether `token` is spelt as our refresh tokens are: checked before any hashing, so input of
- * any other length or alphabet costs nothing.
- *
- * @example
- * hasRefreshTokenShape((await startFamily(db, user, settings)).refreshToken) // true
- * hasRefreshTokenShape('x'.repeat(1_000_000)) // false
- */
-export const hasRefreshTokenShape = (token: string): boolean =>
-  token.length === REFRESH_TOKEN_LENGTH && REFRESH_TOKEN_PATTERN.test(token)
+export {
+  hasOpaqueTokenShape as hasRefreshTokenShape,
+  OPAQUE_TOKEN_LENGTH as REFRESH_TOKEN_LENGTH,
+  OPAQUE_TOKEN_PATTERN as REFRESH_TOKEN_PATTERN,
+} from '../lib/opaque-token'
 
 const HMAC = { name: 'HMAC', hash: 'SHA-256' }
 const encoder = new TextEncoder()
@@ -66,8 +51,6 @@ export async function refreshSettings(env: Env) {
 
 export type RefreshSettings = Awaited<ReturnType<typeof refreshSettings>>
 
-const hashOf = async (token: string) => base64Url(await crypto.subtle.digest('SHA-256', encoder.encode(token)))
-
 const successorOf = async (token: string, key: CryptoKey) =>
   base64Url(await crypto.subtle.sign('HMAC', key, encoder.encode(token)))
 
@@ -92,13 +75,13 @@ export async function startFamily(
   settings: RefreshSettings,
   now = new Date(),
 ) {
-  const refreshToken = base64Url(crypto.getRandomValues(new Uint8Array(32)))
+  const refreshToken = newOpaqueToken()
   const familyId = uuidv7(now.getTime())
   const statements = insertFamily(db, {
     id: familyId,
     userId: user.id,
     tokenVersion: user.tokenVersion,
-    tokenHash: await hashOf(refreshToken),
+    tokenHash: await opaqueTokenHash(refreshToken),
     now,
     idleMs: settings.idleMs,
     absoluteMs: settings.absoluteMs,
@@ -144,9 +127,9 @@ export async function refresh(
   settings: RefreshSettings,
   { origin, now = new Date() }: { origin: EventOrigin; now?: Date },
 ): Promise<RefreshResult> {
-  if (!hasRefreshTokenShape(token)) return { result: 'invalid', reason: 'malformed' }
+  if (!hasOpaqueTokenShape(token)) return { result: 'invalid', reason: 'malformed' }
   const successor = await successorOf(token, settings.successorKey)
-  const [presentedHash, successorHash] = await Promise.all([hashOf(token), hashOf(successor)])
+  const [presentedHash, successorHash] = await Promise.all([opaqueTokenHash(token), opaqueTokenHash(successor)])
   const reuseEvent = authEvent('refresh_token_reused', null, origin, now)
   const [, , revoked, , [outcome]] = await db.batch(
     rotateRefreshToken(db, {
