@@ -1,4 +1,4 @@
-import { eq, inArray, lte, type SQL, sql } from 'drizzle-orm'
+import { inArray, lte, type SQL, sql } from 'drizzle-orm'
 import { type AnySQLiteColumn, alias } from 'drizzle-orm/sqlite-core'
 import type { LoginThrottleSettings } from '../config'
 import { type Database, deleteSome } from './client'
@@ -112,26 +112,22 @@ export function reserveAttempt(db: Database, keys: ThrottleKeys, settings: Login
 }
 
 /**
- * A successful check gives its reservation back: the pair's counter starts over (that
- * client knew the password), the network's and the account's lose this one attempt
- * (their other attempts were someone else's), and a block stays only while the
- * attempts left are still at the limit.
+ * A successful check gives back its own reservation and nothing more: each counter loses this
+ * one attempt (the others were guesses, whoever made them, the same client's included), and a
+ * block stays only while the attempts left are still at the limit.
  */
 export function releaseAttempt(db: Database, keys: ThrottleKeys, settings: LoginThrottleSettings) {
   const t = loginThrottles
   const attempts = sql`max(${t.attempts} - 1, 0)`
   const blockedUntil = sql`(case when ${t.attempts} - 1 >= ${limitOf(t, keys, settings)} then ${t.blockedUntil} else 0 end)`
-  return [
-    db.delete(t).where(eq(t.key, keys.pair)),
-    db
-      .update(t)
-      .set({
-        attempts,
-        blockedUntil,
-        expiresAt: sql`max(${t.lastAttemptAt}, ${blockedUntil}) + ${attempts} * ${settings.windowSeconds}`,
-      })
-      .where(inArray(t.key, [keys.ip, keys.account])),
-  ] as const
+  return db
+    .update(t)
+    .set({
+      attempts,
+      blockedUntil,
+      expiresAt: sql`max(${t.lastAttemptAt}, ${blockedUntil}) + ${attempts} * ${settings.windowSeconds}`,
+    })
+    .where(inArray(t.key, [keys.ip, keys.account, keys.pair]))
 }
 
 /** Deletes up to `limit` counters drained by `now` (seconds): they hold nothing any more. */

@@ -4,7 +4,16 @@ import { throttleKeys } from '../../src/auth/password-check'
 import { pepperRing } from '../../src/auth/passwords'
 import { clientAddress } from '../../src/lib/client-address'
 import { createUser, DEFAULT_PASSWORD, eventsAbout, signedIn, uniqueName } from '../helpers'
-import { changePasswordAs, counters, expectBlocked, group, loginAs, passTime, randomIp } from './login-attempts'
+import {
+  changePasswordAs,
+  counters,
+  expectBlocked,
+  group,
+  loginAs,
+  passTime,
+  randomIp,
+  SMALL_LIMITS,
+} from './login-attempts'
 
 const peppers = await pepperRing(env)
 
@@ -113,15 +122,27 @@ describe('brute-force protection', () => {
     expect((await loginAs(user.username, DEFAULT_PASSWORD, ip)).status).toBe(200)
   })
 
-  it("on success forgives the client's failures on this account, and gives back only its own attempt elsewhere", async () => {
+  it('on success gives back only its own attempt, on every counter: the guesses before it still count', async () => {
     const { user, ip, keys } = await userAndClient()
     await failTimes(2, user.username, ip)
     expect((await loginAs(user.username, DEFAULT_PASSWORD, ip)).status).toBe(200)
     const after = await counters(keys)
-    expect(after.pair).toBeUndefined()
+    expect(after.pair?.attempts).toBe(2)
     expect(after.account?.attempts).toBe(2)
     expect(after.ip?.attempts).toBe(2)
     expect(after.account?.blockedUntil).toBe(0)
+  })
+
+  it('gives a client that knows the password no extra guesses: its wrong ones still stop at the limit', async () => {
+    const limits = { ...SMALL_LIMITS, LOGIN_MAX_FAILURES_ACCOUNT_IP: '5', LOGIN_MAX_FAILURES_ACCOUNT: '50' }
+    const user = await createUser()
+    const ip = randomIp()
+    const answers = []
+    for (let i = 0; i < 4; i++) answers.push((await loginAs(user.username, 'wrong password', ip, limits)).status)
+    answers.push((await loginAs(user.username, DEFAULT_PASSWORD, ip, limits)).status)
+    for (let i = 0; i < 5; i++) answers.push((await loginAs(user.username, 'wrong password', ip, limits)).status)
+    // The success gave back its own attempt only: one more guess, then the client is blocked.
+    expect(answers).toEqual([401, 401, 401, 401, 200, 401, 429, 429, 429, 429])
   })
 
   it('counts a wrong current password on a password change as a failed login', async () => {
