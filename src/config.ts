@@ -34,9 +34,14 @@ export const loginThrottleSettings = (env: Env) => ({
   /** The first block; each attempt past the limit doubles it, up to `maxLockoutSeconds`. */
   lockoutSeconds: integerVar('LOGIN_LOCKOUT_SECONDS', env.LOGIN_LOCKOUT_SECONDS, 30, 1, 86_400),
   maxLockoutSeconds: integerVar('LOGIN_MAX_LOCKOUT_SECONDS', env.LOGIN_MAX_LOCKOUT_SECONDS, 3600, 1, 7 * 86_400),
+  /** Failures of a login from a trusted device before its device token is spent; it counts on nothing else. */
+  maxPerDevice: integerVar('LOGIN_MAX_FAILURES_DEVICE', env.LOGIN_MAX_FAILURES_DEVICE, 3, 1, 100),
 })
 
 export type LoginThrottleSettings = ReturnType<typeof loginThrottleSettings>
+
+/** How long a device token stays good after the last login that used it; see `auth/device-tokens.ts`. */
+export const deviceTokenDays = (env: Env): number => integerVar('DEVICE_TOKEN_DAYS', env.DEVICE_TOKEN_DAYS, 90, 1, 365)
 
 /** How long refresh tokens live and how late a rotated one may come back; see `auth/refresh-tokens.ts`. */
 export const refreshTokenLifetimes = (env: Env) => ({

@@ -4,7 +4,7 @@ import { api, apiWithEnv, createUser, DEFAULT_PASSWORD, decodeJwt, headersOf, po
 const LOGIN = '/api/auth/login'
 
 describe('POST /api/auth/login', () => {
-  it('answers 200 with a token, the user id, the username as written, expiresIn and a refresh token', async () => {
+  it('answers 200 with a token, the user id, the username as written, expiresIn, a refresh token and a device token', async () => {
     const user = await createUser({ username: `Alice-${crypto.randomUUID().slice(0, 8)}` })
     const res = await postJson(LOGIN, { username: user.username, password: DEFAULT_PASSWORD })
 
@@ -12,6 +12,8 @@ describe('POST /api/auth/login', () => {
     expect(res.headers.get('Cache-Control')).toBe('no-store')
     const body = await res.json<Record<string, unknown>>()
     expect(Object.keys(body).sort()).toEqual([
+      'deviceExpiresIn',
+      'deviceToken',
       'expiresIn',
       'refreshExpiresIn',
       'refreshToken',

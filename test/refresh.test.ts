@@ -37,10 +37,19 @@ const familyOf = (token: string): string => decodeJwt(token).payload.fam
 const meStatus = async (token: string) => (await api('/api/auth/me', bearer(token))).status
 
 describe('login and a password change', () => {
-  it("answer the guide's four fields, an opaque refresh token and its lifetime", async () => {
+  it("answer the guide's four fields, an opaque refresh token and its lifetime, and a device token", async () => {
     const { user, ...answer } = await loggedIn()
     expect(Object.keys(answer).sort()).toEqual(
-      ['expiresIn', 'refreshExpiresIn', 'refreshToken', 'token', 'userId', 'username'].sort(),
+      [
+        'deviceExpiresIn',
+        'deviceToken',
+        'expiresIn',
+        'refreshExpiresIn',
+        'refreshToken',
+        'token',
+        'userId',
+        'username',
+      ].sort(),
     )
     expect(answer).toMatchObject({ userId: user.id, username: user.username, expiresIn: DAY_SECONDS })
     expect(answer.refreshToken).toHaveLength(43)

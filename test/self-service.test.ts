@@ -1,6 +1,8 @@
+import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import {
   api,
+  apiWithEnv,
   bearer,
   client,
   createUser,
@@ -14,6 +16,7 @@ import {
   signedIn,
   uniqueName,
 } from './helpers'
+import { heldD1 } from './orgs/org-helpers'
 
 const me = (token: string) => api('/api/auth/me', bearer(token))
 
@@ -110,4 +113,30 @@ describe('POST /api/auth/logout-all', () => {
     for (const old of [token, otherSession]) expect((await me(old)).status).toBe(401)
     expect((await me((await login(user.username)).token)).status).toBe(200)
   })
+})
+
+describe('an account deleted after the guard read it', () => {
+  it.each([
+    ['PATCH', '/api/auth/me', { email: `${uniqueName('gone')}@example.com` }],
+    ['POST', '/api/auth/password', { currentPassword: DEFAULT_PASSWORD, newPassword: 'a brand new passphrase' }],
+  ])(
+    'is told by %s %s that its token no longer holds (401), not a 500, and nothing is written',
+    async (method, path, body) => {
+      const { user, token } = await signedIn()
+      const held = heldD1(env.DB)
+      const sent = apiWithEnv({ DB: held.binding }, path, {
+        method,
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+      })
+      await held.writing
+      await env.DB.prepare('delete from users where id = ?').bind(user.id).run()
+      held.release()
+
+      const res = await sent
+      expect(res.status).toBe(401)
+      expect(await res.json()).toMatchObject({ code: 'invalid_token' })
+      expect((await eventsAbout(user.id)).map((event) => event.type)).toEqual(['login_succeeded'])
+    },
+  )
 })

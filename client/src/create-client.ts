@@ -20,7 +20,10 @@ export type ClientOptions = {
 export type Client = {
   /** Every route, sending the stored token; `api.api.auth.me.$get()` is `GET /api/auth/me`. */
   api: ApiRoutes
-  /** Logs in and stores the tokens; throws `ApiClientError` (`invalid_credentials`, `too_many_attempts`…). */
+  /**
+   * Logs in, sending the stored device token, and stores the tokens and the device token
+   * answered; throws `ApiClientError` (`invalid_credentials`, `too_many_attempts`…).
+   */
   login(username: string, password: string): Promise<{ userId: string; username: string }>
   /** Ends this login (its access and refresh tokens) and forgets the tokens. */
   logout(): Promise<void>
@@ -58,10 +61,13 @@ export function createClient({ baseUrl, storage = memoryStorage(), fetch = globa
   return {
     api,
     async login(username: string, password: string) {
-      const res = await unauthenticated.api.auth.login.$post({ json: { username, password } })
+      // This device's token, if an earlier login got one: a lockout aimed at others then spares it.
+      const deviceToken = (await storage.getDevice?.()) ?? undefined
+      const res = await unauthenticated.api.auth.login.$post({ json: { username, password, deviceToken } })
       if (res.status !== 200) throw await errorFrom(res)
       const answer = await res.json()
       await storage.set({ token: answer.token, refreshToken: answer.refreshToken })
+      await storage.setDevice?.(answer.deviceToken)
       return { userId: answer.userId, username: answer.username }
     },
     logout: () => signOut('logout'),

@@ -5,6 +5,7 @@ import type { LoginThrottleSettings } from '../config'
 import type { Database } from '../data/client'
 import { releaseAttempt, reserveAttempt, type ThrottleKeys } from '../data/login-throttles'
 import type { NewAuthEvent, User } from '../data/schema'
+import { reserveOnDevice, trustDevice } from '../data/trusted-devices'
 import { passwordHashBySeed, userByLogin } from '../data/users'
 import { base64Url } from '../lib/base64url'
 import { normalizeIdentifier } from '../lib/normalize'
@@ -20,7 +21,8 @@ import {
 } from './passwords'
 
 // Every password check, at login or to change a password, runs here: reserved on the
-// login limits' counters first, then verified, and only then answered.
+// login limits' counters (or, from a trusted device, on that device's) first, then verified,
+// and only then answered.
 
 /**
  * The counter names for a check of `login` from `network`. The login is named by its
@@ -62,13 +64,16 @@ function reservationOutcome([, reserved, state]: Reservation, now: number) {
   return { admitted: false as const, retryAfter: Math.max(1, ...waits) }
 }
 
-/** A password to check: typed at login for `login`, or the current one of a signed-in `user`. */
+/**
+ * A password to check: typed at login for `login` (from a device presenting the token that
+ * hashes to `deviceHash`, if any), or the current one of a signed-in `user`.
+ */
 type PasswordAttempt = { password: string; network: string } & (
-  | { login: string; user?: undefined }
-  | { user: User; login?: undefined }
+  | { login: string; deviceHash?: string; user?: undefined }
+  | { user: User; login?: undefined; deviceHash?: undefined }
 )
 
-type CheckSettings = { hashing: Hashing; peppers: Peppers; throttle: LoginThrottleSettings }
+type CheckSettings = { hashing: Hashing; peppers: Peppers; throttle: LoginThrottleSettings; deviceTtlMs: number }
 
 /** What a check came to. */
 type PasswordCheck =
@@ -76,8 +81,16 @@ type PasswordCheck =
   | { result: 'refused'; retryAfter: number }
   /** Wrong password, unknown user or disabled account; `blockStarted` when this check started a block. */
   | { result: 'failed'; user: User | undefined; blockStarted: boolean }
-  /** Right: `release` gives the reservation back, to be written with whatever the success changes. */
-  | { result: 'passed'; user: User; release: ReturnType<typeof releaseAttempt> }
+  /**
+   * Right: `release` gives the reservation back, to be written with whatever the success
+   * changes; `trustedDevice` when it was counted on the presented device alone.
+   */
+  | {
+      result: 'passed'
+      user: User
+      release: ReturnType<typeof releaseAttempt> | ReturnType<typeof trustDevice>
+      trustedDevice: boolean
+    }
 
 /**
  * Checks a password under the login limits. The check is reserved on its counters in the
@@ -94,6 +107,10 @@ export async function checkPassword(
   attempt: PasswordAttempt,
   settings: CheckSettings,
 ): Promise<PasswordCheck> {
+  if (attempt.deviceHash !== undefined) {
+    const onDevice = await checkOnDevice(db, { ...attempt, deviceHash: attempt.deviceHash }, settings)
+    if (onDevice) return onDevice
+  }
   const { hashing, peppers, throttle } = settings
   const keys = await throttleKeys(hashing.pepper, attempt.login ?? attempt.user.username, attempt.network)
   const now = Math.floor(Date.now() / 1000)
@@ -121,7 +138,30 @@ export async function checkPassword(
   if (user === undefined || !valid || user.disabledAt !== null) {
     return { result: 'failed', user, blockStarted: outcome.blockStarted }
   }
-  return { result: 'passed', user, release: releaseAttempt(db, keys, throttle) }
+  return { result: 'passed', user, release: releaseAttempt(db, keys, throttle), trustedDevice: false }
+}
+
+/**
+ * Checks a login's password on the device that presented a token, counted on that device's
+ * failures alone (`reserveOnDevice`), in the batch that reads the user. Undefined when the
+ * token is not one this account's trusted devices hold (unknown, another account's, revoked,
+ * expired or spent): the login is then checked as any other, and nothing tells which.
+ */
+async function checkOnDevice(
+  db: Database,
+  { login, password, deviceHash }: { login: string; password: string; deviceHash: string },
+  { peppers, throttle, deviceTtlMs }: CheckSettings,
+): Promise<PasswordCheck | undefined> {
+  const now = new Date()
+  const [reserved, [user]] = await db.batch([
+    reserveOnDevice(db, { hash: deviceHash, login, now, maxFailures: throttle.maxPerDevice }),
+    userByLogin(db, login),
+  ])
+  if (reserved.length === 0 || user === undefined) return undefined
+  if (!(await verifyPassword(password, user.passwordHash, peppers)) || user.disabledAt !== null) {
+    return { result: 'failed', user, blockStarted: false }
+  }
+  return { result: 'passed', user, release: trustDevice(db, deviceHash, now, deviceTtlMs), trustedDevice: true }
 }
 
 /**

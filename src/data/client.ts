@@ -10,6 +10,7 @@ import {
   refreshFamilies,
   refreshTokens,
   revokedTokens,
+  trustedDevices,
   users,
 } from './schema'
 
@@ -41,6 +42,7 @@ export const checkSchema = (db: Database) =>
     everyColumnOf(db, organizations),
     everyColumnOf(db, memberships),
     everyColumnOf(db, invitations),
+    everyColumnOf(db, trustedDevices),
   ])
 
 /** Whether D1's error message says the database lacks part of the schema, rather than that D1 failed. */

@@ -124,6 +124,34 @@ export const refreshTokens = sqliteTable(
   ],
 )
 
+/**
+ * Devices that logged in to an account, by the SHA-256 of the device token they were given: the
+ * token itself is never stored. A login presenting one is counted on the device's own failures,
+ * not on the counters a lockout aimed at other clients fills (see `auth/device-tokens.ts`).
+ */
+export const trustedDevices = sqliteTable(
+  'trusted_devices',
+  {
+    /** Base64url of SHA-256 of the token. */
+    hash: text('hash').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    /** The user's `token_version` when it was given: a password change or logging out everywhere revokes it. */
+    tokenVersion: integer('token_version').notNull(),
+    /** Wrong passwords since its last right one; at the limit the device is spent (`expires_at` now). */
+    failures: integer('failures').notNull().default(0),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+    /** Moved on by each login it makes: a device in use stays trusted. */
+    expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [
+    // An account's devices, most recently used last: the oldest beyond the limit go.
+    index('trusted_devices_user_idx').on(t.userId, t.expiresAt),
+    index('trusted_devices_expires_at_idx').on(t.expiresAt),
+  ],
+)
+
 export const organizations = sqliteTable('organizations', {
   /** UUIDv7. */
   id: text('id').primaryKey(),
@@ -271,4 +299,5 @@ export type Organization = typeof organizations.$inferSelect
 export type NewOrganization = typeof organizations.$inferInsert
 export type Membership = typeof memberships.$inferSelect
 export type Invitation = typeof invitations.$inferSelect
+export type TrustedDevice = typeof trustedDevices.$inferSelect
 export type NewInvitation = typeof invitations.$inferInsert

@@ -4,6 +4,7 @@ import { deleteExpiredInvitations } from '../data/invitations'
 import { deleteDrainedCounters } from '../data/login-throttles'
 import { deleteEndedFamilies, deleteSpentTokens } from '../data/refresh-tokens'
 import { deleteExpiredRevocations } from '../data/revoked-tokens'
+import { deleteExpiredDevices } from '../data/trusted-devices'
 import { uuidv7Floor } from '../lib/uuid-v7'
 
 /** Rows deleted per statement: each stays well inside D1's per-query limits. */
@@ -30,11 +31,12 @@ type CleanupSettings = { now: Date; auditRetentionDays: number; accessTokenTtlSe
  * caller makes us store outlives its use), logged-out tokens past their expiry (refused
  * anyway by then), refresh tokens past their idle limit, refresh token families an access
  * token's lifetime after they expired or were revoked (their access tokens have expired by
- * then), expired invitations, and audit events older than the retention. Resolves the counts.
+ * then), device tokens expired or spent, expired invitations, and audit events older than the
+ * retention. Resolves the counts.
  *
  * @example
  * await cleanUp(database(env.DB), { now: new Date(), auditRetentionDays: 90, accessTokenTtlSeconds: 86_400 })
- * // { loginThrottles: 12, revokedTokens: 3, refreshTokens: 40, refreshFamilies: 2, invitations: 5, authEvents: 0 }
+ * // { loginThrottles: 12, revokedTokens: 3, refreshTokens: 40, refreshFamilies: 2, trustedDevices: 1, invitations: 5, authEvents: 0 }
  */
 export async function cleanUp(db: Database, { now, auditRetentionDays, accessTokenTtlSeconds }: CleanupSettings) {
   const seconds = Math.floor(now.getTime() / 1000)
@@ -46,6 +48,7 @@ export async function cleanUp(db: Database, { now, auditRetentionDays, accessTok
     // Tokens first, those of ended families too: a family goes once it holds none.
     refreshTokens: await deleteAll((limit) => deleteSpentTokens(db, { now, cutoff: familyCutoff }, limit)),
     refreshFamilies: await deleteAll((limit) => deleteEndedFamilies(db, familyCutoff, limit)),
+    trustedDevices: await deleteAll((limit) => deleteExpiredDevices(db, now, limit)),
     invitations: await deleteAll((limit) => deleteExpiredInvitations(db, now, limit)),
     authEvents: await deleteAll((limit) => deleteEventsBefore(db, auditCutoff, limit)),
   }

@@ -1,5 +1,6 @@
 import type { Context } from 'hono'
 import type { AppEnv } from '../../app-env'
+import { deviceTtlMs, presentedDeviceHash } from '../../auth/device-tokens'
 import { checkPassword, failedCheckEvents } from '../../auth/password-check'
 import { passwordSettings } from '../../auth/passwords'
 import { loginThrottleSettings } from '../../config'
@@ -11,17 +12,26 @@ import { ApiError } from '../../http/errors'
  * Checks the password of a login (`{ login }`) or of the signed-in `{ user }` from this
  * request's client, and answers a check that did not pass: 429 with `Retry-After` when the
  * limits refuse it; when it fails (audited, actor `actor`), 401 `Invalid username or password`
- * for a login and 422 `current_password_incorrect` for a signed-in user, whose session stays valid. Resolves what a passing check needs: the user, the reservation to give back and
- * the current hashing parameters.
+ * for a login and 422 `current_password_incorrect` for a signed-in user, whose session stays
+ * valid. A login may present a device token: from a device trusted for that account, it is
+ * counted on that device alone. Resolves what a passing check needs: the user, the reservation
+ * to give back, whether the device was trusted, and the current hashing parameters.
  */
 export async function checkedPassword(
   c: Context<AppEnv>,
-  attempt: { password: string } & ({ login: string } | { user: User }),
+  attempt: { password: string } & ({ login: string; deviceToken?: string } | { user: User }),
   actor: string | null,
 ) {
   const { hashing, peppers } = await passwordSettings(c.env)
-  const settings = { hashing, peppers, throttle: loginThrottleSettings(c.env) }
-  const check = await checkPassword(c.var.db, { ...attempt, network: clientOf(c).network }, settings)
+  const settings = { hashing, peppers, throttle: loginThrottleSettings(c.env), deviceTtlMs: deviceTtlMs(c.env) }
+  const { network } = clientOf(c)
+  const check = await checkPassword(
+    c.var.db,
+    'login' in attempt
+      ? { ...attempt, network, deviceHash: await presentedDeviceHash(attempt.deviceToken) }
+      : { ...attempt, network },
+    settings,
+  )
   if (check.result === 'refused') {
     throw new ApiError('too_many_attempts', { headers: { 'Retry-After': String(check.retryAfter) } })
   }
@@ -29,5 +39,5 @@ export async function checkedPassword(
     recordInBackground(c, failedCheckEvents(check, originOf(c, actor)))
     throw new ApiError('login' in attempt ? 'invalid_credentials' : 'current_password_incorrect')
   }
-  return { user: check.user, release: check.release, hashing }
+  return { user: check.user, release: check.release, trustedDevice: check.trustedDevice, hashing }
 }

@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi'
 import { authEvent } from '../../audit/auth-event'
+import { deviceTtlMs, startDevice } from '../../auth/device-tokens'
 import { hashPassword, needsRehash } from '../../auth/passwords'
 import { refreshSettings, startFamily } from '../../auth/refresh-tokens'
 import { issueToken, tokenSettings } from '../../auth/tokens'
@@ -34,6 +35,11 @@ const LoginRequestSchema = z
         example: 'admin',
       }),
     password: enteredPasswordSchema,
+    deviceToken: z.string().optional().openapi({
+      description:
+        "The `deviceToken` an earlier login of this account from this device answered: the login is then counted on this device's failures alone, not held by a lockout aimed at other clients. One that is not this account's, or is expired, revoked or malformed, is ignored.",
+      example: LOGIN_RESPONSE_EXAMPLE.deviceToken,
+    }),
   })
   .openapi('LoginRequest')
 
@@ -49,18 +55,28 @@ const login = apiRoute(everyone, {
 })
 
 export const loginRouter = createRouter().openapi(login, async (c) => {
-  const { username, password } = c.req.valid('json')
+  const { username, password, deviceToken } = c.req.valid('json')
   const db = c.var.db
   // Settings first, so a misconfigured Worker fails alike for known and unknown users.
   const tokens = await tokenSettings(c.env)
   const refreshing = await refreshSettings(c.env)
+  const ttlMs = deviceTtlMs(c.env)
   // Nobody is authenticated yet: a failure has no actor.
-  const { user, release, hashing } = await checkedPassword(c, { login: username, password }, null)
+  const { user, release, trustedDevice, hashing } = await checkedPassword(
+    c,
+    { login: username, password, deviceToken },
+    null,
+  )
   const event = authEvent('login_succeeded', user.id, originOf(c, user.id))
   const family = await startFamily(db, user, refreshing)
+  // A trusted device keeps its token (`release` moved its expiry on); any other is trusted from now.
+  const device =
+    trustedDevice && deviceToken !== undefined
+      ? { statements: [], deviceToken, deviceExpiresIn: Math.floor(ttlMs / 1000) }
+      : await startDevice(db, user, ttlMs)
   // A refresh token handed out before its row is written could be refused on its first use:
   // the family goes in with the reservation given back and the event, before the answer.
-  await db.batch([...family.statements, ...release, insertEvents(db, [event])])
+  await db.batch([...family.statements, release, ...device.statements, insertEvents(db, [event])])
   logAuthEvents(c, [event])
   if (needsRehash(user.passwordHash, hashing)) {
     writeInBackground(c, 'password_rehash_failed', async () => [
@@ -68,5 +84,14 @@ export const loginRouter = createRouter().openapi(login, async (c) => {
     ])
   }
   const issued = await issueToken(user, tokens, family.familyId)
-  return c.json({ ...issued, refreshToken: family.refreshToken, refreshExpiresIn: family.refreshExpiresIn }, 200)
+  return c.json(
+    {
+      ...issued,
+      refreshToken: family.refreshToken,
+      refreshExpiresIn: family.refreshExpiresIn,
+      deviceToken: device.deviceToken,
+      deviceExpiresIn: device.deviceExpiresIn,
+    },
+    200,
+  )
 })

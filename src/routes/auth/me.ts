@@ -1,10 +1,11 @@
 import { z } from '@hono/zod-openapi'
 import { authEvent } from '../../audit/auth-event'
-import { insertEvents } from '../../data/auth-events'
+import { recordIfChanged } from '../../data/auth-events'
 import { updateUser } from '../../data/users'
 import { apiRoute } from '../../http/api-route'
 import { logAuthEvents, originOf } from '../../http/audit'
 import { conflictOrRethrow } from '../../http/conflicts'
+import { ApiError } from '../../http/errors'
 import { signedIn } from '../../http/guards'
 import { jsonBody, jsonResponse } from '../../http/openapi'
 import { normalizeIdentifier } from '../../lib/normalize'
@@ -45,8 +46,10 @@ export const meRouter = createRouter()
     const event = authEvent('user_updated', user.id, originOf(c, user.id), now)
     const email = normalizeIdentifier(c.req.valid('json').email)
     const [[updated]] = await db
-      .batch([updateUser(db, user.id, { email, updatedAt: now }), insertEvents(db, [event])])
+      .batch([updateUser(db, user.id, { email, updatedAt: now }), recordIfChanged(db, event)])
       .catch(conflictOrRethrow)
+    // An account deleted after the guard read it: its token no longer holds.
+    if (!updated) throw new ApiError('invalid_token')
     logAuthEvents(c, [event])
     return c.json(toPublicUser(updated), 200)
   })

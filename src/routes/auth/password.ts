@@ -1,12 +1,14 @@
 import { z } from '@hono/zod-openapi'
 import { authEvent } from '../../audit/auth-event'
+import { deviceTtlMs, startDevice } from '../../auth/device-tokens'
 import { hashPassword, newPasswordSchema } from '../../auth/passwords'
 import { refreshSettings, startFamily } from '../../auth/refresh-tokens'
 import { issueToken, tokenSettings } from '../../auth/tokens'
-import { insertEvents } from '../../data/auth-events'
+import { recordIfChanged } from '../../data/auth-events'
 import { nextTokenVersion, updateUser } from '../../data/users'
 import { apiRoute } from '../../http/api-route'
 import { logAuthEvents, originOf } from '../../http/audit'
+import { ApiError } from '../../http/errors'
 import { signedIn } from '../../http/guards'
 import { jsonBody, jsonResponse } from '../../http/openapi'
 import { createRouter } from '../create-router'
@@ -31,7 +33,7 @@ const changePassword = apiRoute(signedIn, {
   },
   responses: {
     200: jsonResponse(
-      'A fresh token and refresh token; all earlier ones are refused from now on',
+      'A fresh token, refresh token and device token; all earlier ones are refused from now on',
       LoginResponseSchema,
       LOGIN_RESPONSE_EXAMPLE,
     ),
@@ -49,15 +51,30 @@ export const passwordRouter = createRouter().openapi(changePassword, async (c) =
   const now = new Date()
   const event = authEvent('password_changed', user.id, originOf(c, user.id), now)
   const set = { passwordHash: await hashPassword(newPassword, hashing), tokenVersion: nextTokenVersion, updatedAt: now }
-  // The new login's family, written only once `updateUser` has moved `token_version` on, to the version it names.
-  const family = await startFamily(db, { id: user.id, tokenVersion: user.tokenVersion + 1 }, refreshing, now)
-  const [, , [changed]] = await db.batch([
-    ...release,
+  // The new login's family and device, written only once `updateUser` has moved `token_version`
+  // on, to the version they name: every other device and family of the account is revoked.
+  const changedUser = { id: user.id, tokenVersion: user.tokenVersion + 1 }
+  const family = await startFamily(db, changedUser, refreshing, now)
+  const device = await startDevice(db, changedUser, deviceTtlMs(c.env), now)
+  const [[changed]] = await db.batch([
     updateUser(db, user.id, set),
-    insertEvents(db, [event]),
+    recordIfChanged(db, event),
+    release,
     ...family.statements,
+    ...device.statements,
   ])
+  // An account deleted after the guard read it: nothing above was written, and its token no longer holds.
+  if (!changed) throw new ApiError('invalid_token')
   logAuthEvents(c, [event])
   const issued = await issueToken(changed, tokens, family.familyId)
-  return c.json({ ...issued, refreshToken: family.refreshToken, refreshExpiresIn: family.refreshExpiresIn }, 200)
+  return c.json(
+    {
+      ...issued,
+      refreshToken: family.refreshToken,
+      refreshExpiresIn: family.refreshExpiresIn,
+      deviceToken: device.deviceToken,
+      deviceExpiresIn: device.deviceExpiresIn,
+    },
+    200,
+  )
 })

@@ -6,7 +6,7 @@ import { ApiError } from '../../http/errors'
 import { bodyCredential } from '../../http/guards'
 import { jsonBody, jsonResponse } from '../../http/openapi'
 import { createRouter } from '../create-router'
-import { LOGIN_RESPONSE_EXAMPLE, LoginResponseSchema, REFRESH_REQUEST_EXAMPLE, RefreshRequestSchema } from './schemas'
+import { REFRESH_REQUEST_EXAMPLE, RefreshRequestSchema, TOKENS_RESPONSE_EXAMPLE, TokensResponseSchema } from './schemas'
 
 const refreshRoute = apiRoute(bodyCredential, {
   method: 'post',
@@ -18,7 +18,7 @@ const refreshRoute = apiRoute(bodyCredential, {
     'Each refresh token is good for one refresh. Requests racing with one token within a few seconds all get the same answer; the token presented again later is taken as stolen: the login it comes from is revoked, its access tokens with it. No query string is accepted.',
   request: { body: jsonBody(RefreshRequestSchema, REFRESH_REQUEST_EXAMPLE) },
   responses: {
-    200: jsonResponse('A new token and the next refresh token', LoginResponseSchema, LOGIN_RESPONSE_EXAMPLE),
+    200: jsonResponse('A new token and the next refresh token', TokensResponseSchema, TOKENS_RESPONSE_EXAMPLE),
   },
   errors: ['invalid_refresh_token'],
 })

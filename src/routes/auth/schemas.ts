@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi'
 import { PASSWORD_MAX_LENGTH } from '../../auth/passwords'
-import { REFRESH_TOKEN_LENGTH, REFRESH_TOKEN_PATTERN } from '../../auth/refresh-tokens'
 import { idSchema } from '../../lib/id-schemas'
+import { OPAQUE_TOKEN_LENGTH, OPAQUE_TOKEN_PATTERN } from '../../lib/opaque-token'
 
 /** A password as typed to prove who one is: bounded, but not held to the policy. */
 export const enteredPasswordSchema = z
@@ -16,26 +16,25 @@ export const enteredPasswordSchema = z
 
 /** A refresh token as the API spells one (a made-up one): 32 random bytes in base64url. */
 const EXAMPLE_REFRESH_TOKEN = 'V6yoo5kZURekrgNOFmuAq1HYQtrau7HWjU39hfzFqOg'
+const EXAMPLE_DEVICE_TOKEN = 'kq3R0bX9zJc1mWf7TgH2yLpV8sNdE4uAoI6eQhYtZxw'
 
-const refreshTokenFormat = {
-  pattern: REFRESH_TOKEN_PATTERN.source,
-  minLength: REFRESH_TOKEN_LENGTH,
-  maxLength: REFRESH_TOKEN_LENGTH,
-  example: EXAMPLE_REFRESH_TOKEN,
-}
+/** How the document spells an opaque token (`lib/opaque-token.ts`), with `example`. */
+const opaqueTokenFormat = (example: string) => ({
+  pattern: OPAQUE_TOKEN_PATTERN.source,
+  minLength: OPAQUE_TOKEN_LENGTH,
+  maxLength: OPAQUE_TOKEN_LENGTH,
+  example,
+})
 
-/**
- * What login, a password change and a refresh answer: the guide's four fields, and a refresh
- * token with its lifetime.
- */
-export const LoginResponseSchema = z
+/** What a refresh answers: the guide's four fields, and the next refresh token with its lifetime. */
+export const TokensResponseSchema = z
   .object({
     token: z.string().openapi({ description: 'HS256 JWT for `Authorization: Bearer <token>`' }),
     userId: idSchema,
     username: z.string(),
     expiresIn: z.int().openapi({ description: 'Seconds until the token expires', example: 86400 }),
     refreshToken: z.string().openapi({
-      ...refreshTokenFormat,
+      ...opaqueTokenFormat(EXAMPLE_REFRESH_TOKEN),
       description:
         'Opaque (256 random bits, not a JWT), for `POST /api/auth/refresh`: good for one refresh, which answers the next one. Keep it as secret as a password.',
     }),
@@ -45,7 +44,17 @@ export const LoginResponseSchema = z
       example: 1_209_600,
     }),
   })
-  .openapi('LoginResponse')
+  .openapi('TokensResponse')
+
+/** What login and a password change answer: a refresh's fields, and this device's token. */
+export const LoginResponseSchema = TokensResponseSchema.extend({
+  deviceToken: z.string().openapi({
+    ...opaqueTokenFormat(EXAMPLE_DEVICE_TOKEN),
+    description:
+      "Opaque (256 random bits): send it as `deviceToken` with this account's next logins from this device, so that a lockout aimed at other clients does not apply to them. Kept until it expires, the password changes or the account logs out everywhere.",
+  }),
+  deviceExpiresIn: z.int().openapi({ description: 'Seconds until the device token expires', example: 7_776_000 }),
+}).openapi('LoginResponse')
 
 /**
  * A refresh: the refresh token of the last answer. Its spelling is documented but checked by
@@ -54,7 +63,7 @@ export const LoginResponseSchema = z
 export const RefreshRequestSchema = z
   .strictObject({
     refreshToken: z.string().openapi({
-      ...refreshTokenFormat,
+      ...opaqueTokenFormat(EXAMPLE_REFRESH_TOKEN),
       description:
         'The `refreshToken` of the last login, password change or refresh. A string of any other shape is refused as an unknown token is: 401 `invalid_refresh_token`.',
     }),
@@ -68,13 +77,19 @@ const EXAMPLE_TOKEN = [
   'AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8',
 ].join('.')
 
-export const LOGIN_RESPONSE_EXAMPLE: z.infer<typeof LoginResponseSchema> = {
+export const TOKENS_RESPONSE_EXAMPLE: z.infer<typeof TokensResponseSchema> = {
   token: EXAMPLE_TOKEN,
   userId: '019ac1f2-7a3b-7cde-8f01-23456789abcd',
   username: 'alice',
   expiresIn: 86400,
   refreshToken: EXAMPLE_REFRESH_TOKEN,
   refreshExpiresIn: 1_209_600,
+}
+
+export const LOGIN_RESPONSE_EXAMPLE: z.infer<typeof LoginResponseSchema> = {
+  ...TOKENS_RESPONSE_EXAMPLE,
+  deviceToken: EXAMPLE_DEVICE_TOKEN,
+  deviceExpiresIn: 7_776_000,
 }
 
 export const REFRESH_REQUEST_EXAMPLE: z.input<typeof RefreshRequestSchema> = { refreshToken: EXAMPLE_REFRESH_TOKEN }

@@ -1,0 +1,202 @@
+import { env } from 'cloudflare:workers'
+import { eq } from 'drizzle-orm'
+import { drizzle } from 'drizzle-orm/d1'
+import { describe, expect, it } from 'vitest'
+import { trustedDevices } from '../../src/data/schema'
+import { MAX_DEVICES_PER_ACCOUNT } from '../../src/data/trusted-devices'
+import { hasOpaqueTokenShape, newOpaqueToken, opaqueTokenHash } from '../../src/lib/opaque-token'
+import { apiWithEnv, bearer, createUser, DEFAULT_PASSWORD, postAuthorized, signedIn } from '../helpers'
+import { expectBlocked, randomIp } from './login-attempts'
+
+const db = drizzle(env.DB)
+
+/** The limits of a deployment as shipped, but for the clean-client delay: the attack below lasts one test. */
+const LIMITS = { LOGIN_LOCKOUT_SECONDS: '30' }
+
+type Login = { token: string; refreshToken: string; deviceToken: string; deviceExpiresIn: number }
+
+/** A login of `username` from `ip`, presenting `deviceToken` if given. */
+const loginFrom = (
+  ip: string,
+  username: string,
+  password: string,
+  deviceToken?: string,
+  limits: Partial<Env> = LIMITS,
+) =>
+  apiWithEnv(limits, '/api/auth/login', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'CF-Connecting-IP': ip },
+    body: JSON.stringify({ username, password, deviceToken }),
+  })
+
+/** A successful login's answer, failing the test on any other status. */
+async function loggedIn(res: Response): Promise<Login> {
+  if (res.status !== 200) expect.fail(`login answered ${res.status}: ${await res.text()}`)
+  return res.json()
+}
+
+/**
+ * Blocks `username` for every client with a history, by 50 failures (the account's limit) from 50
+ * addresses, then takes the clean-client slot from a new one, as the attacker in the issue does.
+ */
+async function blockFromEverywhere(username: string) {
+  await Promise.all(Array.from({ length: 50 }, () => loginFrom(randomIp(), username, 'wrong password')))
+  expect((await loginFrom(randomIp(), username, 'a guess')).status).toBe(401)
+}
+
+const devicesOf = (userId: string) => db.select().from(trustedDevices).where(eq(trustedDevices.userId, userId)).all()
+
+describe('a device token', () => {
+  it('is answered by a login and a password change: opaque, stored only as its hash, good for 90 days', async () => {
+    const user = await createUser()
+    const first = await loggedIn(await loginFrom(randomIp(), user.username, DEFAULT_PASSWORD))
+    expect(hasOpaqueTokenShape(first.deviceToken)).toBe(true)
+    expect(first.deviceExpiresIn).toBe(90 * 86_400)
+    const rows = await devicesOf(user.id)
+    expect(rows).toMatchObject([{ hash: await opaqueTokenHash(first.deviceToken), failures: 0 }])
+    expect(JSON.stringify(rows)).not.toContain(first.deviceToken)
+
+    const changed = await postAuthorized(
+      '/api/auth/password',
+      { currentPassword: DEFAULT_PASSWORD, newPassword: 'another long password' },
+      first.token,
+    )
+    const answer = await loggedIn(changed)
+    expect(hasOpaqueTokenShape(answer.deviceToken)).toBe(true)
+    expect(answer.deviceToken).not.toBe(first.deviceToken)
+  })
+
+  it('lets its owner in at the first try while strangers hold the account blocked and take every clean slot', async () => {
+    const user = await createUser()
+    const device = await loggedIn(await loginFrom(randomIp(), user.username, DEFAULT_PASSWORD))
+    // Strangers block the account, and take the clean-client slot as it opens.
+    await blockFromEverywhere(user.username)
+    // The owner from a fresh address, without the device token, waits as documented…
+    await expectBlocked(await loginFrom(randomIp(), user.username, DEFAULT_PASSWORD))
+    // …and with it gets in at once, from yet another address, keeping the same device token.
+    const owner = await loggedIn(await loginFrom(randomIp(), user.username, DEFAULT_PASSWORD, device.deviceToken))
+    expect(owner.deviceToken).toBe(device.deviceToken)
+    const { status } = await apiWithEnv(LIMITS, '/api/auth/me', bearer(owner.token))
+    expect(status).toBe(200)
+  })
+
+  it('is counted on its own failures: a few, then it is spent and the login is a stranger’s', async () => {
+    const user = await createUser()
+    const device = await loggedIn(await loginFrom(randomIp(), user.username, DEFAULT_PASSWORD))
+    await blockFromEverywhere(user.username)
+    const ip = randomIp()
+    for (let i = 0; i < 3; i++) {
+      expect((await loginFrom(ip, user.username, 'wrong', device.deviceToken)).status).toBe(401)
+    }
+    // Spent: the right password from it is now held by the account's block like anyone's.
+    await expectBlocked(await loginFrom(randomIp(), user.username, DEFAULT_PASSWORD, device.deviceToken))
+  })
+
+  it('starts its failures over with a right password', async () => {
+    const user = await createUser()
+    const device = await loggedIn(await loginFrom(randomIp(), user.username, DEFAULT_PASSWORD))
+    const ip = randomIp()
+    for (let i = 0; i < 2; i++) await loginFrom(ip, user.username, 'wrong', device.deviceToken)
+    await loggedIn(await loginFrom(ip, user.username, DEFAULT_PASSWORD, device.deviceToken))
+    expect(await devicesOf(user.id)).toMatchObject([{ failures: 0 }])
+  })
+
+  it(`holds under 50 wrong logins at once: at most ${3} are counted on the device`, async () => {
+    const user = await createUser()
+    const device = await loggedIn(await loginFrom(randomIp(), user.username, DEFAULT_PASSWORD))
+    const answers = await Promise.all(
+      Array.from({ length: 50 }, () => loginFrom(randomIp(), user.username, 'wrong', device.deviceToken)),
+    )
+    expect(answers.every((res) => res.status === 401 || res.status === 429)).toBe(true)
+    expect(await devicesOf(user.id)).toMatchObject([{ failures: 3 }])
+  })
+
+  it.each([
+    [
+      'of another account',
+      async () =>
+        (await loggedIn(await loginFrom(randomIp(), (await createUser()).username, DEFAULT_PASSWORD))).deviceToken,
+    ],
+    ['guessed', async () => newOpaqueToken()],
+    ['malformed', async () => 'not a device token'],
+    ['of 10,000 characters', async () => 'x'.repeat(10_000)],
+  ])('%s is ignored: the login is a stranger’s, answered as any other', async (_what, tokenOf) => {
+    const user = await createUser()
+    await loggedIn(await loginFrom(randomIp(), user.username, DEFAULT_PASSWORD))
+    await blockFromEverywhere(user.username)
+    const token = await tokenOf()
+    await expectBlocked(await loginFrom(randomIp(), user.username, DEFAULT_PASSWORD, token))
+    // Not blocked, a wrong password with it answers as without it.
+    const other = await createUser()
+    const withIt = await loginFrom(randomIp(), other.username, 'wrong', token)
+    const without = await loginFrom(randomIp(), other.username, 'wrong')
+    expect(withIt.status).toBe(401)
+    expect(await withIt.json()).toEqual(await without.json())
+  })
+
+  it.each([
+    [
+      'expired',
+      async (_token: string, userId: string) => {
+        await db
+          .update(trustedDevices)
+          .set({ expiresAt: new Date(Date.now() - 1000) })
+          .where(eq(trustedDevices.userId, userId))
+      },
+    ],
+    [
+      'revoked by logging out everywhere',
+      async (token: string) => {
+        expect((await postAuthorized('/api/auth/logout-all', {}, token)).status).toBe(204)
+      },
+    ],
+    [
+      'revoked by a password change',
+      async (token: string) => {
+        const res = await postAuthorized(
+          '/api/auth/password',
+          { currentPassword: DEFAULT_PASSWORD, newPassword: `${DEFAULT_PASSWORD}!` },
+          token,
+        )
+        expect(res.status).toBe(200)
+      },
+    ],
+  ])('%s is ignored', async (_what, revoke) => {
+    const user = await createUser()
+    const device = await loggedIn(await loginFrom(randomIp(), user.username, DEFAULT_PASSWORD))
+    await revoke(device.token, user.id)
+    await blockFromEverywhere(user.username)
+    await expectBlocked(await loginFrom(randomIp(), user.username, DEFAULT_PASSWORD, device.deviceToken))
+  })
+
+  it('is revoked by disabling the account, and goes with it when it is deleted', async () => {
+    const { token: admin } = await signedIn('admin')
+    const user = await createUser()
+    const device = await loggedIn(await loginFrom(randomIp(), user.username, DEFAULT_PASSWORD))
+    const patch = await apiWithEnv(LIMITS, `/api/users/${user.id}`, {
+      method: 'PATCH',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${admin}` },
+      body: JSON.stringify({ disabled: true }),
+    })
+    expect(patch.status).toBe(200)
+    await apiWithEnv(LIMITS, `/api/users/${user.id}`, {
+      method: 'PATCH',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${admin}` },
+      body: JSON.stringify({ disabled: false }),
+    })
+    await blockFromEverywhere(user.username)
+    await expectBlocked(await loginFrom(randomIp(), user.username, DEFAULT_PASSWORD, device.deviceToken))
+
+    expect((await apiWithEnv(LIMITS, `/api/users/${user.id}`, { method: 'DELETE', ...bearer(admin) })).status).toBe(204)
+    expect(await devicesOf(user.id)).toEqual([])
+  })
+
+  it(`is kept for at most ${MAX_DEVICES_PER_ACCOUNT} devices an account, the least recently used going first`, async () => {
+    const user = await createUser()
+    const first = await loggedIn(await loginFrom(randomIp(), user.username, DEFAULT_PASSWORD))
+    for (let i = 0; i < MAX_DEVICES_PER_ACCOUNT + 4; i++) await loginFrom(randomIp(), user.username, DEFAULT_PASSWORD)
+    const rows = await devicesOf(user.id)
+    expect(rows).toHaveLength(MAX_DEVICES_PER_ACCOUNT)
+    expect(rows.map((row) => row.hash)).not.toContain(await opaqueTokenHash(first.deviceToken))
+  })
+})
