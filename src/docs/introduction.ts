@@ -20,10 +20,11 @@ You need the username (or email address) and password of an OrgStack account. Ad
 
 Send your credentials to \`POST /api/auth/login\` as JSON:
 
-| Field      | Type   | Required | Description                    |
-| ---------- | ------ | -------- | ------------------------------ |
-| \`username\` | string | Yes      | Your username or email address |
-| \`password\` | string | Yes      | Your account password          |
+| Field         | Type   | Required | Description                                                 |
+| ------------- | ------ | -------- | ----------------------------------------------------------- |
+| \`username\`    | string | Yes      | Your username or email address                              |
+| \`password\`    | string | Yes      | Your account password                                       |
+| \`deviceToken\` | string | No       | The \`deviceToken\` of your last login from this device (below) |
 
 ~~~sh
 curl -X POST http://localhost:8787/api/auth/login \\
@@ -41,6 +42,8 @@ A \`200 OK\` answer carries the token, and a refresh token:
 | \`expiresIn\`        | integer | Token expiration time in seconds                |
 | \`refreshToken\`     | string  | Opaque; exchanges for a new token (step 4)      |
 | \`refreshExpiresIn\` | integer | Seconds until the refresh token expires unused  |
+| \`deviceToken\`      | string  | Opaque; send it with your next logins           |
+| \`deviceExpiresIn\`  | integer | Seconds until the device token expires unused   |
 
 ~~~json
 {
@@ -50,7 +53,9 @@ A \`200 OK\` answer carries the token, and a refresh token:
 ~~~
 
 A wrong username or password answers \`401 Unauthorized\`, a malformed request \`400 Bad Request\`, and too many
-attempts \`429 Too Many Requests\` with a \`Retry-After\` header.
+attempts \`429 Too Many Requests\` with a \`Retry-After\` header. Keep the \`deviceToken\` on the device and send it
+with every later login of the same account: a login that brings it is counted on that device alone, so while strangers
+guess at your account and it is locked for everyone else, your device still gets in.
 
 ### 3. Send the token
 

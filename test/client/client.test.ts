@@ -89,6 +89,28 @@ describe('the client', () => {
     expect(await okBody(joined)).toMatchObject({ orgId, role: 'admin' })
   })
 
+  it('keeps the device token across a logout and sends it with the next login, which keeps it trusted', async () => {
+    const user = await createUser()
+    const bodies: string[] = []
+    const storage = memoryStorage()
+    const { orgstack } = countedClient(storage, async (path, send, init) => {
+      if (path === '/api/auth/login') bodies.push(String(init?.body))
+      return send()
+    })
+    await orgstack.login(user.username, DEFAULT_PASSWORD)
+    const device = await storage.getDevice?.()
+    expect(device).toEqual(expect.any(String))
+    await orgstack.logout()
+    expect(await storage.get()).toBeNull()
+    expect(await storage.getDevice?.()).toBe(device)
+
+    await orgstack.login(user.username, DEFAULT_PASSWORD)
+    expect(JSON.parse(bodies[0])).not.toHaveProperty('deviceToken')
+    expect(JSON.parse(bodies[1])).toMatchObject({ deviceToken: device })
+    // Trusted: the same token answered back, not a new device.
+    expect(await storage.getDevice?.()).toBe(device)
+  })
+
   it('refreshes once for 20 requests failing at once with an expired token, and retries each', async () => {
     const { user, expired, orgstack, storage, refreshes } = await expiredSession()
     const stale = await workerFetch(`${BASE_URL}/api/auth/me`, { headers: { Authorization: `Bearer ${expired}` } })
