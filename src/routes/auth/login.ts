@@ -15,7 +15,7 @@ import { ALSO_REFUSED } from '../../lib/also-refused'
 import { normalizeIdentifier } from '../../lib/normalize'
 import { createRouter } from '../create-router'
 import { checkedPassword } from './checked-password'
-import { enteredPasswordSchema, LOGIN_RESPONSE_EXAMPLE, LoginResponseSchema } from './schemas'
+import { enteredPasswordSchema, LOGIN_RESPONSE_EXAMPLE, LoginResponseSchema, toLoginResponse } from './schemas'
 
 /** No account's username or email is longer than this once normalised (emails are at most 254 characters). */
 const MAX_NORMALIZED_LOGIN = 254
@@ -84,14 +84,5 @@ export const loginRouter = createRouter().openapi(login, async (c) => {
     ])
   }
   const issued = await issueToken(user, tokens, family.familyId)
-  return c.json(
-    {
-      ...issued,
-      refreshToken: family.refreshToken,
-      refreshExpiresIn: family.refreshExpiresIn,
-      deviceToken: device.deviceToken,
-      deviceExpiresIn: device.deviceExpiresIn,
-    },
-    200,
-  )
+  return c.json(toLoginResponse(issued, family, device), 200)
 })

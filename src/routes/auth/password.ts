@@ -13,7 +13,7 @@ import { signedIn } from '../../http/guards'
 import { jsonBody, jsonResponse } from '../../http/openapi'
 import { createRouter } from '../create-router'
 import { checkedPassword } from './checked-password'
-import { enteredPasswordSchema, LOGIN_RESPONSE_EXAMPLE, LoginResponseSchema } from './schemas'
+import { enteredPasswordSchema, LOGIN_RESPONSE_EXAMPLE, LoginResponseSchema, toLoginResponse } from './schemas'
 
 const ChangePasswordSchema = z
   .strictObject({ currentPassword: enteredPasswordSchema, newPassword: newPasswordSchema })
@@ -67,14 +67,5 @@ export const passwordRouter = createRouter().openapi(changePassword, async (c) =
   if (!changed) throw new ApiError('invalid_token')
   logAuthEvents(c, [event])
   const issued = await issueToken(changed, tokens, family.familyId)
-  return c.json(
-    {
-      ...issued,
-      refreshToken: family.refreshToken,
-      refreshExpiresIn: family.refreshExpiresIn,
-      deviceToken: device.deviceToken,
-      deviceExpiresIn: device.deviceExpiresIn,
-    },
-    200,
-  )
+  return c.json(toLoginResponse(issued, family, device), 200)
 })

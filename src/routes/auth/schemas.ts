@@ -57,6 +57,22 @@ export const LoginResponseSchema = TokensResponseSchema.extend({
 }).openapi('LoginResponse')
 
 /**
+ * The answer of a login or a password change: the access token `issued`, the new login's refresh
+ * token and this device's token.
+ */
+export const toLoginResponse = (
+  issued: Pick<z.infer<typeof TokensResponseSchema>, 'token' | 'userId' | 'username' | 'expiresIn'>,
+  family: { refreshToken: string; refreshExpiresIn: number },
+  device: { deviceToken: string; deviceExpiresIn: number },
+): z.infer<typeof LoginResponseSchema> => ({
+  ...issued,
+  refreshToken: family.refreshToken,
+  refreshExpiresIn: family.refreshExpiresIn,
+  deviceToken: device.deviceToken,
+  deviceExpiresIn: device.deviceExpiresIn,
+})
+
+/**
  * A refresh: the refresh token of the last answer. Its spelling is documented but checked by
  * the handler, so that any string the field holds is answered as an unknown token is (401).
  */
