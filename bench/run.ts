@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: the auth paths' throughput, latency and CPU time against reference
  * routes that exist only in the bench build, in plain workerd and in Miniflare with D1.
- * Loopback only; stops by itself in about three minutes; ends every process it started.
+ * Loopback only; stops by itself in about four minutes; ends every process it started.
  * The README's "Benchmark" section says what each setup is for and how to read the table.
  */
 import { passwordSettings } from '../src/auth/passwords'
