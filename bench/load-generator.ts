@@ -4,7 +4,7 @@
  * one `LoadJob` per message and answers with its `LoadResult`.
  */
 import autocannon from 'autocannon'
-import type { LoadJob, LoadResult } from './lib/load'
+import type { LoadJob, LoadResult, NumberedBody } from './lib/load'
 
 /** The `p`th percentile of ascending `sorted`, by the nearest rank. */
 const percentile = (sorted: number[], p: number) =>
@@ -27,6 +27,23 @@ function refreshChain(tokens: string[]): autocannon.Request[] {
   ]
 }
 
+/** The next number of each `NumberedBody` template: no body is sent twice in a bench run. */
+const nextNumber = new Map<string, number>()
+
+/** A body per request from `template`: autocannon calls `setupRequest` once before each request it sends. */
+function numberedBodies({ template, first, last }: NumberedBody): autocannon.Request[] {
+  return [
+    {
+      setupRequest: (request) => {
+        const n = nextNumber.get(template) ?? first
+        if (n > last) throw new Error(`${template}: no number left after ${last}`)
+        nextNumber.set(template, n + 1)
+        return { ...request, body: template.replace('{n}', String(n)) }
+      },
+    },
+  ]
+}
+
 function run(job: LoadJob): Promise<LoadResult> {
   // autocannon's own histograms count whole milliseconds; sub-millisecond answers need their own.
   const latencies: number[] = []
@@ -41,6 +58,7 @@ function run(job: LoadJob): Promise<LoadResult> {
         headers: job.headers,
         body: job.body,
         ...(job.refreshTokens && { requests: refreshChain(job.refreshTokens) }),
+        ...(job.numberedBody && { requests: numberedBodies(job.numberedBody) }),
         connections: job.connections,
         amount: job.requests,
         // How soon autocannon notices that the last answer is in.

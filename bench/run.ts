@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: the auth paths' throughput, latency and CPU time against reference
  * routes that exist only in the bench build, in plain workerd and in Miniflare with D1.
- * Loopback only; stops by itself in about three minutes; ends every process it started.
+ * Loopback only; stops by itself in about four minutes; ends every process it started.
  * The README's "Benchmark" section says what each setup is for and how to read the table.
  */
 import { passwordSettings } from '../src/auth/passwords'
@@ -14,7 +14,7 @@ import { startMiniflare } from './lib/miniflare-server'
 import { nodePbkdf2Ms } from './lib/node-pbkdf2'
 import { runBench } from './lib/processes'
 import { d1Table, measurementsTable, medians, RESULTS_PATH, scenarioTable, writeResults } from './lib/report'
-import { applyMigrations, seedOrganizations, seedUsers } from './lib/seed'
+import { applyMigrations, seedOrganizations, seedOwnedOrganization, seedUsers } from './lib/seed'
 import { logIn } from './lib/session'
 import { BENCH_OVERRIDES, workerSettings } from './lib/settings'
 import { benchTargets, SETUP_LABELS, type Target } from './lib/targets'
@@ -29,6 +29,8 @@ const WARMUP_SECONDS = 0.3
 const USERS = { small: 10, large: 100_000 }
 /** In the large setup only: every member a different user, the bench user one of the first organisation's. */
 const ORGANIZATIONS = { count: 1_000, members: 100 }
+/** In the large setup only: an organisation more, the bench user its owner and only member, for invitations. */
+const INVITING_ORG = 'bench-invitations'
 /**
  * Each D1 route's metered pass sends about this many seconds' worth of requests, one at a
  * time, and at least `D1_MIN_REQUESTS`: Miniflare reports `meta.duration` in whole ms,
@@ -69,15 +71,21 @@ await runBench(async () => {
     await applyMigrations(servers[setup].db)
     return seedUsers(servers[setup].db, USERS[setup], hashing)
   }
-  const [, orgId] = await Promise.all([
+  const [, [orgId, invitingOrgId]] = await Promise.all([
     seeded('small'),
-    seeded('large').then((userIds) => seedOrganizations(servers.large.db, userIds, ORGANIZATIONS)),
+    seeded('large').then(async (userIds) => [
+      // One after the other: the first counts every organisation and membership it finds.
+      await seedOrganizations(servers.large.db, userIds, ORGANIZATIONS),
+      await seedOwnedOrganization(servers.large.db, userIds[0], INVITING_ORG),
+    ]),
   ])
   progress(
     `Seeded ${USERS.small} and ${USERS.large} users (PBKDF2 at ${iterations} iterations); ` +
-      `${ORGANIZATIONS.count} organisations of ${ORGANIZATIONS.members} members among the ${USERS.large}`,
+      `${ORGANIZATIONS.count} organisations of ${ORGANIZATIONS.members} members among the ${USERS.large}, ` +
+      `and ${INVITING_ORG}, owned by the bench user`,
   )
-  const targets = benchTargets(await logIn(servers.small), await logIn(servers.large), orgId)
+  const inviting = { orgId: invitingOrgId, db: servers.large.db }
+  const targets = benchTargets(await logIn(servers.small), await logIn(servers.large), orgId, inviting)
   for (const target of targets) await preflight(servers[target.setup], target)
 
   const requestsPerRun = new Map<string, number>()
@@ -153,7 +161,7 @@ await runBench(async () => {
     },
     overrides: BENCH_OVERRIDES,
     users: USERS,
-    organizations: ORGANIZATIONS,
+    organizations: { ...ORGANIZATIONS, inviting: INVITING_ORG },
     nodePbkdf2Ms: nodeMs,
     measurements: rounds.flatMap((measurements, round) => measurements.map((m) => ({ round: round + 1, ...m }))),
     medians: rows,

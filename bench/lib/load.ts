@@ -3,6 +3,12 @@ import { resolve } from 'node:path'
 import { projectRoot } from '../../scripts/lib/wrangler'
 import { own } from './processes'
 
+/**
+ * A body that differs in every request: `{n}` in `template` replaced by the next number, from
+ * `first` up to `last`. Numbers carry on from one job to the next of the same template.
+ */
+export type NumberedBody = { template: string; first: number; last: number }
+
 /** One load run: `connections` clients sending the same request until `requests` answers are in. */
 export type LoadJob = {
   url: string
@@ -13,6 +19,8 @@ export type LoadJob = {
   requests: number
   /** For refresh chains: one refresh token per connection, each sent once, its successor next. */
   refreshTokens?: string[]
+  /** Instead of `body`: a new one each request. */
+  numberedBody?: NumberedBody
 }
 
 /** What a run measured, from the client's side. */

@@ -51,10 +51,12 @@ export async function measure(
     connections,
     requests,
     refreshTokens,
+    numberedBody: target.numberedBody,
   })
   const settled = await waitForIdle(server.pid)
   const cpu = (await cpuMs(server.pid)) - before
   const expected = result.statuses[target.status] ?? 0
+  await target.afterRun?.(expected)
   return {
     target: target.key,
     connections,
@@ -83,4 +85,5 @@ export async function preflight(server: Server, target: Target): Promise<void> {
   if (response.status !== target.status) {
     throw new Error(`${target.key} answered ${response.status}, not ${target.status}: ${text.slice(0, 300)}`)
   }
+  await target.afterRun?.(1)
 }

@@ -96,6 +96,20 @@ export async function seedOrganizations(
 }
 
 /**
+ * Adds an organisation whose only member is `ownerId`, its owner, accepted as `POST /api/orgs` makes
+ * it: where the bench user sends invitations, which only owners and admins may. Returns its id.
+ */
+export async function seedOwnedOrganization(db: D1Database, ownerId: string, slug: string): Promise<string> {
+  const now = new Date()
+  const org = buildOrganization({ slug, name: 'Bench invitations' }, now)
+  await insertRows(db, organizations, [org])
+  await insertRows(db, memberships, [
+    { orgId: org.id, userId: ownerId, role: 'owner', createdAt: now, updatedAt: now, acceptedAt: now },
+  ])
+  return org.id
+}
+
+/**
  * Writes `rows` into `table` as multi-row INSERTs with the values inlined, a few dozen
  * statements per `exec` call, which keeps 100,000 rows to a few seconds.
  */

@@ -15,6 +15,9 @@ export const BENCH_OVERRIDES = {
   LOGIN_MAX_FAILURES_ACCOUNT_IP: '1000',
   LOGIN_MAX_FAILURES_ACCOUNT: '100000',
   LOGIN_MAX_FAILURES_IP: '1000000',
+  // Invitation limits at the highest counts they accept; each run's invitations are deleted after it.
+  MAX_PENDING_INVITATIONS: '10000',
+  MAX_INVITATIONS_PER_HOUR: '10000',
 }
 
 /** How both setups run the bench build: wrangler.toml's dates and flags, its vars with the bench's overrides. */

@@ -1,3 +1,5 @@
+import { clearInvitations } from './invitations'
+import type { NumberedBody } from './load'
 import { BENCH_USER } from './seed'
 
 /** The three servers: plain workerd (no D1), and Miniflare with a small and a large users table. */
@@ -24,23 +26,34 @@ export type Target = {
   status: number
   /** A refresh chain: a fresh login per connection, each refresh token sent once, its successor next. */
   refreshChain?: true
+  /** A new body each request; then `body` is the preflight's. */
+  numberedBody?: NumberedBody
+  /** After each run and the preflight, with how many answers had `status`: checks and undoes what they wrote. */
+  afterRun?: (answered: number) => Promise<void>
 }
 
 /** A logged-in session of a Miniflare setup: the token, its refresh token and the claims `pk-query` looks up. */
 export type Session = { token: string; refreshToken: string; sub: string; jti: string }
 
+/** An organisation of the large setup that its session's user owns, and that setup's D1. */
+export type InvitingOrg = { orgId: string; db: D1Database }
+
+/** Five digits, so every body has the same size; the large setup's `seedUsers` made user-1 … user-99999. */
+const INVITEE_NUMBERS = { first: 10_000, last: 99_998 }
+
 /**
  * Everything measured, in the order of a round. `small` and `large` are sessions of
  * those setups; plain workerd checks `small`'s token (same secret, issuer and audience).
- * `orgId` is an organisation of the large setup that its session's user is a member of.
+ * `orgId` is an organisation of the large setup that its session's user is a member of;
+ * `inviting`, one it owns, where the invitation targets send theirs.
  */
-export function benchTargets(small: Session, large: Session, orgId: string): Target[] {
+export function benchTargets(small: Session, large: Session, orgId: string, inviting: InvitingOrg): Target[] {
   type Request = Pick<Target, 'method' | 'path' | 'headers' | 'body'>
   const target = (
     setup: SetupName,
     name: string,
     label: string,
-    request: Request & Pick<Target, 'refreshChain'>,
+    request: Request & Pick<Target, 'refreshChain' | 'numberedBody' | 'afterRun'>,
     status = 200,
   ): Target => ({
     key: `${setup}:${name}`,
@@ -60,6 +73,18 @@ export function benchTargets(small: Session, large: Session, orgId: string): Tar
     headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify({ username, password }),
   })
+  // The same length each request, a seeded account's email or one no account has: a body of the same size.
+  const invite = (local: 'user' | 'none'): Request & Pick<Target, 'numberedBody' | 'afterRun'> => {
+    const template = JSON.stringify({ user: `${local}-{n}@example.com`, role: 'member' })
+    return {
+      method: 'POST',
+      path: `/api/orgs/${inviting.orgId}/invitations`,
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${large.token}` },
+      body: template.replace('{n}', String(INVITEE_NUMBERS.last + 1)),
+      numberedBody: { template, ...INVITEE_NUMBERS },
+      afterRun: (created) => clearInvitations(inviting.db, inviting.orgId, { created, toAccounts: local === 'user' }),
+    }
+  }
   const pkQuery = `/bench/pk-query?${new URLSearchParams({ sub: small.sub, jti: small.jti })}`
   const { username, password } = BENCH_USER
   // Each scenario's target next to its reference, so that drift in between matters least.
@@ -78,6 +103,8 @@ export function benchTargets(small: Session, large: Session, orgId: string): Tar
     }),
     target('large', 'me', 'GET /api/auth/me', get('/api/auth/me', large)),
     target('large', 'org', 'GET /api/orgs/{orgId}', get(`/api/orgs/${orgId}`, large)),
+    target('large', 'invite-account', 'POST /api/orgs/{orgId}/invitations, an account', invite('user'), 201),
+    target('large', 'invite-nobody', 'POST /api/orgs/{orgId}/invitations, no account', invite('none'), 201),
     target('small', 'pbkdf2', 'GET /bench/pbkdf2', get('/bench/pbkdf2')),
     target('small', 'login', 'POST /api/auth/login, right password', login(username, password)),
     target('large', 'login', 'POST /api/auth/login, right password', login(username, password)),
