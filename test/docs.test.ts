@@ -33,7 +33,7 @@ describe('GET /docs', () => {
     expect(res.headers.get('X-Content-Type-Options')).toBe('nosniff')
     expect(res.headers.get('Referrer-Policy')).toBe('no-referrer')
     expect(res.headers.get('Strict-Transport-Security')).toBe('max-age=31536000; includeSubDomains')
-    expect(res.headers.get('X-Frame-Options')).toBe('SAMEORIGIN')
+    expect(res.headers.get('X-Frame-Options')).toBe('DENY')
     expect(res.headers.get('X-Request-Id')).toMatch(/^[\w-]+$/)
   })
 

@@ -50,6 +50,8 @@ describe('response headers', () => {
       expect(res.headers.get('Referrer-Policy')).toBe('no-referrer')
       expect(res.headers.get('Strict-Transport-Security')).toBe('max-age=31536000; includeSubDomains')
       expect(res.headers.get('Content-Security-Policy')).toBe("default-src 'none'; frame-ancestors 'none'")
+      // Hono's default, SAMEORIGIN, would let the API's own origin frame it, which the CSP refuses.
+      expect(res.headers.get('X-Frame-Options')).toBe('DENY')
       expect(res.headers.get('X-Powered-By')).toBeNull()
       expect(res.headers.get('Cache-Control')).toBe('no-store')
       expect(res.headers.get('X-Request-Id')).toMatch(/^[\w-]+$/)
