@@ -48,13 +48,19 @@ export const ERRORS = {
     'an unknown user, a wrong password or a disabled account, alike',
     { headers: { 'WWW-Authenticate': REALM } },
   ),
-  missing_authorization: entry(401, 'Missing authorization header', 'no `Authorization` header', {
-    headers: { 'WWW-Authenticate': REALM },
-  }),
+  missing_authorization: entry(
+    401,
+    'Missing authorization header',
+    'no `Authorization` header, or one without Bearer credentials: another scheme, a bare token, or extra parts',
+    {
+      headers: { 'WWW-Authenticate': REALM },
+      hint: 'Send the token that login answered as `Authorization: Bearer <token>`.',
+    },
+  ),
   invalid_token: entry(
     401,
     'Invalid or expired token',
-    'a bad, forged, malformed or revoked token, or another scheme than Bearer',
+    'a bad, forged, malformed or revoked token sent as `Authorization: Bearer <token>`',
     { headers: { 'WWW-Authenticate': tokenChallenge('The token is invalid') } },
   ),
   token_expired: entry(401, 'Invalid or expired token', 'a genuine token past its `exp`', {

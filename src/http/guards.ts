@@ -20,10 +20,14 @@ import { ApiError, type ErrorCode } from './errors'
 
 const noop = async () => {}
 
-/** The token of a Bearer credential, split as Hono's `jwt` middleware splits it. */
-function bearerToken(authorization: string): string | undefined {
-  const parts = authorization.split(/\s+/)
-  return parts.length === 2 && parts[0].toLowerCase() === 'bearer' ? parts[1] : undefined
+/**
+ * The token of a Bearer credential (`Bearer <token>`, the scheme in any case), split as Hono's
+ * `jwt` middleware splits it; undefined for anything else: another scheme, a bare token, the
+ * scheme alone, or more than one part after it (`Bearer Bearer <token>`).
+ */
+function bearerToken(authorization: string | undefined): string | undefined {
+  const parts = authorization?.split(/\s+/)
+  return parts?.length === 2 && parts[0].toLowerCase() === 'bearer' && parts[1] !== '' ? parts[1] : undefined
 }
 
 /**
@@ -33,15 +37,16 @@ function bearerToken(authorization: string): string | undefined {
  * its `kid` names. A token too long or not spelt canonically (`hasTokenShape`)
  * is refused before any decoding or crypto. Throws the guide's 401s.
  *
+ * A request without Bearer credentials is answered as one without the header (RFC 6750 §3.1):
+ * `invalid_token` would send its client looking for a fresher token, not for the right header.
+ *
  * Expiry is checked here, after the signature, so a forged token is never
  * told apart as merely expired, and a token without `exp` is refused.
  */
 export async function verifiedClaims(c: Context<AppEnv>): Promise<TokenClaims> {
-  const authorization = c.req.header('Authorization')
-  if (!authorization) throw new ApiError('missing_authorization')
-  if (authorization.length > MAX_TOKEN_LENGTH) throw new ApiError('invalid_token')
-  const token = bearerToken(authorization)
-  if (token === undefined || !hasTokenShape(token)) throw new ApiError('invalid_token')
+  const token = bearerToken(c.req.header('Authorization'))
+  if (token === undefined) throw new ApiError('missing_authorization')
+  if (token.length > MAX_TOKEN_LENGTH || !hasTokenShape(token)) throw new ApiError('invalid_token')
   const { key, issuer, audience } = await verification(c.env, token)
   if (!key) throw new ApiError('invalid_token')
 
