@@ -12,10 +12,10 @@ import {
   verification,
 } from '../auth/tokens'
 import { findAccountInOrg } from '../data/organizations'
-import type { Role, User } from '../data/schema'
+import { orgRoles, type Role, type User } from '../data/schema'
 import { findAccount } from '../data/users'
 import { idParamSchema } from '../lib/id-schemas'
-import { type OrgAction, orgAccess } from '../orgs/permissions'
+import { may, type OrgAction, orgAccess } from '../orgs/permissions'
 import { ApiError, type ErrorCode } from './errors'
 
 const noop = async () => {}
@@ -170,16 +170,20 @@ const bearerErrors = ['missing_authorization', 'invalid_token', 'token_expired']
 /** A route for any signed-in user: documented as taking a bearer token, and guarded so. */
 export const signedIn = { security: bearerAuth, middleware: [requireAuth], errors: bearerErrors } satisfies Guard
 
+const orgErrors = [...bearerErrors, 'org_not_found', 'insufficient_permissions'] as const
+
 /**
  * A route in the organisation `{orgId}` of its path for those whose role there may do
  * `action` (a global admin may do anything); anyone else who is not a member is told it does
- * not exist.
+ * not exist. The guard's 403 is declared only for an action some role may not do.
  */
 export const inOrg = (action: OrgAction) =>
   ({
     security: bearerAuth,
     middleware: [requireOrgAccess(action)],
-    errors: [...bearerErrors, 'org_not_found', 'insufficient_permissions'] as const,
+    errors: orgRoles.some((role) => !may(role, action))
+      ? orgErrors
+      : orgErrors.filter((code) => code !== 'insufficient_permissions'),
   }) satisfies Guard
 
 /** A route for admins only. */
