@@ -1,6 +1,8 @@
 import { createRoute, type RouteConfig } from '@hono/zod-openapi'
+import { createMiddleware } from 'hono/factory'
+import type { AppEnv } from '../app-env'
 import { type ErrorResponses, errorResponses } from './error-responses'
-import type { ErrorCode } from './errors'
+import { ApiError, type ErrorCode } from './errors'
 import type { Guard } from './guards'
 
 /**
@@ -19,6 +21,20 @@ const ANY_OPERATION = [
 const BODY_ERRORS = ['invalid_json', 'unsupported_media_type', 'validation_error'] as const
 
 type RequestParts = NonNullable<RouteConfig['request']>
+
+/** `application/json`, in any case, with parameters (`; charset=utf-8`) or none. */
+const JSON_MEDIA_TYPE = /^application\/json[\t ]*(;|$)/i
+
+/**
+ * Refuses a body sent as any media type but the one every body is declared in: @hono/zod-openapi
+ * reads every `application/*+json` (`merge-patch+json`, `vnd.api+json`) as JSON. No `Content-Type`
+ * is left to it: it refuses a body without one.
+ */
+const jsonOnly = createMiddleware<AppEnv>(async (c, next) => {
+  const type = c.req.header('Content-Type')
+  if (type !== undefined && !JSON_MEDIA_TYPE.test(type)) throw new ApiError('unsupported_media_type')
+  await next()
+})
 
 /** What the validators answer before the handler runs, given the parts of the request a route reads. */
 type RequestErrors<Q> = Q extends { body: object }
@@ -56,7 +72,8 @@ export function apiRoute<
   return createRoute({
     ...route,
     security: guard.security,
-    middleware: guard.middleware,
+    // After the guard, so that a caller without a token is told that first, as before any validator.
+    middleware: route.request?.body ? [...guard.middleware, jsonOnly] : guard.middleware,
     responses: { ...route.responses, ...errorResponses(codes) } as R['responses'] & ErrorResponses<Codes>,
   })
 }

@@ -40,7 +40,11 @@ export const ERRORS = {
     'Query parameters are not accepted here',
     'any query string on an operation that takes a credential: it belongs in the body, which logs do not keep',
   ),
-  unsupported_media_type: entry(400, 'Content-Type must be application/json', 'a body sent as anything but JSON'),
+  unsupported_media_type: entry(
+    400,
+    'Content-Type must be application/json',
+    'a body sent as any media type but `application/json` (`application/merge-patch+json` included), or without one',
+  ),
   // 401: the guide's three messages; every one carries a Bearer challenge (RFC 6750).
   invalid_credentials: entry(
     401,
