@@ -68,10 +68,10 @@ describe('routing', () => {
   })
 
   it.each([
-    ['POST', '/api/health', 'GET, HEAD'],
+    ['POST', '/api/health', 'GET'],
     ['GET', '/api/auth/login', 'POST'],
-    ['DELETE', '/api/auth/me', 'GET, HEAD, PATCH'],
-    ['PUT', '/api/users', 'GET, HEAD, POST'],
+    ['DELETE', '/api/auth/me', 'GET, PATCH'],
+    ['PUT', '/api/users', 'GET, POST'],
     ['OPTIONS', '/api/auth/login', 'POST'],
   ])('answers 405 to %s %s with Allow: %s', async (method, path, allow) => {
     const res = await api(path, { method })
@@ -80,10 +80,21 @@ describe('routing', () => {
     expect(await res.json()).toEqual({ error: 'Method not allowed', code: 'method_not_allowed' })
   })
 
-  it('answers HEAD like GET, without a body', async () => {
-    const res = await api('/api/health', { method: 'HEAD' })
-    expect(res.status).toBe(200)
-    expect(await res.text()).toBe('')
+  it('refuses HEAD on every path of the document, as no operation declares it, and on the docs page', async () => {
+    const { token } = await signedIn('admin')
+    const doc = await (await api('/api/openapi.json')).json<{ paths: Record<string, object> }>()
+    const paths = Object.entries(doc.paths).map(([path, item]) => ({
+      path: path.replace(/\{[^}]+\}/g, crypto.randomUUID()),
+      methods: Object.keys(item).map((method) => method.toUpperCase()),
+    }))
+    paths.push({ path: '/api/openapi.json', methods: ['GET'] }, { path: '/docs', methods: ['GET'] })
+    expect(paths.filter(({ methods }) => methods.includes('GET')).length).toBeGreaterThan(10)
+    for (const { path, methods } of paths) {
+      const res = await api(path, { method: 'HEAD', ...bearer(token) })
+      expect(res.status, path).toBe(405)
+      expect(res.headers.get('Allow')?.split(', ').sort(), path).toEqual(methods.sort())
+      expect(await res.text()).toBe('')
+    }
   })
 })
 
