@@ -7,13 +7,15 @@ import type { Guard } from './guards'
 
 /**
  * What any operation can answer, whatever it does: plain HTTP in production (`httpsOnly`), a
- * body too large (`bodyLimit`, which runs on every /api/ route, bodies or not), a bug, and a
- * D1 that fails or lacks a migration (every operation reads D1, the guards included).
+ * body too large (`bodyLimit`, which runs on every /api/ route, bodies or not), a bug, a setting
+ * missing or out of range (every operation reads a secret, health all of them), and a D1 that
+ * fails or lacks a migration (every operation reads D1, the guards included).
  */
 const ANY_OPERATION = [
   'https_required',
   'payload_too_large',
   'internal_error',
+  'server_misconfigured',
   'service_unavailable',
   'schema_not_migrated',
 ] as const satisfies readonly ErrorCode[]

@@ -145,6 +145,12 @@ export const ERRORS = {
     { headers: { 'Retry-After': GIVEN_WHEN_THROWN } },
   ),
   internal_error: entry(500, 'Internal server error', 'anything unexpected (logged)'),
+  // The setting is logged; a hint names it only when ENVIRONMENT=development, not to every caller.
+  server_misconfigured: entry(
+    503,
+    'Server is misconfigured',
+    'a secret (`JWT_SECRET`, `PASSWORD_PEPPER`) is missing or shorter than 32 bytes, or a var is out of range; the log names it',
+  ),
   service_unavailable: entry(
     503,
     'Service temporarily unavailable',
@@ -165,6 +171,8 @@ export const ERROR_CODES = Object.keys(ERRORS) as [ErrorCode, ...ErrorCode[]]
 
 type ApiErrorOptions = {
   details?: unknown
+  /** A hint for this answer only, in place of the code's own. */
+  hint?: string
   /** The values of the code's `GIVEN_WHEN_THROWN` headers (`Retry-After`, `Allow`). */
   headers?: Partial<Record<ErrorHeader, string>>
   cause?: unknown
@@ -193,7 +201,7 @@ export class ApiError extends HTTPException {
     const { status, message, headers, hint } = ERRORS[code]
     super(status, { message, cause: options.cause })
     this.code = code
-    this.hint = hint
+    this.hint = options.hint ?? hint
     this.details = options.details
     this.headers = { ...fixedHeaders(headers), ...options.headers }
   }

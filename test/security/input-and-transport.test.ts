@@ -94,8 +94,9 @@ describe('response headers', () => {
     [404, 'an unknown route', () => api('/api/nope')],
     [405, 'a method the route lacks', () => api('/api/auth/login')],
     [413, 'a body over 16 KB', () => login('x'.repeat(17 * 1024))],
+    [500, 'a bug', () => apiWithEnv({ DB: flakyD1(env.DB, { message: 'a bug' }).binding }, '/api/health')],
     [
-      500,
+      503,
       'a JWT_SECRET too short',
       async () => apiWithEnv({ JWT_SECRET: 'short' }, '/api/auth/me', bearer((await signedIn()).token)),
     ],
