@@ -1,11 +1,11 @@
 import { bodyLimit } from 'hono/body-limit'
-import { methodNotAllowed } from 'hono/method-not-allowed'
 import { database } from './data/client'
 import { docsContentSecurityPolicy, docsRouter } from './docs/docs-router'
 import { introduction } from './docs/introduction'
 import { registerComponents } from './http/components'
 import { handleError, handleNotFound } from './http/error-handler'
 import { ApiError, MAX_BODY_BYTES } from './http/errors'
+import { methodNotAllowed } from './http/method-not-allowed'
 import { requestId } from './http/request-id'
 import { requestLog } from './http/request-log'
 import { corsFromEnv, httpsOnly, noStore, securityHeaders } from './http/transport'
@@ -25,19 +25,7 @@ export function createApp() {
   app.use('/api/*', noStore)
   // First too, so that its CSP replaces the one securityHeaders gives every answer.
   app.use('/docs/*', docsContentSecurityPolicy)
-  app.use(
-    requestId,
-    requestLog,
-    securityHeaders(),
-    corsFromEnv,
-    httpsOnly,
-    methodNotAllowed({
-      app,
-      onMethodNotAllowed: (_c, methods) => {
-        throw new ApiError('method_not_allowed', { headers: { Allow: methods.join(', ') } })
-      },
-    }),
-  )
+  app.use(requestId, requestLog, securityHeaders(), corsFromEnv, httpsOnly, methodNotAllowed(app))
   app.use(
     '/api/*',
     bodyLimit({

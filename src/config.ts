@@ -1,6 +1,20 @@
-/** A deployment setting is missing or out of range: the Worker answers 500 and logs why. */
+/**
+ * A deployment setting is missing or out of range: the Worker answers 503 `server_misconfigured`
+ * and logs which setting, never its value.
+ *
+ * @example
+ * throw new ConfigError('JWT_SECRET', 'JWT_SECRET is missing or shorter than 32 bytes')
+ */
 export class ConfigError extends Error {
   override name = 'ConfigError'
+
+  constructor(
+    /** The var or secret to fix, as `wrangler.toml` or `wrangler secret put` names it. */
+    readonly setting: string,
+    message: string,
+  ) {
+    super(message)
+  }
 }
 
 /** `raw`, an integer var, range-checked; `fallback` when it is unset. */
@@ -8,7 +22,7 @@ export function integerVar(name: string, raw: string | undefined, fallback: numb
   if (raw === undefined || raw === '') return fallback
   const value = Number(raw)
   if (!Number.isSafeInteger(value) || value < min || value > max) {
-    throw new ConfigError(`${name} must be an integer from ${min} to ${max}`)
+    throw new ConfigError(name, `${name} must be an integer from ${min} to ${max}`)
   }
   return value
 }

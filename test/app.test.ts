@@ -68,10 +68,10 @@ describe('routing', () => {
   })
 
   it.each([
-    ['POST', '/api/health', 'GET, HEAD'],
+    ['POST', '/api/health', 'GET'],
     ['GET', '/api/auth/login', 'POST'],
-    ['DELETE', '/api/auth/me', 'GET, HEAD, PATCH'],
-    ['PUT', '/api/users', 'GET, HEAD, POST'],
+    ['DELETE', '/api/auth/me', 'GET, PATCH'],
+    ['PUT', '/api/users', 'GET, POST'],
     ['OPTIONS', '/api/auth/login', 'POST'],
   ])('answers 405 to %s %s with Allow: %s', async (method, path, allow) => {
     const res = await api(path, { method })
@@ -80,10 +80,21 @@ describe('routing', () => {
     expect(await res.json()).toEqual({ error: 'Method not allowed', code: 'method_not_allowed' })
   })
 
-  it('answers HEAD like GET, without a body', async () => {
-    const res = await api('/api/health', { method: 'HEAD' })
-    expect(res.status).toBe(200)
-    expect(await res.text()).toBe('')
+  it('refuses HEAD on every path of the document, as no operation declares it, and on the docs page', async () => {
+    const { token } = await signedIn('admin')
+    const doc = await (await api('/api/openapi.json')).json<{ paths: Record<string, object> }>()
+    const paths = Object.entries(doc.paths).map(([path, item]) => ({
+      path: path.replace(/\{[^}]+\}/g, crypto.randomUUID()),
+      methods: Object.keys(item).map((method) => method.toUpperCase()),
+    }))
+    paths.push({ path: '/api/openapi.json', methods: ['GET'] }, { path: '/docs', methods: ['GET'] })
+    expect(paths.filter(({ methods }) => methods.includes('GET')).length).toBeGreaterThan(10)
+    for (const { path, methods } of paths) {
+      const res = await api(path, { method: 'HEAD', ...bearer(token) })
+      expect(res.status, path).toBe(405)
+      expect(res.headers.get('Allow')?.split(', ').sort(), path).toEqual(methods.sort())
+      expect(await res.text()).toBe('')
+    }
   })
 })
 
@@ -100,30 +111,76 @@ describe('unexpected failures', () => {
 })
 
 describe('deployment settings', () => {
+  const MISCONFIGURED = { error: 'Server is misconfigured', code: 'server_misconfigured' }
+
   it.each([
     ['missing', undefined],
     ['empty', ''],
     ['shorter than 32 bytes', 'x'.repeat(31)],
-  ])('refuses to sign or accept tokens when JWT_SECRET is %s', async (_name, secret) => {
+  ])('refuses to sign or accept tokens when JWT_SECRET is %s, and health says so', async (_name, secret) => {
     const log = consoleSpy()
     const overrides = { JWT_SECRET: secret } as Partial<Env>
     const { user, token } = await signedIn()
 
     for (const res of [
+      await apiWithEnv(overrides, '/api/health'),
       await apiWithEnv(overrides, '/api/auth/login', loginInit(user.username)),
       await apiWithEnv(overrides, '/api/auth/me', bearer(token)),
     ]) {
-      expect(res.status).toBe(500)
-      expect(await res.json()).toEqual({ error: 'Internal server error', code: 'internal_error' })
+      expect(res.status).toBe(503)
+      expect(await res.json()).toEqual(MISCONFIGURED)
     }
     expect(log).toHaveBeenCalledWith(expect.stringContaining('JWT_SECRET is missing or shorter than 32 bytes'))
+    expect(JSON.parse(log.mock.calls[0][0])).toMatchObject({ event: 'server_misconfigured', setting: 'JWT_SECRET' })
+    if (secret) expect(log.mock.calls.join('\n')).not.toContain(secret)
+  })
+
+  it.each([
+    ['PASSWORD_PEPPER', { PASSWORD_PEPPER: 'x'.repeat(31) }],
+    ['PASSWORD_PEPPER', { PASSWORD_PEPPER: undefined }],
+    ['JWT_SECRET_PREVIOUS', { JWT_SECRET_PREVIOUS: 'short' }],
+    ['PASSWORD_PEPPER_PREVIOUS', { PASSWORD_PEPPER_PREVIOUS: 'short' }],
+  ])('answers health 503 server_misconfigured while %s is short or missing', async (setting, overrides) => {
+    const log = consoleSpy()
+    const res = await apiWithEnv(overrides as Partial<Env>, '/api/health')
+    expect(res.status).toBe(503)
+    expect(await res.json()).toEqual(MISCONFIGURED)
+    expect(log).toHaveBeenCalledWith(expect.stringContaining(`"setting":"${setting}"`))
+  })
+
+  it('checks every integer var in health, as the routes read them', async () => {
+    const log = consoleSpy()
+    // The tests bind wrangler.toml's vars: every one whose value is a whole number.
+    const integerVars = Object.entries(env)
+      .filter(([name, value]) => /^[A-Z]/.test(name) && typeof value === 'string' && /^\d+$/.test(value))
+      .map(([name]) => name)
+    expect(integerVars).toEqual(expect.arrayContaining(['PBKDF2_ITERATIONS', 'TOKEN_TTL_SECONDS', 'DEVICE_TOKEN_DAYS']))
+    for (const name of integerVars) {
+      const res = await apiWithEnv({ [name]: '-1' }, '/api/health')
+      expect(res.status, name).toBe(503)
+      expect(await res.json()).toEqual(MISCONFIGURED)
+      expect(log).toHaveBeenLastCalledWith(expect.stringContaining(`"setting":"${name}"`))
+    }
+  })
+
+  it('names the setting to fix in a hint in development only', async () => {
+    consoleSpy()
+    const broken = { JWT_SECRET: 'tiny-secret' }
+    const production = await apiWithEnv(broken, '/api/health')
+    expect(await production.json()).toEqual(MISCONFIGURED)
+    const development = await apiWithEnv({ ...broken, ENVIRONMENT: 'development' }, '/api/health')
+    expect(development.status).toBe(503)
+    const body = await development.json<{ hint: string }>()
+    expect(body).toEqual({ ...MISCONFIGURED, hint: expect.stringContaining('Set JWT_SECRET in .dev.vars') })
+    expect(body.hint).not.toContain('tiny-secret')
   })
 
   it('refuses PBKDF2_ITERATIONS above the 100000 deployed Workers allow', async () => {
     const log = consoleSpy()
     const user = await createUser()
     const res = await apiWithEnv({ PBKDF2_ITERATIONS: '100001' }, '/api/auth/login', loginInit(user.username))
-    expect(res.status).toBe(500)
+    expect(res.status).toBe(503)
+    expect(await res.json()).toEqual(MISCONFIGURED)
     expect(log).toHaveBeenCalledWith(
       expect.stringContaining('PBKDF2_ITERATIONS must be an integer from 1000 to 100000'),
     )
@@ -133,7 +190,8 @@ describe('deployment settings', () => {
     const log = consoleSpy()
     const user = await createUser()
     const res = await apiWithEnv({ TOKEN_TTL_SECONDS: '1h' }, '/api/auth/login', loginInit(user.username))
-    expect(res.status).toBe(500)
+    expect(res.status).toBe(503)
+    expect(await res.json()).toEqual(MISCONFIGURED)
     expect(log).toHaveBeenCalledWith(expect.stringContaining('TOKEN_TTL_SECONDS'))
   })
 })

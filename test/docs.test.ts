@@ -33,7 +33,7 @@ describe('GET /docs', () => {
     expect(res.headers.get('X-Content-Type-Options')).toBe('nosniff')
     expect(res.headers.get('Referrer-Policy')).toBe('no-referrer')
     expect(res.headers.get('Strict-Transport-Security')).toBe('max-age=31536000; includeSubDomains')
-    expect(res.headers.get('X-Frame-Options')).toBe('SAMEORIGIN')
+    expect(res.headers.get('X-Frame-Options')).toBe('DENY')
     expect(res.headers.get('X-Request-Id')).toMatch(/^[\w-]+$/)
   })
 
@@ -93,7 +93,7 @@ describe('GET /docs', () => {
   it('answers 405 to other methods, and refuses plain HTTP in production', async () => {
     const post = await api('/docs', { method: 'POST' })
     expect(post.status).toBe(405)
-    expect(post.headers.get('Allow')).toBe('GET, HEAD')
+    expect(post.headers.get('Allow')).toBe('GET')
     const plain = await apiWithEnv({}, '/docs', undefined, 'http')
     expect(plain.status).toBe(403)
     expect(await plain.json()).toMatchObject({ error: 'HTTPS is required', code: 'https_required' })

@@ -91,12 +91,25 @@ describe('GET /api/openapi.json', () => {
     }
   })
 
+  it('declares 403 insufficient_permissions on an organisation operation only where some role is refused', async () => {
+    const doc = await loadDocument()
+    const forbids = (path: string, method: string) =>
+      declaredCodes(doc.paths[path][method])['403']?.includes('insufficient_permissions')
+    // Every role may view an organisation and its members: these can never answer it.
+    expect(forbids('/api/orgs/{orgId}', 'get')).toBe(false)
+    expect(forbids('/api/orgs/{orgId}/members', 'get')).toBe(false)
+    expect(forbids('/api/orgs/{orgId}', 'patch')).toBe(true)
+    expect(forbids('/api/orgs/{orgId}', 'delete')).toBe(true)
+    // Anyone may leave, but a member may not remove another: the handler's 403.
+    expect(forbids('/api/orgs/{orgId}/members/{userId}', 'delete')).toBe(true)
+  })
+
   it('lists what any operation can answer, what a body or parameters can be refused with, and 429 where logins are counted', async () => {
     const doc = await loadDocument()
     for (const { name, operation } of operations(doc)) {
       const codes = Object.values(declaredCodes(operation)).flat()
-      const everywhere = ['https_required', 'payload_too_large', 'internal_error', 'service_unavailable']
-      expect(codes, name).toEqual(expect.arrayContaining([...everywhere, 'schema_not_migrated']))
+      const everywhere = ['https_required', 'payload_too_large', 'internal_error', 'server_misconfigured']
+      expect(codes, name).toEqual(expect.arrayContaining([...everywhere, 'service_unavailable', 'schema_not_migrated']))
       if (operation.requestBody) {
         expect(codes, name).toEqual(expect.arrayContaining(['invalid_json', 'unsupported_media_type']))
       }

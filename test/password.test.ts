@@ -3,11 +3,11 @@ import { hmac } from '@noble/hashes/hmac.js'
 import { pbkdf2 } from '@noble/hashes/pbkdf2.js'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { describe, expect, it } from 'vitest'
+import { isCommonPassword } from '../src/auth/common-passwords'
 import { COMMON_PASSWORDS } from '../src/auth/common-passwords.data'
 import {
   dummyPasswordHash,
   hashPassword,
-  isCommonPassword,
   newPasswordSchema,
   pbkdf2Iterations,
   pepperRing,
@@ -86,15 +86,19 @@ describe('verifyPassword', () => {
 })
 
 describe('password policy', () => {
+  // Varied, so that no length is refused as a repetitive string.
+  const text = (length: number) => 'lantern quartz meadow forty-two '.repeat(Math.ceil(length / 32)).slice(0, length)
+  const emoji = (length: number) => '🔑🌲🎈🐙🚀'.repeat(Math.ceil(length / 5)).slice(0, length * 2)
+
   it.each([
-    ['7 characters', 'x'.repeat(7), false],
-    ['8 characters', 'x'.repeat(8), true],
-    ['256 characters', 'x'.repeat(256), true],
-    ['257 characters', 'x'.repeat(257), false],
-    ['256 emoji (one character each)', '🔑'.repeat(256), true],
-    ['257 emoji', '🔑'.repeat(257), false],
-    ['a megabyte', 'x'.repeat(1 << 20), false],
-  ])('%s: %s', (_name, password, ok) => {
+    ['7 characters', text(7), false],
+    ['8 characters', text(8), true],
+    ['256 characters', text(256), true],
+    ['257 characters', text(257), false],
+    ['256 emoji (one character each)', emoji(256), true],
+    ['257 emoji', emoji(257), false],
+    ['a megabyte', text(1 << 20), false],
+  ])('%s', (_name, password, ok) => {
     expect(newPasswordSchema.safeParse(password).success).toBe(ok)
   })
 })
@@ -144,8 +148,65 @@ describe('common passwords', () => {
     expect(issues(`password${'⑽'.repeat(248)}`)).toEqual(['Password is too common'])
   })
 
-  it('accepts digits and symbols after letters that are not a listed entry, or after a letter that follows one', () => {
-    for (const password of ['lantern quartz 2024', 'zebraglass42!', 'password1x2', 'iloveyouz2024']) {
+  it.each([
+    'Pa$$w0rd', // substitutions undone: 'password'
+    'p@ssword1',
+    'P4SSW0RD!',
+    'l1verp00l', // 1 and l both stand for i or l: 'liverpool'
+    '!password1', // symbols or digits before it
+    '2024password',
+    '!1qaz2wsx', // before a listed entry that starts with a digit
+    '!!12345678',
+    'password1!a', // up to 3 characters of any kind after it
+    'password1x2',
+    'sunshinexyz',
+  ])('refuses %s, a listed entry with common substitutions or decorations, as too common', (password) => {
+    expect(shipped).not.toContain(normalizeIdentifier(password))
+    expect(isCommonPassword(password)).toBe(true)
+    expect(issues(password)).toEqual(['Password is too common'])
+  })
+
+  it.each([
+    'aaaaaaaa',
+    'abcdefgh',
+    'ABCDEFGHIJ',
+    '87654321',
+    'zyxwvuts',
+    '1234abcd',
+    'aaaabbbb',
+    'abcabcab',
+    'xyxyxyxyxyxy',
+    '!!!!!!!!',
+    'aaaaaaaa1!', // with digits or symbols after it
+    'abcdefgh!xy', // or up to 3 characters of any kind
+    `${'z'.repeat(256)}`,
+  ])('refuses %s, a repetitive or sequential string (NIST SP 800-63B), as too common', (password) => {
+    expect(isCommonPassword(password)).toBe(true)
+    expect(issues(password)).toEqual(['Password is too common'])
+  })
+
+  it('accepts what follows a listed entry when it is more than 3 characters and not only digits and symbols', () => {
+    for (const password of [
+      'lantern quartz 2024',
+      'zebraglass42!',
+      'iloveyouz2024',
+      'password1!abcd',
+      'sunshine meadow',
+    ]) {
+      expect(issues(password), password).toEqual([])
+    }
+  })
+
+  it('accepts passphrases and other strings that merely contain a listed entry or a short run', () => {
+    for (const password of [
+      'correct horse battery staple',
+      'lantern quartz meadow 42',
+      'my password is long enough',
+      'ci-password-123',
+      'abcd efgh ijkl',
+      'aaaa bbbb cccc',
+      'abc123xyz789',
+    ]) {
       expect(issues(password), password).toEqual([])
     }
   })

@@ -24,6 +24,19 @@ async function expectInvalidToken(res: Response, code = 'invalid_token') {
   expect(res.headers.get('WWW-Authenticate')).toMatch(/^Bearer realm="orgstack", error="invalid_token"/)
 }
 
+const MISSING = {
+  error: 'Missing authorization header',
+  code: 'missing_authorization',
+  hint: 'Send the token that login answered as `Authorization: Bearer <token>`.',
+}
+
+/** The answer to a request without Bearer credentials: a challenge without an error (RFC 6750 §3.1). */
+async function expectMissing(res: Response) {
+  expect(res.status).toBe(401)
+  expect(await res.json()).toEqual(MISSING)
+  expect(res.headers.get('WWW-Authenticate')).toBe('Bearer realm="orgstack"')
+}
+
 describe('a protected route', () => {
   it('answers 200 to a valid bearer token', async () => {
     const { token } = await signedIn()
@@ -37,11 +50,8 @@ describe('a protected route', () => {
     }
   })
 
-  it('answers 401 Missing authorization header without one, with a Bearer challenge', async () => {
-    const res = await api(ME)
-    expect(res.status).toBe(401)
-    expect(await res.json()).toEqual({ error: 'Missing authorization header', code: 'missing_authorization' })
-    expect(res.headers.get('WWW-Authenticate')).toBe('Bearer realm="orgstack"')
+  it('answers 401 Missing authorization header without one, with a Bearer challenge and a hint', async () => {
+    await expectMissing(await api(ME))
   })
 
   it('treats an empty Authorization header as missing', async () => {
@@ -58,14 +68,25 @@ describe('a protected route', () => {
     }
   })
 
-  it('refuses another scheme', async () => {
-    await expectInvalidToken(await authorize(`Basic ${btoa('admin:password')}`))
+  it('answers a header without Bearer credentials as a missing one, not as a bad token', async () => {
+    const { token } = await signedIn()
+    for (const authorization of [
+      token, // the token alone
+      `Basic ${btoa('admin:password')}`,
+      `Bearer Bearer ${token}`,
+      `Token ${token}`,
+      'Bearer', // the scheme alone
+      `Bearer ${token} extra`,
+      `${token} Bearer`,
+    ]) {
+      await expectMissing(await authorize(authorization))
+    }
   })
 
-  it('refuses the scheme alone, and extra parts', async () => {
-    const { token } = await signedIn()
-    await expectInvalidToken(await authorize('Bearer'))
-    await expectInvalidToken(await authorize(`Bearer ${token} extra`))
+  it('calls a well-formed Bearer credential with a bad token an invalid token', async () => {
+    for (const token of ['x', 'Bearer', 'a.b.c', 'x'.repeat(5000)]) {
+      await expectInvalidToken(await authorize(`Bearer ${token}`))
+    }
   })
 
   it('refuses a token signed with another secret', async () => {

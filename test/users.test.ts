@@ -88,11 +88,26 @@ describe('GET /api/users', () => {
     expect(upper.users.map((u) => u.userId)).not.toContain(nextCursor)
   })
 
+  it('takes a limit in decimal digits, leading zeros too', async () => {
+    const { token } = await signedIn('admin')
+    await Promise.all([createUser(), createUser()])
+    for (const limit of ['2', '02']) {
+      const res = await api(`/api/users?limit=${limit}`, bearer(token))
+      expect((await res.json<{ users: unknown[] }>()).users, limit).toHaveLength(2)
+    }
+  })
+
   it.each([
     ['limit=0'],
     ['limit=101'],
     ['limit=ten'],
     ['limit=1.5'],
+    // What `Number()` reads but is no decimal: hexadecimal, an exponent, a space, a sign.
+    ['limit=0x10'],
+    ['limit=1e1'],
+    ['limit=%205'],
+    ['limit=%2B5'],
+    ['limit='],
     ['cursor=not-a-uuid'],
     [`cursor=${crypto.randomUUID()}`],
     ['sort=name'],

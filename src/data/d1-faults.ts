@@ -11,9 +11,11 @@ const d1Message = (err: unknown): string => {
 
 /**
  * Whether `err` came from D1 rather than from our code: `D1_ERROR: …`, `D1_EXEC_ERROR: …`, or,
- * from a failed batch, SQLite's message with its code at the end (`no such table: users: SQLITE_ERROR`).
+ * from a failed batch, SQLite's message with its code at the end (`no such table: users: SQLITE_ERROR`),
+ * or a locked local D1's `Failed to get session commit token: …`, which has neither.
  */
-export const isD1Error = (err: unknown): boolean => /^D1_[A-Z_]+|: SQLITE_[A-Z_]+$/.test(d1Message(err))
+export const isD1Error = (err: unknown): boolean =>
+  /^D1_[A-Z_]+|: SQLITE_[A-Z_]+$|^Failed to get session commit token\b/.test(d1Message(err))
 
 /** The message of D1's error inside a drizzle wrapper (or of `err` itself): no SQL parameters, safe to log. */
 export const loggableMessage = d1Message

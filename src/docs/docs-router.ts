@@ -35,7 +35,7 @@ export const docsRouter = new Hono<AppEnv>()
   .get('/docs/:file', async (c) => {
     const file = c.req.param('file')
     if (!SWAGGER_UI_FILES.has(file)) return c.notFound()
-    // The request as sent, so that the assets binding answers HEAD and If-None-Match itself.
+    // The request as sent, so that the assets binding answers If-None-Match itself.
     const asset = await c.env.ASSETS.fetch(new Request(new URL(`/${file}`, c.req.url), c.req.raw))
     const res = new Response(asset.body, asset)
     res.headers.set('Cache-Control', ASSET_CACHE)

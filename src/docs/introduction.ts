@@ -152,7 +152,7 @@ Every error answer is JSON, \`{"error": "…", "code": "…"}\`: \`error\` for p
 | ------ | ------------------------------ | ----------------------------------------------------------------------------------- |
 | 401    | \`Invalid username or password\` | Verify your credentials are correct                                                 |
 | 401    | \`Invalid or expired token\`     | Refresh the token (step 4), or log in again                                         |
-| 401    | \`Missing authorization header\` | Include the \`Authorization\` header with your token                                  |
+| 401    | \`Missing authorization header\` | Send your token as \`Authorization: Bearer <token>\`                                  |
 | 403    | \`Insufficient permissions\`     | Your account, or your role in the organization, lacks permission for this operation |
 | 404    | \`Organization not found\`       | Check the \`orgId\`, and that you are a member of it                                  |
 | 404    | \`Invitation not found\`         | It expired, was revoked or answered, or is another account's                        |

@@ -20,7 +20,21 @@ export const validationHook: Hook<any, AppEnv, any, any> = (result) => {
 /** What an operator runs when D1 lacks part of the schema. */
 const MIGRATE = 'npm run db:migrate:local (local database) or npm run db:migrate:remote (deployed)'
 
-function toApiError(err: Error): ApiError {
+/**
+ * The answer to a missing or out-of-range setting. The log names the setting (its message never
+ * holds the value); so does the hint, in development only: in production, callers learn nothing
+ * of the Worker's configuration, and the operator reads the log.
+ */
+function misconfigured(err: ConfigError, development: boolean): ApiError {
+  console.error(
+    JSON.stringify({ level: 'error', event: 'server_misconfigured', setting: err.setting, message: err.message }),
+  )
+  const where = 'in .dev.vars (secrets: see .dev.vars.example) or wrangler.toml [vars], then restart the Worker'
+  const hint = `${err.message}. Set ${err.setting} ${where}.`
+  return new ApiError('server_misconfigured', development ? { hint } : {})
+}
+
+function toApiError(err: Error, development: boolean): ApiError {
   if (err instanceof ApiError) return err
   if (err instanceof HTTPException) {
     // Hono's own request errors. The guide answers every malformed request with
@@ -38,8 +52,10 @@ function toApiError(err: Error): ApiError {
     console.error(JSON.stringify({ level: 'error', event: 'd1_error', message }))
     return new ApiError('service_unavailable')
   }
-  const event = err instanceof ConfigError ? 'config_error' : 'unhandled_error'
-  console.error(JSON.stringify({ level: 'error', event, name: err.name, message: loggableMessage(err) }))
+  if (err instanceof ConfigError) return misconfigured(err, development)
+  console.error(
+    JSON.stringify({ level: 'error', event: 'unhandled_error', name: err.name, message: loggableMessage(err) }),
+  )
   return new ApiError('internal_error')
 }
 
@@ -51,6 +67,7 @@ const render = (c: Context<AppEnv>, { status, code, message, hint, details, head
     headers,
   )
 
-export const handleError: ErrorHandler<AppEnv> = (err, c) => render(c, toApiError(err))
+export const handleError: ErrorHandler<AppEnv> = (err, c) =>
+  render(c, toApiError(err, c.env.ENVIRONMENT === 'development'))
 
 export const handleNotFound: NotFoundHandler<AppEnv> = (c) => render(c, new ApiError('not_found'))

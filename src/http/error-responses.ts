@@ -40,10 +40,10 @@ export const ERROR_HEADERS = {
     example: 30,
   },
   Allow: {
-    description: 'The methods the route takes',
+    description: 'The methods the route takes (never HEAD, which no route takes)',
     required: true,
     schema: { type: 'string' },
-    example: 'GET, HEAD',
+    example: 'GET, PATCH',
   },
 } as const satisfies Record<ErrorHeader, object>
 

@@ -40,7 +40,11 @@ export const ERRORS = {
     'Query parameters are not accepted here',
     'any query string on an operation that takes a credential: it belongs in the body, which logs do not keep',
   ),
-  unsupported_media_type: entry(400, 'Content-Type must be application/json', 'a body sent as anything but JSON'),
+  unsupported_media_type: entry(
+    400,
+    'Content-Type must be application/json',
+    'a body sent as any media type but `application/json` (`application/merge-patch+json` included), or without one',
+  ),
   // 401: the guide's three messages; every one carries a Bearer challenge (RFC 6750).
   invalid_credentials: entry(
     401,
@@ -48,13 +52,19 @@ export const ERRORS = {
     'an unknown user, a wrong password or a disabled account, alike',
     { headers: { 'WWW-Authenticate': REALM } },
   ),
-  missing_authorization: entry(401, 'Missing authorization header', 'no `Authorization` header', {
-    headers: { 'WWW-Authenticate': REALM },
-  }),
+  missing_authorization: entry(
+    401,
+    'Missing authorization header',
+    'no `Authorization` header, or one without Bearer credentials: another scheme, a bare token, or extra parts',
+    {
+      headers: { 'WWW-Authenticate': REALM },
+      hint: 'Send the token that login answered as `Authorization: Bearer <token>`.',
+    },
+  ),
   invalid_token: entry(
     401,
     'Invalid or expired token',
-    'a bad, forged, malformed or revoked token, or another scheme than Bearer',
+    'a bad, forged, malformed or revoked token sent as `Authorization: Bearer <token>`',
     { headers: { 'WWW-Authenticate': tokenChallenge('The token is invalid') } },
   ),
   token_expired: entry(401, 'Invalid or expired token', 'a genuine token past its `exp`', {
@@ -135,6 +145,12 @@ export const ERRORS = {
     { headers: { 'Retry-After': GIVEN_WHEN_THROWN } },
   ),
   internal_error: entry(500, 'Internal server error', 'anything unexpected (logged)'),
+  // The setting is logged; a hint names it only when ENVIRONMENT=development, not to every caller.
+  server_misconfigured: entry(
+    503,
+    'Server is misconfigured',
+    'a secret (`JWT_SECRET`, `PASSWORD_PEPPER`) is missing or shorter than 32 bytes, or a var is out of range; the log names it',
+  ),
   service_unavailable: entry(
     503,
     'Service temporarily unavailable',
@@ -155,6 +171,8 @@ export const ERROR_CODES = Object.keys(ERRORS) as [ErrorCode, ...ErrorCode[]]
 
 type ApiErrorOptions = {
   details?: unknown
+  /** A hint for this answer only, in place of the code's own. */
+  hint?: string
   /** The values of the code's `GIVEN_WHEN_THROWN` headers (`Retry-After`, `Allow`). */
   headers?: Partial<Record<ErrorHeader, string>>
   cause?: unknown
@@ -183,7 +201,7 @@ export class ApiError extends HTTPException {
     const { status, message, headers, hint } = ERRORS[code]
     super(status, { message, cause: options.cause })
     this.code = code
-    this.hint = hint
+    this.hint = options.hint ?? hint
     this.details = options.details
     this.headers = { ...fixedHeaders(headers), ...options.headers }
   }

@@ -12,18 +12,22 @@ import {
   verification,
 } from '../auth/tokens'
 import { findAccountInOrg } from '../data/organizations'
-import type { Role, User } from '../data/schema'
+import { orgRoles, type Role, type User } from '../data/schema'
 import { findAccount } from '../data/users'
 import { idParamSchema } from '../lib/id-schemas'
-import { type OrgAction, orgAccess } from '../orgs/permissions'
+import { may, type OrgAction, orgAccess } from '../orgs/permissions'
 import { ApiError, type ErrorCode } from './errors'
 
 const noop = async () => {}
 
-/** The token of a Bearer credential, split as Hono's `jwt` middleware splits it. */
-function bearerToken(authorization: string): string | undefined {
-  const parts = authorization.split(/\s+/)
-  return parts.length === 2 && parts[0].toLowerCase() === 'bearer' ? parts[1] : undefined
+/**
+ * The token of a Bearer credential (`Bearer <token>`, the scheme in any case), split as Hono's
+ * `jwt` middleware splits it; undefined for anything else: another scheme, a bare token, the
+ * scheme alone, or more than one part after it (`Bearer Bearer <token>`).
+ */
+function bearerToken(authorization: string | undefined): string | undefined {
+  const parts = authorization?.split(/\s+/)
+  return parts?.length === 2 && parts[0].toLowerCase() === 'bearer' && parts[1] !== '' ? parts[1] : undefined
 }
 
 /**
@@ -33,15 +37,16 @@ function bearerToken(authorization: string): string | undefined {
  * its `kid` names. A token too long or not spelt canonically (`hasTokenShape`)
  * is refused before any decoding or crypto. Throws the guide's 401s.
  *
+ * A request without Bearer credentials is answered as one without the header (RFC 6750 §3.1):
+ * `invalid_token` would send its client looking for a fresher token, not for the right header.
+ *
  * Expiry is checked here, after the signature, so a forged token is never
  * told apart as merely expired, and a token without `exp` is refused.
  */
 export async function verifiedClaims(c: Context<AppEnv>): Promise<TokenClaims> {
-  const authorization = c.req.header('Authorization')
-  if (!authorization) throw new ApiError('missing_authorization')
-  if (authorization.length > MAX_TOKEN_LENGTH) throw new ApiError('invalid_token')
-  const token = bearerToken(authorization)
-  if (token === undefined || !hasTokenShape(token)) throw new ApiError('invalid_token')
+  const token = bearerToken(c.req.header('Authorization'))
+  if (token === undefined) throw new ApiError('missing_authorization')
+  if (token.length > MAX_TOKEN_LENGTH || !hasTokenShape(token)) throw new ApiError('invalid_token')
   const { key, issuer, audience } = await verification(c.env, token)
   if (!key) throw new ApiError('invalid_token')
 
@@ -165,16 +170,20 @@ const bearerErrors = ['missing_authorization', 'invalid_token', 'token_expired']
 /** A route for any signed-in user: documented as taking a bearer token, and guarded so. */
 export const signedIn = { security: bearerAuth, middleware: [requireAuth], errors: bearerErrors } satisfies Guard
 
+const orgErrors = [...bearerErrors, 'org_not_found', 'insufficient_permissions'] as const
+
 /**
  * A route in the organisation `{orgId}` of its path for those whose role there may do
  * `action` (a global admin may do anything); anyone else who is not a member is told it does
- * not exist.
+ * not exist. The guard's 403 is declared only for an action some role may not do.
  */
 export const inOrg = (action: OrgAction) =>
   ({
     security: bearerAuth,
     middleware: [requireOrgAccess(action)],
-    errors: [...bearerErrors, 'org_not_found', 'insufficient_permissions'] as const,
+    errors: orgRoles.some((role) => !may(role, action))
+      ? orgErrors
+      : orgErrors.filter((code) => code !== 'insufficient_permissions'),
   }) satisfies Guard
 
 /** A route for admins only. */

@@ -18,13 +18,20 @@ export const CLOSED_QUERY = 'Query parameters other than those listed are refuse
 
 /** A keyset page's query: `limit` (1 to 100, `defaultLimit` if absent) and the previous page's `nextCursor`. */
 export const pageQuery = (defaultLimit: number) => ({
-  limit: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(100)
+  // Digits only: `Number()` would also read '0x10', '1e1', ' 5' and '+5'. Typed as a number too, as the
+  // typed client (hono/client) may be given one: it sends its decimal digits.
+  limit: z
+    .custom<string | number>((raw) => typeof raw === 'string' && /^[0-9]+$/.test(raw), 'Expected decimal digits')
+    .transform(Number)
+    .pipe(z.number().int().min(1).max(100))
     .default(defaultLimit)
-    .openapi({ description: `Page size, 1 to 100 (default ${defaultLimit})` }),
+    .openapi({
+      type: 'integer',
+      minimum: 1,
+      maximum: 100,
+      default: defaultLimit,
+      description: `Page size, 1 to 100 in decimal digits (default ${defaultLimit})`,
+    }),
   cursor: idParamSchema.optional().openapi({ description: '`nextCursor` of the previous page, in either case' }),
 })
 

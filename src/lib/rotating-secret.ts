@@ -7,7 +7,7 @@ const encoder = new TextEncoder()
 function secretBytes(name: string, secret: string | undefined): Uint8Array<ArrayBuffer> {
   const bytes = new Uint8Array(encoder.encode(secret ?? ''))
   if (bytes.byteLength < MIN_SECRET_BYTES) {
-    throw new ConfigError(`${name} is missing or shorter than ${MIN_SECRET_BYTES} bytes`)
+    throw new ConfigError(name, `${name} is missing or shorter than ${MIN_SECRET_BYTES} bytes`)
   }
   return bytes
 }

@@ -1,4 +1,13 @@
 import { z } from '@hono/zod-openapi'
+import { passwordSettings } from '../auth/passwords'
+import { tokenSettings } from '../auth/tokens'
+import {
+  auditRetentionDays,
+  deviceTokenDays,
+  loginThrottleSettings,
+  organizationLimits,
+  refreshTokenLifetimes,
+} from '../config'
 import { checkSchema } from '../data/client'
 import { apiRoute } from '../http/api-route'
 import { everyone } from '../http/guards'
@@ -10,16 +19,33 @@ const health = apiRoute(everyone, {
   path: '/',
   operationId: 'getHealth',
   tags: ['health'],
-  summary: 'Liveness: D1 answers and has every table and column of the schema',
+  summary: 'Health: every setting is valid, and D1 answers with every table and column of the schema',
   responses: {
-    200: jsonResponse('The Worker and its database answer, migrated', z.object({ status: z.literal('ok') }), {
-      status: 'ok',
-    }),
+    200: jsonResponse(
+      'The Worker can serve every route: its secrets and vars are valid, its database answers, migrated',
+      z.object({ status: z.literal('ok') }),
+      { status: 'ok' },
+    ),
   },
 })
 
-// A D1 failure, or a missing table or column, becomes its 503 in the error handler.
+/**
+ * Reads every setting as the routes read it, and throws the `ConfigError` of the first one
+ * missing or out of range: health is ok only if no route would answer `server_misconfigured`.
+ */
+async function checkSettings(env: Env): Promise<void> {
+  await tokenSettings(env)
+  await passwordSettings(env)
+  loginThrottleSettings(env)
+  refreshTokenLifetimes(env)
+  deviceTokenDays(env)
+  organizationLimits(env)
+  auditRetentionDays(env)
+}
+
+// A bad setting, a D1 failure, or a missing table or column becomes its 503 in the error handler.
 export const healthRouter = createRouter().openapi(health, async (c) => {
+  await checkSettings(c.env)
   await checkSchema(c.var.db)
   return c.json({ status: 'ok' as const }, 200)
 })

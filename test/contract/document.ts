@@ -63,13 +63,13 @@ export type Match =
   | { kind: 'unknown method'; name: string }
   | { kind: 'unknown route' }
 
-/** The document's answer to which operation `request` calls. HEAD calls GET, as Hono routes it. */
+/** The document's answer to which operation `request` calls: HEAD is none, as no operation declares it. */
 export function match(request: Request): Match {
   const { pathname } = new URL(request.url)
   for (const { template, item, pattern } of paths) {
     const found = pattern.exec(pathname)
     if (!found) continue
-    const method = request.method === 'HEAD' ? 'get' : request.method.toLowerCase()
+    const method = request.method.toLowerCase()
     const operation = METHODS.includes(method as (typeof METHODS)[number])
       ? item[method as (typeof METHODS)[number]]
       : undefined

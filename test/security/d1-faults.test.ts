@@ -31,6 +31,16 @@ describe('when D1 fails', () => {
     expect(log.lines().join('\n')).not.toContain(user.username)
   })
 
+  it("answers health 503, like every route, when a locked local D1 fails without D1's prefix", async () => {
+    const log = errorLog()
+    const message = 'Failed to get session commit token: database is locked'
+    await expectUnavailable(await apiWithEnv({ DB: flakyD1(env.DB, { message }).binding }, '/api/health'))
+    const user = await createUser()
+    const login = loginInit(user.username)
+    await expectUnavailable(await apiWithEnv({ DB: flakyD1(env.DB, { message }).binding }, '/api/auth/login', login))
+    expect(log.lines().join('\n')).toContain('"event":"d1_error"')
+  })
+
   it('answers a protected request 503, not 401', async () => {
     errorLog()
     const { token } = await signedIn()

@@ -36,6 +36,35 @@ describe('request bodies', () => {
     expect(res.status).toBe(400)
   })
 
+  it('takes a body as application/json only, in any case and with a charset, as the document declares', async () => {
+    const user = await createUser()
+    const body = JSON.stringify({ username: user.username, password: DEFAULT_PASSWORD })
+    for (const type of ['application/json; charset=utf-8', 'Application/JSON', 'application/json;charset=UTF-8']) {
+      expect((await login(body, { 'Content-Type': type })).status, type).toBe(200)
+    }
+    // @hono/zod-openapi reads every application/*+json as JSON; the document declares none of them.
+    for (const type of ['application/merge-patch+json', 'application/vnd.api+json', 'application/jsonx']) {
+      const res = await login(body, { 'Content-Type': type })
+      expect(res.status, type).toBe(400)
+      expect(await res.json()).toEqual({
+        error: 'Content-Type must be application/json',
+        code: 'unsupported_media_type',
+      })
+    }
+  })
+
+  it('refuses a merge patch of the account, changing nothing', async () => {
+    const { user, token } = await signedIn()
+    const res = await api('/api/auth/me', {
+      method: 'PATCH',
+      headers: { 'Content-Type': 'application/merge-patch+json', Authorization: `Bearer ${token}` },
+      body: JSON.stringify({ email: `${user.username}-new@example.com` }),
+    })
+    expect(res.status).toBe(400)
+    expect(await res.json()).toMatchObject({ code: 'unsupported_media_type' })
+    expect(await (await api('/api/auth/me', bearer(token))).json()).toMatchObject({ email: user.email })
+  })
+
   it('takes the last of duplicate keys, as JSON.parse does', async () => {
     const user = await createUser()
     const body = `{"username":"${user.username}","password":"wrong password","password":"${DEFAULT_PASSWORD}"}`
@@ -50,6 +79,8 @@ describe('response headers', () => {
       expect(res.headers.get('Referrer-Policy')).toBe('no-referrer')
       expect(res.headers.get('Strict-Transport-Security')).toBe('max-age=31536000; includeSubDomains')
       expect(res.headers.get('Content-Security-Policy')).toBe("default-src 'none'; frame-ancestors 'none'")
+      // Hono's default, SAMEORIGIN, would let the API's own origin frame it, which the CSP refuses.
+      expect(res.headers.get('X-Frame-Options')).toBe('DENY')
       expect(res.headers.get('X-Powered-By')).toBeNull()
       expect(res.headers.get('Cache-Control')).toBe('no-store')
       expect(res.headers.get('X-Request-Id')).toMatch(/^[\w-]+$/)
@@ -63,8 +94,9 @@ describe('response headers', () => {
     [404, 'an unknown route', () => api('/api/nope')],
     [405, 'a method the route lacks', () => api('/api/auth/login')],
     [413, 'a body over 16 KB', () => login('x'.repeat(17 * 1024))],
+    [500, 'a bug', () => apiWithEnv({ DB: flakyD1(env.DB, { message: 'a bug' }).binding }, '/api/health')],
     [
-      500,
+      503,
       'a JWT_SECRET too short',
       async () => apiWithEnv({ JWT_SECRET: 'short' }, '/api/auth/me', bearer((await signedIn()).token)),
     ],

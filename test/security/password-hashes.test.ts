@@ -86,7 +86,7 @@ describe('the pepper', () => {
     const log = consoleSpy()
     const user = await userHashedWith({})
     for (const secret of [undefined, 'x'.repeat(31)]) {
-      expect((await loginWith({ PASSWORD_PEPPER: secret } as Partial<Env>, user.username)).status).toBe(500)
+      expect((await loginWith({ PASSWORD_PEPPER: secret } as Partial<Env>, user.username)).status).toBe(503)
     }
     expect(log).toHaveBeenCalledWith(expect.stringContaining('PASSWORD_PEPPER is missing or shorter than 32 bytes'))
   })

@@ -73,7 +73,8 @@ const remove = apiRoute(inOrg('view'), {
   summary: 'Remove a member (its owners and admins; only an owner removes an owner); anyone may leave',
   request: { params: MemberParamsSchema },
   responses: { 204: { description: 'Removed' } },
-  errors: ['member_not_found', 'last_owner'],
+  // Its guard lets every member through (anyone may leave): the 403 is the handler's.
+  errors: ['insufficient_permissions', 'member_not_found', 'last_owner'],
 })
 
 /**
