@@ -15,6 +15,8 @@ export const BENCH_OVERRIDES = {
   LOGIN_MAX_FAILURES_ACCOUNT_IP: '1000',
   LOGIN_MAX_FAILURES_ACCOUNT: '100000',
   LOGIN_MAX_FAILURES_IP: '1000000',
+  // Each connection's refresh chain rotates one login dozens of times a second: no 429 either.
+  REFRESH_ROTATIONS_PER_MINUTE: '60000',
 }
 
 /** How both setups run the bench build: wrangler.toml's dates and flags, its vars with the bench's overrides. */
