@@ -127,7 +127,16 @@ export async function refresh(
   const limitEvent = authEvent('refresh_rate_limited', null, origin, now)
   const { revoke, limit, outcome } = await batchByName(
     db,
-    rotateFamily(db, { ...claims, ...settings, now, reuseEvent, limitEvent }),
+    rotateFamily(db, {
+      ...claims,
+      now,
+      idleMs: settings.idleMs,
+      reuseIntervalMs: settings.reuseIntervalMs,
+      rotationCostMs: settings.rotationCostMs,
+      budgetMs: settings.budgetMs,
+      reuseEvent,
+      limitEvent,
+    }),
   )
   if (revoke.length > 0)
     return { result: 'reused', familyId, event: { ...reuseEvent, subjectUserId: revoke[0].userId } }
