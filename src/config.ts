@@ -57,7 +57,7 @@ export type LoginThrottleSettings = ReturnType<typeof loginThrottleSettings>
 /** How long a device token stays good after the last login that used it; see `auth/device-tokens.ts`. */
 export const deviceTokenDays = (env: Env): number => integerVar('DEVICE_TOKEN_DAYS', env.DEVICE_TOKEN_DAYS, 90, 1, 365)
 
-/** How long refresh tokens live and how late a rotated one may come back; see `auth/refresh-tokens.ts`. */
+/** How long refresh tokens live, how late a rotated one may come back, and how fast a family rotates; see `auth/refresh-tokens.ts`. */
 export const refreshTokenLifetimes = (env: Env) => ({
   /** A token unused this long is refused; each refresh gives a new token this long. */
   idleDays: integerVar('REFRESH_IDLE_DAYS', env.REFRESH_IDLE_DAYS, 14, 1, 365),
@@ -65,6 +65,8 @@ export const refreshTokenLifetimes = (env: Env) => ({
   absoluteDays: integerVar('REFRESH_ABSOLUTE_DAYS', env.REFRESH_ABSOLUTE_DAYS, 30, 1, 365),
   /** A rotated token presented again this soon is a race and gets the same successor; later, a replay. */
   reuseIntervalSeconds: integerVar('REFRESH_REUSE_INTERVAL_SECONDS', env.REFRESH_REUSE_INTERVAL_SECONDS, 10, 0, 300),
+  /** Rotations one family may make at once, then again as many per minute; more are refused without revoking. */
+  rotationsPerMinute: integerVar('REFRESH_ROTATIONS_PER_MINUTE', env.REFRESH_ROTATIONS_PER_MINUTE, 10, 1, 60_000),
 })
 
 /** What signed-in users may make the Worker store about organisations; see `data/invitations.ts`. */

@@ -6,5 +6,7 @@ declare namespace Cloudflare {
     UNMIGRATED_DB: D1Database
     /** Empty until `orgs/migration.test.ts` migrates it, with rows written in between. */
     MIGRATING_DB: D1Database
+    /** Empty until `refresh-migration.test.ts` migrates it, with rows written in between. */
+    REFRESH_MIGRATING_DB: D1Database
   }
 }

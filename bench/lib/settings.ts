@@ -18,6 +18,8 @@ export const BENCH_OVERRIDES = {
   // Invitation limits at the highest counts they accept; each run's invitations are deleted after it.
   MAX_PENDING_INVITATIONS: '10000',
   MAX_INVITATIONS_PER_HOUR: '10000',
+  // Each connection's refresh chain rotates one login dozens of times a second: no 429 either.
+  REFRESH_ROTATIONS_PER_MINUTE: '60000',
 }
 
 /** How both setups run the bench build: wrangler.toml's dates and flags, its vars with the bench's overrides. */

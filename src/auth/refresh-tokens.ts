@@ -1,58 +1,43 @@
 import { authEvent, type EventOrigin } from '../audit/auth-event'
 import { refreshTokenLifetimes } from '../config'
-import type { Database } from '../data/client'
-import { insertFamily, rotateRefreshToken } from '../data/refresh-tokens'
+import { batchByName, type Database } from '../data/client'
+import { insertFamily, rotateFamily } from '../data/refresh-tokens'
 import type { NewAuthEvent, User } from '../data/schema'
-import { base64Url } from '../lib/base64url'
-import { hasOpaqueTokenShape, newOpaqueToken, opaqueTokenHash } from '../lib/opaque-token'
-import { rotatingSecret } from '../lib/rotating-secret'
 import { uuidv7 } from '../lib/uuid-v7'
+import { hasRefreshTokenShape, mintRefreshToken, readRefreshToken, refreshKeysOf } from './refresh-token-codec'
 
-// Refresh tokens are opaque tokens (`lib/opaque-token.ts`). A token's successor is not random but
-// derived, an HMAC of the token under a key only the Worker holds: requests racing with one token
-// all compute the same successor, so they get the same answer, and still no token is stored anywhere.
+// A family is one row: its current generation and when it last rotated. A token names its family
+// and generation under a MAC (`refresh-token-codec.ts`), so any token of a family is known for
+// what it is without being stored, and a successor (the next generation) is the same for every
+// request racing with one token.
 
-export {
-  hasOpaqueTokenShape as hasRefreshTokenShape,
-  OPAQUE_TOKEN_LENGTH as REFRESH_TOKEN_LENGTH,
-  OPAQUE_TOKEN_PATTERN as REFRESH_TOKEN_PATTERN,
-} from '../lib/opaque-token'
+export { hasRefreshTokenShape, REFRESH_TOKEN_LENGTH, REFRESH_TOKEN_PATTERN } from './refresh-token-codec'
 
-const HMAC = { name: 'HMAC', hash: 'SHA-256' }
-const encoder = new TextEncoder()
 const DAY_MS = 86_400_000
+const MINUTE_MS = 60_000
 
 /**
- * The successor key: derived from `JWT_SECRET` under a label of its own, so it is never the
- * signing key. A rotation of `JWT_SECRET` changes successors only for tokens rotated after it.
- */
-const successorKeyOf = rotatingSecret('JWT_SECRET', async ([secret]) => {
-  const root = await crypto.subtle.importKey('raw', secret, HMAC, false, ['sign'])
-  const bytes = await crypto.subtle.sign('HMAC', root, encoder.encode('orgstack refresh token successor key'))
-  return crypto.subtle.importKey('raw', bytes, HMAC, false, ['sign'])
-})
-
-/**
- * What starting and refreshing families needs: the lifetimes from the vars, and the successor
- * key, made once per isolate. Read up front, so a misconfigured Worker fails before any write.
+ * What starting and refreshing families needs: the lifetimes and rate from the vars, and the MAC
+ * keys, made once per isolate. Read up front, so a misconfigured Worker fails before any write.
  *
  * @example
  * const settings = await refreshSettings(c.env)
  */
 export async function refreshSettings(env: Env) {
-  const { idleDays, absoluteDays, reuseIntervalSeconds } = refreshTokenLifetimes(env)
+  const { idleDays, absoluteDays, reuseIntervalSeconds, rotationsPerMinute } = refreshTokenLifetimes(env)
+  const rotationCostMs = Math.ceil(MINUTE_MS / rotationsPerMinute)
   return {
-    successorKey: await successorKeyOf(env.JWT_SECRET, undefined),
+    keys: await refreshKeysOf(env.JWT_SECRET, env.JWT_SECRET_PREVIOUS),
     idleMs: idleDays * DAY_MS,
     absoluteMs: absoluteDays * DAY_MS,
     reuseIntervalMs: reuseIntervalSeconds * 1000,
+    rotationCostMs,
+    // Room for `rotationsPerMinute` rotations at once, refilled at that many a minute.
+    budgetMs: rotationCostMs * rotationsPerMinute,
   }
 }
 
 export type RefreshSettings = Awaited<ReturnType<typeof refreshSettings>>
-
-const successorOf = async (token: string, key: CryptoKey) =>
-  base64Url(await crypto.subtle.sign('HMAC', key, encoder.encode(token)))
 
 /** Seconds from `now` until `until`, rounded down: what `refreshExpiresIn` answers. */
 const secondsUntil = (until: Date, now: Date) => Math.floor((until.getTime() - now.getTime()) / 1000)
@@ -75,47 +60,53 @@ export async function startFamily(
   settings: RefreshSettings,
   now = new Date(),
 ) {
-  const refreshToken = newOpaqueToken()
   const familyId = uuidv7(now.getTime())
-  const statements = insertFamily(db, {
-    id: familyId,
-    userId: user.id,
-    tokenVersion: user.tokenVersion,
-    tokenHash: await opaqueTokenHash(refreshToken),
-    now,
-    idleMs: settings.idleMs,
-    absoluteMs: settings.absoluteMs,
-  })
+  const statements = [
+    insertFamily(db, {
+      id: familyId,
+      userId: user.id,
+      tokenVersion: user.tokenVersion,
+      now,
+      idleMs: settings.idleMs,
+      absoluteMs: settings.absoluteMs,
+    }),
+  ] as const
+  const refreshToken = await mintRefreshToken({ familyId, generation: 0 }, settings.keys[0])
   const refreshExpiresIn = Math.floor(Math.min(settings.idleMs, settings.absoluteMs) / 1000)
   return { statements, familyId, refreshToken, refreshExpiresIn }
 }
 
 /** Why a refresh token was refused. */
 export type RefreshRefusal =
-  /** Not the shape of a refresh token: refused before hashing. */
+  /** Not the shape of a refresh token: refused before any crypto. */
   | 'malformed'
-  /** No such token: never issued, or deleted with its family or user, or after its expiry. */
+  /** Not genuine (its MAC fails under every key), or its family is gone or was never written. */
   | 'unknown'
   /** Its idle or absolute limit passed. */
   | 'expired'
   /** Its family was revoked (logout, reuse), or its user's `token_version` moved on or the user is disabled. */
   | 'revoked'
-  /** Presented within the reuse interval, but its successor was already rotated in turn (or derived under an earlier key). */
+  /** Presented within the reuse interval of its rotation, but its successor was already rotated in turn. */
   | 'superseded'
 
 /** What a refresh came to. */
 export type RefreshResult =
   /** A new refresh token (the same for every request racing with the old one) and the user to sign an access token for. */
   | { result: 'rotated'; user: User; familyId: string; refreshToken: string; refreshExpiresIn: number }
-  /** A token rotated before the reuse interval, presented again: its family is revoked and `event` recorded. */
+  /** A superseded token presented after the reuse interval: its family is revoked and `event` recorded. */
   | { result: 'reused'; familyId: string; event: NewAuthEvent }
+  /** The current token, but its family rotated too often: nothing changed; `event` if this refusal was recorded. */
+  | { result: 'limited'; retryAfter: number; event: NewAuthEvent | null }
   | { result: 'invalid'; reason: RefreshRefusal }
 
 /**
- * Exchanges a refresh token for its successor, in one D1 batch (`rotateRefreshToken`) and
- * without PBKDF2. Requests racing with one token within the reuse interval all get the same
- * successor; the token presented again after it revokes its whole family, and the access
- * tokens issued from it, and records `refresh_token_reused` from `origin`.
+ * Exchanges a refresh token for its successor, in one D1 batch (`rotateFamily`) and without
+ * PBKDF2. Requests racing with one token within the reuse interval all get the same successor;
+ * any superseded token presented after it revokes its whole family, and the access tokens
+ * issued from it, and records `refresh_token_reused` from `origin`. A family rotates at most
+ * `budgetMs / rotationCostMs` times at once, then one per `rotationCostMs`; past that the
+ * current token is answered `limited`, and the first such refusal since the family's last
+ * rotation is recorded as `refresh_rate_limited`.
  *
  * @example
  * const refreshed = await refresh(db, refreshToken, settings, { origin: originOf(c, null) })
@@ -127,37 +118,55 @@ export async function refresh(
   settings: RefreshSettings,
   { origin, now = new Date() }: { origin: EventOrigin; now?: Date },
 ): Promise<RefreshResult> {
-  if (!hasOpaqueTokenShape(token)) return { result: 'invalid', reason: 'malformed' }
-  const successor = await successorOf(token, settings.successorKey)
-  const [presentedHash, successorHash] = await Promise.all([opaqueTokenHash(token), opaqueTokenHash(successor)])
+  if (!hasRefreshTokenShape(token)) return { result: 'invalid', reason: 'malformed' }
+  // A forgery costs one HMAC and never reaches D1: nobody revokes a family without one of its tokens.
+  const claims = await readRefreshToken(token, settings.keys)
+  if (claims === null) return { result: 'invalid', reason: 'unknown' }
+  const { familyId, generation } = claims
   const reuseEvent = authEvent('refresh_token_reused', null, origin, now)
-  const [, , revoked, , [outcome]] = await db.batch(
-    rotateRefreshToken(db, {
-      presentedHash,
-      successorHash,
+  const limitEvent = authEvent('refresh_rate_limited', null, origin, now)
+  const { revoke, limit, outcome } = await batchByName(
+    db,
+    rotateFamily(db, {
+      ...claims,
       now,
       idleMs: settings.idleMs,
       reuseIntervalMs: settings.reuseIntervalMs,
+      rotationCostMs: settings.rotationCostMs,
+      budgetMs: settings.budgetMs,
       reuseEvent,
+      limitEvent,
     }),
   )
-  if (revoked.length > 0) {
-    const [{ id, userId }] = revoked
-    return { result: 'reused', familyId: id, event: { ...reuseEvent, subjectUserId: userId } }
+  if (revoke.length > 0)
+    return { result: 'reused', familyId, event: { ...reuseEvent, subjectUserId: revoke[0].userId } }
+  const [family] = outcome
+  if (family === undefined) return { result: 'invalid', reason: 'unknown' }
+  if (family.refusal !== null) return { result: 'invalid', reason: family.refusal }
+
+  const raceStart = now.getTime() - settings.reuseIntervalMs
+  // Rotated by this request, or by one racing with it within the interval: the same successor.
+  if (family.generation === generation + 1 && (family.rotatedAt?.getTime() ?? 0) >= raceStart) {
+    return {
+      result: 'rotated',
+      user: family.user,
+      familyId,
+      refreshToken: await mintRefreshToken({ familyId, generation: generation + 1 }, settings.keys[0]),
+      refreshExpiresIn: secondsUntil(family.idleExpiresAt, now),
+    }
   }
-  if (outcome === undefined) return { result: 'invalid', reason: 'unknown' }
-  if (outcome.refusal !== null) return { result: 'invalid', reason: outcome.refusal }
-  const next = outcome.successor
-  // Sent within the interval after its successor was itself rotated: answering with that
-  // successor would only get it refused as a replay later, revoking the family for a race.
-  if (next === null || next.hash !== successorHash || next.rotatedAt !== null) {
-    return { result: 'invalid', reason: 'superseded' }
+  // The current token of a live family, not rotated: its budget had no room.
+  if (family.generation === generation) {
+    const roomAt = family.budgetFullAt.getTime() - settings.budgetMs + settings.rotationCostMs
+    return {
+      result: 'limited',
+      retryAfter: Math.max(1, Math.ceil((roomAt - now.getTime()) / 1000)),
+      event: limit.length > 0 ? { ...limitEvent, subjectUserId: family.user.id } : null,
+    }
   }
-  return {
-    result: 'rotated',
-    user: outcome.user,
-    familyId: outcome.familyId,
-    refreshToken: successor,
-    refreshExpiresIn: secondsUntil(next.idleExpiresAt, now),
-  }
+  // Within the interval, after its successor was rotated in turn: answering with that successor
+  // would only get it refused as a replay later, revoking the family for a race. Any other older
+  // token revoked the family above.
+  if (family.generation === generation + 2) return { result: 'invalid', reason: 'superseded' }
+  return { result: 'invalid', reason: 'unknown' }
 }

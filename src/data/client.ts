@@ -1,4 +1,5 @@
 import { getTableColumns, inArray, type SQL, sql } from 'drizzle-orm'
+import type { BatchItem } from 'drizzle-orm/batch'
 import { drizzle } from 'drizzle-orm/d1'
 import type { AnySQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core'
 import {
@@ -8,7 +9,6 @@ import {
   memberships,
   organizations,
   refreshFamilies,
-  refreshTokens,
   revokedTokens,
   trustedDevices,
   users,
@@ -19,6 +19,24 @@ export type Database = ReturnType<typeof drizzle>
 
 /** Drizzle over `binding`, built per request (or per job): no connection is held. */
 export const database = (binding: D1Database): Database => drizzle(binding)
+
+type Statement = BatchItem<'sqlite'>
+
+/**
+ * Runs `statements` as one batch (one transaction), in the order written, and answers each one's
+ * result under its name: adding a statement cannot shift what another line reads.
+ *
+ * @example
+ * const { revoked } = await batchByName(db, { revoked: revokeFamily(db, family, now), event: recordIfChanged(db, event) })
+ */
+export async function batchByName<S extends Record<string, Statement>>(
+  db: Database,
+  statements: S,
+): Promise<{ [K in keyof S]: S[K]['_']['result'] }> {
+  const names = Object.keys(statements)
+  const results = await db.batch(Object.values(statements) as [Statement, ...Statement[]])
+  return Object.fromEntries(names.map((name, i) => [name, results[i]])) as { [K in keyof S]: S[K]['_']['result'] }
+}
 
 /**
  * Reads no row of `table` but names each of its columns as `table.column`: unqualified, a
@@ -38,7 +56,6 @@ export const checkSchema = (db: Database) =>
     everyColumnOf(db, loginThrottles),
     everyColumnOf(db, authEvents),
     everyColumnOf(db, refreshFamilies),
-    everyColumnOf(db, refreshTokens),
     everyColumnOf(db, organizations),
     everyColumnOf(db, memberships),
     everyColumnOf(db, invitations),

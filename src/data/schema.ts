@@ -70,8 +70,10 @@ export const loginThrottles = sqliteTable(
 )
 
 /**
- * One login's refresh tokens: every token rotated from the one that login was given. Refused as
- * a whole once revoked (logout, reuse), expired, or when the user's `token_version` moved on.
+ * One login's refresh tokens: every token rotated from the one that login was given, as one row
+ * however many rotations. A token is not stored: it names its family and generation, with a MAC
+ * (`auth/refresh-token-codec.ts`). Refused as a whole once revoked (logout, reuse), expired, or
+ * when the user's `token_version` moved on.
  */
 export const refreshFamilies = sqliteTable(
   'refresh_families',
@@ -88,39 +90,28 @@ export const refreshFamilies = sqliteTable(
     expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
     /** Set by logout or reuse: refresh tokens and access tokens of the family are refused from then on. */
     revokedAt: integer('revoked_at', { mode: 'timestamp_ms' }),
+    /** The generation of the one token that may be refreshed: 0 for the login's, one more per rotation. */
+    generation: integer('generation').notNull().default(0),
+    /** The current token's idle limit, never past `expires_at`: every access token of the family was issued before it. */
+    idleExpiresAt: integer('idle_expires_at', { mode: 'timestamp_ms' }).notNull(),
+    /** When the token before the current one was rotated; null before the first rotation. */
+    rotatedAt: integer('rotated_at', { mode: 'timestamp_ms' }),
+    /** When the token two before the current one was rotated: a racer that late is refused without revoking. */
+    previousRotatedAt: integer('previous_rotated_at', { mode: 'timestamp_ms' }),
+    /**
+     * When the family's rotation budget is full again: each rotation adds its cost, from now if it
+     * was full, and one that would push it more than a whole budget ahead is refused.
+     */
+    budgetFullAt: integer('budget_full_at', { mode: 'timestamp_ms' }).notNull().default(sql`0`),
+    /** When a rotation was first refused for the rate since the last rotation: audited once, not per request. */
+    limitedAt: integer('limited_at', { mode: 'timestamp_ms' }),
   },
   (t) => [
     index('refresh_families_user_idx').on(t.userId),
-    index('refresh_families_expires_at_idx').on(t.expiresAt),
+    // The cleanup's: `idle_expires_at` is never past `expires_at`, so it also finds expired families.
+    index('refresh_families_idle_expires_at_idx').on(t.idleExpiresAt),
     // Revoked families only: cleanup reads it, and a refresh's `revoked_at is null` cannot pick it over the key.
     index('refresh_families_revoked_at_idx').on(t.revokedAt).where(sql`${t.revokedAt} is not null`),
-  ],
-)
-
-/** Refresh tokens, by the SHA-256 of the token: the token itself is never stored. */
-export const refreshTokens = sqliteTable(
-  'refresh_tokens',
-  {
-    /** Base64url of SHA-256 of the token. */
-    hash: text('hash').primaryKey(),
-    familyId: text('family_id')
-      .notNull()
-      .references(() => refreshFamilies.id, { onDelete: 'cascade' }),
-    /**
-     * The hash of the token this one was rotated from; null for a login's first. Unique: a
-     * token has at most one successor, so a family never branches.
-     */
-    parentHash: text('parent_hash'),
-    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
-    /** The idle limit: the token is refused after it. */
-    idleExpiresAt: integer('idle_expires_at', { mode: 'timestamp_ms' }).notNull(),
-    /** When it was exchanged for its successor: presented again after the reuse interval, it revokes the family. */
-    rotatedAt: integer('rotated_at', { mode: 'timestamp_ms' }),
-  },
-  (t) => [
-    uniqueIndex('refresh_tokens_parent_hash_unique').on(t.parentHash),
-    index('refresh_tokens_family_idx').on(t.familyId),
-    index('refresh_tokens_idle_expires_at_idx').on(t.idleExpiresAt),
   ],
 )
 
@@ -253,6 +244,7 @@ export const authEventTypes = [
   'user_deleted',
   'role_changed',
   'refresh_token_reused',
+  'refresh_rate_limited',
   'org_created',
   'org_updated',
   'org_deleted',

@@ -48,7 +48,7 @@ A \`200 OK\` answer carries the token, and a refresh token:
 ~~~json
 {
   "token": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9…", "userId": "019ac…", "username": "alice", "expiresIn": 86400,
-  "refreshToken": "V6yoo5kZURekrgNOFmuAq1HYQtrau7HWjU39hfzFqOg", "refreshExpiresIn": 1209600
+  "refreshToken": "AZrB8o1OeyGcOl5vcIGSowAAAAAAAHPeB0l74MC67Nk9aF5RKya5GhWZVlPJGCcHZfboiusF", "refreshExpiresIn": 1209600
 }
 ~~~
 
@@ -80,13 +80,15 @@ Before or when the token expires, send the refresh token to \`POST /api/auth/ref
 ~~~sh
 curl -X POST http://localhost:8787/api/auth/refresh \\
   -H 'Content-Type: application/json' \\
-  -d '{"refreshToken": "V6yoo5kZURekrgNOFmuAq1HYQtrau7HWjU39hfzFqOg"}'
+  -d '{"refreshToken": "AZrB8o1OeyGcOl5vcIGSowAAAAAAAHPeB0l74MC67Nk9aF5RKya5GhWZVlPJGCcHZfboiusF"}'
 ~~~
 
 The answer has the same fields as a login's: a new token and the **next** refresh token. Each refresh token is good for
 one refresh: store the new one at once and forget the old. Requests sent together with one refresh token (two tabs, a
 retry) all get the same answer; the old one sent again later is taken as stolen, and the whole login is signed out,
 its tokens included. Any refused refresh token answers \`401\` with \`"code": "invalid_refresh_token"\`: log in again.
+A login that refreshes many times a minute is answered \`429\` with \`"code": "too_many_refreshes"\` and a
+\`Retry-After\` header: its refresh token is still good, send it again then.
 
 ## Token expiration
 

@@ -144,6 +144,13 @@ export const ERRORS = {
     'the caller sent `MAX_INVITATIONS_PER_HOUR` invitations in the last hour: try again after `Retry-After` seconds',
     { headers: { 'Retry-After': GIVEN_WHEN_THROWN } },
   ),
+  // Not 401: the refresh token is still good, and a client must keep it.
+  too_many_refreshes: entry(
+    429,
+    'Too many refreshes',
+    "the login's refreshes went past `REFRESH_ROTATIONS_PER_MINUTE` at once (then as many a minute): the refresh token is still good; try again after `Retry-After` seconds",
+    { headers: { 'Retry-After': GIVEN_WHEN_THROWN } },
+  ),
   internal_error: entry(500, 'Internal server error', 'anything unexpected (logged)'),
   // The setting is logged; a hint names it only when ENVIRONMENT=development, not to every caller.
   server_misconfigured: entry(

@@ -1,6 +1,6 @@
 import { base64Url } from './base64url'
 
-// Opaque tokens (refresh tokens, device tokens): 32 random bytes in base64url, given out once and
+// Opaque tokens (device tokens): 32 random bytes in base64url, given out once and
 // stored only as SHA-256, which is enough for 256 random bits: nothing to guess, so no salt or slow hash.
 
 /** Every opaque token is exactly this long: 32 bytes in base64url without padding. */

@@ -2,7 +2,7 @@ import { deleteEventsBefore } from '../data/auth-events'
 import type { Database } from '../data/client'
 import { deleteExpiredInvitations } from '../data/invitations'
 import { deleteDrainedCounters } from '../data/login-throttles'
-import { deleteEndedFamilies, deleteSpentTokens } from '../data/refresh-tokens'
+import { deleteEndedFamilies } from '../data/refresh-tokens'
 import { deleteExpiredRevocations } from '../data/revoked-tokens'
 import { deleteExpiredDevices } from '../data/trusted-devices'
 import { uuidv7Floor } from '../lib/uuid-v7'
@@ -29,14 +29,13 @@ type CleanupSettings = { now: Date; auditRetentionDays: number; accessTokenTtlSe
 /**
  * What the scheduled job removes: login counters that have drained (nothing an anonymous
  * caller makes us store outlives its use), logged-out tokens past their expiry (refused
- * anyway by then), refresh tokens past their idle limit, refresh token families an access
- * token's lifetime after they expired or were revoked (their access tokens have expired by
- * then), device tokens expired or spent, expired invitations, and audit events older than the
- * retention. Resolves the counts.
+ * anyway by then), refresh token families an access token's lifetime after they went idle,
+ * expired or were revoked (their access tokens have expired by then), device tokens expired or
+ * spent, expired invitations, and audit events older than the retention. Resolves the counts.
  *
  * @example
  * await cleanUp(database(env.DB), { now: new Date(), auditRetentionDays: 90, accessTokenTtlSeconds: 86_400 })
- * // { loginThrottles: 12, revokedTokens: 3, refreshTokens: 40, refreshFamilies: 2, trustedDevices: 1, invitations: 5, authEvents: 0 }
+ * // { loginThrottles: 12, revokedTokens: 3, refreshFamilies: 2, trustedDevices: 1, invitations: 5, authEvents: 0 }
  */
 export async function cleanUp(db: Database, { now, auditRetentionDays, accessTokenTtlSeconds }: CleanupSettings) {
   const seconds = Math.floor(now.getTime() / 1000)
@@ -45,8 +44,6 @@ export async function cleanUp(db: Database, { now, auditRetentionDays, accessTok
   return {
     loginThrottles: await deleteAll((limit) => deleteDrainedCounters(db, seconds, limit)),
     revokedTokens: await deleteAll((limit) => deleteExpiredRevocations(db, seconds, limit)),
-    // Tokens first, those of ended families too: a family goes once it holds none.
-    refreshTokens: await deleteAll((limit) => deleteSpentTokens(db, { now, cutoff: familyCutoff }, limit)),
     refreshFamilies: await deleteAll((limit) => deleteEndedFamilies(db, familyCutoff, limit)),
     trustedDevices: await deleteAll((limit) => deleteExpiredDevices(db, now, limit)),
     invitations: await deleteAll((limit) => deleteExpiredInvitations(db, now, limit)),

@@ -1,5 +1,5 @@
 import { env } from 'cloudflare:workers'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { ApiClientError, createClient, memoryStorage, type TokenStorage } from '../../client/src'
 import { flakyD1 } from '../flaky-d1'
 import {
@@ -180,6 +180,39 @@ describe('the client', () => {
     d1Fails = false
     expect((await orgstack.api.api.auth.me.$get()).status).toBe(200)
     expect(refreshes()).toBe(2)
+  })
+
+  it('keeps the session when the refresh is refused for its rate (429), and refreshes once Retry-After has passed', async () => {
+    // Date frozen for the Worker too (it runs in this isolate): the minute passes when the test says.
+    vi.useFakeTimers({ toFake: ['Date'] })
+    try {
+      const limits = { REFRESH_ROTATIONS_PER_MINUTE: '1' }
+      const refreshWith = (path: string, init?: RequestInit) => apiWithEnv(limits, path, init)
+      const { tokens, orgstack, storage, refreshes } = await expiredSession((path, send, init) =>
+        path === '/api/auth/refresh' ? refreshWith(path, init) : send(),
+      )
+      // Another tab used the login's one refresh of the minute and stored its successor.
+      const other = await refreshWith('/api/auth/refresh', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ refreshToken: tokens.refreshToken }),
+      })
+      const { refreshToken } = await other.json<{ refreshToken: string }>()
+      const stored = await storage.get()
+      if (stored === null) throw new Error('no tokens stored')
+      await storage.set({ ...stored, refreshToken })
+
+      const error = await orgstack.api.api.auth.me.$get().catch((caught: unknown) => caught)
+      expect(error).toBeInstanceOf(ApiClientError)
+      expect(error).toMatchObject({ status: 429, code: 'too_many_refreshes', retryAfter: 60 })
+      expect((await storage.get())?.refreshToken).toBe(refreshToken)
+
+      vi.setSystemTime(Date.now() + 60_000)
+      expect((await orgstack.api.api.auth.me.$get()).status).toBe(200)
+      expect(refreshes()).toBe(2)
+    } finally {
+      vi.useRealTimers()
+    }
   })
 
   it('takes a wrong password at login for an answer, not for an expired session', async () => {

@@ -4,8 +4,9 @@ import { drizzle } from 'drizzle-orm/d1'
 import { describe, expect, it, vi } from 'vitest'
 import { REFRESH_TOKEN_LENGTH, refresh, refreshSettings, startFamily } from '../../src/auth/refresh-tokens'
 import { revokeFamily } from '../../src/data/refresh-tokens'
-import { refreshTokens, users } from '../../src/data/schema'
+import { refreshFamilies, users } from '../../src/data/schema'
 import { findAccount } from '../../src/data/users'
+import { newOpaqueToken } from '../../src/lib/opaque-token'
 import { createUser } from '../helpers'
 
 const db = drizzle(env.DB)
@@ -23,6 +24,8 @@ async function loggedIn(userId?: string) {
 
 const refreshOf = (token: string, now?: Date) => refresh(db, token, settings, { origin, now })
 
+const familyRow = (id: string) => db.select().from(refreshFamilies).where(eq(refreshFamilies.id, id)).get()
+
 const sha256 = async (text: string) =>
   btoa(String.fromCharCode(...new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)))))
     .replace(/\+/g, '-')
@@ -32,12 +35,13 @@ const sha256 = async (text: string) =>
 describe('refresh token input', () => {
   it('refuses anything but the exact shape before any hashing or D1', async () => {
     const { refreshToken } = await loggedIn()
-    // 'B' as the last character sets a spare bit: a second spelling of 32 bytes, refused.
     const inputs = [
       '',
       'a',
       `${refreshToken}=`,
-      `${refreshToken.slice(0, -1)}B`,
+      `${refreshToken}A`,
+      // The 43 characters refresh tokens once had, and device tokens have.
+      newOpaqueToken(),
       `${refreshToken.slice(0, -1)}+`,
       refreshToken.slice(1),
       ` ${refreshToken.slice(1)}`,
@@ -47,6 +51,7 @@ describe('refresh token input', () => {
     ]
     const digest = vi.spyOn(crypto.subtle, 'digest')
     const sign = vi.spyOn(crypto.subtle, 'sign')
+    const verify = vi.spyOn(crypto.subtle, 'verify')
     const batch = vi.spyOn(db, 'batch')
     try {
       for (const input of inputs) {
@@ -54,16 +59,15 @@ describe('refresh token input', () => {
       }
       expect(digest).not.toHaveBeenCalled()
       expect(sign).not.toHaveBeenCalled()
+      expect(verify).not.toHaveBeenCalled()
       expect(batch).not.toHaveBeenCalled()
     } finally {
-      digest.mockRestore()
-      sign.mockRestore()
-      batch.mockRestore()
+      for (const spy of [digest, sign, verify, batch]) spy.mockRestore()
     }
   })
 
   it('refuses a well-formed token never issued', async () => {
-    const forged = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))))
+    const forged = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(54))))
       .replace(/\+/g, '-')
       .replace(/\//g, '_')
       .replace(/=+$/, '')
@@ -72,7 +76,7 @@ describe('refresh token input', () => {
 })
 
 describe('refresh token storage', () => {
-  it('keeps only SHA-256 of each token, and the token nowhere', async () => {
+  it('keeps nothing of a token: not the token, its MAC or its SHA-256, in one row per family', async () => {
     const { refreshToken, familyId } = await loggedIn()
     const now = new Date()
     const second = await refreshOf(refreshToken, now)
@@ -82,20 +86,16 @@ describe('refresh token storage', () => {
       'reused',
     )
 
-    const stored = await db
-      .select({ hash: refreshTokens.hash })
-      .from(refreshTokens)
-      .where(eq(refreshTokens.familyId, familyId))
-    expect(stored.map((row) => row.hash).sort()).toEqual(
-      (await Promise.all([refreshToken, second.refreshToken].map(sha256))).sort(),
-    )
+    expect(await db.$count(refreshFamilies, eq(refreshFamilies.id, familyId))).toBe(1)
     const everything = await Promise.all(
-      ['refresh_families', 'refresh_tokens', 'auth_events'].map(async (table) =>
+      ['refresh_families', 'auth_events'].map(async (table) =>
         JSON.stringify((await env.DB.prepare(`select * from ${table}`).all()).results),
       ),
     )
     for (const token of [refreshToken, second.refreshToken]) {
-      for (const rows of everything) expect(rows).not.toContain(token)
+      // From its 31st character on, a token spells its MAC alone.
+      const secrets = [token, token.slice(30), await sha256(token)]
+      for (const rows of everything) for (const secret of secrets) expect(rows).not.toContain(secret)
     }
   })
 })
@@ -127,12 +127,26 @@ describe('refresh token families', () => {
     expect((await findAccount(db, { userId: other.user.id, jti, familyId: other.familyId }))?.revoked).toBeFalsy()
   })
 
-  it('never branch, even when racing requests derive successors under different keys (a JWT_SECRET rotation)', async () => {
+  it('never branch, even when racing requests mint successors under different keys (a JWT_SECRET rotation)', async () => {
     const { familyId, refreshToken } = await loggedIn()
-    const rotatedKey = await refreshSettings({ ...env, JWT_SECRET: 'the-next-jwt-secret-0123456789abcdef0123' })
+    const nextSecret = 'the-next-jwt-secret-0123456789abcdef0123'
+    const rotatedKey = await refreshSettings({ ...env, JWT_SECRET: nextSecret, JWT_SECRET_PREVIOUS: env.JWT_SECRET })
     const first = await refreshOf(refreshToken)
-    expect(first.result).toBe('rotated')
-    expect(await refresh(db, refreshToken, rotatedKey, { origin })).toEqual({ result: 'invalid', reason: 'superseded' })
-    expect(await db.$count(refreshTokens, eq(refreshTokens.familyId, familyId))).toBe(2)
+    const second = await refresh(db, refreshToken, rotatedKey, { origin })
+    if (first.result !== 'rotated' || second.result !== 'rotated') throw new Error('expected both rotated')
+    // Two spellings, one generation: whichever is refreshed first, the other is its race.
+    expect(second.refreshToken).not.toBe(first.refreshToken)
+    expect(await familyRow(familyId)).toMatchObject({ generation: 1, revokedAt: null })
+    const third = await refresh(db, second.refreshToken, rotatedKey, { origin })
+    const raced = await refresh(db, first.refreshToken, rotatedKey, { origin })
+    expect(third.result).toBe('rotated')
+    expect(raced).toMatchObject({ result: 'rotated', refreshToken: (third as { refreshToken: string }).refreshToken })
+    expect(await db.$count(refreshFamilies, eq(refreshFamilies.id, familyId))).toBe(1)
+
+    // Without the previous secret (everyone logged out), a token of the old one is unknown: refused, nothing revoked.
+    const replaced = await refreshSettings({ ...env, JWT_SECRET: nextSecret })
+    const { refreshToken: old, familyId: oldFamily } = await loggedIn()
+    expect(await refresh(db, old, replaced, { origin })).toEqual({ result: 'invalid', reason: 'unknown' })
+    expect(await familyRow(oldFamily)).toMatchObject({ generation: 0, revokedAt: null })
   })
 })

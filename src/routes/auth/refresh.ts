@@ -15,12 +15,12 @@ const refreshRoute = apiRoute(bodyCredential, {
   tags: ['auth'],
   summary: 'Exchange a refresh token for a new token and a new refresh token',
   description:
-    'Each refresh token is good for one refresh. Requests racing with one token within a few seconds all get the same answer; the token presented again later is taken as stolen: the login it comes from is revoked, its access tokens with it. No query string is accepted.',
+    'Each refresh token is good for one refresh. Requests racing with one token within a few seconds all get the same answer; the token presented again later is taken as stolen: the login it comes from is revoked, its access tokens with it. A login refreshes a limited number of times a minute; past that the answer is 429 and the refresh token stays good. No query string is accepted.',
   request: { body: jsonBody(RefreshRequestSchema, REFRESH_REQUEST_EXAMPLE) },
   responses: {
     200: jsonResponse('A new token and the next refresh token', TokensResponseSchema, TOKENS_RESPONSE_EXAMPLE),
   },
-  errors: ['invalid_refresh_token'],
+  errors: ['invalid_refresh_token', 'too_many_refreshes'],
 })
 
 export const refreshRouter = createRouter().openapi(refreshRoute, async (c) => {
@@ -31,10 +31,14 @@ export const refreshRouter = createRouter().openapi(refreshRoute, async (c) => {
   // Nobody is authenticated: the token proves a login, not who sent it.
   const refreshed = await refresh(c.var.db, refreshToken, settings, { origin: originOf(c, null) })
   if (refreshed.result !== 'rotated') {
-    if (refreshed.result === 'reused') logAuthEvents(c, [refreshed.event])
-    // Why goes to the log only: the answer is the same for every refusal.
-    const reason = refreshed.result === 'reused' ? 'reused' : refreshed.reason
+    if (refreshed.result !== 'invalid' && refreshed.event) logAuthEvents(c, [refreshed.event])
+    const reason = refreshed.result === 'invalid' ? refreshed.reason : refreshed.result
     console.log(JSON.stringify({ level: 'info', event: 'refresh_refused', reason, requestId: c.var.requestId }))
+    // The token is still good: told apart, so that a client keeps it and tries again later.
+    if (refreshed.result === 'limited') {
+      throw new ApiError('too_many_refreshes', { headers: { 'Retry-After': String(refreshed.retryAfter) } })
+    }
+    // Why goes to the log only: the answer is the same for every other refusal.
     throw new ApiError('invalid_refresh_token')
   }
   const issued = await issueToken(refreshed.user, tokens, refreshed.familyId)

@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi'
 import { PASSWORD_MAX_LENGTH } from '../../auth/passwords'
+import { REFRESH_TOKEN_LENGTH, REFRESH_TOKEN_PATTERN } from '../../auth/refresh-token-codec'
 import { idSchema } from '../../lib/id-schemas'
 import { OPAQUE_TOKEN_LENGTH, OPAQUE_TOKEN_PATTERN } from '../../lib/opaque-token'
 
@@ -14,9 +15,17 @@ export const enteredPasswordSchema = z
     example: 'correct horse battery staple',
   })
 
-/** A refresh token as the API spells one (a made-up one): 32 random bytes in base64url. */
-const EXAMPLE_REFRESH_TOKEN = 'V6yoo5kZURekrgNOFmuAq1HYQtrau7HWjU39hfzFqOg'
+/** A refresh token as the API spells one (a made-up one): 54 bytes in base64url. */
+const EXAMPLE_REFRESH_TOKEN = 'AZrB8o1OeyGcOl5vcIGSowAAAAAAAHPeB0l74MC67Nk9aF5RKya5GhWZVlPJGCcHZfboiusF'
 const EXAMPLE_DEVICE_TOKEN = 'kq3R0bX9zJc1mWf7TgH2yLpV8sNdE4uAoI6eQhYtZxw'
+
+/** How the document spells a refresh token (`auth/refresh-token-codec.ts`). */
+const refreshTokenFormat = {
+  pattern: REFRESH_TOKEN_PATTERN.source,
+  minLength: REFRESH_TOKEN_LENGTH,
+  maxLength: REFRESH_TOKEN_LENGTH,
+  example: EXAMPLE_REFRESH_TOKEN,
+}
 
 /** How the document spells an opaque token (`lib/opaque-token.ts`), with `example`. */
 const opaqueTokenFormat = (example: string) => ({
@@ -34,9 +43,9 @@ export const TokensResponseSchema = z
     username: z.string(),
     expiresIn: z.int().openapi({ description: 'Seconds until the token expires', example: 86400 }),
     refreshToken: z.string().openapi({
-      ...opaqueTokenFormat(EXAMPLE_REFRESH_TOKEN),
+      ...refreshTokenFormat,
       description:
-        'Opaque (256 random bits, not a JWT), for `POST /api/auth/refresh`: good for one refresh, which answers the next one. Keep it as secret as a password.',
+        'Opaque (not a JWT; it carries a 256-bit MAC), for `POST /api/auth/refresh`: good for one refresh, which answers the next one. Keep it as secret as a password.',
     }),
     refreshExpiresIn: z.int().openapi({
       description:
@@ -79,7 +88,7 @@ export const toLoginResponse = (
 export const RefreshRequestSchema = z
   .strictObject({
     refreshToken: z.string().openapi({
-      ...opaqueTokenFormat(EXAMPLE_REFRESH_TOKEN),
+      ...refreshTokenFormat,
       description:
         'The `refreshToken` of the last login, password change or refresh. A string of any other shape is refused as an unknown token is: 401 `invalid_refresh_token`.',
     }),
