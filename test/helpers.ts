@@ -160,6 +160,18 @@ export async function signCompact(header: object, payload: object, secret: strin
 /** A response's headers but the request id, which differs for every request by design. */
 export const headersOf = (res: Response) => [...res.headers].filter(([name]) => name !== 'x-request-id')
 
+/** The fields login and a password change answer, sorted: the guide's four, the refresh token's and the device token's. */
+export const LOGIN_ANSWER_KEYS = [
+  'deviceExpiresIn',
+  'deviceToken',
+  'expiresIn',
+  'refreshExpiresIn',
+  'refreshToken',
+  'token',
+  'userId',
+  'username',
+]
+
 /** The fields of a user as admins see them, sorted: never any password material. */
 export const MANAGED_USER_KEYS = Object.keys(ManagedUserSchema.shape).sort()
 

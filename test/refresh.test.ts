@@ -14,6 +14,7 @@ import {
   decodeJwt,
   eventsAbout,
   expectRefreshRefused,
+  LOGIN_ANSWER_KEYS,
   login,
   okBody,
   postAuthorized,
@@ -41,18 +42,7 @@ const meStatus = async (token: string) => (await api('/api/auth/me', bearer(toke
 describe('login and a password change', () => {
   it("answer the guide's four fields, an opaque refresh token and its lifetime, and a device token", async () => {
     const { user, ...answer } = await loggedIn()
-    expect(Object.keys(answer).sort()).toEqual(
-      [
-        'deviceExpiresIn',
-        'deviceToken',
-        'expiresIn',
-        'refreshExpiresIn',
-        'refreshToken',
-        'token',
-        'userId',
-        'username',
-      ].sort(),
-    )
+    expect(Object.keys(answer).sort()).toEqual(LOGIN_ANSWER_KEYS)
     expect(answer).toMatchObject({ userId: user.id, username: user.username, expiresIn: DAY_SECONDS })
     expect(answer.refreshToken).toHaveLength(REFRESH_TOKEN_LENGTH)
     expect(answer.refreshToken).not.toContain('.')
