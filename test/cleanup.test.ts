@@ -4,7 +4,7 @@ import { and, eq, gt, inArray, lt } from 'drizzle-orm'
 import { drizzle } from 'drizzle-orm/d1'
 import { describe, expect, it, vi } from 'vitest'
 import { authEvent } from '../src/audit/auth-event'
-import { authEvents, invitations, loginThrottles, memberships, revokedTokens } from '../src/data/schema'
+import { authEvents, invitations, loginThrottles, memberships, revokedTokens, trustedDevices } from '../src/data/schema'
 import { runScheduledHandler } from './contract/worker'
 import { createUser, signedIn } from './helpers'
 import { expire, invited, received } from './orgs/invitation-helpers'
@@ -137,5 +137,33 @@ describe('the scheduled cleanup', () => {
     expect((await received(invitee.token)).map((invitation) => invitation.invitationId)).toEqual([pending[0]])
     expect(await db.$count(memberships, eq(memberships.orgId, org.orgId))).toBe(1)
     expect(await changesIn(org.orgId)).toEqual(events)
+  })
+
+  it('deletes device tokens expired or spent, and leaves trusted ones alone', async () => {
+    const user = await createUser()
+    const now = Date.now()
+    const device = (hash: string, expiresAt: number) => ({
+      hash,
+      userId: user.id,
+      tokenVersion: 0,
+      createdAt: new Date(now - DAY),
+      expiresAt: new Date(expiresAt),
+    })
+    // A spent device's expiry is the moment it was spent.
+    await db
+      .insert(trustedDevices)
+      .values([
+        device(`expired-${user.id}`, now - DAY),
+        device(`spent-${user.id}`, now - 1),
+        device(`kept-${user.id}`, now + DAY),
+      ])
+
+    const [line] = await runScheduled(now)
+    expect(line.deleted.trustedDevices).toBeGreaterThanOrEqual(2)
+    const left = await db
+      .select({ hash: trustedDevices.hash })
+      .from(trustedDevices)
+      .where(eq(trustedDevices.userId, user.id))
+    expect(left).toEqual([{ hash: `kept-${user.id}` }])
   })
 })
