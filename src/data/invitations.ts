@@ -39,8 +39,8 @@ const sentInTheHourBefore = (inviterId: string, now: Date) =>
 export type InvitationLimits = { maxPending: number; maxPerHour: number }
 
 /**
- * A new invitation: two statements for one batch, with its `invitation_created` event after them
- * (`recordIfChanged`). The first deletes an expired invitation to the same username or email, the
+ * A new invitation: two statements, named for `batchByName`, with its `invitation_created` event
+ * after them (`recordIfChanged`). The first deletes an expired invitation to the same username or email, the
  * second inserts `row` only while the organisation and the inviter's account exist, the organisation
  * has fewer than `maxPending` pending and its inviter sent fewer than `maxPerHour` in the last hour
  * (no row returned otherwise; see `invitationRefusal`). It binds the invitation to the account `invitee_key` names now, if any,
@@ -48,7 +48,7 @@ export type InvitationLimits = { maxPending: number; maxPerHour: number }
  * same key fails on the unique index (`invitationConflict`).
  *
  * @example
- * const [, [created]] = await db.batch([...createInvitation(db, row, limits), recordIfChanged(db, event)])
+ * const { invitation } = await batchByName(db, { ...createInvitation(db, row, limits), event: recordIfChanged(db, event) })
  */
 export function createInvitation(
   db: Database,
@@ -96,7 +96,7 @@ export function createInvitation(
         ),
     )
     .returning({ id: invitations.id })
-  return [clearExpired, insert] as const
+  return { clearExpired, invitation: insert }
 }
 
 /**

@@ -2,6 +2,7 @@ import { env } from 'cloudflare:workers'
 import { and, eq } from 'drizzle-orm'
 import { drizzle } from 'drizzle-orm/d1'
 import { expect } from 'vitest'
+import { batchByName } from '../../src/data/client'
 import { createInvitation } from '../../src/data/invitations'
 import { addMember, findMembership } from '../../src/data/memberships'
 import { createOrganization } from '../../src/data/organizations'
@@ -82,7 +83,9 @@ export const join = (orgId: string, userId: string, role: OrgRole, { accepted = 
  */
 export async function pendingInvitation(orgId: string, invitedBy: string) {
   const row = buildInvitation({ user: uniqueName('invitee'), role: 'member' }, { orgId, invitedBy, ttlDays: 7 })
-  const [, [created]] = await db.batch([...createInvitation(db, row, { maxPending: 10_000, maxPerHour: 10_000 })])
+  const {
+    invitation: [created],
+  } = await batchByName(db, createInvitation(db, row, { maxPending: 10_000, maxPerHour: 10_000 }))
   if (!created) expect.fail(`no invitation made in ${orgId}`)
   return created.id
 }

@@ -2,6 +2,7 @@ import { z } from '@hono/zod-openapi'
 import { orgEvent } from '../../audit/auth-event'
 import { organizationLimits } from '../../config'
 import { recordIfChanged } from '../../data/auth-events'
+import { batchByName } from '../../data/client'
 import {
   createInvitation,
   deletePendingInvitation,
@@ -81,16 +82,14 @@ export const orgInvitationsRouter = createRouter()
     const row = buildInvitation(input, { orgId, invitedBy: caller.id, ttlDays: limits.invitationTtlDays })
     const now = row.createdAt
     const event = orgEvent('invitation_created', orgId, null, originOf(c, caller.id), now)
-    const [, [created]] = await db
-      .batch([
-        ...createInvitation(db, row, {
-          maxPending: limits.maxPendingInvitations,
-          maxPerHour: limits.maxInvitationsPerHour,
-        }),
-        recordIfChanged(db, event),
-      ])
-      .catch(conflictOrRethrow)
-    if (!created) {
+    const { invitation } = await batchByName(db, {
+      ...createInvitation(db, row, {
+        maxPending: limits.maxPendingInvitations,
+        maxPerHour: limits.maxInvitationsPerHour,
+      }),
+      event: recordIfChanged(db, event),
+    }).catch(conflictOrRethrow)
+    if (invitation.length === 0) {
       const why = await invitationRefusal(db, { orgId, inviterId: caller.id, now })
       // An account deleted after the guard read it: its token no longer holds.
       if (!why.inviterExists) throw new ApiError('invalid_token')
