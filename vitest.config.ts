@@ -54,7 +54,6 @@ export default defineConfig(async () => {
               'hono/factory',
               'hono/http-exception',
               'hono/jwt',
-              'hono/method-not-allowed',
               'hono/route',
               'hono/secure-headers',
               'hono/utils/encode',
