@@ -1,5 +1,4 @@
 import type { BatchResponse } from 'drizzle-orm/batch'
-import { decodeBase64Url } from 'hono/utils/encode'
 import { authEvent, type EventOrigin } from '../audit/auth-event'
 import type { LoginThrottleSettings } from '../config'
 import type { Database } from '../data/client'
@@ -7,7 +6,7 @@ import { releaseAttempt, reserveAttempt, type ThrottleKeys } from '../data/login
 import type { NewAuthEvent, User } from '../data/schema'
 import { reserveOnDevice, trustDevice } from '../data/trusted-devices'
 import { passwordHashBySeed, userByLogin } from '../data/users'
-import { base64Url } from '../lib/base64url'
+import { base64Url, fromBase64Url } from '../lib/base64url'
 import { normalizeIdentifier } from '../lib/normalize'
 import {
   currentParams,
@@ -44,7 +43,7 @@ export async function throttleKeys(pepper: Pepper, login: string, network: strin
  * other login's: taken from its counter name, an HMAC.
  */
 const loginSeed = (keys: ThrottleKeys): number =>
-  new DataView(decodeBase64Url(keys.account.slice('account:'.length, 'account:'.length + 8)).buffer).getUint32(0)
+  new DataView(fromBase64Url(keys.account.slice('account:'.length, 'account:'.length + 8)).buffer).getUint32(0)
 
 type Reservation = BatchResponse<ReturnType<typeof reserveAttempt>>
 

@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi'
-import { decodeBase64, encodeBase64 } from 'hono/utils/encode'
 import { integerVar } from '../config'
 import { ALSO_REFUSED } from '../lib/also-refused'
+import { base64, fromBase64 } from '../lib/base64url'
 import { rotatingSecret } from '../lib/rotating-secret'
 import { COMMON_PASSWORD_RULE, isCommonPassword } from './common-passwords'
 
@@ -101,8 +101,6 @@ const SALT_BYTES = 16
 const HASH_BYTES = 32
 const STORED = /^\$pbkdf2-sha256\$i=(\d+)(?:,p=([0-9a-f]{8}))?\$([A-Za-z0-9+/]+)\$([A-Za-z0-9+/]+)$/
 
-const toBase64 = (bytes: Uint8Array<ArrayBuffer>) => encodeBase64(bytes.buffer).replace(/=+$/, '')
-
 /** What a stored hash was made with: its iterations, and the id of its pepper (null before peppers). */
 type HashParams = { iterations: number; pepperId: string | null }
 
@@ -144,7 +142,7 @@ async function derive(input: Uint8Array<ArrayBuffer>, salt: Uint8Array<ArrayBuff
 }
 
 function format({ iterations, pepperId }: HashParams, salt: Uint8Array<ArrayBuffer>, hash: Uint8Array<ArrayBuffer>) {
-  return `$pbkdf2-sha256$i=${iterations}${pepperId ? `,p=${pepperId}` : ''}$${toBase64(salt)}$${toBase64(hash)}`
+  return `$pbkdf2-sha256$i=${iterations}${pepperId ? `,p=${pepperId}` : ''}$${base64(salt)}$${base64(hash)}`
 }
 
 const paramsOf = (match: RegExpExecArray): HashParams => ({ iterations: Number(match[1]), pepperId: match[2] ?? null })
@@ -154,8 +152,8 @@ function parse(stored: string) {
   if (!match) throw new Error('Unrecognised password hash format')
   return {
     params: paramsOf(match),
-    salt: new Uint8Array(decodeBase64(match[3])),
-    hash: new Uint8Array(decodeBase64(match[4])),
+    salt: fromBase64(match[3]),
+    hash: fromBase64(match[4]),
   }
 }
 
