@@ -9,8 +9,8 @@ import type { AppType } from '../src/app'
 import { passwordSettings } from '../src/auth/passwords'
 import { tokenSettings } from '../src/auth/tokens'
 import { authEvents, users } from '../src/data/schema'
+import { ManagedUserSchema } from '../src/routes/users/schemas'
 import { buildUser, type NewUserInput } from '../src/users/new-user'
-import { ManagedUserSchema } from '../src/users/public-user'
 import { fetchWorker, fetchWorkerWith } from './contract/worker'
 
 let sequence = 0

@@ -1,9 +1,8 @@
-import { z } from '@hono/zod-openapi'
+import { z } from 'zod'
 import { integerVar } from '../config'
-import { ALSO_REFUSED } from '../lib/also-refused'
 import { base64, fromBase64 } from '../lib/base64url'
 import { rotatingSecret } from '../lib/rotating-secret'
-import { COMMON_PASSWORD_RULE, isCommonPassword } from './common-passwords'
+import { isCommonPassword } from './common-passwords'
 
 // Passwords: the policy a new one is held to, the pepper, and how they are hashed and checked.
 
@@ -35,13 +34,6 @@ export const newPasswordSchema = z
     abort: true,
   })
   .refine((password) => !isCommonPassword(password), 'Password is too common')
-  .openapi({
-    minLength: PASSWORD_MIN_LENGTH,
-    maxLength: PASSWORD_MAX_LENGTH,
-    format: 'password',
-    description: `${PASSWORD_MIN_LENGTH} to ${PASSWORD_MAX_LENGTH} characters. ${COMMON_PASSWORD_RULE}`,
-    [ALSO_REFUSED]: COMMON_PASSWORD_RULE,
-  })
 
 // The pepper.
 

@@ -14,9 +14,9 @@ import {
 import { findAccountInOrg } from '../data/organizations'
 import { orgRoles, type Role, type User } from '../data/schema'
 import { findAccount } from '../data/users'
-import { idParamSchema } from '../lib/id-schemas'
 import { may, type OrgAction, orgAccess } from '../orgs/permissions'
 import { ApiError, type ErrorCode } from './errors'
+import { idParamSchema } from './id-schemas'
 
 const noop = async () => {}
 

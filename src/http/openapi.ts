@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi'
-import { idParamSchema, idSchema } from '../lib/id-schemas'
+import { idParamSchema, idSchema } from './id-schemas'
 
 /** A required JSON request body validated by `schema`, with an example of one it accepts. */
 export const jsonBody = <T extends z.ZodType>(schema: T, example: z.input<T>) => ({

@@ -1,8 +1,8 @@
 import { z } from '@hono/zod-openapi'
 import type { listEvents } from '../data/auth-events'
 import { authEventTypes } from '../data/schema'
+import { idParamSchema, idSchema } from '../http/id-schemas'
 import { jsonResponse, nextCursorSchema, pageQuery } from '../http/openapi'
-import { idParamSchema, idSchema } from '../lib/id-schemas'
 
 /** The query of an audit listing: which events, and which page. */
 export const auditFilters = {

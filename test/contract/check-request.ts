@@ -1,4 +1,4 @@
-import { ALSO_REFUSED } from '../../src/lib/also-refused'
+import { ALSO_REFUSED } from '../../src/http/also-refused'
 import { type Match, parameterValue, resolve, schemaProblems } from './document'
 
 /** The codes of a request the validators refused: the document should refuse it too. */

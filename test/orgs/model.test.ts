@@ -24,12 +24,7 @@ import {
 import { memberships, type OrgRole, type Role, revokedTokens } from '../../src/data/schema'
 import { deleteUser, findUserByReference } from '../../src/data/users'
 import { type MemberChange, memberChangeAccess, memberChangeEvents, sparesOwners } from '../../src/orgs/member-changes'
-import {
-  buildOrganization,
-  planOrganizationChange,
-  slugSchema,
-  UpdateOrganizationSchema,
-} from '../../src/orgs/organization'
+import { buildOrganization, planOrganizationChange, slugSchema } from '../../src/orgs/organization'
 import {
   type OrgAccess,
   type OrgAction,
@@ -38,6 +33,7 @@ import {
   seesEmailOf,
   seesOriginOf,
 } from '../../src/orgs/permissions'
+import { UpdateOrganizationSchema } from '../../src/routes/orgs/schemas'
 import { flakyD1 } from '../flaky-d1'
 import { createUser, uniqueName } from '../helpers'
 

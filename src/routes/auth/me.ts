@@ -9,9 +9,8 @@ import { ApiError } from '../../http/errors'
 import { signedIn } from '../../http/guards'
 import { jsonBody, jsonResponse } from '../../http/openapi'
 import { normalizeIdentifier } from '../../lib/normalize'
-import { emailSchema } from '../../users/new-user'
-import { PUBLIC_USER_EXAMPLE, PublicUserSchema, toPublicUser } from '../../users/public-user'
 import { createRouter } from '../create-router'
+import { emailSchema, PUBLIC_USER_EXAMPLE, PublicUserSchema, toPublicUser } from '../users/schemas'
 
 const me = apiRoute(signedIn, {
   method: 'get',

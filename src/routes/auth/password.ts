@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi'
 import { authEvent } from '../../audit/auth-event'
 import { deviceTtlMs, startDevice } from '../../auth/device-tokens'
-import { hashPassword, newPasswordSchema } from '../../auth/passwords'
+import { hashPassword } from '../../auth/passwords'
 import { refreshSettings, startFamily } from '../../auth/refresh-tokens'
 import { issueToken, tokenSettings } from '../../auth/tokens'
 import { recordIfChanged } from '../../data/auth-events'
@@ -13,7 +13,13 @@ import { signedIn } from '../../http/guards'
 import { jsonBody, jsonResponse } from '../../http/openapi'
 import { createRouter } from '../create-router'
 import { checkedPassword } from './checked-password'
-import { enteredPasswordSchema, LOGIN_RESPONSE_EXAMPLE, LoginResponseSchema, toLoginResponse } from './schemas'
+import {
+  enteredPasswordSchema,
+  LOGIN_RESPONSE_EXAMPLE,
+  LoginResponseSchema,
+  newPasswordSchema,
+  toLoginResponse,
+} from './schemas'
 
 const ChangePasswordSchema = z
   .strictObject({ currentPassword: enteredPasswordSchema, newPassword: newPasswordSchema })

@@ -1,8 +1,19 @@
 import { z } from '@hono/zod-openapi'
-import { PASSWORD_MAX_LENGTH } from '../../auth/passwords'
+import { COMMON_PASSWORD_RULE } from '../../auth/common-passwords'
+import { newPasswordSchema as newPasswordRule, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../../auth/passwords'
 import { REFRESH_TOKEN_LENGTH, REFRESH_TOKEN_PATTERN } from '../../auth/refresh-token-codec'
-import { idSchema } from '../../lib/id-schemas'
+import { ALSO_REFUSED } from '../../http/also-refused'
+import { idSchema } from '../../http/id-schemas'
 import { OPAQUE_TOKEN_LENGTH, OPAQUE_TOKEN_PATTERN } from '../../lib/opaque-token'
+
+/** A password being set, held to the policy (`auth/passwords.ts`). */
+export const newPasswordSchema = newPasswordRule.openapi({
+  minLength: PASSWORD_MIN_LENGTH,
+  maxLength: PASSWORD_MAX_LENGTH,
+  format: 'password',
+  description: `${PASSWORD_MIN_LENGTH} to ${PASSWORD_MAX_LENGTH} characters. ${COMMON_PASSWORD_RULE}`,
+  [ALSO_REFUSED]: COMMON_PASSWORD_RULE,
+})
 
 /** A password as typed to prove who one is: bounded, but not held to the policy. */
 export const enteredPasswordSchema = z

@@ -1,8 +1,9 @@
 import { z } from '@hono/zod-openapi'
 import type { listOrgInvitations, ReceivedInvitation } from '../../data/invitations'
 import { orgRoles } from '../../data/schema'
+import { idParamSchema, idSchema } from '../../http/id-schemas'
 import { jsonResponse, nextCursorSchema } from '../../http/openapi'
-import { idParamSchema, idSchema } from '../../lib/id-schemas'
+import { inviteeSchema, USERNAME_OR_EMAIL } from '../../orgs/invitation'
 import { ORGANIZATION_EXAMPLE, OrgParamsSchema } from '../orgs/schemas'
 
 const invitationIdParam = idParamSchema.openapi({
@@ -15,6 +16,17 @@ export const InvitationIdParamsSchema = z.object({ invitationId: invitationIdPar
 export const OrgInvitationParamsSchema = OrgParamsSchema.extend({ invitationId: invitationIdParam })
 
 const timestamp = z.iso.datetime()
+
+export const NewInvitationSchema = z.strictObject({
+  // The pattern refuses invisible characters too; the server says which rule failed.
+  user: inviteeSchema.openapi({
+    pattern: USERNAME_OR_EMAIL.source,
+    description:
+      'A username or an email address, whether or not an account has it yet: the answer is the same either way',
+    example: 'alice@example.com',
+  }),
+  role: z.enum(orgRoles).openapi({ description: 'Given on acceptance; only an owner may invite an owner' }),
+})
 
 const InviterSchema = z
   .object({ userId: idSchema, username: z.string().openapi({ example: 'ada' }) })

@@ -15,12 +15,13 @@ import { conflictOrRethrow } from '../../http/conflicts'
 import { ApiError } from '../../http/errors'
 import { inOrg } from '../../http/guards'
 import { CLOSED_QUERY, jsonBody, jsonResponse, pageQuery } from '../../http/openapi'
-import { buildInvitation, NewInvitationSchema } from '../../orgs/invitation'
+import { buildInvitation } from '../../orgs/invitation'
 import { createRouter } from '../create-router'
 import {
   INVITATION_EXAMPLE,
   InvitationPageSchema,
   invitationResponse,
+  NewInvitationSchema,
   OrgInvitationParamsSchema,
   toInvitation,
 } from '../invitations/schemas'

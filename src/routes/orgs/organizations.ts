@@ -10,19 +10,16 @@ import { conflictOrRethrow } from '../../http/conflicts'
 import { ApiError } from '../../http/errors'
 import { inOrg, signedIn } from '../../http/guards'
 import { CLOSED_QUERY, jsonBody, jsonResponse, pageQuery } from '../../http/openapi'
-import {
-  buildOrganization,
-  NewOrganizationSchema,
-  planOrganizationChange,
-  UpdateOrganizationSchema,
-} from '../../orgs/organization'
+import { buildOrganization, planOrganizationChange } from '../../orgs/organization'
 import { createRouter } from '../create-router'
 import {
+  NewOrganizationSchema,
   ORGANIZATION_EXAMPLE,
   OrganizationPageSchema,
   OrgParamsSchema,
   organizationResponse,
   toOrganization,
+  UpdateOrganizationSchema,
 } from './schemas'
 
 const create = apiRoute(signedIn, {

@@ -1,10 +1,12 @@
 import { z } from '@hono/zod-openapi'
 import type { OrgMember } from '../../data/memberships'
 import { type Organization, type OrgRole, orgRoles } from '../../data/schema'
+import { idParamSchema, idSchema } from '../../http/id-schemas'
 import { jsonResponse, nextCursorSchema } from '../../http/openapi'
-import { idParamSchema, idSchema } from '../../lib/id-schemas'
+import { VISIBLE_ONLY } from '../../lib/visible-text'
+import { orgNameSchema as orgNameRule, slugSchema as slugRule } from '../../orgs/organization'
 import { type OrgViewer, seesEmailOf } from '../../orgs/permissions'
-import { emailSchema } from '../../users/new-user'
+import { emailSchema } from '../users/schemas'
 
 const orgIdParam = idParamSchema.openapi({
   param: { name: 'orgId', in: 'path' },
@@ -22,6 +24,25 @@ export const MemberParamsSchema = z.object({
 })
 
 const timestamp = z.iso.datetime()
+
+const slugSchema = slugRule.openapi({
+  description: '3 to 32 letters, digits, `.`, `_` or `-`; kept and answered in lower case',
+  example: 'acme',
+})
+
+/** Checked as sent, then trimmed; the document states `displayName`'s rules in one pattern, as it keeps only one. */
+const orgNameSchema = orgNameRule.openapi({
+  pattern: `^(?=.*\\S)${VISIBLE_ONLY.source.slice(1)}`,
+  description:
+    'Up to 100 characters, not blank, without control or invisible format characters; kept without surrounding spaces',
+  example: 'Acme Corporation',
+})
+
+export const NewOrganizationSchema = z.strictObject({ slug: slugSchema, name: orgNameSchema })
+
+export const UpdateOrganizationSchema = z
+  .strictObject({ slug: slugSchema.optional(), name: orgNameSchema.optional() })
+  .refine((patch) => patch.slug !== undefined || patch.name !== undefined, 'Nothing to change')
 
 /** An organisation as the API shows it, with the caller's role there. */
 export const OrganizationSchema = z

@@ -12,10 +12,16 @@ import { ApiError } from '../../http/errors'
 import { adminsOnly } from '../../http/guards'
 import { jsonBody } from '../../http/openapi'
 import { planAccountChange } from '../../users/account-changes'
-import { buildUser, NewUserSchema } from '../../users/new-user'
-import { MANAGED_USER_EXAMPLE, toManagedUser } from '../../users/public-user'
+import { buildUser } from '../../users/new-user'
 import { createRouter } from '../create-router'
-import { UpdateUserSchema, UserIdParamsSchema, userResponse } from './schemas'
+import {
+  MANAGED_USER_EXAMPLE,
+  NewUserSchema,
+  toManagedUser,
+  UpdateUserSchema,
+  UserIdParamsSchema,
+  userResponse,
+} from './schemas'
 
 const create = apiRoute(adminsOnly, {
   method: 'post',

@@ -4,9 +4,8 @@ import { apiRoute } from '../../http/api-route'
 import { ApiError } from '../../http/errors'
 import { adminsOnly, signedIn } from '../../http/guards'
 import { CLOSED_QUERY, jsonResponse, nextCursorSchema, pageQuery } from '../../http/openapi'
-import { MANAGED_USER_EXAMPLE, ManagedUserSchema, toManagedUser } from '../../users/public-user'
 import { createRouter } from '../create-router'
-import { UserIdParamsSchema, userResponse } from './schemas'
+import { MANAGED_USER_EXAMPLE, ManagedUserSchema, toManagedUser, UserIdParamsSchema, userResponse } from './schemas'
 
 const UserPageSchema = z
   .object({
