@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { D1_METER_HEADER, type D1Side, type D1Totals } from '../d1-meter'
 import type { LoadGenerator } from './load'
-import type { Server } from './measure'
 import { measure } from './measure'
+import type { Server } from './server'
 import type { Target } from './targets'
 
 /** D1 use on one side of the answer, per request. */

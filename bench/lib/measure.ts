@@ -1,12 +1,10 @@
 import { cpuMs, waitForIdle } from './cpu-time'
 import type { LoadGenerator } from './load'
+import type { Server } from './server'
 import { logIn } from './session'
 import type { Target } from './targets'
 
 /** One run of one target at one concurrency: the client's view and the Worker's CPU time. */
-/** A Worker under load: where to send requests, and the workerd process whose CPU time is read. */
-export type Server = { url: string; pid: number }
-
 export type Measurement = {
   target: string
   connections: number

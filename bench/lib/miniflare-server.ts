@@ -1,9 +1,9 @@
 import { readdir, readFile } from 'node:fs/promises'
 import type { Bundle } from './build'
 import { freePort } from './free-port'
-import type { Server } from './measure'
 import { onCleanup } from './processes'
 import { loadMiniflare } from './runtime'
+import type { Server } from './server'
 import type { WorkerSettings } from './settings'
 
 /** A Miniflare setup: a `Server`, and its D1 database reached from Node for seeding. */

@@ -1,6 +1,6 @@
 import { decode } from 'hono/jwt'
-import type { Server } from './measure'
 import { BENCH_USER } from './seed'
+import type { Server } from './server'
 import type { Session } from './targets'
 
 /** Logs in as `BENCH_USER` through the API, as a client would, for a token (and a refresh token) to send. */

@@ -4,9 +4,9 @@ import { relative, resolve } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Bundle } from './build'
 import { freePort } from './free-port'
-import type { Server } from './measure'
 import { own } from './processes'
 import { workerdBinary } from './runtime'
+import type { Server } from './server'
 import type { WorkerSettings } from './settings'
 
 // JSON string escapes are valid Cap'n Proto text literals for the ASCII the bench writes.
