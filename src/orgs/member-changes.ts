@@ -12,7 +12,7 @@ export type MemberChange =
  * that is not a member yet). Anyone may leave
  * (remove themselves); anything else needs `manage_members`, and only an owner (or a global
  * admin) may give the owner role, or change or remove an owner's membership. Whether the
- * organisation keeps an owner is not decided here but in the write itself (`data/memberships.ts`).
+ * organization keeps an owner is not decided here but in the write itself (`data/memberships.ts`).
  *
  * @example
  * memberChangeAccess(admin, otherId, { kind: 'add', role: 'owner' }) // 'forbidden'

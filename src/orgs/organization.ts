@@ -17,7 +17,7 @@ export const orgNameSchema = displayName(100)
 /** What a creator names: its slug and name, checked by `slugSchema` and `orgNameSchema`. */
 type OrganizationFields = Pick<NewOrganization, 'slug' | 'name'>
 
-/** The row for a new organisation: its id and timestamps derived here, once. */
+/** The row for a new organization: its id and timestamps derived here, once. */
 export const buildOrganization = (input: OrganizationFields, now = new Date()): NewOrganization => ({
   id: uuidv7(now.getTime()),
   ...input,

@@ -1,6 +1,6 @@
 import type { OrgRole, Role } from '../data/schema'
 
-/** What a request can do in an organisation; the caller's role there decides which they may. */
+/** What a request can do in an organization; the caller's role there decides which they may. */
 export const orgActions = [
   'view',
   'view_members',
@@ -24,7 +24,7 @@ const ALLOWED: Record<OrgAction, readonly OrgRole[]> = {
 }
 
 /**
- * Whether a member whose role is `role` may do `action` in their organisation.
+ * Whether a member whose role is `role` may do `action` in their organization.
  *
  * @example
  * may('admin', 'update') // true
@@ -33,8 +33,8 @@ const ALLOWED: Record<OrgAction, readonly OrgRole[]> = {
 export const may = (role: OrgRole, action: OrgAction): boolean => ALLOWED[action].includes(role)
 
 /**
- * The caller of an organisation-scoped request, as its one query found them: their global
- * role, whether the organisation exists, and their role in it (null: not a member).
+ * The caller of an organization-scoped request, as its one query found them: their global
+ * role, whether the organization exists, and their role in it (null: not a member).
  */
 export type OrgCaller = { globalRole: Role; orgExists: boolean; orgRole: OrgRole | null }
 
@@ -43,7 +43,7 @@ export type OrgAccess = 'allowed' | 'hidden' | 'forbidden'
 
 /**
  * Whether `caller` may do `action`. A global admin (the operator) may do anything in any
- * organisation that exists. Anyone else who is not a member is told the organisation does not
+ * organization that exists. Anyone else who is not a member is told the organization does not
  * exist, as they would be if it did not: its existence is not theirs to learn.
  *
  * @example
@@ -57,7 +57,7 @@ export function orgAccess(caller: OrgCaller, action: OrgAction): OrgAccess {
   return may(caller.orgRole, action) ? 'allowed' : 'forbidden'
 }
 
-/** A reader of an organisation's members or audit trail: their account, and their roles. */
+/** A reader of an organization's members or audit trail: their account, and their roles. */
 export type OrgViewer = Pick<OrgCaller, 'globalRole' | 'orgRole'> & { userId: string }
 
 const managesOrg = (viewer: OrgViewer) =>
@@ -65,7 +65,7 @@ const managesOrg = (viewer: OrgViewer) =>
 
 /**
  * Whether `viewer` is shown the email of `member`: their own always; anyone else's only to
- * the organisation's owners and admins (and global admins), and only of a member who chose to
+ * the organization's owners and admins (and global admins), and only of a member who chose to
  * belong (created it or accepted an invitation), not of one an operator added.
  *
  * @example
@@ -75,7 +75,7 @@ export const seesEmailOf = (viewer: OrgViewer, member: { id: string; acceptedAt:
   member.id === viewer.userId || (managesOrg(viewer) && (member.acceptedAt !== null || viewer.globalRole === 'admin'))
 
 /**
- * Whether `viewer` is shown the IP address and user agent of an event in an organisation's
+ * Whether `viewer` is shown the IP address and user agent of an event in an organization's
  * audit trail: only of their own requests, unless they are a global admin, who reads the global
  * trail anyway.
  */

@@ -33,7 +33,7 @@ const InviterSchema = z
   .nullable()
   .openapi({ description: 'Who sent it; null once their account is deleted' })
 
-/** An invitation as its organisation sees it: never whether, or which, account it names. */
+/** An invitation as its organization sees it: never whether, or which, account it names. */
 export const InvitationSchema = z
   .object({
     invitationId: idSchema,
@@ -72,7 +72,7 @@ export const InvitationPageSchema = z
   .object({ invitations: z.array(InvitationSchema), nextCursor: nextCursorSchema })
   .openapi('InvitationPage')
 
-/** An invitation as the account it is for sees it: the organisation, the role and who sent it. */
+/** An invitation as the account it is for sees it: the organization, the role and who sent it. */
 export const ReceivedInvitationSchema = z
   .object({
     invitationId: idSchema,
@@ -110,6 +110,6 @@ export const RECEIVED_INVITATION_EXAMPLE: z.infer<typeof ReceivedInvitationSchem
   expiresAt: INVITATION_EXAMPLE.expiresAt,
 }
 
-/** A 2xx answer carrying one invitation as its organisation sees it, like `example`. */
+/** A 2xx answer carrying one invitation as its organization sees it, like `example`. */
 export const invitationResponse = (description: string, example = INVITATION_EXAMPLE) =>
   jsonResponse(description, InvitationSchema, example)

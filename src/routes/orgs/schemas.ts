@@ -44,7 +44,7 @@ export const UpdateOrganizationSchema = z
   .strictObject({ slug: slugSchema.optional(), name: orgNameSchema.optional() })
   .refine((patch) => patch.slug !== undefined || patch.name !== undefined, 'Nothing to change')
 
-/** An organisation as the API shows it, with the caller's role there. */
+/** An organization as the API shows it, with the caller's role there. */
 export const OrganizationSchema = z
   .object({
     orgId: idSchema,
@@ -77,7 +77,7 @@ export const toOrganization = (org: Organization, role: OrgRole | null): z.infer
   updatedAt: org.updatedAt.toISOString(),
 })
 
-/** A 2xx answer carrying one organisation, like `example`. */
+/** A 2xx answer carrying one organization, like `example`. */
 export const organizationResponse = (description: string, example = ORGANIZATION_EXAMPLE) =>
   jsonResponse(description, OrganizationSchema, example)
 
@@ -85,7 +85,7 @@ export const OrganizationPageSchema = z
   .object({ organizations: z.array(OrganizationSchema), nextCursor: nextCursorSchema })
   .openapi('OrganizationPage')
 
-/** A member of an organisation, as its members see them. */
+/** A member of an organization, as its members see them. */
 export const MemberSchema = z
   .object({
     userId: idSchema,
