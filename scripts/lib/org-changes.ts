@@ -1,6 +1,6 @@
 import { z } from 'zod'
-import { CLI_ORIGIN, orgEvent } from '../../src/audit/auth-event'
-import { recordIfChanged } from '../../src/data/auth-events'
+import { CLI_ORIGIN, orgEvent } from '../../src/audit/events'
+import { recordIfChanged } from '../../src/data/audit-events'
 import { consumeInvitations } from '../../src/data/invitations'
 import { addMember, setMemberRole } from '../../src/data/memberships'
 import { createOrganization, organizationBySlug, orgConflict } from '../../src/data/organizations'

@@ -1,10 +1,10 @@
 import type { BatchResponse } from 'drizzle-orm/batch'
 import { decodeBase64Url } from 'hono/utils/encode'
-import { authEvent, type EventOrigin } from '../audit/auth-event'
+import { auditEvent, type EventOrigin } from '../audit/events'
 import type { LoginThrottleSettings } from '../config'
 import type { Database } from '../data/client'
 import { releaseAttempt, reserveAttempt, type ThrottleKeys } from '../data/login-throttles'
-import type { NewAuthEvent, User } from '../data/schema'
+import type { NewAuditEvent, User } from '../data/schema'
 import { reserveOnDevice, trustDevice } from '../data/trusted-devices'
 import { passwordHashBySeed, userByLogin } from '../data/users'
 import { base64Url } from '../lib/base64url'
@@ -171,8 +171,8 @@ async function checkOnDevice(
 export function failedCheckEvents(
   check: PasswordCheck & { result: 'failed' },
   origin: EventOrigin,
-): [NewAuthEvent, ...NewAuthEvent[]] {
+): [NewAuditEvent, ...NewAuditEvent[]] {
   const subject = check.user?.id ?? null
-  const failed = authEvent('login_failed', subject, origin)
-  return check.blockStarted ? [failed, authEvent('login_blocked', subject, origin, failed.createdAt)] : [failed]
+  const failed = auditEvent('login_failed', subject, origin)
+  return check.blockStarted ? [failed, auditEvent('login_blocked', subject, origin, failed.createdAt)] : [failed]
 }

@@ -1,8 +1,8 @@
-import { authEvent, type EventOrigin } from '../audit/auth-event'
+import { auditEvent, type EventOrigin } from '../audit/events'
 import { refreshTokenLifetimes } from '../config'
 import { batchByName, type Database } from '../data/client'
 import { insertFamily, rotateFamily } from '../data/refresh-tokens'
-import type { NewAuthEvent, User } from '../data/schema'
+import type { NewAuditEvent, User } from '../data/schema'
 import { uuidv7 } from '../lib/uuid-v7'
 import { hasRefreshTokenShape, mintRefreshToken, readRefreshToken, refreshKeysOf } from './refresh-token-codec'
 
@@ -94,9 +94,9 @@ export type RefreshResult =
   /** A new refresh token (the same for every request racing with the old one) and the user to sign an access token for. */
   | { result: 'rotated'; user: User; familyId: string; refreshToken: string; refreshExpiresIn: number }
   /** A superseded token presented after the reuse interval: its family is revoked and `event` recorded. */
-  | { result: 'reused'; familyId: string; event: NewAuthEvent }
+  | { result: 'reused'; familyId: string; event: NewAuditEvent }
   /** The current token, but its family rotated too often: nothing changed; `event` if this refusal was recorded. */
-  | { result: 'limited'; retryAfter: number; event: NewAuthEvent | null }
+  | { result: 'limited'; retryAfter: number; event: NewAuditEvent | null }
   | { result: 'invalid'; reason: RefreshRefusal }
 
 /**
@@ -123,8 +123,8 @@ export async function refresh(
   const claims = await readRefreshToken(token, settings.keys)
   if (claims === null) return { result: 'invalid', reason: 'unknown' }
   const { familyId, generation } = claims
-  const reuseEvent = authEvent('refresh_token_reused', null, origin, now)
-  const limitEvent = authEvent('refresh_rate_limited', null, origin, now)
+  const reuseEvent = auditEvent('refresh_token_reused', null, origin, now)
+  const limitEvent = auditEvent('refresh_rate_limited', null, origin, now)
   const { revoke, limit, outcome } = await batchByName(
     db,
     rotateFamily(db, {

@@ -3,7 +3,7 @@ import type { BatchItem } from 'drizzle-orm/batch'
 import { drizzle } from 'drizzle-orm/d1'
 import type { AnySQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core'
 import {
-  authEvents,
+  auditEvents,
   invitations,
   loginThrottles,
   memberships,
@@ -54,7 +54,7 @@ export const checkSchema = (db: Database) =>
     everyColumnOf(db, users),
     everyColumnOf(db, revokedTokens),
     everyColumnOf(db, loginThrottles),
-    everyColumnOf(db, authEvents),
+    everyColumnOf(db, auditEvents),
     everyColumnOf(db, refreshFamilies),
     everyColumnOf(db, organizations),
     everyColumnOf(db, memberships),

@@ -1,8 +1,8 @@
 import type { Context } from 'hono'
 import type { AppEnv } from '../app-env'
-import type { EventOrigin } from '../audit/auth-event'
-import { insertEvents } from '../data/auth-events'
-import type { NewAuthEvent } from '../data/schema'
+import type { EventOrigin } from '../audit/events'
+import { insertEvents } from '../data/audit-events'
+import type { NewAuditEvent } from '../data/schema'
 import { type ClientAddress, clientAddress } from '../lib/client-address'
 import { writeInBackground } from './background-write'
 
@@ -19,12 +19,12 @@ export const originOf = (c: Context<AppEnv>, actorUserId: string | null): EventO
 })
 
 /** One JSON log line per auth event written: type, subject, actor, organisation and request id, nothing secret. */
-export function logAuthEvents(c: Context<AppEnv>, events: NewAuthEvent[]): void {
+export function logAuditEvents(c: Context<AppEnv>, events: NewAuditEvent[]): void {
   for (const { type, subjectUserId, actorUserId, orgId } of events) {
     console.log(
       JSON.stringify({
         level: 'info',
-        event: 'auth_event',
+        event: 'audit_event',
         type,
         subjectUserId,
         actorUserId,
@@ -36,8 +36,8 @@ export function logAuthEvents(c: Context<AppEnv>, events: NewAuthEvent[]): void 
 }
 
 /** Writes `events` after the answer is sent: for events the answer does not depend on. */
-export function recordInBackground(c: Context<AppEnv>, events: [NewAuthEvent, ...NewAuthEvent[]]): void {
-  logAuthEvents(c, events)
+export function recordInBackground(c: Context<AppEnv>, events: [NewAuditEvent, ...NewAuditEvent[]]): void {
+  logAuditEvents(c, events)
   writeInBackground(c, 'audit_write_failed', async () => [insertEvents(c.var.db, events)], {
     types: events.map((e) => e.type),
   })

@@ -2,8 +2,8 @@ import { env } from 'cloudflare:workers'
 import { and, eq } from 'drizzle-orm'
 import { drizzle } from 'drizzle-orm/d1'
 import { describe, expect, it } from 'vitest'
-import { orgEvent } from '../../src/audit/auth-event'
-import { insertEvents, listEvents, recordIfChanged } from '../../src/data/auth-events'
+import { orgEvent } from '../../src/audit/events'
+import { insertEvents, listEvents, recordIfChanged } from '../../src/data/audit-events'
 import {
   addMember,
   findMembership,

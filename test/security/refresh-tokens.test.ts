@@ -88,7 +88,7 @@ describe('refresh token storage', () => {
 
     expect(await db.$count(refreshFamilies, eq(refreshFamilies.id, familyId))).toBe(1)
     const everything = await Promise.all(
-      ['refresh_families', 'auth_events'].map(async (table) =>
+      ['refresh_families', 'audit_events'].map(async (table) =>
         JSON.stringify((await env.DB.prepare(`select * from ${table}`).all()).results),
       ),
     )

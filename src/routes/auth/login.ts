@@ -1,13 +1,13 @@
 import { z } from '@hono/zod-openapi'
-import { authEvent } from '../../audit/auth-event'
+import { auditEvent } from '../../audit/events'
 import { deviceTtlMs, startDevice } from '../../auth/device-tokens'
 import { hashPassword, needsRehash } from '../../auth/passwords'
 import { refreshSettings, startFamily } from '../../auth/refresh-tokens'
 import { issueToken, tokenSettings } from '../../auth/tokens'
-import { insertEvents } from '../../data/auth-events'
+import { insertEvents } from '../../data/audit-events'
 import { rehashPassword } from '../../data/users'
 import { apiRoute } from '../../http/api-route'
-import { logAuthEvents, originOf } from '../../http/audit'
+import { logAuditEvents, originOf } from '../../http/audit'
 import { writeInBackground } from '../../http/background-write'
 import { everyone } from '../../http/guards'
 import { jsonBody, jsonResponse } from '../../http/openapi'
@@ -67,7 +67,7 @@ export const loginRouter = createRouter().openapi(login, async (c) => {
     { login: username, password, deviceToken },
     null,
   )
-  const event = authEvent('login_succeeded', user.id, originOf(c, user.id))
+  const event = auditEvent('login_succeeded', user.id, originOf(c, user.id))
   const family = await startFamily(db, user, refreshing)
   // A trusted device keeps its token (`release` moved its expiry on); any other is trusted from now.
   const device =
@@ -77,7 +77,7 @@ export const loginRouter = createRouter().openapi(login, async (c) => {
   // A refresh token handed out before its row is written could be refused on its first use:
   // the family goes in with the reservation given back and the event, before the answer.
   await db.batch([...family.statements, release, ...device.statements, insertEvents(db, [event])])
-  logAuthEvents(c, [event])
+  logAuditEvents(c, [event])
   if (needsRehash(user.passwordHash, hashing)) {
     writeInBackground(c, 'password_rehash_failed', async () => [
       rehashPassword(db, user, await hashPassword(password, hashing)),

@@ -1,9 +1,9 @@
 import { z } from '@hono/zod-openapi'
-import { authEvent } from '../../audit/auth-event'
-import { recordIfChanged } from '../../data/auth-events'
+import { auditEvent } from '../../audit/events'
+import { recordIfChanged } from '../../data/audit-events'
 import { updateUser } from '../../data/users'
 import { apiRoute } from '../../http/api-route'
-import { logAuthEvents, originOf } from '../../http/audit'
+import { logAuditEvents, originOf } from '../../http/audit'
 import { conflictOrRethrow } from '../../http/conflicts'
 import { ApiError } from '../../http/errors'
 import { signedIn } from '../../http/guards'
@@ -43,13 +43,13 @@ export const meRouter = createRouter()
   .openapi(updateMe, async (c) => {
     const { user, db } = c.var
     const now = new Date()
-    const event = authEvent('user_updated', user.id, originOf(c, user.id), now)
+    const event = auditEvent('user_updated', user.id, originOf(c, user.id), now)
     const email = normalizeIdentifier(c.req.valid('json').email)
     const [[updated]] = await db
       .batch([updateUser(db, user.id, { email, updatedAt: now }), recordIfChanged(db, event)])
       .catch(conflictOrRethrow)
     // An account deleted after the guard read it: its token no longer holds.
     if (!updated) throw new ApiError('invalid_token')
-    logAuthEvents(c, [event])
+    logAuditEvents(c, [event])
     return c.json(toPublicUser(updated), 200)
   })

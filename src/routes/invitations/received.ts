@@ -1,9 +1,9 @@
 import { z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import type { AppEnv } from '../../app-env'
-import { orgEvent } from '../../audit/auth-event'
+import { orgEvent } from '../../audit/events'
 import { organizationLimits } from '../../config'
-import { recordIfChanged } from '../../data/auth-events'
+import { recordIfChanged } from '../../data/audit-events'
 import {
   consumeInvitations,
   deletePendingInvitation,
@@ -13,7 +13,7 @@ import {
 } from '../../data/invitations'
 import { membershipsOf } from '../../data/memberships'
 import { apiRoute } from '../../http/api-route'
-import { logAuthEvents, originOf } from '../../http/audit'
+import { logAuditEvents, originOf } from '../../http/audit'
 import { ApiError } from '../../http/errors'
 import { signedIn } from '../../http/guards'
 import { CLOSED_QUERY, jsonResponse, pageQuery } from '../../http/openapi'
@@ -99,7 +99,7 @@ export const receivedInvitationsRouter = createRouter()
       if (memberships.count >= maxOrgsPerUser) throw new ApiError('org_limit_reached')
       throw new ApiError('invitation_not_found')
     }
-    logAuthEvents(c, [event])
+    logAuditEvents(c, [event])
     return c.json(toOrganization(invitation.org, joined[0].role), 200)
   })
   .openapi(decline, async (c) => {
@@ -112,6 +112,6 @@ export const receivedInvitationsRouter = createRouter()
       recordIfChanged(db, event),
     ])
     if (declined.length === 0) throw new ApiError('invitation_not_found')
-    logAuthEvents(c, [event])
+    logAuditEvents(c, [event])
     return c.body(null, 204)
   })

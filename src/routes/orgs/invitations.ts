@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi'
-import { orgEvent } from '../../audit/auth-event'
+import { orgEvent } from '../../audit/events'
 import { organizationLimits } from '../../config'
-import { recordIfChanged } from '../../data/auth-events'
+import { recordIfChanged } from '../../data/audit-events'
 import { batchByName } from '../../data/client'
 import {
   createInvitation,
@@ -10,7 +10,7 @@ import {
   listOrgInvitations,
 } from '../../data/invitations'
 import { apiRoute } from '../../http/api-route'
-import { logAuthEvents, originOf } from '../../http/audit'
+import { logAuditEvents, originOf } from '../../http/audit'
 import { conflictOrRethrow } from '../../http/conflicts'
 import { ApiError } from '../../http/errors'
 import { inOrg } from '../../http/guards'
@@ -101,7 +101,7 @@ export const orgInvitationsRouter = createRouter()
       }
       throw new ApiError('invitation_limit_reached')
     }
-    logAuthEvents(c, [event])
+    logAuditEvents(c, [event])
     return c.json(toInvitation({ ...row, invitedBy: { userId: caller.id, username: caller.username } }), 201)
   })
   .openapi(list, async (c) => {
@@ -122,6 +122,6 @@ export const orgInvitationsRouter = createRouter()
       recordIfChanged(db, event),
     ])
     if (revoked.length === 0) throw new ApiError('invitation_not_found')
-    logAuthEvents(c, [event])
+    logAuditEvents(c, [event])
     return c.body(null, 204)
   })

@@ -1,15 +1,15 @@
 import { z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import type { AppEnv } from '../../app-env'
-import { orgEvent } from '../../audit/auth-event'
-import { recordIfChanged } from '../../data/auth-events'
+import { orgEvent } from '../../audit/events'
+import { recordIfChanged } from '../../data/audit-events'
 import type { Database } from '../../data/client'
 import { consumeInvitations } from '../../data/invitations'
 import { addMember, findMembership, listMembers, removeMember, setMemberRole } from '../../data/memberships'
 import { findOrganization } from '../../data/organizations'
 import { findUserByReference } from '../../data/users'
 import { apiRoute } from '../../http/api-route'
-import { logAuthEvents, originOf } from '../../http/audit'
+import { logAuditEvents, originOf } from '../../http/audit'
 import { conflictOrRethrow } from '../../http/conflicts'
 import { ApiError } from '../../http/errors'
 import { inOrg } from '../../http/guards'
@@ -116,7 +116,7 @@ export const membersRouter = createRouter()
       ])
       .catch(conflictOrRethrow)
     if (!added) throw new ApiError((await findOrganization(db, orgId)) ? 'user_not_found' : 'org_not_found')
-    logAuthEvents(c, [event])
+    logAuditEvents(c, [event])
     return c.json(toMember({ ...user, role, joinedAt: added.createdAt, acceptedAt: null }, viewerOf(c)), 201)
   })
   .openapi(changeRole, async (c) => {
@@ -134,7 +134,7 @@ export const membersRouter = createRouter()
       ...events.map((event) => recordIfChanged(db, event)),
     ])
     if (!changed) throw await refusal(db, orgScope.org.id, member.id, spare)
-    logAuthEvents(c, events)
+    logAuditEvents(c, events)
     return c.json(toMember({ ...member, role: changed.role }, viewerOf(c)), 200)
   })
   .openapi(remove, async (c) => {
@@ -144,6 +144,6 @@ export const membersRouter = createRouter()
     const event = orgEvent('member_removed', orgScope.org.id, member.id, originOf(c, caller.id))
     const [removed] = await db.batch([removeMember(db, orgScope.org.id, member.id, spare), recordIfChanged(db, event)])
     if (removed.length === 0) throw await refusal(db, orgScope.org.id, member.id, spare)
-    logAuthEvents(c, [event])
+    logAuditEvents(c, [event])
     return c.body(null, 204)
   })

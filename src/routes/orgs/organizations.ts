@@ -1,11 +1,11 @@
 import { z } from '@hono/zod-openapi'
-import { orgEvent } from '../../audit/auth-event'
+import { orgEvent } from '../../audit/events'
 import { organizationLimits } from '../../config'
-import { recordIfChanged } from '../../data/auth-events'
+import { recordIfChanged } from '../../data/audit-events'
 import { createOrganization, deleteOrganization, listOrganizations, updateOrganization } from '../../data/organizations'
 import { findUserById } from '../../data/users'
 import { apiRoute } from '../../http/api-route'
-import { logAuthEvents, originOf } from '../../http/audit'
+import { logAuditEvents, originOf } from '../../http/audit'
 import { conflictOrRethrow } from '../../http/conflicts'
 import { ApiError } from '../../http/errors'
 import { inOrg, signedIn } from '../../http/guards'
@@ -112,7 +112,7 @@ export const organizationsRouter = createRouter()
       // An account deleted after the guard read it: its token no longer holds.
       throw new ApiError((await findUserById(db, user.id)) ? 'org_limit_reached' : 'invalid_token')
     }
-    logAuthEvents(c, [event])
+    logAuditEvents(c, [event])
     return c.json(toOrganization(created, 'owner'), 201)
   })
   .openapi(list, async (c) => {
@@ -142,7 +142,7 @@ export const organizationsRouter = createRouter()
       .catch(conflictOrRethrow)
     // Deleted since the guard found it.
     if (changed.length === 0) throw new ApiError('org_not_found')
-    logAuthEvents(c, events)
+    logAuditEvents(c, events)
     return c.json(toOrganization(changed[0], orgScope.role), 200)
   })
   .openapi(remove, async (c) => {
@@ -150,6 +150,6 @@ export const organizationsRouter = createRouter()
     const event = orgEvent('org_deleted', orgScope.org.id, null, originOf(c, user.id))
     const [deleted] = await db.batch([deleteOrganization(db, orgScope.org.id), recordIfChanged(db, event)])
     if (deleted.length === 0) throw new ApiError('org_not_found')
-    logAuthEvents(c, [event])
+    logAuditEvents(c, [event])
     return c.body(null, 204)
   })

@@ -1,12 +1,12 @@
-import { authEvent } from '../../audit/auth-event'
+import { auditEvent } from '../../audit/events'
 import { passwordSettings } from '../../auth/passwords'
-import { insertEvents, recordIfChanged } from '../../data/auth-events'
+import { insertEvents, recordIfChanged } from '../../data/audit-events'
 import type { Database } from '../../data/client'
 import { bindInvitations } from '../../data/invitations'
 import { organizationsOwnedAlone } from '../../data/memberships'
 import { deleteUser, findUserById, insertUser, updateUser } from '../../data/users'
 import { apiRoute } from '../../http/api-route'
-import { logAuthEvents, originOf } from '../../http/audit'
+import { logAuditEvents, originOf } from '../../http/audit'
 import { conflictOrRethrow } from '../../http/conflicts'
 import { ApiError } from '../../http/errors'
 import { adminsOnly } from '../../http/guards'
@@ -73,11 +73,11 @@ export const manageUsersRouter = createRouter()
   .openapi(create, async (c) => {
     const { db, user: admin } = c.var
     const row = await buildUser(c.req.valid('json'), (await passwordSettings(c.env)).hashing)
-    const event = authEvent('user_created', row.id, originOf(c, admin.id), row.createdAt)
+    const event = auditEvent('user_created', row.id, originOf(c, admin.id), row.createdAt)
     const [[created]] = await db
       .batch([insertUser(db, row), insertEvents(db, [event]), bindInvitations(db, row)])
       .catch(conflictOrRethrow)
-    logAuthEvents(c, [event])
+    logAuditEvents(c, [event])
     return c.json(toManagedUser(created), 201)
   })
   .openapi(update, async (c) => {
@@ -88,20 +88,20 @@ export const manageUsersRouter = createRouter()
     const now = new Date()
     const { set, removesAdmin, events: types } = planAccountChange(current, c.req.valid('json'), now)
     const origin = originOf(c, admin.id)
-    const events = types.map((type) => authEvent(type, id, origin, now))
+    const events = types.map((type) => auditEvent(type, id, origin, now))
     const [changed] = await db
       .batch([updateUser(db, id, set, { removesAdmin }), ...events.map((event) => recordIfChanged(db, event))])
       .catch(conflictOrRethrow)
     if (changed.length === 0) throw await refusal(db, id)
-    logAuthEvents(c, events)
+    logAuditEvents(c, events)
     return c.json(toManagedUser(changed[0]), 200)
   })
   .openapi(remove, async (c) => {
     const { db, user: admin } = c.var
     const { id } = c.req.valid('param')
-    const event = authEvent('user_deleted', id, originOf(c, admin.id))
+    const event = auditEvent('user_deleted', id, originOf(c, admin.id))
     const [deleted] = await db.batch([deleteUser(db, id), recordIfChanged(db, event)])
     if (deleted.length === 0) throw await refusal(db, id)
-    logAuthEvents(c, [event])
+    logAuditEvents(c, [event])
     return c.body(null, 204)
   })
