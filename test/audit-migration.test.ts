@@ -29,7 +29,9 @@ describe('migration 0009 (audit_events)', () => {
       .all()
     expect(results).toEqual(rows)
     const { results: tables } = await db
-      .prepare("select name from sqlite_master where name like 'auth_events%' or name like 'audit_events%' order by name")
+      .prepare(
+        "select name from sqlite_master where name like 'auth_events%' or name like 'audit_events%' order by name",
+      )
       .all()
     expect(tables.map((table) => table.name)).toEqual([
       'audit_events',

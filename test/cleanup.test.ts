@@ -4,7 +4,14 @@ import { and, eq, gt, inArray, lt } from 'drizzle-orm'
 import { drizzle } from 'drizzle-orm/d1'
 import { describe, expect, it, vi } from 'vitest'
 import { auditEvent } from '../src/audit/events'
-import { auditEvents, invitations, loginThrottles, memberships, revokedTokens, trustedDevices } from '../src/data/schema'
+import {
+  auditEvents,
+  invitations,
+  loginThrottles,
+  memberships,
+  revokedTokens,
+  trustedDevices,
+} from '../src/data/schema'
 import { runScheduledHandler } from './contract/worker'
 import { createUser, signedIn } from './helpers'
 import { expire, invited, received } from './orgs/invitation-helpers'

@@ -58,7 +58,7 @@ export async function createOrganizationOwnedBy(
 ): Promise<NewOrganization> {
   const row = buildOrganization(input)
   const [created] = await d1Batch(target, [
-    ...createOrganization(sqlBuilder, row, ownerId, { accepted: false }),
+    ...Object.values(createOrganization(sqlBuilder, row, ownerId, { accepted: false })),
     recordIfChanged(sqlBuilder, orgEvent('org_created', row.id, ownerId, CLI_ORIGIN, row.createdAt)),
   ]).catch((error: unknown) => {
     throw orgConflict(error) === 'slug'

@@ -50,7 +50,7 @@ const secondsUntil = (until: Date, now: Date) => Math.floor((until.getTime() - n
  *
  * @example
  * const family = await startFamily(db, user, await refreshSettings(c.env))
- * await db.batch([...release, ...family.statements])
+ * await writeChange(c, { statements: { release, ...family.statements }, events })
  * const { token } = await issueToken(user, tokens, family.familyId)
  * // answer { ...token fields, refreshToken: family.refreshToken, refreshExpiresIn: family.refreshExpiresIn }
  */
@@ -61,8 +61,8 @@ export async function startFamily(
   now = new Date(),
 ) {
   const familyId = uuidv7(now.getTime())
-  const statements = [
-    insertFamily(db, {
+  const statements = {
+    family: insertFamily(db, {
       id: familyId,
       userId: user.id,
       tokenVersion: user.tokenVersion,
@@ -70,7 +70,7 @@ export async function startFamily(
       idleMs: settings.idleMs,
       absoluteMs: settings.absoluteMs,
     }),
-  ] as const
+  }
   const refreshToken = await mintRefreshToken({ familyId, generation: 0 }, settings.keys[0])
   const refreshExpiresIn = Math.floor(Math.min(settings.idleMs, settings.absoluteMs) / 1000)
   return { statements, familyId, refreshToken, refreshExpiresIn }

@@ -93,7 +93,7 @@ export async function pendingInvitation(orgId: string, invitedBy: string) {
 /** A new organisation owned by `ownerId`, straight in D1: for an owner who never signs in. */
 export async function orgOwnedBy(ownerId: string) {
   const org = buildOrganization({ slug: uniqueSlug(), name: 'Acme' })
-  await db.batch([...createOrganization(db, org, ownerId)])
+  await batchByName(db, createOrganization(db, org, ownerId))
   return { orgId: org.id, slug: org.slug }
 }
 

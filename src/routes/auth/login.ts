@@ -4,13 +4,12 @@ import { deviceTtlMs, startDevice } from '../../auth/device-tokens'
 import { hashPassword, needsRehash } from '../../auth/passwords'
 import { refreshSettings, startFamily } from '../../auth/refresh-tokens'
 import { issueToken, tokenSettings } from '../../auth/tokens'
-import { insertEvents } from '../../data/audit-events'
 import { rehashPassword } from '../../data/users'
 import { apiRoute } from '../../http/api-route'
-import { logAuditEvents, originOf } from '../../http/audit'
-import { writeInBackground } from '../../http/background-write'
 import { everyone } from '../../http/guards'
 import { jsonBody, jsonResponse } from '../../http/openapi'
+import { originOf } from '../../http/origin'
+import { writeChange, writeInBackground } from '../../http/write-change'
 import { ALSO_REFUSED } from '../../lib/also-refused'
 import { normalizeIdentifier } from '../../lib/normalize'
 import { createRouter } from '../create-router'
@@ -67,17 +66,18 @@ export const loginRouter = createRouter().openapi(login, async (c) => {
     { login: username, password, deviceToken },
     null,
   )
-  const event = auditEvent('login_succeeded', user.id, originOf(c, user.id))
   const family = await startFamily(db, user, refreshing)
   // A trusted device keeps its token (`release` moved its expiry on); any other is trusted from now.
   const device =
     trustedDevice && deviceToken !== undefined
-      ? { statements: [], deviceToken, deviceExpiresIn: Math.floor(ttlMs / 1000) }
+      ? { statements: {}, deviceToken, deviceExpiresIn: Math.floor(ttlMs / 1000) }
       : await startDevice(db, user, ttlMs)
   // A refresh token handed out before its row is written could be refused on its first use:
   // the family goes in with the reservation given back and the event, before the answer.
-  await db.batch([...family.statements, release, ...device.statements, insertEvents(db, [event])])
-  logAuditEvents(c, [event])
+  await writeChange(c, {
+    statements: { ...family.statements, release, ...device.statements },
+    events: [auditEvent('login_succeeded', user.id, originOf(c, user.id))],
+  })
   if (needsRehash(user.passwordHash, hashing)) {
     writeInBackground(c, 'password_rehash_failed', async () => [
       rehashPassword(db, user, await hashPassword(password, hashing)),

@@ -1,10 +1,11 @@
 import { refresh, refreshSettings } from '../../auth/refresh-tokens'
 import { issueToken, tokenSettings } from '../../auth/tokens'
 import { apiRoute } from '../../http/api-route'
-import { logAuditEvents, originOf } from '../../http/audit'
 import { ApiError } from '../../http/errors'
 import { bodyCredential } from '../../http/guards'
 import { jsonBody, jsonResponse } from '../../http/openapi'
+import { originOf } from '../../http/origin'
+import { logAuditEvents } from '../../http/write-change'
 import { createRouter } from '../create-router'
 import { REFRESH_REQUEST_EXAMPLE, RefreshRequestSchema, TOKENS_RESPONSE_EXAMPLE, TokensResponseSchema } from './schemas'
 
