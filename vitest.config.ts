@@ -14,12 +14,13 @@ export default defineConfig(async () => {
       cloudflareTest({
         wrangler: { configPath: './wrangler.toml' },
         miniflare: {
-          // Empty databases: what the Worker meets before `wrangler d1 migrations apply`, and two
+          // Empty databases: what the Worker meets before `wrangler d1 migrations apply`, and three
           // that tests migrate step by step, with data in between.
           d1Databases: {
             UNMIGRATED_DB: 'unmigrated',
             MIGRATING_DB: 'migrating',
             REFRESH_MIGRATING_DB: 'refresh-migrating',
+            AUDIT_MIGRATING_DB: 'audit-migrating',
           },
           // As deployed, whatever a developer's .dev.vars (which the plugin also reads) says:
           // wrangler.toml's vars, no secret rotation under way, and the test-only values below.

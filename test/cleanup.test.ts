@@ -3,8 +3,15 @@ import { env } from 'cloudflare:workers'
 import { and, eq, gt, inArray, lt } from 'drizzle-orm'
 import { drizzle } from 'drizzle-orm/d1'
 import { describe, expect, it, vi } from 'vitest'
-import { authEvent } from '../src/audit/auth-event'
-import { authEvents, invitations, loginThrottles, memberships, revokedTokens, trustedDevices } from '../src/data/schema'
+import { auditEvent } from '../src/audit/events'
+import {
+  auditEvents,
+  invitations,
+  loginThrottles,
+  memberships,
+  revokedTokens,
+  trustedDevices,
+} from '../src/data/schema'
 import { runScheduledHandler } from './contract/worker'
 import { createUser, signedIn } from './helpers'
 import { expire, invited, received } from './orgs/invitation-helpers'
@@ -50,14 +57,14 @@ describe('the scheduled cleanup', () => {
       { jti: `live-${tag}`, userId: user.id, expiresAt: seconds + 3600 },
     ])
     const origin = { actorUserId: null, ip: null, userAgent: null }
-    const old = authEvent('login_failed', user.id, origin, new Date(now - 91 * DAY))
-    const recent = authEvent('login_failed', user.id, origin, new Date(now - 89 * DAY))
-    await db.insert(authEvents).values([old, recent])
+    const old = auditEvent('login_failed', user.id, origin, new Date(now - 91 * DAY))
+    const recent = auditEvent('login_failed', user.id, origin, new Date(now - 89 * DAY))
+    await db.insert(auditEvents).values([old, recent])
 
     const [line] = await runScheduled(now)
     expect(line).toMatchObject({ event: 'cleanup', cron: '23 * * * *' })
     // At least: test files sharing this database may have left expired rows of their own.
-    for (const table of ['loginThrottles', 'revokedTokens', 'authEvents']) {
+    for (const table of ['loginThrottles', 'revokedTokens', 'auditEvents']) {
       expect(line.deleted[table]).toBeGreaterThanOrEqual(1)
     }
 
@@ -69,9 +76,9 @@ describe('the scheduled cleanup', () => {
     expect(jtis).not.toContain(`expired-${tag}`)
     const ids = (
       await db
-        .select({ id: authEvents.id })
-        .from(authEvents)
-        .where(inArray(authEvents.id, [old.id, recent.id]))
+        .select({ id: auditEvents.id })
+        .from(auditEvents)
+        .where(inArray(auditEvents.id, [old.id, recent.id]))
     ).map((row) => row.id)
     expect(ids).toEqual([recent.id])
   })
@@ -79,17 +86,17 @@ describe('the scheduled cleanup', () => {
   it('keeps audit events for AUDIT_RETENTION_DAYS', async () => {
     const now = Date.now()
     const user = await createUser()
-    const event = authEvent(
+    const event = auditEvent(
       'logout',
       user.id,
       { actorUserId: user.id, ip: null, userAgent: null },
       new Date(now - 10 * DAY),
     )
-    await db.insert(authEvents).values(event)
+    await db.insert(auditEvents).values(event)
     await runScheduled(now, { AUDIT_RETENTION_DAYS: '30' })
-    expect(await db.$count(authEvents, inArray(authEvents.id, [event.id]))).toBe(1)
+    expect(await db.$count(auditEvents, inArray(auditEvents.id, [event.id]))).toBe(1)
     await runScheduled(now, { AUDIT_RETENTION_DAYS: '7' })
-    expect(await db.$count(authEvents, inArray(authEvents.id, [event.id]))).toBe(0)
+    expect(await db.$count(auditEvents, inArray(auditEvents.id, [event.id]))).toBe(0)
   })
 
   it('deletes in chunks until nothing expired is left', async () => {

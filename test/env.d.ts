@@ -8,5 +8,7 @@ declare namespace Cloudflare {
     MIGRATING_DB: D1Database
     /** Empty until `refresh-migration.test.ts` migrates it, with rows written in between. */
     REFRESH_MIGRATING_DB: D1Database
+    /** Empty until `audit-migration.test.ts` migrates it, with rows written in between. */
+    AUDIT_MIGRATING_DB: D1Database
   }
 }

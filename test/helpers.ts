@@ -8,7 +8,7 @@ import { expect, onTestFinished, vi } from 'vitest'
 import type { AppType } from '../src/app'
 import { passwordSettings } from '../src/auth/passwords'
 import { tokenSettings } from '../src/auth/tokens'
-import { authEvents, users } from '../src/data/schema'
+import { auditEvents, users } from '../src/data/schema'
 import { ManagedUserSchema } from '../src/routes/users/schemas'
 import { buildUser, type NewUserInput } from '../src/users/new-user'
 import { fetchWorker, fetchWorkerWith } from './contract/worker'
@@ -121,7 +121,7 @@ export const postAuthorized = (path: string, body: unknown, token: string) =>
 
 /** The audit events about `userId`, oldest first, straight from D1. */
 export const eventsAbout = (userId: string) =>
-  drizzle(env.DB).select().from(authEvents).where(eq(authEvents.subjectUserId, userId)).orderBy(authEvents.id).all()
+  drizzle(env.DB).select().from(auditEvents).where(eq(auditEvents.subjectUserId, userId)).orderBy(auditEvents.id).all()
 
 /**
  * Signs `claims` as the Worker would (the current key's `kid` in the header), or

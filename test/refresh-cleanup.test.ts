@@ -4,6 +4,7 @@ import { eq, inArray } from 'drizzle-orm'
 import { drizzle } from 'drizzle-orm/d1'
 import { describe, expect, it, vi } from 'vitest'
 import { refresh, refreshSettings, startFamily } from '../src/auth/refresh-tokens'
+import { batchByName } from '../src/data/client'
 import { revokeFamily } from '../src/data/refresh-tokens'
 import { refreshFamilies, users } from '../src/data/schema'
 import { runScheduledHandler } from './contract/worker'
@@ -30,7 +31,7 @@ async function loginAgo(now: number, ago: number) {
   const user = await db.select().from(users).where(eq(users.id, id)).get()
   if (!user) throw new Error('user not written')
   const family = await startFamily(db, user, settings, new Date(now - ago))
-  await db.batch(family.statements)
+  await batchByName(db, family.statements)
   return { userId: id, ...family }
 }
 

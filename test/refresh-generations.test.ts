@@ -4,6 +4,7 @@ import { drizzle } from 'drizzle-orm/d1'
 import { describe, expect, it, vi } from 'vitest'
 import { mintRefreshToken } from '../src/auth/refresh-token-codec'
 import { type RefreshRefusal, refresh, refreshSettings, startFamily } from '../src/auth/refresh-tokens'
+import { batchByName } from '../src/data/client'
 import { revokeFamily } from '../src/data/refresh-tokens'
 import { refreshFamilies, users } from '../src/data/schema'
 import { findAccount } from '../src/data/users'
@@ -22,7 +23,7 @@ async function loggedIn(now: Date) {
   const user = await db.select().from(users).where(eq(users.id, id)).get()
   if (!user) throw new Error('user not written')
   const family = await startFamily(db, user, settings, now)
-  await db.batch(family.statements)
+  await batchByName(db, family.statements)
   return { user, ...family }
 }
 

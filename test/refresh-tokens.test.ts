@@ -4,6 +4,7 @@ import { drizzle } from 'drizzle-orm/d1'
 import { describe, expect, it, vi } from 'vitest'
 import { hasRefreshTokenShape, refresh, refreshSettings, startFamily } from '../src/auth/refresh-tokens'
 import { issueToken, tokenSettings } from '../src/auth/tokens'
+import { batchByName } from '../src/data/client'
 import { refreshFamilies, users } from '../src/data/schema'
 import { findAccount } from '../src/data/users'
 import { createUser, decodeJwt, eventsAbout } from './helpers'
@@ -20,7 +21,7 @@ async function loggedIn(now = new Date()) {
   const user = await db.select().from(users).where(eq(users.id, id)).get()
   if (!user) throw new Error('user not written')
   const family = await startFamily(db, user, settings, now)
-  await db.batch(family.statements)
+  await batchByName(db, family.statements)
   return { user, ...family }
 }
 
@@ -194,7 +195,7 @@ describe('refresh tokens', () => {
     const stale = { id, tokenVersion: 0 }
     await db.update(users).set({ tokenVersion: 1 }).where(eq(users.id, id))
     const family = await startFamily(db, stale, settings)
-    await db.batch(family.statements)
+    await batchByName(db, family.statements)
     expect(await familyRow(family.familyId)).toBeUndefined()
     expect(await refresh(db, family.refreshToken, settings, { origin })).toEqual({
       result: 'invalid',

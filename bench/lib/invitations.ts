@@ -1,6 +1,6 @@
 import { and, count, eq } from 'drizzle-orm'
 import { drizzle } from 'drizzle-orm/d1'
-import { authEvents, invitations } from '../../src/data/schema'
+import { auditEvents, invitations } from '../../src/data/schema'
 
 /**
  * Checks what a run of invitations to `orgId` left: one per 201 answer (`created`), every one
@@ -31,6 +31,6 @@ export async function clearInvitations(
   }
   await db.batch([
     db.delete(invitations).where(inOrg),
-    db.delete(authEvents).where(and(eq(authEvents.type, 'invitation_created'), eq(authEvents.orgId, orgId))),
+    db.delete(auditEvents).where(and(eq(auditEvents.type, 'invitation_created'), eq(auditEvents.orgId, orgId))),
   ])
 }

@@ -1,6 +1,6 @@
-import { authEvent, CLI_ORIGIN } from '../../src/audit/auth-event'
+import { auditEvent, CLI_ORIGIN } from '../../src/audit/events'
 import type { Hashing } from '../../src/auth/passwords'
-import { insertEvents } from '../../src/data/auth-events'
+import { insertEvents } from '../../src/data/audit-events'
 import { bindInvitations } from '../../src/data/invitations'
 import { type NewUser, users } from '../../src/data/schema'
 import { insertUser, uniqueConflict, usersHolding } from '../../src/data/users'
@@ -39,7 +39,7 @@ export async function createUser(input: NewUserInput, hashing: Hashing, target: 
   try {
     await d1Batch(target, [
       insertUser(sqlBuilder, row),
-      insertEvents(sqlBuilder, [authEvent('user_created', row.id, CLI_ORIGIN, row.createdAt)]),
+      insertEvents(sqlBuilder, [auditEvent('user_created', row.id, CLI_ORIGIN, row.createdAt)]),
       bindInvitations(sqlBuilder, row),
     ])
   } catch (error) {

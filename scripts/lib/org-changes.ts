@@ -1,6 +1,6 @@
 import { z } from 'zod'
-import { CLI_ORIGIN, orgEvent } from '../../src/audit/auth-event'
-import { recordIfChanged } from '../../src/data/auth-events'
+import { CLI_ORIGIN, orgEvent } from '../../src/audit/events'
+import { recordIfChanged } from '../../src/data/audit-events'
 import { consumeInvitations } from '../../src/data/invitations'
 import { addMember, setMemberRole } from '../../src/data/memberships'
 import { createOrganization, organizationBySlug, orgConflict } from '../../src/data/organizations'
@@ -58,7 +58,7 @@ export async function createOrganizationOwnedBy(
 ): Promise<NewOrganization> {
   const row = buildOrganization(input)
   const [created] = await d1Batch(target, [
-    ...createOrganization(sqlBuilder, row, ownerId, { accepted: false }),
+    ...Object.values(createOrganization(sqlBuilder, row, ownerId, { accepted: false })),
     recordIfChanged(sqlBuilder, orgEvent('org_created', row.id, ownerId, CLI_ORIGIN, row.createdAt)),
   ]).catch((error: unknown) => {
     throw orgConflict(error) === 'slug'

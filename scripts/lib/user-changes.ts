@@ -1,8 +1,8 @@
 import type { SQLiteUpdateSetSource } from 'drizzle-orm/sqlite-core'
 import { z } from 'zod'
-import { authEvent, CLI_ORIGIN } from '../../src/audit/auth-event'
-import { recordIfChanged } from '../../src/data/auth-events'
-import { type AuthEventType, roles, type users } from '../../src/data/schema'
+import { auditEvent, CLI_ORIGIN } from '../../src/audit/events'
+import { recordIfChanged } from '../../src/data/audit-events'
+import { type AuditEventType, roles, type users } from '../../src/data/schema'
 import { accountByUsername, updateUser as updateUserQuery } from '../../src/data/users'
 import { sqlBuilder } from './inline-sql'
 import { CliError } from './run-cli'
@@ -50,12 +50,12 @@ export async function updateUser(
   target: D1Target,
   userId: string,
   set: SQLiteUpdateSetSource<typeof users>,
-  { event, removesAdmin = false }: { event: AuthEventType; removesAdmin?: boolean },
+  { event, removesAdmin = false }: { event: AuditEventType; removesAdmin?: boolean },
 ): Promise<boolean> {
   const now = new Date()
   const [updated] = await d1Batch(target, [
     updateUserQuery(sqlBuilder, userId, { ...set, updatedAt: now }, { removesAdmin }),
-    recordIfChanged(sqlBuilder, authEvent(event, userId, CLI_ORIGIN, now)),
+    recordIfChanged(sqlBuilder, auditEvent(event, userId, CLI_ORIGIN, now)),
   ])
   return updated.length > 0
 }

@@ -24,11 +24,6 @@ export const deviceTtlMs = (env: Env): number => deviceTokenDays(env) * DAY_MS
 /**
  * A device token for `user`, newly trusted: `statements` go into the batch that completes the
  * login or password change, and are written only if `user.tokenVersion` is still the account's.
- *
- * @example
- * const device = await startDevice(db, user, deviceTtlMs(c.env))
- * await db.batch([...device.statements, …])
- * // answer { …, deviceToken: device.deviceToken, deviceExpiresIn: device.deviceExpiresIn }
  */
 export async function startDevice(
   db: Database,

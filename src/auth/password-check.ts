@@ -1,11 +1,10 @@
-import type { BatchResponse } from 'drizzle-orm/batch'
-import { authEvent, type EventOrigin } from '../audit/auth-event'
+import { auditEvent, type EventOrigin } from '../audit/events'
 import type { LoginThrottleSettings } from '../config'
-import type { Database } from '../data/client'
+import { type BatchResults, batchByName, type Database } from '../data/client'
 import { releaseAttempt, reserveAttempt, type ThrottleKeys } from '../data/login-throttles'
-import type { NewAuthEvent, User } from '../data/schema'
+import type { NewAuditEvent, User } from '../data/schema'
 import { reserveOnDevice, trustDevice } from '../data/trusted-devices'
-import { passwordHashBySeed, userByLogin } from '../data/users'
+import { selectPasswordHashBySeed, selectUserByLogin } from '../data/users'
 import { base64Url, fromBase64Url } from '../lib/base64url'
 import { normalizeIdentifier } from '../lib/normalize'
 import {
@@ -45,12 +44,12 @@ export async function throttleKeys(pepper: Pepper, login: string, network: strin
 const loginSeed = (keys: ThrottleKeys): number =>
   new DataView(fromBase64Url(keys.account.slice('account:'.length, 'account:'.length + 8)).buffer).getUint32(0)
 
-type Reservation = BatchResponse<ReturnType<typeof reserveAttempt>>
+type Reservation = BatchResults<ReturnType<typeof reserveAttempt>>
 
 /** Whether the reservation was granted; if not, how long until it would be. */
-function reservationOutcome([, reserved, state]: Reservation, now: number) {
-  if (reserved.length > 0) {
-    return { admitted: true as const, blockStarted: reserved.some((row) => row.blockedUntil > now) }
+function reservationOutcome({ reserve, state }: Pick<Reservation, 'reserve' | 'state'>, now: number) {
+  if (reserve.length > 0) {
+    return { admitted: true as const, blockStarted: reserve.some((row) => row.blockedUntil > now) }
   }
   const account = state.find((row) => row.key.startsWith('account:'))
   const clean = state.every((row) => row === account || row.remaining === 0)
@@ -118,16 +117,16 @@ export async function checkPassword(
   let user = attempt.user
   let sample: string | undefined
   if (attempt.login === undefined) {
-    outcome = reservationOutcome(await db.batch(reservation), now)
+    outcome = reservationOutcome(await batchByName(db, reservation), now)
   } else {
-    const [create, reserved, state, [found], [sampled]] = await db.batch([
+    const read = await batchByName(db, {
       ...reservation,
-      userByLogin(db, attempt.login),
-      passwordHashBySeed(db, loginSeed(keys)),
-    ])
-    outcome = reservationOutcome([create, reserved, state], now)
-    user = found
-    sample = sampled?.passwordHash
+      user: selectUserByLogin(db, attempt.login),
+      sample: selectPasswordHashBySeed(db, loginSeed(keys)),
+    })
+    outcome = reservationOutcome(read, now)
+    user = read.user.at(0)
+    sample = read.sample.at(0)?.passwordHash
   }
   // Refused means refused: no hashing, and the same answer whether the password is right.
   if (!outcome.admitted) return { result: 'refused', retryAfter: outcome.retryAfter }
@@ -152,11 +151,12 @@ async function checkOnDevice(
   { peppers, throttle, deviceTtlMs }: CheckSettings,
 ): Promise<PasswordCheck | undefined> {
   const now = new Date()
-  const [reserved, [user]] = await db.batch([
-    reserveOnDevice(db, { hash: deviceHash, login, now, maxFailures: throttle.maxPerDevice }),
-    userByLogin(db, login),
-  ])
-  if (reserved.length === 0 || user === undefined) return undefined
+  const read = await batchByName(db, {
+    reserved: reserveOnDevice(db, { hash: deviceHash, login, now, maxFailures: throttle.maxPerDevice }),
+    user: selectUserByLogin(db, login),
+  })
+  const user = read.user.at(0)
+  if (read.reserved.length === 0 || user === undefined) return undefined
   if (!(await verifyPassword(password, user.passwordHash, peppers)) || user.disabledAt !== null) {
     return { result: 'failed', user, blockStarted: false }
   }
@@ -170,8 +170,8 @@ async function checkOnDevice(
 export function failedCheckEvents(
   check: PasswordCheck & { result: 'failed' },
   origin: EventOrigin,
-): [NewAuthEvent, ...NewAuthEvent[]] {
+): [NewAuditEvent, ...NewAuditEvent[]] {
   const subject = check.user?.id ?? null
-  const failed = authEvent('login_failed', subject, origin)
-  return check.blockStarted ? [failed, authEvent('login_blocked', subject, origin, failed.createdAt)] : [failed]
+  const failed = auditEvent('login_failed', subject, origin)
+  return check.blockStarted ? [failed, auditEvent('login_blocked', subject, origin, failed.createdAt)] : [failed]
 }

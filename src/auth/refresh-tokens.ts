@@ -1,8 +1,8 @@
-import { authEvent, type EventOrigin } from '../audit/auth-event'
+import { auditEvent, type EventOrigin } from '../audit/events'
 import { refreshTokenLifetimes } from '../config'
 import { batchByName, type Database } from '../data/client'
 import { insertFamily, rotateFamily } from '../data/refresh-tokens'
-import type { NewAuthEvent, User } from '../data/schema'
+import type { NewAuditEvent, User } from '../data/schema'
 import { uuidv7 } from '../lib/uuid-v7'
 import { hasRefreshTokenShape, mintRefreshToken, readRefreshToken, refreshKeysOf } from './refresh-token-codec'
 
@@ -50,7 +50,7 @@ const secondsUntil = (until: Date, now: Date) => Math.floor((until.getTime() - n
  *
  * @example
  * const family = await startFamily(db, user, await refreshSettings(c.env))
- * await db.batch([...release, ...family.statements])
+ * await writeChange(c, { statements: { release, ...family.statements }, events })
  * const { token } = await issueToken(user, tokens, family.familyId)
  * // answer { ...token fields, refreshToken: family.refreshToken, refreshExpiresIn: family.refreshExpiresIn }
  */
@@ -61,8 +61,8 @@ export async function startFamily(
   now = new Date(),
 ) {
   const familyId = uuidv7(now.getTime())
-  const statements = [
-    insertFamily(db, {
+  const statements = {
+    family: insertFamily(db, {
       id: familyId,
       userId: user.id,
       tokenVersion: user.tokenVersion,
@@ -70,7 +70,7 @@ export async function startFamily(
       idleMs: settings.idleMs,
       absoluteMs: settings.absoluteMs,
     }),
-  ] as const
+  }
   const refreshToken = await mintRefreshToken({ familyId, generation: 0 }, settings.keys[0])
   const refreshExpiresIn = Math.floor(Math.min(settings.idleMs, settings.absoluteMs) / 1000)
   return { statements, familyId, refreshToken, refreshExpiresIn }
@@ -94,9 +94,9 @@ export type RefreshResult =
   /** A new refresh token (the same for every request racing with the old one) and the user to sign an access token for. */
   | { result: 'rotated'; user: User; familyId: string; refreshToken: string; refreshExpiresIn: number }
   /** A superseded token presented after the reuse interval: its family is revoked and `event` recorded. */
-  | { result: 'reused'; familyId: string; event: NewAuthEvent }
+  | { result: 'reused'; familyId: string; event: NewAuditEvent }
   /** The current token, but its family rotated too often: nothing changed; `event` if this refusal was recorded. */
-  | { result: 'limited'; retryAfter: number; event: NewAuthEvent | null }
+  | { result: 'limited'; retryAfter: number; event: NewAuditEvent | null }
   | { result: 'invalid'; reason: RefreshRefusal }
 
 /**
@@ -123,8 +123,8 @@ export async function refresh(
   const claims = await readRefreshToken(token, settings.keys)
   if (claims === null) return { result: 'invalid', reason: 'unknown' }
   const { familyId, generation } = claims
-  const reuseEvent = authEvent('refresh_token_reused', null, origin, now)
-  const limitEvent = authEvent('refresh_rate_limited', null, origin, now)
+  const reuseEvent = auditEvent('refresh_token_reused', null, origin, now)
+  const limitEvent = auditEvent('refresh_rate_limited', null, origin, now)
   const { revoke, limit, outcome } = await batchByName(
     db,
     rotateFamily(db, {

@@ -3,7 +3,7 @@ import type { BatchItem } from 'drizzle-orm/batch'
 import { drizzle } from 'drizzle-orm/d1'
 import type { AnySQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core'
 import {
-  authEvents,
+  auditEvents,
   invitations,
   loginThrottles,
   memberships,
@@ -20,7 +20,10 @@ export type Database = ReturnType<typeof drizzle>
 /** Drizzle over `binding`, built per request (or per job): no connection is held. */
 export const database = (binding: D1Database): Database => drizzle(binding)
 
-type Statement = BatchItem<'sqlite'>
+export type Statement = BatchItem<'sqlite'>
+
+/** Each named statement's result, under its name. */
+export type BatchResults<S extends Record<string, Statement>> = { [K in keyof S]: S[K]['_']['result'] }
 
 /**
  * Runs `statements` as one batch (one transaction), in the order written, and answers each one's
@@ -32,10 +35,10 @@ type Statement = BatchItem<'sqlite'>
 export async function batchByName<S extends Record<string, Statement>>(
   db: Database,
   statements: S,
-): Promise<{ [K in keyof S]: S[K]['_']['result'] }> {
+): Promise<BatchResults<S>> {
   const names = Object.keys(statements)
   const results = await db.batch(Object.values(statements) as [Statement, ...Statement[]])
-  return Object.fromEntries(names.map((name, i) => [name, results[i]])) as { [K in keyof S]: S[K]['_']['result'] }
+  return Object.fromEntries(names.map((name, i) => [name, results[i]])) as BatchResults<S>
 }
 
 /**
@@ -54,7 +57,7 @@ export const checkSchema = (db: Database) =>
     everyColumnOf(db, users),
     everyColumnOf(db, revokedTokens),
     everyColumnOf(db, loginThrottles),
-    everyColumnOf(db, authEvents),
+    everyColumnOf(db, auditEvents),
     everyColumnOf(db, refreshFamilies),
     everyColumnOf(db, organizations),
     everyColumnOf(db, memberships),

@@ -6,7 +6,7 @@ import { type Database, deleteSome } from './client'
 import { readWithRetry } from './d1-faults'
 import { belongsToFewerThan } from './memberships'
 import {
-  authEvents,
+  auditEvents,
   invitations,
   memberships,
   type NewInvitation,
@@ -30,9 +30,9 @@ const pendingIn = (db: Database, orgId: string, now: Date) =>
 /** The `invitation_created` events of `inviterId` in the hour before `now`: their hourly limit's window. */
 const sentInTheHourBefore = (inviterId: string, now: Date) =>
   and(
-    eq(authEvents.type, 'invitation_created'),
-    eq(authEvents.actorUserId, inviterId),
-    gte(authEvents.id, uuidv7Floor(now.getTime() - HOUR_MS)),
+    eq(auditEvents.type, 'invitation_created'),
+    eq(auditEvents.actorUserId, inviterId),
+    gte(auditEvents.id, uuidv7Floor(now.getTime() - HOUR_MS)),
   )
 
 /** The settings a new invitation is checked against, in its own statement. */
@@ -69,7 +69,7 @@ export function createInvitation(
     .select({ id: users.id })
     .from(users)
     .where(or(eq(users.usernameKey, row.inviteeKey), eq(users.email, row.inviteeKey)))
-  const sent = db.select({ n: count() }).from(authEvents).where(sentInTheHourBefore(row.invitedBy, now))
+  const sent = db.select({ n: count() }).from(auditEvents).where(sentInTheHourBefore(row.invitedBy, now))
   const insert = db
     .insert(invitations)
     .select((qb) =>
@@ -116,9 +116,9 @@ export async function invitationRefusal(
         orgExists: sql<number>`exists (select 1 from ${organizations} where ${organizations.id} = ${orgId})`,
         inviterExists: sql<number>`exists (select 1 from ${users} where ${users.id} = ${inviterId})`,
         sent: count(),
-        oldestSent: sql<number | null>`min(${authEvents.createdAt})`,
+        oldestSent: sql<number | null>`min(${auditEvents.createdAt})`,
       })
-      .from(authEvents)
+      .from(auditEvents)
       .where(sentInTheHourBefore(inviterId, now))
       .get(),
   )

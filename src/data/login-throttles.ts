@@ -108,7 +108,7 @@ export function reserveAttempt(db: Database, keys: ThrottleKeys, settings: Login
     })
     .from(t)
     .where(inArray(t.key, [keys.ip, keys.account, keys.pair]))
-  return [create, reserve, state] as const
+  return { create, reserve, state }
 }
 
 /**

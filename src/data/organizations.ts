@@ -9,14 +9,10 @@ import { memberships, type NewOrganization, organizations, users } from './schem
 import { type TokenRef, tokenRevoked } from './users'
 
 /**
- * A new organisation and its owner's membership: two statements for one batch, with the
- * `org_created` event after them (`recordIfChanged`). Both are written only if the owner's
- * account still exists when the batch runs and, given `maxOrgs`, belongs to fewer organisations:
- * no row is returned otherwise. A taken slug fails the batch (`orgConflict`). `accepted: false`
- * for an owner the operator names, who did not create it themselves.
- *
- * @example
- * const [[org]] = await db.batch([...createOrganization(db, row, ownerId, { maxOrgs: 100 }), recordIfChanged(db, event)])
+ * A new organization and its owner's membership, as two named statements, written only if the
+ * owner's account still exists and, given `maxOrgs`, belongs to fewer organizations (no row
+ * returned otherwise). A taken slug fails the batch (`orgConflict`). `accepted: false` for an
+ * owner the operator names.
  */
 export function createOrganization(
   db: Database,
@@ -42,7 +38,7 @@ export function createOrganization(
     )
     .returning()
   const owner = addMember(db, { orgId: org.id, userId: ownerId, role: 'owner', now: org.createdAt, accepted })
-  return [insertOrg, owner] as const
+  return { organization: insertOrg, owner }
 }
 
 /** The organisation `id`, read with D1's transient failures retried. */

@@ -1,7 +1,7 @@
 import { and, eq, isNull, lte, sql } from 'drizzle-orm'
-import { recordIfChanged } from './auth-events'
+import { recordIfChanged } from './audit-events'
 import { type Database, deleteSome } from './client'
-import { type NewAuthEvent, refreshFamilies, users } from './schema'
+import { type NewAuditEvent, refreshFamilies, users } from './schema'
 
 // A family is one row however many rotations: no token is stored, each names its family and
 // generation (see `auth/refresh-token-codec.ts`). Times are milliseconds, and `now` is always passed in.
@@ -66,9 +66,9 @@ type Rotation = {
   rotationCostMs: number
   budgetMs: number
   /** Written, with the family's user as its subject, only if this refresh revokes the family. */
-  reuseEvent: NewAuthEvent
+  reuseEvent: NewAuditEvent
   /** Written likewise only for the first refusal by rate since the family last rotated. */
-  limitEvent: NewAuthEvent
+  limitEvent: NewAuditEvent
 }
 
 /**

@@ -231,7 +231,7 @@ export const invitations = sqliteTable(
   ],
 )
 
-export const authEventTypes = [
+export const auditEventTypes = [
   'login_succeeded',
   'login_failed',
   'login_blocked',
@@ -256,15 +256,15 @@ export const authEventTypes = [
   'invitation_accepted',
   'invitation_declined',
 ] as const
-export type AuthEventType = (typeof authEventTypes)[number]
+export type AuditEventType = (typeof auditEventTypes)[number]
 
 /** The audit trail. Never a password, hash or token. Ids are UUIDv7: they sort by time. */
-export const authEvents = sqliteTable(
-  'auth_events',
+export const auditEvents = sqliteTable(
+  'audit_events',
   {
     id: text('id').primaryKey(),
     createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
-    type: text('type', { enum: authEventTypes }).notNull(),
+    type: text('type', { enum: auditEventTypes }).notNull(),
     /** The account the event is about; kept after the account is deleted. */
     subjectUserId: text('subject_user_id'),
     actorUserId: text('actor_user_id'),
@@ -274,18 +274,18 @@ export const authEvents = sqliteTable(
     orgId: text('org_id'),
   },
   (t) => [
-    index('auth_events_subject_idx').on(t.subjectUserId, t.id),
-    index('auth_events_type_idx').on(t.type, t.id),
+    index('audit_events_subject_idx').on(t.subjectUserId, t.id),
+    index('audit_events_type_idx').on(t.type, t.id),
     // Organisation events only: the org audit listing reads it, newest first.
-    index('auth_events_org_idx').on(t.orgId, t.id).where(sql`${t.orgId} is not null`),
+    index('audit_events_org_idx').on(t.orgId, t.id).where(sql`${t.orgId} is not null`),
     // An inviter's invitations of the last hour: their hourly limit.
-    index('auth_events_invitations_idx').on(t.actorUserId, t.id).where(sql`${t.type} = 'invitation_created'`),
+    index('audit_events_invitations_idx').on(t.actorUserId, t.id).where(sql`${t.type} = 'invitation_created'`),
   ],
 )
 
 export type User = typeof users.$inferSelect
 export type NewUser = typeof users.$inferInsert
-export type NewAuthEvent = typeof authEvents.$inferInsert
+export type NewAuditEvent = typeof auditEvents.$inferInsert
 export type RefreshFamily = typeof refreshFamilies.$inferSelect
 export type Organization = typeof organizations.$inferSelect
 export type NewOrganization = typeof organizations.$inferInsert

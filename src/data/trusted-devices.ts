@@ -15,7 +15,7 @@ export const MAX_DEVICES_PER_ACCOUNT = 20
  * and the login is then checked as any other.
  *
  * @example
- * const [[reserved], [user]] = await db.batch([reserveOnDevice(db, args), userByLogin(db, login)])
+ * const [[reserved], [user]] = await db.batch([reserveOnDevice(db, args), selectUserByLogin(db, login)])
  */
 export function reserveOnDevice(
   db: Database,
@@ -47,10 +47,7 @@ export const trustDevice = (db: Database, hash: string, now: Date, ttlMs: number
 /**
  * A new trusted device of `user`, written only while `user.tokenVersion` is still the account's
  * (a login racing a password change trusts nothing); then the account's least recently used
- * devices beyond `MAX_DEVICES_PER_ACCOUNT` go. Two statements for the login's batch.
- *
- * @example
- * await db.batch([...insertDevice(db, { hash, user, now, ttlMs }), …])
+ * devices beyond `MAX_DEVICES_PER_ACCOUNT` go: two named statements for the login's batch.
  */
 export function insertDevice(
   db: Database,
@@ -78,7 +75,7 @@ export function insertDevice(
   const prune = db
     .delete(trustedDevices)
     .where(and(eq(trustedDevices.userId, user.id), notInArray(trustedDevices.hash, kept)))
-  return [insert, prune] as const
+  return { device: insert, oldDevices: prune }
 }
 
 /** Deletes up to `limit` devices expired (or spent) by `now`. */

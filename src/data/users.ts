@@ -9,7 +9,7 @@ import { familyRevoked } from './refresh-tokens'
 import { type NewUser, revokedTokens, type User, users } from './schema'
 
 /** The user whose username or email is `login`, compared after normalisation. */
-export function userByLogin(db: Database, login: string) {
+export function selectUserByLogin(db: Database, login: string) {
   const key = normalizeIdentifier(login)
   return db
     .select()
@@ -59,7 +59,7 @@ export const anyUser = (db: Database) => db.select({ id: users.id }).from(users)
  * parameters, so while stored hashes are being upgraded the unknown user costs what a
  * real one does, and the same `seed` (one per login typed) costs the same every time.
  */
-export function passwordHashBySeed(db: Database, seed: number) {
+export function selectPasswordHashBySeed(db: Database, seed: number) {
   return db
     .select({ passwordHash: users.passwordHash })
     .from(users)

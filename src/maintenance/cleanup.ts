@@ -1,4 +1,4 @@
-import { deleteEventsBefore } from '../data/auth-events'
+import { deleteEventsBefore } from '../data/audit-events'
 import type { Database } from '../data/client'
 import { deleteExpiredInvitations } from '../data/invitations'
 import { deleteDrainedCounters } from '../data/login-throttles'
@@ -35,7 +35,7 @@ type CleanupSettings = { now: Date; auditRetentionDays: number; accessTokenTtlSe
  *
  * @example
  * await cleanUp(database(env.DB), { now: new Date(), auditRetentionDays: 90, accessTokenTtlSeconds: 86_400 })
- * // { loginThrottles: 12, revokedTokens: 3, refreshFamilies: 2, trustedDevices: 1, invitations: 5, authEvents: 0 }
+ * // { loginThrottles: 12, revokedTokens: 3, refreshFamilies: 2, trustedDevices: 1, invitations: 5, auditEvents: 0 }
  */
 export async function cleanUp(db: Database, { now, auditRetentionDays, accessTokenTtlSeconds }: CleanupSettings) {
   const seconds = Math.floor(now.getTime() / 1000)
@@ -47,6 +47,6 @@ export async function cleanUp(db: Database, { now, auditRetentionDays, accessTok
     refreshFamilies: await deleteAll((limit) => deleteEndedFamilies(db, familyCutoff, limit)),
     trustedDevices: await deleteAll((limit) => deleteExpiredDevices(db, now, limit)),
     invitations: await deleteAll((limit) => deleteExpiredInvitations(db, now, limit)),
-    authEvents: await deleteAll((limit) => deleteEventsBefore(db, auditCutoff, limit)),
+    auditEvents: await deleteAll((limit) => deleteEventsBefore(db, auditCutoff, limit)),
   }
 }

@@ -1,4 +1,4 @@
-import type { AuthEventType, OrgRole } from '../data/schema'
+import type { AuditEventType, OrgRole } from '../data/schema'
 import { type OrgAccess, type OrgCaller, orgAccess } from './permissions'
 
 /** A change to one membership as a request asks for it, with the target's role before it where it has one. */
@@ -54,7 +54,7 @@ const EVENTS = { add: 'member_added', set_role: 'member_role_changed', remove: '
  * @example
  * memberChangeEvents({ kind: 'set_role', from: 'admin', role: 'admin' }) // []
  */
-export function memberChangeEvents(change: MemberChange): AuthEventType[] {
+export function memberChangeEvents(change: MemberChange): AuditEventType[] {
   if (change.kind === 'set_role' && change.from === change.role) return []
   return [EVENTS[change.kind]]
 }

@@ -1,6 +1,6 @@
 import type { SQLiteUpdateSetSource } from 'drizzle-orm/sqlite-core'
 import { z } from 'zod'
-import type { AuthEventType, NewOrganization, Organization, organizations } from '../data/schema'
+import type { AuditEventType, NewOrganization, Organization, organizations } from '../data/schema'
 import { normalizeIdentifier } from '../lib/normalize'
 import { uuidv7 } from '../lib/uuid-v7'
 import { displayName } from '../lib/visible-text'
@@ -35,7 +35,7 @@ export const buildOrganization = (input: OrganizationFields, now = new Date()): 
  */
 export function planOrganizationChange(current: Organization, patch: Partial<OrganizationFields>, now: Date) {
   const changed = (patch.slug ?? current.slug) !== current.slug || (patch.name ?? current.name) !== current.name
-  const events: AuthEventType[] = changed ? ['org_updated'] : []
+  const events: AuditEventType[] = changed ? ['org_updated'] : []
   const set: SQLiteUpdateSetSource<typeof organizations> = { ...patch, updatedAt: now }
   return { set, events }
 }

@@ -1,5 +1,5 @@
 import type { SQLiteUpdateSetSource } from 'drizzle-orm/sqlite-core'
-import type { AuthEventType, Role, User, users } from '../data/schema'
+import type { AuditEventType, Role, User, users } from '../data/schema'
 import { nextTokenVersion } from '../data/users'
 import { normalizeIdentifier } from '../lib/normalize'
 
@@ -16,7 +16,7 @@ type AccountPatch = { email?: string; role?: Role; disabled?: boolean }
  * // { set: { disabledAt: now, tokenVersion: …, updatedAt: now }, removesAdmin: true, events: ['user_disabled'] }
  */
 export function planAccountChange(current: User, patch: AccountPatch, now: Date) {
-  const events: AuthEventType[] = []
+  const events: AuditEventType[] = []
   if (patch.role !== undefined && patch.role !== current.role) events.push('role_changed')
   if (patch.disabled === true && current.disabledAt === null) events.push('user_disabled')
   if (patch.email !== undefined || (patch.disabled === false && current.disabledAt !== null))

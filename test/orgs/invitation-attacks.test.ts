@@ -1,8 +1,8 @@
 import { env } from 'cloudflare:workers'
 import { and, eq, gt, inArray } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
-import { authEvent } from '../../src/audit/auth-event'
-import { authEvents, invitations, memberships, organizations, users } from '../../src/data/schema'
+import { auditEvent } from '../../src/audit/events'
+import { auditEvents, invitations, memberships, organizations, users } from '../../src/data/schema'
 import { flakyD1 } from '../flaky-d1'
 import { api, apiWithEnv, createUser, headersOf, login, signedIn, uniqueName } from '../helpers'
 import { expire, INVITATION_NOT_FOUND, invited, received } from './invitation-helpers'
@@ -154,7 +154,7 @@ describe(`${AT_ONCE} invitations at once`, () => {
 describe('MAX_INVITATIONS_PER_HOUR', () => {
   /** The `invitation_created` events `userId` made, straight from D1. */
   const sentBy = (userId: string) =>
-    db.$count(authEvents, and(eq(authEvents.actorUserId, userId), eq(authEvents.type, 'invitation_created')))
+    db.$count(auditEvents, and(eq(auditEvents.actorUserId, userId), eq(auditEvents.type, 'invitation_created')))
 
   it(`holds for one inviter over two organisations, under ${AT_ONCE} at once; another inviter is unaffected`, async () => {
     const settings = { MAX_INVITATIONS_PER_HOUR: '5' }
@@ -185,15 +185,15 @@ describe('MAX_INVITATIONS_PER_HOUR', () => {
     const [recent, earlier] = await Promise.all([signedIn(), signedIn()])
     const now = Date.now()
     const sent = (userId: string, minutesAgo: number) =>
-      authEvent(
+      auditEvent(
         'invitation_created',
         null,
         { actorUserId: userId, ip: null, userAgent: null },
         new Date(now - minutesAgo * 60_000),
       )
     // Five each, the oldest 59 minutes ago for one, 61 for the other.
-    await db.insert(authEvents).values([59, 50, 30, 10, 1].map((minutes) => sent(recent.user.id, minutes)))
-    await db.insert(authEvents).values([61, 62, 70, 90, 120].map((minutes) => sent(earlier.user.id, minutes)))
+    await db.insert(auditEvents).values([59, 50, 30, 10, 1].map((minutes) => sent(recent.user.id, minutes)))
+    await db.insert(auditEvents).values([61, 62, 70, 90, 120].map((minutes) => sent(earlier.user.id, minutes)))
 
     const refused = await inviteAs(recent.token, (await createOrg(recent.token)).orgId, uniqueName(), { settings })
     expect(refused.status).toBe(429)
@@ -222,8 +222,8 @@ describe('MAX_ORGS_PER_USER', () => {
     const refusedSlugs = slugs.filter((_, i) => answers[i].status === 409)
     expect(await db.$count(organizations, inArray(organizations.slug, refusedSlugs))).toBe(0)
     expect(await orgsOf(creator.user.id)).toBe(3)
-    const created = and(eq(authEvents.actorUserId, creator.user.id), eq(authEvents.type, 'org_created'))
-    expect(await db.$count(authEvents, created)).toBe(3)
+    const created = and(eq(auditEvents.actorUserId, creator.user.id), eq(auditEvents.type, 'org_created'))
+    expect(await db.$count(auditEvents, created)).toBe(3)
   })
 
   it('refuses an acceptance past the cap, leaving the invitation pending: taken once the cap is raised or an org left', async () => {
@@ -260,8 +260,8 @@ describe('MAX_ORGS_PER_USER', () => {
     expect(statusCounts(answers)).toEqual({ 200: 5, 409: AT_ONCE - 5 })
     await expectBodies(answers, 409, ORG_LIMIT)
     expect(await orgsOf(invitee.user.id)).toBe(5)
-    const accepted = and(eq(authEvents.subjectUserId, invitee.user.id), eq(authEvents.type, 'invitation_accepted'))
-    expect(await db.$count(authEvents, accepted)).toBe(5)
+    const accepted = and(eq(auditEvents.subjectUserId, invitee.user.id), eq(auditEvents.type, 'invitation_accepted'))
+    expect(await db.$count(auditEvents, accepted)).toBe(5)
     expect(await db.$count(invitations, eq(invitations.inviteeUserId, invitee.user.id))).toBe(AT_ONCE - 5)
   })
 })

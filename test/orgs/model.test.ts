@@ -2,8 +2,9 @@ import { env } from 'cloudflare:workers'
 import { and, eq } from 'drizzle-orm'
 import { drizzle } from 'drizzle-orm/d1'
 import { describe, expect, it } from 'vitest'
-import { orgEvent } from '../../src/audit/auth-event'
-import { insertEvents, listEvents, recordIfChanged } from '../../src/data/auth-events'
+import { orgEvent } from '../../src/audit/events'
+import { insertEvents, listEvents, recordIfChanged } from '../../src/data/audit-events'
+import { batchByName } from '../../src/data/client'
 import {
   addMember,
   findMembership,
@@ -241,7 +242,7 @@ describe('the queries, against the real D1', () => {
   async function newOrg(roles: OrgRole[] = []) {
     const owner = await createUser()
     const org = buildOrganization({ slug: uniqueName('org'), name: 'Acme' })
-    await db.batch([...createOrganization(db, org, owner.id)])
+    await batchByName(db, createOrganization(db, org, owner.id))
     const members = []
     for (const role of roles) {
       const user = await createUser()
@@ -258,7 +259,12 @@ describe('the queries, against the real D1', () => {
       const owner = await createUser()
       const org = buildOrganization({ slug: uniqueName('Org'), name: 'Acme' })
       const event = orgEvent('org_created', org.id, owner.id, { ...origin, actorUserId: owner.id })
-      const [[created]] = await db.batch([...createOrganization(db, org, owner.id), insertEvents(db, [event])])
+      const {
+        organization: [created],
+      } = await batchByName(db, {
+        ...createOrganization(db, org, owner.id),
+        event: insertEvents(db, [event]),
+      })
       expect(created).toMatchObject({ id: org.id, slug: org.slug, name: 'Acme' })
       expect(await roleOf(org.id, owner.id)).toBe('owner')
       const { page } = await listEvents(db, { orgId: org.id, limit: 10 })
@@ -269,7 +275,7 @@ describe('the queries, against the real D1', () => {
       const { org } = await newOrg()
       const owner = await createUser()
       const copy = buildOrganization({ slug: org.slug, name: 'Copy' })
-      const err = await db.batch([...createOrganization(db, copy, owner.id)]).catch((e) => e)
+      const err = await batchByName(db, createOrganization(db, copy, owner.id)).catch((e) => e)
       expect(orgConflict(err)).toBe('slug')
       expect(await findOrganization(db, copy.id)).toBeUndefined()
       expect(await findMembership(db, copy.id, owner.id)).toBeUndefined()

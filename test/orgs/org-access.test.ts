@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:workers'
 import { beforeAll, describe, expect, it } from 'vitest'
-import type { AuthEventType } from '../../src/data/schema'
+import type { AuditEventType } from '../../src/data/schema'
 import { flakyD1 } from '../flaky-d1'
 import { api, apiWithEnv, bearer, createUser, headersOf, login } from '../helpers'
 import { INVITATION_NOT_FOUND, invited } from './invitation-helpers'
@@ -42,7 +42,7 @@ type Expected = Record<Caller, number>
  */
 type Scoped = {
   send: (orgId: string, token: string, invitationId: string) => Promise<Response>
-  event: AuthEventType | null
+  event: AuditEventType | null
 }
 
 const reads = { owner: 200, admin: 200, member: 200, outsider: 404, globalAdmin: 200 }

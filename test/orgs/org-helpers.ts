@@ -6,7 +6,7 @@ import { batchByName } from '../../src/data/client'
 import { createInvitation } from '../../src/data/invitations'
 import { addMember, findMembership } from '../../src/data/memberships'
 import { createOrganization } from '../../src/data/organizations'
-import { authEvents, invitations, memberships, type OrgRole, organizations } from '../../src/data/schema'
+import { auditEvents, invitations, memberships, type OrgRole, organizations } from '../../src/data/schema'
 import { uuidv7 } from '../../src/lib/uuid-v7'
 import { buildInvitation } from '../../src/orgs/invitation'
 import { buildOrganization } from '../../src/orgs/organization'
@@ -93,7 +93,7 @@ export async function pendingInvitation(orgId: string, invitedBy: string) {
 /** A new organisation owned by `ownerId`, straight in D1: for an owner who never signs in. */
 export async function orgOwnedBy(ownerId: string) {
   const org = buildOrganization({ slug: uniqueSlug(), name: 'Acme' })
-  await db.batch([...createOrganization(db, org, ownerId)])
+  await batchByName(db, createOrganization(db, org, ownerId))
   return { orgId: org.id, slug: org.slug }
 }
 
@@ -114,7 +114,7 @@ export const stateOf = async (orgId: string) => ({
 
 /** The audit events of `orgId`, oldest first, straight from D1. */
 export const orgEvents = (orgId: string) =>
-  db.select().from(authEvents).where(eq(authEvents.orgId, orgId)).orderBy(authEvents.id).all()
+  db.select().from(auditEvents).where(eq(auditEvents.orgId, orgId)).orderBy(auditEvents.id).all()
 
 /** The types of `orgId`'s audit events but its `org_created`, oldest first. */
 export const changesIn = async (orgId: string) =>

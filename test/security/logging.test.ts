@@ -89,7 +89,7 @@ describe('logging', () => {
       expect.objectContaining({ method: 'POST', route: '/api/auth/login', status: 200, requestId: expect.any(String) }),
       expect.objectContaining({ method: 'GET', route: '/api/auth/me', status: 200, userId: user.id }),
     ])
-    expect(entries.filter((entry) => entry.event === 'auth_event')).toEqual([
+    expect(entries.filter((entry) => entry.event === 'audit_event')).toEqual([
       expect.objectContaining({ type: 'login_succeeded', subjectUserId: user.id, requestId: requests[0].requestId }),
     ])
   })

@@ -80,7 +80,7 @@ describe('the refresh route', () => {
     expect((await okBody(await refreshOf(refreshToken))).refreshToken).toBe(next.refreshToken)
     await expectRefreshRefused(await replayRefresh(refreshToken))
     expect((await eventsAbout(user.id)).map((event) => event.type)).toContain('refresh_token_reused')
-    const rows = JSON.stringify((await env.DB.prepare('select * from auth_events').all()).results)
+    const rows = JSON.stringify((await env.DB.prepare('select * from audit_events').all()).results)
     for (const secret of [refreshToken, next.refreshToken]) expect(rows).not.toContain(secret)
   })
 })

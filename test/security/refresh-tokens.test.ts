@@ -3,6 +3,7 @@ import { eq } from 'drizzle-orm'
 import { drizzle } from 'drizzle-orm/d1'
 import { describe, expect, it, vi } from 'vitest'
 import { REFRESH_TOKEN_LENGTH, refresh, refreshSettings, startFamily } from '../../src/auth/refresh-tokens'
+import { batchByName } from '../../src/data/client'
 import { revokeFamily } from '../../src/data/refresh-tokens'
 import { refreshFamilies, users } from '../../src/data/schema'
 import { findAccount } from '../../src/data/users'
@@ -18,7 +19,7 @@ async function loggedIn(userId?: string) {
   const user = await db.select().from(users).where(eq(users.id, id)).get()
   if (!user) throw new Error('user not written')
   const family = await startFamily(db, user, settings)
-  await db.batch(family.statements)
+  await batchByName(db, family.statements)
   return { user, ...family }
 }
 
@@ -88,7 +89,7 @@ describe('refresh token storage', () => {
 
     expect(await db.$count(refreshFamilies, eq(refreshFamilies.id, familyId))).toBe(1)
     const everything = await Promise.all(
-      ['refresh_families', 'auth_events'].map(async (table) =>
+      ['refresh_families', 'audit_events'].map(async (table) =>
         JSON.stringify((await env.DB.prepare(`select * from ${table}`).all()).results),
       ),
     )

@@ -5,8 +5,9 @@ import { checkPassword, failedCheckEvents } from '../../auth/password-check'
 import { passwordSettings } from '../../auth/passwords'
 import { loginThrottleSettings } from '../../config'
 import type { User } from '../../data/schema'
-import { clientOf, originOf, recordInBackground } from '../../http/audit'
 import { ApiError } from '../../http/errors'
+import { clientOf, originOf } from '../../http/origin'
+import { recordInBackground } from '../../http/write-change'
 
 /**
  * Checks the password of a login (`{ login }`) or of the signed-in `{ user }` from this

@@ -1,17 +1,16 @@
 import { z } from '@hono/zod-openapi'
-import { authEvent } from '../../audit/auth-event'
+import { auditEvent } from '../../audit/events'
 import { deviceTtlMs, startDevice } from '../../auth/device-tokens'
 import { hashPassword, needsRehash } from '../../auth/passwords'
 import { refreshSettings, startFamily } from '../../auth/refresh-tokens'
 import { issueToken, tokenSettings } from '../../auth/tokens'
-import { insertEvents } from '../../data/auth-events'
 import { rehashPassword } from '../../data/users'
 import { ALSO_REFUSED } from '../../http/also-refused'
 import { apiRoute } from '../../http/api-route'
-import { logAuthEvents, originOf } from '../../http/audit'
-import { writeInBackground } from '../../http/background-write'
 import { everyone } from '../../http/guards'
 import { jsonBody, jsonResponse } from '../../http/openapi'
+import { originOf } from '../../http/origin'
+import { writeChange, writeInBackground } from '../../http/write-change'
 import { normalizeIdentifier } from '../../lib/normalize'
 import { createRouter } from '../create-router'
 import { checkedPassword } from './checked-password'
@@ -67,17 +66,18 @@ export const loginRouter = createRouter().openapi(login, async (c) => {
     { login: username, password, deviceToken },
     null,
   )
-  const event = authEvent('login_succeeded', user.id, originOf(c, user.id))
   const family = await startFamily(db, user, refreshing)
   // A trusted device keeps its token (`release` moved its expiry on); any other is trusted from now.
   const device =
     trustedDevice && deviceToken !== undefined
-      ? { statements: [], deviceToken, deviceExpiresIn: Math.floor(ttlMs / 1000) }
+      ? { statements: {}, deviceToken, deviceExpiresIn: Math.floor(ttlMs / 1000) }
       : await startDevice(db, user, ttlMs)
   // A refresh token handed out before its row is written could be refused on its first use:
   // the family goes in with the reservation given back and the event, before the answer.
-  await db.batch([...family.statements, release, ...device.statements, insertEvents(db, [event])])
-  logAuthEvents(c, [event])
+  await writeChange(c, {
+    statements: { ...family.statements, release, ...device.statements },
+    events: [auditEvent('login_succeeded', user.id, originOf(c, user.id))],
+  })
   if (needsRehash(user.passwordHash, hashing)) {
     writeInBackground(c, 'password_rehash_failed', async () => [
       rehashPassword(db, user, await hashPassword(password, hashing)),

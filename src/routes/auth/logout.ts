@@ -1,11 +1,11 @@
-import { authEvent } from '../../audit/auth-event'
-import { insertEvents } from '../../data/auth-events'
+import { auditEvent } from '../../audit/events'
 import { revokeFamily } from '../../data/refresh-tokens'
 import { revokeToken } from '../../data/revoked-tokens'
 import { nextTokenVersion, updateUser } from '../../data/users'
 import { apiRoute } from '../../http/api-route'
-import { logAuthEvents, originOf } from '../../http/audit'
 import { signedIn } from '../../http/guards'
+import { originOf } from '../../http/origin'
+import { writeChange } from '../../http/write-change'
 import { createRouter } from '../create-router'
 
 const logout = apiRoute(signedIn, {
@@ -35,25 +35,24 @@ export const logoutRouter = createRouter()
   .openapi(logout, async (c) => {
     const { user, token, db } = c.var
     const now = new Date()
-    const event = authEvent('logout', user.id, originOf(c, user.id), now)
     // Kept until the token's exp, after which the scheduled cleanup deletes it.
-    await db.batch([
-      revokeToken(db, { jti: token.jti, userId: user.id, expiresAt: token.exp }),
-      insertEvents(db, [event]),
+    const revocation = revokeToken(db, { jti: token.jti, userId: user.id, expiresAt: token.exp })
+    await writeChange(c, {
       // Tokens from before refresh tokens name no family.
-      ...(token.fam === undefined ? [] : [revokeFamily(db, { familyId: token.fam, userId: user.id }, now)]),
-    ])
-    logAuthEvents(c, [event])
+      statements:
+        token.fam === undefined
+          ? { revocation }
+          : { revocation, family: revokeFamily(db, { familyId: token.fam, userId: user.id }, now) },
+      events: [auditEvent('logout', user.id, originOf(c, user.id), now)],
+    })
     return c.body(null, 204)
   })
   .openapi(logoutAll, async (c) => {
     const { user, db } = c.var
     const now = new Date()
-    const event = authEvent('logout_all', user.id, originOf(c, user.id), now)
-    await db.batch([
-      updateUser(db, user.id, { tokenVersion: nextTokenVersion, updatedAt: now }),
-      insertEvents(db, [event]),
-    ])
-    logAuthEvents(c, [event])
+    await writeChange(c, {
+      statements: { user: updateUser(db, user.id, { tokenVersion: nextTokenVersion, updatedAt: now }) },
+      events: [auditEvent('logout_all', user.id, originOf(c, user.id), now)],
+    })
     return c.body(null, 204)
   })

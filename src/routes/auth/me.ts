@@ -1,13 +1,12 @@
 import { z } from '@hono/zod-openapi'
-import { authEvent } from '../../audit/auth-event'
-import { recordIfChanged } from '../../data/auth-events'
+import { auditEvent } from '../../audit/events'
 import { updateUser } from '../../data/users'
 import { apiRoute } from '../../http/api-route'
-import { logAuthEvents, originOf } from '../../http/audit'
-import { conflictOrRethrow } from '../../http/conflicts'
 import { ApiError } from '../../http/errors'
 import { signedIn } from '../../http/guards'
 import { jsonBody, jsonResponse } from '../../http/openapi'
+import { originOf } from '../../http/origin'
+import { writeChange } from '../../http/write-change'
 import { normalizeIdentifier } from '../../lib/normalize'
 import { createRouter } from '../create-router'
 import { emailSchema, PUBLIC_USER_EXAMPLE, PublicUserSchema, toPublicUser } from '../users/schemas'
@@ -42,13 +41,12 @@ export const meRouter = createRouter()
   .openapi(updateMe, async (c) => {
     const { user, db } = c.var
     const now = new Date()
-    const event = authEvent('user_updated', user.id, originOf(c, user.id), now)
     const email = normalizeIdentifier(c.req.valid('json').email)
-    const [[updated]] = await db
-      .batch([updateUser(db, user.id, { email, updatedAt: now }), recordIfChanged(db, event)])
-      .catch(conflictOrRethrow)
-    // An account deleted after the guard read it: its token no longer holds.
-    if (!updated) throw new ApiError('invalid_token')
-    logAuthEvents(c, [event])
+    const { changed: updated } = await writeChange(c, {
+      change: updateUser(db, user.id, { email, updatedAt: now }),
+      events: [auditEvent('user_updated', user.id, originOf(c, user.id), now)],
+      // An account deleted after the guard read it: its token no longer holds.
+      refusal: () => new ApiError('invalid_token'),
+    })
     return c.json(toPublicUser(updated), 200)
   })

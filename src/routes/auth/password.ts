@@ -1,16 +1,16 @@
 import { z } from '@hono/zod-openapi'
-import { authEvent } from '../../audit/auth-event'
+import { auditEvent } from '../../audit/events'
 import { deviceTtlMs, startDevice } from '../../auth/device-tokens'
 import { hashPassword } from '../../auth/passwords'
 import { refreshSettings, startFamily } from '../../auth/refresh-tokens'
 import { issueToken, tokenSettings } from '../../auth/tokens'
-import { recordIfChanged } from '../../data/auth-events'
 import { nextTokenVersion, updateUser } from '../../data/users'
 import { apiRoute } from '../../http/api-route'
-import { logAuthEvents, originOf } from '../../http/audit'
 import { ApiError } from '../../http/errors'
 import { signedIn } from '../../http/guards'
 import { jsonBody, jsonResponse } from '../../http/openapi'
+import { originOf } from '../../http/origin'
+import { writeChange } from '../../http/write-change'
 import { createRouter } from '../create-router'
 import { checkedPassword } from './checked-password'
 import {
@@ -55,23 +55,19 @@ export const passwordRouter = createRouter().openapi(changePassword, async (c) =
   // A wrong current password is a failed login: the same counters, reserved the same way.
   const { release, hashing } = await checkedPassword(c, { user, password: currentPassword }, user.id)
   const now = new Date()
-  const event = authEvent('password_changed', user.id, originOf(c, user.id), now)
   const set = { passwordHash: await hashPassword(newPassword, hashing), tokenVersion: nextTokenVersion, updatedAt: now }
   // The new login's family and device, written only once `updateUser` has moved `token_version`
   // on, to the version they name: every other device and family of the account is revoked.
   const changedUser = { id: user.id, tokenVersion: user.tokenVersion + 1 }
   const family = await startFamily(db, changedUser, refreshing, now)
   const device = await startDevice(db, changedUser, deviceTtlMs(c.env), now)
-  const [[changed]] = await db.batch([
-    updateUser(db, user.id, set),
-    recordIfChanged(db, event),
-    release,
-    ...family.statements,
-    ...device.statements,
-  ])
-  // An account deleted after the guard read it: nothing above was written, and its token no longer holds.
-  if (!changed) throw new ApiError('invalid_token')
-  logAuthEvents(c, [event])
+  const { changed } = await writeChange(c, {
+    change: updateUser(db, user.id, set),
+    events: [auditEvent('password_changed', user.id, originOf(c, user.id), now)],
+    after: { release, ...family.statements, ...device.statements },
+    // An account deleted after the guard read it: nothing is written, and its token no longer holds.
+    refusal: () => new ApiError('invalid_token'),
+  })
   const issued = await issueToken(changed, tokens, family.familyId)
   return c.json(toLoginResponse(issued, family, device), 200)
 })

@@ -1,9 +1,8 @@
 import { z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import type { AppEnv } from '../../app-env'
-import { orgEvent } from '../../audit/auth-event'
+import { orgEvent } from '../../audit/events'
 import { organizationLimits } from '../../config'
-import { recordIfChanged } from '../../data/auth-events'
 import {
   consumeInvitations,
   deletePendingInvitation,
@@ -13,10 +12,11 @@ import {
 } from '../../data/invitations'
 import { membershipsOf } from '../../data/memberships'
 import { apiRoute } from '../../http/api-route'
-import { logAuthEvents, originOf } from '../../http/audit'
 import { ApiError } from '../../http/errors'
 import { signedIn } from '../../http/guards'
 import { CLOSED_QUERY, jsonResponse, pageQuery } from '../../http/openapi'
+import { originOf } from '../../http/origin'
+import { writeChange } from '../../http/write-change'
 import { createRouter } from '../create-router'
 import { organizationResponse, toOrganization } from '../orgs/schemas'
 import {
@@ -86,32 +86,28 @@ export const receivedInvitationsRouter = createRouter()
     const invitation = await pendingForCaller(c, c.req.valid('param').invitationId, now)
     const orgId = invitation.org.id
     const { maxOrgsPerUser } = organizationLimits(c.env)
-    const event = orgEvent('invitation_accepted', orgId, user.id, originOf(c, user.id), now)
-    const [joined] = await db.batch([
-      joinByInvitation(db, { id: invitation.id, orgId, userId: user.id, now, maxOrgs: maxOrgsPerUser }),
-      recordIfChanged(db, event),
-      consumeInvitations(db, orgId, user.id),
-    ])
-    if (joined.length === 0) {
-      // Joined meanwhile (a second accept, or an operator), at the limit, or revoked or expired meanwhile.
-      const memberships = await membershipsOf(db, { userId: user.id, orgId })
-      if (memberships.inOrg) throw new ApiError('already_member')
-      if (memberships.count >= maxOrgsPerUser) throw new ApiError('org_limit_reached')
-      throw new ApiError('invitation_not_found')
-    }
-    logAuthEvents(c, [event])
-    return c.json(toOrganization(invitation.org, joined[0].role), 200)
+    const { changed: joined } = await writeChange(c, {
+      change: joinByInvitation(db, { id: invitation.id, orgId, userId: user.id, now, maxOrgs: maxOrgsPerUser }),
+      events: [orgEvent('invitation_accepted', orgId, user.id, originOf(c, user.id), now)],
+      after: { invitations: consumeInvitations(db, orgId, user.id) },
+      refusal: async () => {
+        // Joined meanwhile (a second accept, or an operator), at the limit, or revoked or expired meanwhile.
+        const memberships = await membershipsOf(db, { userId: user.id, orgId })
+        if (memberships.inOrg) return new ApiError('already_member')
+        if (memberships.count >= maxOrgsPerUser) return new ApiError('org_limit_reached')
+        return new ApiError('invitation_not_found')
+      },
+    })
+    return c.json(toOrganization(invitation.org, joined.role), 200)
   })
   .openapi(decline, async (c) => {
     const { db, user } = c.var
     const now = new Date()
     const invitation = await pendingForCaller(c, c.req.valid('param').invitationId, now)
-    const event = orgEvent('invitation_declined', invitation.org.id, user.id, originOf(c, user.id), now)
-    const [declined] = await db.batch([
-      deletePendingInvitation(db, invitation.id, { userId: user.id }, now),
-      recordIfChanged(db, event),
-    ])
-    if (declined.length === 0) throw new ApiError('invitation_not_found')
-    logAuthEvents(c, [event])
+    await writeChange(c, {
+      change: deletePendingInvitation(db, invitation.id, { userId: user.id }, now),
+      events: [orgEvent('invitation_declined', invitation.org.id, user.id, originOf(c, user.id), now)],
+      refusal: () => new ApiError('invitation_not_found'),
+    })
     return c.body(null, 204)
   })

@@ -1,5 +1,5 @@
+import { orgAuditEventsRouter } from '../audit/org-events'
 import { createRouter } from '../create-router'
-import { orgAuditEventsRouter } from './audit-events'
 import { orgInvitationsRouter } from './invitations'
 import { membersRouter } from './members'
 import { organizationsRouter } from './organizations'

@@ -1,8 +1,7 @@
 import { z } from '@hono/zod-openapi'
-import { orgEvent } from '../../audit/auth-event'
+import { orgEvent } from '../../audit/events'
 import { organizationLimits } from '../../config'
-import { recordIfChanged } from '../../data/auth-events'
-import { batchByName } from '../../data/client'
+import type { Database } from '../../data/client'
 import {
   createInvitation,
   deletePendingInvitation,
@@ -10,11 +9,11 @@ import {
   listOrgInvitations,
 } from '../../data/invitations'
 import { apiRoute } from '../../http/api-route'
-import { logAuthEvents, originOf } from '../../http/audit'
-import { conflictOrRethrow } from '../../http/conflicts'
 import { ApiError } from '../../http/errors'
 import { inOrg } from '../../http/guards'
 import { CLOSED_QUERY, jsonBody, jsonResponse, pageQuery } from '../../http/openapi'
+import { originOf } from '../../http/origin'
+import { writeChange } from '../../http/write-change'
 import { buildInvitation } from '../../orgs/invitation'
 import { createRouter } from '../create-router'
 import {
@@ -73,6 +72,20 @@ const revoke = apiRoute(inOrg('manage_members'), {
   errors: ['invitation_not_found'],
 })
 
+/** Why an invitation was not written: its inviter or organization is gone, or a limit is reached. */
+async function notInvited(db: Database, args: { orgId: string; inviterId: string; now: Date }, maxPerHour: number) {
+  const why = await invitationRefusal(db, args)
+  // An account deleted after the guard read it: its token no longer holds.
+  if (!why.inviterExists) return new ApiError('invalid_token')
+  if (!why.orgExists) return new ApiError('org_not_found')
+  if (why.sent >= maxPerHour) {
+    const freedAt = (why.oldestSent ?? args.now.getTime()) + HOUR_MS
+    const retryAfter = Math.max(1, Math.ceil((freedAt - args.now.getTime()) / 1000))
+    return new ApiError('too_many_invitations', { headers: { 'Retry-After': String(retryAfter) } })
+  }
+  return new ApiError('invitation_limit_reached')
+}
+
 export const orgInvitationsRouter = createRouter()
   .openapi(create, async (c) => {
     const { db, user: caller, orgScope } = c.var
@@ -82,27 +95,16 @@ export const orgInvitationsRouter = createRouter()
     const orgId = orgScope.org.id
     const row = buildInvitation(input, { orgId, invitedBy: caller.id, ttlDays: limits.invitationTtlDays })
     const now = row.createdAt
-    const event = orgEvent('invitation_created', orgId, null, originOf(c, caller.id), now)
-    const { invitation } = await batchByName(db, {
-      ...createInvitation(db, row, {
-        maxPending: limits.maxPendingInvitations,
-        maxPerHour: limits.maxInvitationsPerHour,
-      }),
-      event: recordIfChanged(db, event),
-    }).catch(conflictOrRethrow)
-    if (invitation.length === 0) {
-      const why = await invitationRefusal(db, { orgId, inviterId: caller.id, now })
-      // An account deleted after the guard read it: its token no longer holds.
-      if (!why.inviterExists) throw new ApiError('invalid_token')
-      if (!why.orgExists) throw new ApiError('org_not_found')
-      if (why.sent >= limits.maxInvitationsPerHour) {
-        const freedAt = (why.oldestSent ?? now.getTime()) + HOUR_MS
-        const retryAfter = Math.max(1, Math.ceil((freedAt - now.getTime()) / 1000))
-        throw new ApiError('too_many_invitations', { headers: { 'Retry-After': String(retryAfter) } })
-      }
-      throw new ApiError('invitation_limit_reached')
-    }
-    logAuthEvents(c, [event])
+    const { clearExpired, invitation } = createInvitation(db, row, {
+      maxPending: limits.maxPendingInvitations,
+      maxPerHour: limits.maxInvitationsPerHour,
+    })
+    await writeChange(c, {
+      before: { clearExpired },
+      change: invitation,
+      events: [orgEvent('invitation_created', orgId, null, originOf(c, caller.id), now)],
+      refusal: () => notInvited(db, { orgId, inviterId: caller.id, now }, limits.maxInvitationsPerHour),
+    })
     return c.json(toInvitation({ ...row, invitedBy: { userId: caller.id, username: caller.username } }), 201)
   })
   .openapi(list, async (c) => {
@@ -117,12 +119,10 @@ export const orgInvitationsRouter = createRouter()
     const { db, user: caller, orgScope } = c.var
     const { invitationId } = c.req.valid('param')
     const now = new Date()
-    const event = orgEvent('invitation_revoked', orgScope.org.id, null, originOf(c, caller.id), now)
-    const [revoked] = await db.batch([
-      deletePendingInvitation(db, invitationId, { orgId: orgScope.org.id }, now),
-      recordIfChanged(db, event),
-    ])
-    if (revoked.length === 0) throw new ApiError('invitation_not_found')
-    logAuthEvents(c, [event])
+    await writeChange(c, {
+      change: deletePendingInvitation(db, invitationId, { orgId: orgScope.org.id }, now),
+      events: [orgEvent('invitation_revoked', orgScope.org.id, null, originOf(c, caller.id), now)],
+      refusal: () => new ApiError('invitation_not_found'),
+    })
     return c.body(null, 204)
   })

@@ -1,19 +1,18 @@
 import { z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import type { AppEnv } from '../../app-env'
-import { orgEvent } from '../../audit/auth-event'
-import { recordIfChanged } from '../../data/auth-events'
+import { orgEvent } from '../../audit/events'
 import type { Database } from '../../data/client'
 import { consumeInvitations } from '../../data/invitations'
 import { addMember, findMembership, listMembers, removeMember, setMemberRole } from '../../data/memberships'
 import { findOrganization } from '../../data/organizations'
 import { findUserByReference } from '../../data/users'
 import { apiRoute } from '../../http/api-route'
-import { logAuthEvents, originOf } from '../../http/audit'
-import { conflictOrRethrow } from '../../http/conflicts'
 import { ApiError } from '../../http/errors'
 import { inOrg } from '../../http/guards'
 import { CLOSED_QUERY, jsonBody, jsonResponse, pageQuery } from '../../http/openapi'
+import { originOf } from '../../http/origin'
+import { writeChange } from '../../http/write-change'
 import { memberChangeEvents } from '../../orgs/member-changes'
 import { createRouter } from '../create-router'
 import { authorize, viewerOf } from './authorize'
@@ -107,16 +106,12 @@ export const membersRouter = createRouter()
     if (!user) throw new ApiError('user_not_found')
     const now = new Date()
     const orgId = orgScope.org.id
-    const event = orgEvent('member_added', orgId, user.id, originOf(c, caller.id), now)
-    const [[added]] = await db
-      .batch([
-        addMember(db, { orgId, userId: user.id, role, now, accepted: false }),
-        recordIfChanged(db, event),
-        consumeInvitations(db, orgId, user.id),
-      ])
-      .catch(conflictOrRethrow)
-    if (!added) throw new ApiError((await findOrganization(db, orgId)) ? 'user_not_found' : 'org_not_found')
-    logAuthEvents(c, [event])
+    const { changed: added } = await writeChange(c, {
+      change: addMember(db, { orgId, userId: user.id, role, now, accepted: false }),
+      events: [orgEvent('member_added', orgId, user.id, originOf(c, caller.id), now)],
+      after: { invitations: consumeInvitations(db, orgId, user.id) },
+      refusal: async () => new ApiError((await findOrganization(db, orgId)) ? 'user_not_found' : 'org_not_found'),
+    })
     return c.json(toMember({ ...user, role, joinedAt: added.createdAt, acceptedAt: null }, viewerOf(c)), 201)
   })
   .openapi(changeRole, async (c) => {
@@ -129,21 +124,21 @@ export const membersRouter = createRouter()
       orgEvent(type, orgScope.org.id, member.id, originOf(c, caller.id), now),
     )
     if (events.length === 0) return c.json(toMember(member, viewerOf(c)), 200)
-    const [[changed]] = await db.batch([
-      setMemberRole(db, { orgId: orgScope.org.id, userId: member.id, role: change.role, now, ...spare }),
-      ...events.map((event) => recordIfChanged(db, event)),
-    ])
-    if (!changed) throw await refusal(db, orgScope.org.id, member.id, spare)
-    logAuthEvents(c, events)
+    const { changed } = await writeChange(c, {
+      change: setMemberRole(db, { orgId: orgScope.org.id, userId: member.id, role: change.role, now, ...spare }),
+      events,
+      refusal: () => refusal(db, orgScope.org.id, member.id, spare),
+    })
     return c.json(toMember({ ...member, role: changed.role }, viewerOf(c)), 200)
   })
   .openapi(remove, async (c) => {
     const { db, user: caller, orgScope } = c.var
     const member = namedMember(c)
     const spare = authorize(c, member.id, { kind: 'remove', from: member.role })
-    const event = orgEvent('member_removed', orgScope.org.id, member.id, originOf(c, caller.id))
-    const [removed] = await db.batch([removeMember(db, orgScope.org.id, member.id, spare), recordIfChanged(db, event)])
-    if (removed.length === 0) throw await refusal(db, orgScope.org.id, member.id, spare)
-    logAuthEvents(c, [event])
+    await writeChange(c, {
+      change: removeMember(db, orgScope.org.id, member.id, spare),
+      events: [orgEvent('member_removed', orgScope.org.id, member.id, originOf(c, caller.id))],
+      refusal: () => refusal(db, orgScope.org.id, member.id, spare),
+    })
     return c.body(null, 204)
   })

@@ -1,15 +1,14 @@
 import { z } from '@hono/zod-openapi'
-import { orgEvent } from '../../audit/auth-event'
+import { orgEvent } from '../../audit/events'
 import { organizationLimits } from '../../config'
-import { recordIfChanged } from '../../data/auth-events'
 import { createOrganization, deleteOrganization, listOrganizations, updateOrganization } from '../../data/organizations'
 import { findUserById } from '../../data/users'
 import { apiRoute } from '../../http/api-route'
-import { logAuthEvents, originOf } from '../../http/audit'
-import { conflictOrRethrow } from '../../http/conflicts'
 import { ApiError } from '../../http/errors'
 import { inOrg, signedIn } from '../../http/guards'
 import { CLOSED_QUERY, jsonBody, jsonResponse, pageQuery } from '../../http/openapi'
+import { originOf } from '../../http/origin'
+import { writeChange } from '../../http/write-change'
 import { buildOrganization, planOrganizationChange } from '../../orgs/organization'
 import { createRouter } from '../create-router'
 import {
@@ -100,16 +99,15 @@ export const organizationsRouter = createRouter()
   .openapi(create, async (c) => {
     const { db, user } = c.var
     const row = buildOrganization(c.req.valid('json'))
-    const event = orgEvent('org_created', row.id, user.id, originOf(c, user.id), row.createdAt)
     const { maxOrgsPerUser } = organizationLimits(c.env)
-    const [[created]] = await db
-      .batch([...createOrganization(db, row, user.id, { maxOrgs: maxOrgsPerUser }), recordIfChanged(db, event)])
-      .catch(conflictOrRethrow)
-    if (!created) {
+    const { organization, owner } = createOrganization(db, row, user.id, { maxOrgs: maxOrgsPerUser })
+    const { changed: created } = await writeChange(c, {
+      change: organization,
+      events: [orgEvent('org_created', row.id, user.id, originOf(c, user.id), row.createdAt)],
+      after: { owner },
       // An account deleted after the guard read it: its token no longer holds.
-      throw new ApiError((await findUserById(db, user.id)) ? 'org_limit_reached' : 'invalid_token')
-    }
-    logAuthEvents(c, [event])
+      refusal: async () => new ApiError((await findUserById(db, user.id)) ? 'org_limit_reached' : 'invalid_token'),
+    })
     return c.json(toOrganization(created, 'owner'), 201)
   })
   .openapi(list, async (c) => {
@@ -133,20 +131,20 @@ export const organizationsRouter = createRouter()
     const now = new Date()
     const { set, events: types } = planOrganizationChange(orgScope.org, c.req.valid('json'), now)
     if (types.length === 0) return c.json(toOrganization(orgScope.org, orgScope.role), 200)
-    const events = types.map((type) => orgEvent(type, orgScope.org.id, null, originOf(c, user.id), now))
-    const [changed] = await db
-      .batch([updateOrganization(db, orgScope.org.id, set), ...events.map((event) => recordIfChanged(db, event))])
-      .catch(conflictOrRethrow)
-    // Deleted since the guard found it.
-    if (changed.length === 0) throw new ApiError('org_not_found')
-    logAuthEvents(c, events)
-    return c.json(toOrganization(changed[0], orgScope.role), 200)
+    const { changed } = await writeChange(c, {
+      change: updateOrganization(db, orgScope.org.id, set),
+      events: types.map((type) => orgEvent(type, orgScope.org.id, null, originOf(c, user.id), now)),
+      // Deleted since the guard found it.
+      refusal: () => new ApiError('org_not_found'),
+    })
+    return c.json(toOrganization(changed, orgScope.role), 200)
   })
   .openapi(remove, async (c) => {
     const { db, user, orgScope } = c.var
-    const event = orgEvent('org_deleted', orgScope.org.id, null, originOf(c, user.id))
-    const [deleted] = await db.batch([deleteOrganization(db, orgScope.org.id), recordIfChanged(db, event)])
-    if (deleted.length === 0) throw new ApiError('org_not_found')
-    logAuthEvents(c, [event])
+    await writeChange(c, {
+      change: deleteOrganization(db, orgScope.org.id),
+      events: [orgEvent('org_deleted', orgScope.org.id, null, originOf(c, user.id))],
+      refusal: () => new ApiError('org_not_found'),
+    })
     return c.body(null, 204)
   })

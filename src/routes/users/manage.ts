@@ -1,16 +1,15 @@
-import { authEvent } from '../../audit/auth-event'
+import { auditEvent } from '../../audit/events'
 import { passwordSettings } from '../../auth/passwords'
-import { insertEvents, recordIfChanged } from '../../data/auth-events'
 import type { Database } from '../../data/client'
 import { bindInvitations } from '../../data/invitations'
 import { organizationsOwnedAlone } from '../../data/memberships'
 import { deleteUser, findUserById, insertUser, updateUser } from '../../data/users'
 import { apiRoute } from '../../http/api-route'
-import { logAuthEvents, originOf } from '../../http/audit'
-import { conflictOrRethrow } from '../../http/conflicts'
 import { ApiError } from '../../http/errors'
 import { adminsOnly } from '../../http/guards'
 import { jsonBody } from '../../http/openapi'
+import { originOf } from '../../http/origin'
+import { writeChange } from '../../http/write-change'
 import { planAccountChange } from '../../users/account-changes'
 import { buildUser } from '../../users/new-user'
 import { createRouter } from '../create-router'
@@ -79,12 +78,11 @@ export const manageUsersRouter = createRouter()
   .openapi(create, async (c) => {
     const { db, user: admin } = c.var
     const row = await buildUser(c.req.valid('json'), (await passwordSettings(c.env)).hashing)
-    const event = authEvent('user_created', row.id, originOf(c, admin.id), row.createdAt)
-    const [[created]] = await db
-      .batch([insertUser(db, row), insertEvents(db, [event]), bindInvitations(db, row)])
-      .catch(conflictOrRethrow)
-    logAuthEvents(c, [event])
-    return c.json(toManagedUser(created), 201)
+    const { user } = await writeChange(c, {
+      statements: { user: insertUser(db, row), invitations: bindInvitations(db, row) },
+      events: [auditEvent('user_created', row.id, originOf(c, admin.id), row.createdAt)],
+    })
+    return c.json(toManagedUser(user[0]), 201)
   })
   .openapi(update, async (c) => {
     const { db, user: admin } = c.var
@@ -94,20 +92,20 @@ export const manageUsersRouter = createRouter()
     const now = new Date()
     const { set, removesAdmin, events: types } = planAccountChange(current, c.req.valid('json'), now)
     const origin = originOf(c, admin.id)
-    const events = types.map((type) => authEvent(type, id, origin, now))
-    const [changed] = await db
-      .batch([updateUser(db, id, set, { removesAdmin }), ...events.map((event) => recordIfChanged(db, event))])
-      .catch(conflictOrRethrow)
-    if (changed.length === 0) throw await refusal(db, id)
-    logAuthEvents(c, events)
-    return c.json(toManagedUser(changed[0]), 200)
+    const { changed } = await writeChange(c, {
+      change: updateUser(db, id, set, { removesAdmin }),
+      events: types.map((type) => auditEvent(type, id, origin, now)),
+      refusal: () => refusal(db, id),
+    })
+    return c.json(toManagedUser(changed), 200)
   })
   .openapi(remove, async (c) => {
     const { db, user: admin } = c.var
     const { id } = c.req.valid('param')
-    const event = authEvent('user_deleted', id, originOf(c, admin.id))
-    const [deleted] = await db.batch([deleteUser(db, id), recordIfChanged(db, event)])
-    if (deleted.length === 0) throw await refusal(db, id)
-    logAuthEvents(c, [event])
+    await writeChange(c, {
+      change: deleteUser(db, id),
+      events: [auditEvent('user_deleted', id, originOf(c, admin.id))],
+      refusal: () => refusal(db, id),
+    })
     return c.body(null, 204)
   })

@@ -1,10 +1,10 @@
 import { z } from '@hono/zod-openapi'
-import { listEvents } from '../data/auth-events'
-import { apiRoute } from '../http/api-route'
-import { adminsOnly } from '../http/guards'
-import { CLOSED_QUERY } from '../http/openapi'
-import { auditFilters, auditPageResponse, toAuditPage } from './audit-page'
-import { createRouter } from './create-router'
+import { listEvents } from '../../data/audit-events'
+import { apiRoute } from '../../http/api-route'
+import { adminsOnly } from '../../http/guards'
+import { CLOSED_QUERY } from '../../http/openapi'
+import { createRouter } from '../create-router'
+import { auditFilters, auditPageResponse, toAuditPage } from './schemas'
 
 const list = apiRoute(adminsOnly, {
   method: 'get',

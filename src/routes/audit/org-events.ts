@@ -1,13 +1,13 @@
 import { z } from '@hono/zod-openapi'
-import { listEvents } from '../../data/auth-events'
+import { listEvents } from '../../data/audit-events'
 import { apiRoute } from '../../http/api-route'
 import { inOrg } from '../../http/guards'
 import { CLOSED_QUERY } from '../../http/openapi'
 import { seesOriginOf } from '../../orgs/permissions'
-import { auditFilters, auditPageResponse, toAuditPage } from '../audit-page'
 import { createRouter } from '../create-router'
-import { viewerOf } from './authorize'
-import { ORGANIZATION_EXAMPLE, OrgParamsSchema } from './schemas'
+import { viewerOf } from '../orgs/authorize'
+import { ORGANIZATION_EXAMPLE, OrgParamsSchema } from '../orgs/schemas'
+import { auditFilters, auditPageResponse, toAuditPage } from './schemas'
 
 const list = apiRoute(inOrg('view_audit'), {
   method: 'get',

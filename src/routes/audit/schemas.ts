@@ -1,15 +1,15 @@
 import { z } from '@hono/zod-openapi'
-import type { listEvents } from '../data/auth-events'
-import { authEventTypes } from '../data/schema'
-import { idParamSchema, idSchema } from '../http/id-schemas'
-import { jsonResponse, nextCursorSchema, pageQuery } from '../http/openapi'
+import type { listEvents } from '../../data/audit-events'
+import { auditEventTypes } from '../../data/schema'
+import { idParamSchema, idSchema } from '../../http/id-schemas'
+import { jsonResponse, nextCursorSchema, pageQuery } from '../../http/openapi'
 
 /** The query of an audit listing: which events, and which page. */
 export const auditFilters = {
   userId: idParamSchema
     .optional()
     .openapi({ description: 'Only events about this user (their `userId`, in either case)' }),
-  type: z.enum(authEventTypes).optional().openapi({ description: 'Only events of this type' }),
+  type: z.enum(auditEventTypes).optional().openapi({ description: 'Only events of this type' }),
   ...pageQuery(50),
 }
 
@@ -17,7 +17,7 @@ const AuditEventSchema = z
   .object({
     id: idSchema,
     createdAt: z.iso.datetime(),
-    type: z.enum(authEventTypes),
+    type: z.enum(auditEventTypes),
     userId: idSchema.nullable().openapi({ description: 'The user the event is about' }),
     actorUserId: idSchema.nullable().openapi({ description: 'Who caused it; null for the CLI' }),
     ip: z.string().nullable(),
@@ -52,7 +52,7 @@ export const auditPageResponse = (example: Partial<z.infer<typeof AuditEventSche
     nextCursor: null,
   })
 
-/** A page of `auth_events` rows as the API answers it. */
+/** A page of `audit_events` rows as the API answers it. */
 export const toAuditPage = ({ page, nextCursor }: Awaited<ReturnType<typeof listEvents>>) => ({
   events: page.map(({ subjectUserId, createdAt, ...event }) => ({
     ...event,

@@ -2,9 +2,9 @@ import { and, desc, eq, getTableColumns, lt, type SQL, sql } from 'drizzle-orm'
 import { keysetPage } from '../lib/keyset-page'
 import { type Database, deleteSome } from './client'
 import { readWithRetry } from './d1-faults'
-import { type AuthEventType, authEvents, type NewAuthEvent } from './schema'
+import { type AuditEventType, auditEvents, type NewAuditEvent } from './schema'
 
-export const insertEvents = (db: Database, events: NewAuthEvent[]) => db.insert(authEvents).values(events)
+export const insertEvents = (db: Database, events: NewAuditEvent[]) => db.insert(auditEvents).values(events)
 
 /**
  * Inserts `event` only if the statement before it in the same batch changed a
@@ -17,12 +17,12 @@ export const insertEvents = (db: Database, events: NewAuthEvent[]) => db.insert(
  * @example
  * db.batch([deleteUser(db, id), recordIfChanged(db, event)])
  */
-export function recordIfChanged(db: Database, event: NewAuthEvent, read: { [F in keyof NewAuthEvent]?: SQL } = {}) {
-  const values = Object.entries(getTableColumns(authEvents)).map(
+export function recordIfChanged(db: Database, event: NewAuditEvent, read: { [F in keyof NewAuditEvent]?: SQL } = {}) {
+  const values = Object.entries(getTableColumns(auditEvents)).map(
     ([field, column]) =>
-      read[field as keyof NewAuthEvent] ?? sql.param(event[field as keyof NewAuthEvent] ?? null, column),
+      read[field as keyof NewAuditEvent] ?? sql.param(event[field as keyof NewAuditEvent] ?? null, column),
   )
-  return db.insert(authEvents).select(sql`select ${sql.join(values, sql`, `)} where changes() > 0`)
+  return db.insert(auditEvents).select(sql`select ${sql.join(values, sql`, `)} where changes() > 0`)
 }
 
 /**
@@ -37,21 +37,21 @@ export async function listEvents(
     type,
     limit,
     cursor,
-  }: { userId?: string; orgId?: string; type?: AuthEventType; limit: number; cursor?: string },
+  }: { userId?: string; orgId?: string; type?: AuditEventType; limit: number; cursor?: string },
 ) {
   const rows = await readWithRetry(() =>
     db
       .select()
-      .from(authEvents)
+      .from(auditEvents)
       .where(
         and(
-          userId ? eq(authEvents.subjectUserId, userId) : undefined,
-          orgId ? eq(authEvents.orgId, orgId) : undefined,
-          type ? eq(authEvents.type, type) : undefined,
-          cursor ? lt(authEvents.id, cursor) : undefined,
+          userId ? eq(auditEvents.subjectUserId, userId) : undefined,
+          orgId ? eq(auditEvents.orgId, orgId) : undefined,
+          type ? eq(auditEvents.type, type) : undefined,
+          cursor ? lt(auditEvents.id, cursor) : undefined,
         ),
       )
-      .orderBy(desc(authEvents.id))
+      .orderBy(desc(auditEvents.id))
       .limit(limit + 1)
       .all(),
   )
@@ -60,4 +60,4 @@ export async function listEvents(
 
 /** Deletes up to `limit` events with an id below `cutoff` (ids are UUIDv7: older than its time). */
 export const deleteEventsBefore = (db: Database, cutoff: string, limit: number) =>
-  deleteSome(db, authEvents, authEvents.id, lt(authEvents.id, cutoff), limit)
+  deleteSome(db, auditEvents, auditEvents.id, lt(auditEvents.id, cutoff), limit)

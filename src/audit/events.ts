@@ -1,31 +1,31 @@
-import type { AuthEventType, NewAuthEvent } from '../data/schema'
+import type { AuditEventType, NewAuditEvent } from '../data/schema'
 import { uuidv7 } from '../lib/uuid-v7'
 
 /** Who did what to whom, and from where; never any secret. */
-export type EventOrigin = Pick<NewAuthEvent, 'actorUserId' | 'ip' | 'userAgent'>
+export type EventOrigin = Pick<NewAuditEvent, 'actorUserId' | 'ip' | 'userAgent'>
 
 /** A change made by the operator CLI: nobody logged in acted, from no address. */
 export const CLI_ORIGIN: EventOrigin = { actorUserId: null, ip: null, userAgent: 'orgstack-cli' }
 
-/** An `auth_events` row, stamped now. */
-export const authEvent = (
-  type: AuthEventType,
+/** An `audit_events` row, stamped now. */
+export const auditEvent = (
+  type: AuditEventType,
   subjectUserId: string | null,
   origin: EventOrigin,
   now = new Date(),
-): NewAuthEvent => ({ id: uuidv7(now.getTime()), createdAt: now, type, subjectUserId, ...origin })
+): NewAuditEvent => ({ id: uuidv7(now.getTime()), createdAt: now, type, subjectUserId, ...origin })
 
 /**
- * An `auth_events` row about the organisation `orgId`, stamped now; `subjectUserId` is the
+ * An `audit_events` row about the organisation `orgId`, stamped now; `subjectUserId` is the
  * member the event is about (for `org_created`, its first owner), null for the organisation itself.
  *
  * @example
  * orgEvent('member_added', org.id, user.id, originOf(c, caller.id))
  */
 export const orgEvent = (
-  type: AuthEventType,
+  type: AuditEventType,
   orgId: string,
   subjectUserId: string | null,
   origin: EventOrigin,
   now = new Date(),
-): NewAuthEvent => ({ ...authEvent(type, subjectUserId, origin, now), orgId })
+): NewAuditEvent => ({ ...auditEvent(type, subjectUserId, origin, now), orgId })

@@ -1,0 +1,16 @@
+import type { Context } from 'hono'
+import type { AppEnv } from '../app-env'
+import type { EventOrigin } from '../audit/events'
+import { type ClientAddress, clientAddress } from '../lib/client-address'
+
+const MAX_USER_AGENT = 512
+
+/** The request's client, from `CF-Connecting-IP`: the one place that header is read. */
+export const clientOf = (c: Context<AppEnv>): ClientAddress => clientAddress(c.req.header('CF-Connecting-IP'))
+
+/** This request as an event origin: the acting user, the client's address and user agent. */
+export const originOf = (c: Context<AppEnv>, actorUserId: string | null): EventOrigin => ({
+  actorUserId,
+  ip: clientOf(c).ip,
+  userAgent: c.req.header('User-Agent')?.slice(0, MAX_USER_AGENT) ?? null,
+})
