@@ -10,3 +10,9 @@ declare namespace Cloudflare {
     REFRESH_MIGRATING_DB: D1Database
   }
 }
+
+/** A file's text, through vite's `?raw` import: the Worker under test has no file system. */
+declare module '*.md?raw' {
+  const text: string
+  export default text
+}
