@@ -2,7 +2,7 @@
  * `npm run bench`: the auth paths' throughput, latency and CPU time against reference
  * routes that exist only in the bench build, in plain workerd and in Miniflare with D1.
  * Loopback only; stops by itself in about four minutes; ends every process it started.
- * The README's "Benchmark" section says what each setup is for and how to read the table.
+ * docs/benchmark.md says what each setup is for and how to read the tables it rewrites there.
  */
 import { passwordSettings } from '../src/auth/passwords'
 import { buildBenchBundle } from './lib/build'
@@ -13,7 +13,16 @@ import { type Measurement, measure, preflight } from './lib/measure'
 import { startMiniflare } from './lib/miniflare-server'
 import { nodePbkdf2Ms } from './lib/node-pbkdf2'
 import { runBench } from './lib/processes'
-import { d1Table, measurementsTable, medians, RESULTS_PATH, scenarioTable, writeResults } from './lib/report'
+import {
+  BENCHMARK_DOC_PATH,
+  d1Table,
+  measurementsTable,
+  medians,
+  RESULTS_PATH,
+  scenarioTable,
+  writeBenchmarkDoc,
+  writeResults,
+} from './lib/report'
 import { applyMigrations, seedOrganizations, seedOwnedOrganization, seedUsers } from './lib/seed'
 import { logIn } from './lib/session'
 import { BENCH_OVERRIDES, workerSettings } from './lib/settings'
@@ -143,13 +152,14 @@ await runBench(async () => {
   const rows = medians(targets, rounds.flat())
   const checks = evaluateChecks(rounds, nodeMs)
   const wallSeconds = (performance.now() - started) / 1000
-  console.log(`\nMedians of ${ROUNDS} rounds:\n\n${measurementsTable(targets, rows)}\n`)
-  console.log(`Scenarios (ratios from each round; the median, then the range):\n\n${scenarioTable(checks, rows)}\n`)
-  console.log(
+  const tables = [
+    `Medians of ${ROUNDS} rounds:\n\n${measurementsTable(targets, rows)}`,
+    `Scenarios (ratios from each round; the median, then the range):\n\n${scenarioTable(checks, rows)}`,
     'D1 per request, before and after the answer (one request at a time; D1 ms: the meta.duration D1 reports, ' +
-      `summed over the requests; req/s one D1 serves: 1000 ÷ D1 ms before + after):\n\n${d1Table(targets, d1)}\n`,
-  )
-  await writeResults({
+      `summed over the requests; req/s one D1 serves: 1000 ÷ D1 ms before + after):\n\n${d1Table(targets, d1)}`,
+  ]
+  console.log(`\n${tables.join('\n\n')}\n`)
+  const run = await writeResults({
     wallSeconds,
     settings: {
       rounds: ROUNDS,
@@ -168,6 +178,9 @@ await runBench(async () => {
     checks,
     d1,
   })
+  await writeBenchmarkDoc(run, tables)
   const targeted = checks.filter((check) => !check.informational)
-  progress(`Wrote ${RESULTS_PATH}; ${targeted.filter((c) => c.met).length} of ${targeted.length} targets met`)
+  progress(
+    `Wrote ${RESULTS_PATH} and the tables of ${BENCHMARK_DOC_PATH}; ${targeted.filter((c) => c.met).length} of ${targeted.length} targets met`,
+  )
 })

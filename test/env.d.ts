@@ -12,3 +12,9 @@ declare namespace Cloudflare {
     AUDIT_MIGRATING_DB: D1Database
   }
 }
+
+/** A file's text, through vite's `?raw` import: the Worker under test has no file system. */
+declare module '*.md?raw' {
+  const text: string
+  export default text
+}

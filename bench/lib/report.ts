@@ -10,10 +10,15 @@ import { runtimeVersions } from './runtime'
 import { median } from './stats'
 import { SETUP_LABELS, type Target } from './targets'
 
-/** Where `npm run bench` writes its results, to be committed with the README's table. */
+/** Where `npm run bench` writes every measurement, committed with docs/benchmark.md's tables. */
 export const RESULTS_PATH = resolve(projectRoot, 'bench/results.json')
 
-/** A Markdown table with its columns padded, readable on a terminal as in the README. */
+/** The page whose results block `npm run bench` rewrites; the prose around it is written by hand. */
+export const BENCHMARK_DOC_PATH = resolve(projectRoot, 'docs/benchmark.md')
+const BLOCK_START = '<!-- bench:results -->'
+const BLOCK_END = '<!-- /bench:results -->'
+
+/** A Markdown table with its columns padded, readable on a terminal as in docs/benchmark.md. */
 function markdownTable(header: string[], rows: string[][]): string {
   const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i].length)))
   const line = (cells: string[]) => `| ${cells.map((cell, i) => cell.padEnd(widths[i])).join(' | ')} |`
@@ -146,7 +151,7 @@ const rounded = (_key: string, value: unknown) =>
   typeof value === 'number' && !Number.isInteger(value) ? Number(value.toPrecision(4)) : value
 
 /** Writes `RESULTS_PATH`: the machine, the versions, every measurement, the medians and the checks. */
-export async function writeResults(results: Record<string, unknown>): Promise<void> {
+export async function writeResults(results: Record<string, unknown>) {
   const document = {
     date: new Date().toISOString(),
     machine: { cpuModel: await cpuModel(), cores: availableParallelism(), clockTickMs: TICK_MS },
@@ -154,4 +159,20 @@ export async function writeResults(results: Record<string, unknown>): Promise<vo
     ...results,
   }
   await writeFile(RESULTS_PATH, `${JSON.stringify(document, rounded, 2)}\n`)
+  return document
+}
+
+type Run = Pick<Awaited<ReturnType<typeof writeResults>>, 'date' | 'machine' | 'versions'>
+
+/** Replaces docs/benchmark.md's results block with when and where this run was, then its tables. */
+export async function writeBenchmarkDoc({ date, machine, versions }: Run, tables: string[]): Promise<void> {
+  const doc = await readFile(BENCHMARK_DOC_PATH, 'utf8')
+  const start = doc.indexOf(BLOCK_START)
+  const end = doc.indexOf(BLOCK_END)
+  if (start === -1 || end < start) throw new Error(`${BENCHMARK_DOC_PATH} has no ${BLOCK_START} … ${BLOCK_END} block`)
+  const run =
+    `Run of ${date.slice(0, 10)} on ${machine.cores} cores of ${machine.cpuModel} (Node ${versions.node.replace(/^v/, '')}, ` +
+    `workerd ${versions.workerd}, wrangler ${versions.wrangler}, hono ${versions.hono}).`
+  const block = [run, ...tables].join('\n\n')
+  await writeFile(BENCHMARK_DOC_PATH, `${doc.slice(0, start + BLOCK_START.length)}\n${block}\n${doc.slice(end)}`)
 }
