@@ -35,15 +35,45 @@ export async function createUser(overrides: Partial<NewUserInput> = {}) {
   return { ...input, id: row.id, email: row.email }
 }
 
-/** A request to the Worker under test, through its own `fetch`; the answer is checked against the OpenAPI document. */
-export const api = (path: string, init?: RequestInit) => fetchWorker(`https://orgstack.test${path}`, init)
-
 /** The Worker's own `fetch`, checked against the OpenAPI document: for clients that take a `fetch` (client/). */
 export const workerFetch: typeof fetch = fetchWorker
 
-export const postJson = (path: string, body: unknown, headers: Record<string, string> = {}) =>
-  api(path, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body) })
+export type RequestOptions = {
+  method?: string
+  /** A body sent as JSON, with its `Content-Type`. */
+  json?: unknown
+  body?: BodyInit | null
+  /** Sent as `Authorization: Bearer <token>`. */
+  token?: string
+  /** Sent last, so they win over what `json` and `token` set. */
+  headers?: HeadersInit
+  /** Bindings to replace; when given, the answer waits for what the Worker deferred (`waitUntil`). */
+  env?: Partial<Env>
+  scheme?: 'http' | 'https'
+}
 
+/**
+ * A raw request to the Worker, for what the typed `client` cannot send: malformed bodies, odd
+ * headers, methods or schemes, replaced bindings. The answer is checked against the OpenAPI document.
+ */
+export function request(path: string, options: RequestOptions = {}) {
+  const { method, json, body, token, headers, env: overrides, scheme = 'https' } = options
+  const sent = new Headers()
+  if (json !== undefined) sent.set('Content-Type', 'application/json')
+  if (token !== undefined) sent.set('Authorization', `Bearer ${token}`)
+  for (const [name, value] of new Headers(headers)) sent.set(name, value)
+  const init = {
+    method,
+    headers: sent,
+    body: json === undefined ? body : JSON.stringify(json),
+    // A streamed body needs `duplex`, which RequestInit's types lack.
+    ...(body instanceof ReadableStream && { duplex: 'half' }),
+  }
+  const url = `${scheme}://orgstack.test${path}`
+  return overrides ? fetchWorkerWith(overrides, url, init) : fetchWorker(url, init)
+}
+
+/** The `Authorization` header of `token`, as the typed `client` takes it. */
 export const bearer = (token: string) => ({ headers: { Authorization: `Bearer ${token}` } })
 
 /** The Worker's API as `AppType` types it (hono/client): paths, bodies and answers checked by the compiler. */
@@ -72,10 +102,10 @@ export const refreshOf = (refreshToken: string) => client.api.auth.refresh.$post
  */
 export async function replayRefresh(refreshToken: string) {
   await new Promise((resolve) => setTimeout(resolve, 3))
-  return apiWithEnv({ REFRESH_REUSE_INTERVAL_SECONDS: '0' }, '/api/auth/refresh', {
+  return request('/api/auth/refresh', {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ refreshToken }),
+    json: { refreshToken },
+    env: { REFRESH_REUSE_INTERVAL_SECONDS: '0' },
   })
 }
 
@@ -101,23 +131,6 @@ export function decodeJwt(token: string) {
     .map((part) => JSON.parse(atob(part.replace(/-/g, '+').replace(/_/g, '/'))))
   return { header, payload }
 }
-
-/**
- * A request to the same Worker with some bindings replaced, as a deployment might set them, once
- * what it deferred is done; the answer is checked against the OpenAPI document.
- */
-export const apiWithEnv = (overrides: Partial<Env>, path: string, init?: RequestInit, scheme = 'https') =>
-  fetchWorkerWith(overrides, `${scheme}://orgstack.test${path}`, init)
-
-export const patchJson = (path: string, body: unknown, token: string) =>
-  api(path, {
-    method: 'PATCH',
-    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
-    body: JSON.stringify(body),
-  })
-
-export const postAuthorized = (path: string, body: unknown, token: string) =>
-  postJson(path, body, { Authorization: `Bearer ${token}` })
 
 /** The audit events about `userId`, oldest first, straight from D1. */
 export const eventsAbout = (userId: string) =>

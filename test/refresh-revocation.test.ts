@@ -1,15 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import {
-  api,
-  bearer,
-  expectRefreshRefused,
-  login,
-  okBody,
-  patchJson,
-  postAuthorized,
-  refreshOf,
-  signedIn,
-} from './helpers'
+import { expectRefreshRefused, login, okBody, refreshOf, request, signedIn } from './helpers'
 import { type Revocation, userWideRevocations } from './revocations'
 
 const everyLogin: [string, Revocation][] = [
@@ -17,8 +7,8 @@ const everyLogin: [string, Revocation][] = [
   [
     'the account is disabled and enabled again',
     async (v, _t, admin) => {
-      await patchJson(`/api/users/${v.id}`, { disabled: true }, admin)
-      return patchJson(`/api/users/${v.id}`, { disabled: false }, admin)
+      await request(`/api/users/${v.id}`, { method: 'PATCH', token: admin, json: { disabled: true } })
+      return request(`/api/users/${v.id}`, { method: 'PATCH', token: admin, json: { disabled: false } })
     },
   ],
 ]
@@ -34,7 +24,7 @@ describe('every refresh token of a user stops working at once when', () => {
     expect((await revoke(user, token, adminToken)).status).toBeLessThan(300)
     await expectRefreshRefused(await refreshOf(other.refreshToken))
     await expectRefreshRefused(await refreshOf(rotated.refreshToken))
-    expect((await api('/api/auth/me', bearer(rotated.token))).status).toBe(401)
+    expect((await request('/api/auth/me', { token: rotated.token })).status).toBe(401)
   })
 })
 
@@ -47,12 +37,12 @@ describe('logout', () => {
     const stranger = await signedIn('member')
     const strangers = await login(stranger.user.username)
 
-    expect((await postAuthorized('/api/auth/logout', {}, first.token)).status).toBe(204)
+    expect((await request('/api/auth/logout', { method: 'POST', token: first.token, json: {} })).status).toBe(204)
     await expectRefreshRefused(await refreshOf(next.refreshToken))
-    expect((await api('/api/auth/me', bearer(next.token))).status).toBe(401)
+    expect((await request('/api/auth/me', { token: next.token })).status).toBe(401)
 
-    expect((await api('/api/auth/me', bearer(token))).status).toBe(200)
-    expect((await api('/api/auth/me', bearer(kept.token))).status).toBe(200)
+    expect((await request('/api/auth/me', { token })).status).toBe(200)
+    expect((await request('/api/auth/me', { token: kept.token })).status).toBe(200)
     expect((await refreshOf(kept.refreshToken)).status).toBe(200)
     expect((await refreshOf(strangers.refreshToken)).status).toBe(200)
   })

@@ -4,7 +4,7 @@ import { drizzle } from 'drizzle-orm/d1'
 import { describe, expect, it } from 'vitest'
 import type { TokenClaims } from '../src/auth/tokens'
 import { users } from '../src/data/schema'
-import { api, bearer, decodeJwt, forgeToken, signedIn } from './helpers'
+import { decodeJwt, forgeToken, request, signedIn } from './helpers'
 
 const ME = '/api/auth/me'
 const now = () => Math.floor(Date.now() / 1000)
@@ -16,7 +16,7 @@ async function claimsFor(role: 'admin' | 'member' = 'member') {
   return { token, claims: decodeJwt(token).payload as TokenClaims }
 }
 
-const authorize = (authorization: string) => api(ME, { headers: { Authorization: authorization } })
+const authorize = (authorization: string) => request(ME, { headers: { Authorization: authorization } })
 
 async function expectInvalidToken(res: Response, code = 'invalid_token') {
   expect(res.status).toBe(401)
@@ -40,7 +40,7 @@ async function expectMissing(res: Response) {
 describe('a protected route', () => {
   it('answers 200 to a valid bearer token', async () => {
     const { token } = await signedIn()
-    expect((await api(ME, bearer(token))).status).toBe(200)
+    expect((await request(ME, { token })).status).toBe(200)
   })
 
   it('reads the Bearer scheme case-insensitively', async () => {
@@ -51,7 +51,7 @@ describe('a protected route', () => {
   })
 
   it('answers 401 Missing authorization header without one, with a Bearer challenge and a hint', async () => {
-    await expectMissing(await api(ME))
+    await expectMissing(await request(ME))
   })
 
   it('treats an empty Authorization header as missing', async () => {
@@ -62,7 +62,10 @@ describe('a protected route', () => {
 
   it('reads the token from the Authorization header only: not a cookie, not the query string', async () => {
     const { token } = await signedIn()
-    for (const res of [await api(`${ME}?token=${token}`), await api(ME, { headers: { Cookie: `token=${token}` } })]) {
+    for (const res of [
+      await request(`${ME}?token=${token}`),
+      await request(ME, { headers: { Cookie: `token=${token}` } }),
+    ]) {
       expect(res.status).toBe(401)
       expect(await res.json()).toMatchObject({ code: 'missing_authorization' })
     }
@@ -174,6 +177,6 @@ describe('a protected route', () => {
   it('refuses the token of a deleted account', async () => {
     const { user, token } = await signedIn()
     await drizzle(env.DB).delete(users).where(eq(users.id, user.id))
-    await expectInvalidToken(await api(ME, bearer(token)))
+    await expectInvalidToken(await request(ME, { token }))
   })
 })

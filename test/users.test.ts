@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { api, bearer, client, createUser, MANAGED_USER_KEYS, okBody, signedIn } from './helpers'
+import { bearer, client, createUser, MANAGED_USER_KEYS, okBody, request, signedIn } from './helpers'
 
 /** A page of `GET /api/users`, typed by the route. */
 const listUsers = async (token: string, query: { limit?: number; cursor?: string }) =>
@@ -8,7 +8,7 @@ const listUsers = async (token: string, query: { limit?: number; cursor?: string
 describe('GET /api/auth/me', () => {
   it("answers the caller's public profile and nothing else", async () => {
     const { user, token } = await signedIn()
-    const res = await api('/api/auth/me', bearer(token))
+    const res = await request('/api/auth/me', { token })
 
     expect(res.status).toBe(200)
     expect(res.headers.get('Cache-Control')).toBe('no-store')
@@ -26,20 +26,20 @@ describe('GET /api/auth/me', () => {
 describe('GET /api/users', () => {
   it('answers 403 Insufficient permissions to a member', async () => {
     const { token } = await signedIn('member')
-    const res = await api('/api/users', bearer(token))
+    const res = await request('/api/users', { token })
     expect(res.status).toBe(403)
     expect(await res.json()).toEqual({ error: 'Insufficient permissions', code: 'insufficient_permissions' })
   })
 
   it('answers 401 without a token', async () => {
-    expect((await api('/api/users')).status).toBe(401)
+    expect((await request('/api/users')).status).toBe(401)
   })
 
   it('lists users to an admin, without any password material', async () => {
     // Other test files may have filled the first pages: start right after an account made just before.
     const earlier = await createUser()
     const { user, token } = await signedIn('admin')
-    const res = await api(`/api/users?limit=100&cursor=${earlier.id}`, bearer(token))
+    const res = await request(`/api/users?limit=100&cursor=${earlier.id}`, { token })
 
     expect(res.status).toBe(200)
     const text = await res.text()
@@ -92,7 +92,7 @@ describe('GET /api/users', () => {
     const { token } = await signedIn('admin')
     await Promise.all([createUser(), createUser()])
     for (const limit of ['2', '02']) {
-      const res = await api(`/api/users?limit=${limit}`, bearer(token))
+      const res = await request(`/api/users?limit=${limit}`, { token })
       expect((await res.json<{ users: unknown[] }>()).users, limit).toHaveLength(2)
     }
   })
@@ -113,7 +113,7 @@ describe('GET /api/users', () => {
     ['sort=name'],
   ])('answers 400 to %s', async (query) => {
     const { token } = await signedIn('admin')
-    const res = await api(`/api/users?${query}`, bearer(token))
+    const res = await request(`/api/users?${query}`, { token })
     expect(res.status).toBe(400)
     expect(await res.json()).toMatchObject({ code: 'validation_error', details: expect.any(Array) })
   })
@@ -122,14 +122,14 @@ describe('GET /api/users', () => {
 describe('GET /api/users/{id} with the id in upper case', () => {
   it('answers an admin with that user', async () => {
     const { user, token } = await signedIn('admin')
-    const res = await api(`/api/users/${user.id.toUpperCase()}`, bearer(token))
+    const res = await request(`/api/users/${user.id.toUpperCase()}`, { token })
     expect(res.status).toBe(200)
     expect(await res.json()).toMatchObject({ userId: user.id })
   })
 
   it('answers a member with themselves', async () => {
     const { user, token } = await signedIn('member')
-    const res = await api(`/api/users/${user.id.toUpperCase()}`, bearer(token))
+    const res = await request(`/api/users/${user.id.toUpperCase()}`, { token })
     expect(res.status).toBe(200)
     expect(await res.json()).toMatchObject({ userId: user.id })
   })

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { authEvent } from '../../src/audit/auth-event'
 import { authEvents, invitations, memberships, organizations, users } from '../../src/data/schema'
 import { flakyD1 } from '../flaky-d1'
-import { api, apiWithEnv, createUser, headersOf, login, signedIn, uniqueName } from '../helpers'
+import { createUser, headersOf, login, request, signedIn, uniqueName } from '../helpers'
 import { expire, INVITATION_NOT_FOUND, invited, received } from './invitation-helpers'
 import {
   ALREADY_MEMBER,
@@ -16,7 +16,6 @@ import {
   join,
   orgOwnedBy,
   roleIn,
-  send,
   stateOf,
   statusCounts,
   uniqueSlug,
@@ -45,18 +44,8 @@ const INVISIBLE = 'Must not contain control characters, bidirectional overrides 
 type Options = { body?: unknown; ip?: string; settings?: Partial<Env> }
 
 /** A request as the holder of `token`, from `ip` if given, with some settings replaced if given. */
-function call(method: string, path: string, token: string, { body, ip, settings }: Options = {}) {
-  const init: RequestInit = {
-    method,
-    headers: {
-      Authorization: `Bearer ${token}`,
-      ...(ip ? { 'CF-Connecting-IP': ip } : {}),
-      ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  }
-  return settings ? apiWithEnv(settings, path, init) : api(path, init)
-}
+const call = (method: string, path: string, token: string, { body, ip, settings }: Options = {}) =>
+  request(path, { method, token, json: body, headers: ip ? { 'CF-Connecting-IP': ip } : {}, env: settings })
 
 const inviteAs = (token: string, orgId: string, user: string, options: Omit<Options, 'body'> = {}) =>
   call('POST', `/api/orgs/${orgId}/invitations`, token, { ...options, body: { user, role: 'member' } })
@@ -244,7 +233,10 @@ describe('MAX_ORGS_PER_USER', () => {
     expect((await acceptAs(invitee.token, firstId, { settings: { MAX_ORGS_PER_USER: '2' } })).status).toBe(200)
     const settings = { MAX_ORGS_PER_USER: '2' }
     expect((await acceptAs(invitee.token, secondId, { settings })).status).toBe(409)
-    const left = await send('DELETE', `/api/orgs/${first.orgId}/members/${invitee.user.id}`, invitee.token)
+    const left = await request(`/api/orgs/${first.orgId}/members/${invitee.user.id}`, {
+      method: 'DELETE',
+      token: invitee.token,
+    })
     expect(left.status).toBe(204)
     expect((await acceptAs(invitee.token, secondId, { settings })).status).toBe(200)
     expect(await orgsOf(invitee.user.id)).toBe(2)
@@ -290,8 +282,14 @@ describe('an invitation whose write waits while its inviter is deleted', () => {
 describe('an accept whose write waits while the invitation changes', () => {
   type Scene = { orgId: string; id: string; owner: string; invitee: string }
   const meanwhile: [string, (scene: Scene) => Promise<Response | undefined>][] = [
-    ['revoked', ({ orgId, id, owner }) => send('DELETE', `/api/orgs/${orgId}/invitations/${id}`, owner)],
-    ['declined by the invitee', ({ id, invitee }) => send('POST', `/api/invitations/${id}/decline`, invitee)],
+    [
+      'revoked',
+      ({ orgId, id, owner }) => request(`/api/orgs/${orgId}/invitations/${id}`, { method: 'DELETE', token: owner }),
+    ],
+    [
+      'declined by the invitee',
+      ({ id, invitee }) => request(`/api/invitations/${id}/decline`, { method: 'POST', token: invitee }),
+    ],
     [
       'expired',
       // An hour back, not `expire`'s second: before the accept's own `now` however long the hold.
@@ -303,7 +301,10 @@ describe('an accept whose write waits while the invitation changes', () => {
         return undefined
       },
     ],
-    ['deleted with its organisation', ({ orgId, owner }) => send('DELETE', `/api/orgs/${orgId}`, owner)],
+    [
+      'deleted with its organisation',
+      ({ orgId, owner }) => request(`/api/orgs/${orgId}`, { method: 'DELETE', token: owner }),
+    ],
   ]
 
   it.each(meanwhile)('answers 404 and writes nothing when it is %s meanwhile', async (_what, change) => {
@@ -378,11 +379,15 @@ describe('inputs', () => {
     const org = await createOrg(owner.token, { slug: uniqueSlug(), name })
     expect(org.name).toBe(name)
     const other = `🏢${'M'.repeat(99)}`
-    const res = await send('PATCH', `/api/orgs/${org.orgId}`, owner.token, { name: other })
+    const res = await request(`/api/orgs/${org.orgId}`, { method: 'PATCH', token: owner.token, json: { name: other } })
     expect(res.status).toBe(200)
     expect(await res.json()).toMatchObject({ name: other })
     // Characters, not UTF-16 units: one more is refused, as the document says.
-    const over = await send('PATCH', `/api/orgs/${org.orgId}`, owner.token, { name: `${other}🏢` })
+    const over = await request(`/api/orgs/${org.orgId}`, {
+      method: 'PATCH',
+      token: owner.token,
+      json: { name: `${other}🏢` },
+    })
     expect(over.status).toBe(400)
     expect(await over.json()).toEqual(invalid('name'))
   })
@@ -505,13 +510,15 @@ describe('an invitation id used elsewhere', () => {
     await invited(b.token, orgB.orgId, uniqueName())
 
     for (const token of [b.token, globalAdmin.token]) {
-      const res = await send('DELETE', `/api/orgs/${orgB.orgId}/invitations/${id}`, token)
+      const res = await request(`/api/orgs/${orgB.orgId}/invitations/${id}`, { method: 'DELETE', token })
       expect(res.status).toBe(404)
       expect(await res.json()).toEqual(INVITATION_NOT_FOUND)
     }
-    expect((await send('DELETE', `/api/orgs/${orgA.orgId}/invitations/${id}`, b.token)).status).toBe(404)
+    expect(
+      (await request(`/api/orgs/${orgA.orgId}/invitations/${id}`, { method: 'DELETE', token: b.token })).status,
+    ).toBe(404)
     const listed = async (token: string, orgId: string) => {
-      const res = await send('GET', `/api/orgs/${orgId}/invitations`, token)
+      const res = await request(`/api/orgs/${orgId}/invitations`, { token })
       return ((await res.json()) as { invitations: { invitationId: string }[] }).invitations.map((i) => i.invitationId)
     }
     expect(await listed(a.token, orgA.orgId)).toEqual([id])
@@ -519,7 +526,9 @@ describe('an invitation id used elsewhere', () => {
     expect((await received(invitee.token)).map((invitation) => invitation.invitationId)).toEqual([id])
     expect(await changesIn(orgA.orgId)).toEqual(['invitation_created'])
 
-    expect((await send('DELETE', `/api/orgs/${orgA.orgId}/invitations/${id}`, a.token)).status).toBe(204)
+    expect(
+      (await request(`/api/orgs/${orgA.orgId}/invitations/${id}`, { method: 'DELETE', token: a.token })).status,
+    ).toBe(204)
   })
 
   it("never shows one account another's invitations", async () => {

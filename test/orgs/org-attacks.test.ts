@@ -2,7 +2,7 @@ import { env } from 'cloudflare:workers'
 import { eq } from 'drizzle-orm'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { invitations, memberships, organizations, users } from '../../src/data/schema'
-import { apiWithEnv, createUser, signedIn } from '../helpers'
+import { createUser, request, signedIn } from '../helpers'
 import {
   ALREADY_MEMBER,
   changesIn,
@@ -18,7 +18,6 @@ import {
   ownersOf,
   roleIn,
   SLUG_TAKEN,
-  send,
   stateOf,
   statusCounts,
   uniqueSlug,
@@ -52,7 +51,7 @@ describe('input limits', () => {
       expect(org).toMatchObject({ slug: slug.toLowerCase(), name })
 
       const other = { slug: slugOf(32), name: 'M'.repeat(100) }
-      const res = await send('PATCH', `/api/orgs/${org.orgId}`, owner.token, other)
+      const res = await request(`/api/orgs/${org.orgId}`, { method: 'PATCH', token: owner.token, json: other })
       expect(res.status).toBe(200)
       expect(await res.json()).toMatchObject({ slug: other.slug.toLowerCase(), name: other.name })
     })
@@ -62,9 +61,13 @@ describe('input limits', () => {
       expect(email).toHaveLength(254)
       const user = await createUser({ email })
       const org = await createOrg(owner.token)
-      const res = await send('POST', `/api/orgs/${org.orgId}/members`, operator.token, {
-        user: email.toUpperCase(),
-        role: 'member',
+      const res = await request(`/api/orgs/${org.orgId}/members`, {
+        method: 'POST',
+        token: operator.token,
+        json: {
+          user: email.toUpperCase(),
+          role: 'member',
+        },
       })
       expect(res.status).toBe(201)
       expect(await res.json()).toMatchObject({ userId: user.id, email })
@@ -82,7 +85,7 @@ describe('input limits', () => {
         ['POST', '/api/orgs'],
         ['PATCH', `/api/orgs/${org.orgId}`],
       ]) {
-        const res = await send(method, path, owner.token, body())
+        const res = await request(path, { method, token: owner.token, json: body() })
         expect(res.status).toBe(400)
         expect(await res.json()).toEqual(invalid(field))
       }
@@ -91,9 +94,13 @@ describe('input limits', () => {
 
     it('is refused with 400 validation_error: a user reference of 255', async () => {
       const org = await createOrg(owner.token)
-      const res = await send('POST', `/api/orgs/${org.orgId}/members`, operator.token, {
-        user: emailOf(255),
-        role: 'member',
+      const res = await request(`/api/orgs/${org.orgId}/members`, {
+        method: 'POST',
+        token: operator.token,
+        json: {
+          user: emailOf(255),
+          role: 'member',
+        },
       })
       expect(res.status).toBe(400)
       expect(await res.json()).toEqual(invalid('user'))
@@ -110,7 +117,7 @@ describe('input limits', () => {
       ['a field it does not know', { slug: 'acme-extra', name: 'Acme', owner: 'me' }],
       ['a number for a name', { slug: 'acme-number', name: 42 }],
     ])('is refused with 400 on creation: %s', async (_what, body) => {
-      const res = await send('POST', '/api/orgs', owner.token, body)
+      const res = await request('/api/orgs', { method: 'POST', token: owner.token, json: body })
       expect(res.status).toBe(400)
       expect(await res.json()).toMatchObject({ code: 'validation_error' })
     })
@@ -133,12 +140,11 @@ describe('input limits', () => {
       const before = await stateOf(org.orgId)
       // A direct add's body is read only past its guard, which lets global admins alone through.
       const caller = method === 'POST' && suffix === '/members' ? operator : owner
-      const res = await send(
+      const res = await request(`/api/orgs/${org.orgId}${suffix.replace('{member}', member.id)}`, {
         method,
-        `/api/orgs/${org.orgId}${suffix.replace('{member}', member.id)}`,
-        caller.token,
-        body,
-      )
+        token: caller.token,
+        json: body,
+      })
       expect(res.status).toBe(400)
       expect(await res.json()).toMatchObject({ code: 'validation_error' })
       expect(await stateOf(org.orgId)).toEqual(before)
@@ -183,7 +189,7 @@ describe('input limits', () => {
       'are refused with 400 when the orgId is %s, in %s /api/orgs/%s',
       async (_what, method, _route, path, body, id) => {
         const before = await stateOf(orgId)
-        const res = await send(method, path(encodeURIComponent(id), memberId), owner.token, body)
+        const res = await request(path(encodeURIComponent(id), memberId), { method, token: owner.token, json: body })
         expect(res.status).toBe(400)
         expect(await res.json()).toMatchObject({ code: 'validation_error', details: [{ path: 'orgId' }] })
         expect(await stateOf(orgId)).toEqual(before)
@@ -195,7 +201,11 @@ describe('input limits', () => {
         ['PATCH', { role: 'admin' }],
         ['DELETE', undefined],
       ] as const) {
-        const res = await send(method, `/api/orgs/${orgId}/members/${encodeURIComponent(id)}`, owner.token, body)
+        const res = await request(`/api/orgs/${orgId}/members/${encodeURIComponent(id)}`, {
+          method,
+          token: owner.token,
+          json: body,
+        })
         expect(res.status).toBe(400)
         expect(await res.json()).toMatchObject({ code: 'validation_error', details: [{ path: 'userId' }] })
       }
@@ -208,13 +218,19 @@ describe('input limits', () => {
       await join(org.orgId, member.id, 'member')
       const [ORG, MEMBER] = [org.orgId.toUpperCase(), member.id.toUpperCase()]
 
-      expect(await (await send('GET', `/api/orgs/${ORG}`, owner.token)).json()).toEqual(org)
-      const changed = await send('PATCH', `/api/orgs/${ORG}/members/${MEMBER}`, owner.token, { role: 'admin' })
+      expect(await (await request(`/api/orgs/${ORG}`, { token: owner.token })).json()).toEqual(org)
+      const changed = await request(`/api/orgs/${ORG}/members/${MEMBER}`, {
+        method: 'PATCH',
+        token: owner.token,
+        json: { role: 'admin' },
+      })
       expect(changed.status).toBe(200)
       expect(await changed.json()).toMatchObject({ userId: member.id, role: 'admin' })
       const page = await membersOf(owner.token, ORG, { limit: '1', cursor: owner.user.id.toUpperCase() })
       expect(page.members.map((m) => m.userId)).toEqual([member.id])
-      expect((await send('DELETE', `/api/orgs/${ORG}/members/${MEMBER}`, owner.token)).status).toBe(204)
+      expect(
+        (await request(`/api/orgs/${ORG}/members/${MEMBER}`, { method: 'DELETE', token: owner.token })).status,
+      ).toBe(204)
       expect(await changesIn(org.orgId)).toEqual(['member_role_changed', 'member_removed'])
     })
   })
@@ -233,7 +249,7 @@ describe('input limits', () => {
       ['GET audit events', (org: string) => `/api/orgs/${org}/audit-events?userId=42`],
     ])('refuses what it does not know, with 400: %s', async (_what, path) => {
       const org = await createOrg(owner.token)
-      const res = await send('GET', path(org.orgId), owner.token)
+      const res = await request(path(org.orgId), { token: owner.token })
       expect(res.status).toBe(400)
       expect(await res.json()).toMatchObject({ code: 'validation_error' })
     })
@@ -248,7 +264,7 @@ describe('input limits', () => {
         ['POST', '/api/orgs'],
         ['PATCH', `/api/orgs/${org.orgId}`],
       ]) {
-        const res = await send(method, path, owner.token, { slug: uniqueSlug(), name: '   ' })
+        const res = await request(path, { method, token: owner.token, json: { slug: uniqueSlug(), name: '   ' } })
         expect(res.status).toBe(400)
         expect(await res.json()).toEqual(invalid('name'))
       }
@@ -256,13 +272,21 @@ describe('input limits', () => {
 
     it('leave a blank user reference refused with 400, by the server and the document alike', async () => {
       const org = await createOrg(owner.token)
-      const res = await send('POST', `/api/orgs/${org.orgId}/members`, operator.token, { user: '   ', role: 'member' })
+      const res = await request(`/api/orgs/${org.orgId}/members`, {
+        method: 'POST',
+        token: operator.token,
+        json: { user: '   ', role: 'member' },
+      })
       expect(res.status).toBe(400)
       expect(await res.json()).toEqual(invalid('user'))
     })
 
     it('around a name of 100 characters, are answered as the document says', async () => {
-      const res = await send('POST', '/api/orgs', owner.token, { slug: uniqueSlug(), name: ` ${'N'.repeat(100)} ` })
+      const res = await request('/api/orgs', {
+        method: 'POST',
+        token: owner.token,
+        json: { slug: uniqueSlug(), name: ` ${'N'.repeat(100)} ` },
+      })
       // Taken and trimmed, or refused: either, so long as the document says the same.
       expect([201, 400]).toContain(res.status)
     })
@@ -271,9 +295,13 @@ describe('input limits', () => {
       const org = await createOrg(owner.token)
       const email = emailOf(254)
       await createUser({ email })
-      const res = await send('POST', `/api/orgs/${org.orgId}/members`, operator.token, {
-        user: ` ${email} `,
-        role: 'member',
+      const res = await request(`/api/orgs/${org.orgId}/members`, {
+        method: 'POST',
+        token: operator.token,
+        json: {
+          user: ` ${email} `,
+          role: 'member',
+        },
       })
       expect([201, 400]).toContain(res.status)
     })
@@ -307,8 +335,16 @@ describe('races', () => {
       for (let round = 0; round < ROUNDS; round++) {
         const { orgId } = await coOwned()
         const answers = await Promise.all([
-          send('PATCH', `/api/orgs/${orgId}/members/${b.user.id}`, a.token, { role: 'member' }),
-          send('PATCH', `/api/orgs/${orgId}/members/${a.user.id}`, b.token, { role: 'member' }),
+          request(`/api/orgs/${orgId}/members/${b.user.id}`, {
+            method: 'PATCH',
+            token: a.token,
+            json: { role: 'member' },
+          }),
+          request(`/api/orgs/${orgId}/members/${a.user.id}`, {
+            method: 'PATCH',
+            token: b.token,
+            json: { role: 'member' },
+          }),
         ])
         const statuses = answers.map((res) => res.status).sort()
         // The loser is refused as the last owner, or, if the winner wrote first, is no owner any more.
@@ -323,8 +359,8 @@ describe('races', () => {
       for (let round = 0; round < ROUNDS; round++) {
         const { orgId } = await coOwned()
         const answers = await Promise.all([
-          send('DELETE', `/api/orgs/${orgId}/members/${a.user.id}`, a.token),
-          send('DELETE', `/api/orgs/${orgId}/members/${b.user.id}`, b.token),
+          request(`/api/orgs/${orgId}/members/${a.user.id}`, { method: 'DELETE', token: a.token }),
+          request(`/api/orgs/${orgId}/members/${b.user.id}`, { method: 'DELETE', token: b.token }),
         ])
         expect(statusCounts(answers)).toEqual({ 204: 1, 409: 1 })
         const refused = answers.find((res) => res.status === 409)
@@ -342,8 +378,12 @@ describe('races', () => {
         const user = await createUser()
         await join(orgId, user.id, 'member')
         const [removed, promoted] = await Promise.all([
-          send('DELETE', `/api/orgs/${orgId}/members/${user.id}`, a.token),
-          send('PATCH', `/api/orgs/${orgId}/members/${user.id}`, b.token, { role: 'admin' }),
+          request(`/api/orgs/${orgId}/members/${user.id}`, { method: 'DELETE', token: a.token }),
+          request(`/api/orgs/${orgId}/members/${user.id}`, {
+            method: 'PATCH',
+            token: b.token,
+            json: { role: 'admin' },
+          }),
         ])
         expect(removed.status).toBe(204)
         // Promoted before the removal, or found gone: by the guard, or by the write after it.
@@ -359,8 +399,12 @@ describe('races', () => {
         const { orgId } = await coOwned()
         const user = await createUser()
         const [deleted, added] = await Promise.all([
-          send('DELETE', `/api/orgs/${orgId}`, a.token),
-          send('POST', `/api/orgs/${orgId}/members`, operators[0].token, { user: user.id, role: 'member' }),
+          request(`/api/orgs/${orgId}`, { method: 'DELETE', token: a.token }),
+          request(`/api/orgs/${orgId}/members`, {
+            method: 'POST',
+            token: operators[0].token,
+            json: { user: user.id, role: 'member' },
+          }),
         ])
         expect(deleted.status).toBe(204)
         expect([201, 404]).toContain(added.status)
@@ -376,8 +420,12 @@ describe('races', () => {
         const { orgId } = await coOwned()
         const user = await createUser()
         const [deleted, sent] = await Promise.all([
-          send('DELETE', `/api/orgs/${orgId}`, a.token),
-          send('POST', `/api/orgs/${orgId}/invitations`, b.token, { user: user.username, role: 'member' }),
+          request(`/api/orgs/${orgId}`, { method: 'DELETE', token: a.token }),
+          request(`/api/orgs/${orgId}/invitations`, {
+            method: 'POST',
+            token: b.token,
+            json: { user: user.username, role: 'member' },
+          }),
         ])
         expect(deleted.status).toBe(204)
         expect([201, 404]).toContain(sent.status)
@@ -394,9 +442,13 @@ describe('races', () => {
       const slug = uniqueSlug()
       const answers = await Promise.all(
         Array.from({ length: AT_ONCE }, (_, i) =>
-          send('POST', '/api/orgs', i % 2 ? a.token : b.token, {
-            slug: i % 3 ? slug : slug.toUpperCase(),
-            name: `Acme ${i}`,
+          request('/api/orgs', {
+            method: 'POST',
+            token: i % 2 ? a.token : b.token,
+            json: {
+              slug: i % 3 ? slug : slug.toUpperCase(),
+              name: `Acme ${i}`,
+            },
           }),
         ),
       )
@@ -408,7 +460,9 @@ describe('races', () => {
     it('give one organisation a slug; the rest are told 409 org_slug_taken and keep theirs', async () => {
       const orgs = await Promise.all(Array.from({ length: AT_ONCE }, () => createOrg(a.token)))
       const slug = uniqueSlug()
-      const answers = await Promise.all(orgs.map((org) => send('PATCH', `/api/orgs/${org.orgId}`, a.token, { slug })))
+      const answers = await Promise.all(
+        orgs.map((org) => request(`/api/orgs/${org.orgId}`, { method: 'PATCH', token: a.token, json: { slug } })),
+      )
       expect(statusCounts(answers)).toEqual({ 200: 1, 409: AT_ONCE - 1 })
       const rows = await db.select({ id: organizations.id, slug: organizations.slug }).from(organizations).all()
       const kept = orgs.filter((org) => rows.some((row) => row.id === org.orgId && row.slug === org.slug))
@@ -420,9 +474,13 @@ describe('races', () => {
       const user = await createUser()
       const answers = await Promise.all(
         Array.from({ length: AT_ONCE }, (_, i) =>
-          send('POST', `/api/orgs/${org.orgId}/members`, operators[i % 2].token, {
-            user: [user.id, user.username, user.email][i % 3],
-            role: i % 2 ? 'admin' : 'member',
+          request(`/api/orgs/${org.orgId}/members`, {
+            method: 'POST',
+            token: operators[i % 2].token,
+            json: {
+              user: [user.id, user.username, user.email][i % 3],
+              role: i % 2 ? 'admin' : 'member',
+            },
           }),
         ),
       )
@@ -439,10 +497,11 @@ describe('races', () => {
       const creator = await signedIn()
       const slug = uniqueSlug()
       const held = heldD1(env.DB)
-      const creating = apiWithEnv({ DB: held.binding }, '/api/orgs', {
+      const creating = request('/api/orgs', {
         method: 'POST',
-        headers: { Authorization: `Bearer ${creator.token}`, 'Content-Type': 'application/json' },
-        body: JSON.stringify({ slug, name: 'Gone' }),
+        env: { DB: held.binding },
+        token: creator.token,
+        json: { slug, name: 'Gone' },
       })
       await held.writing
       await db.delete(users).where(eq(users.id, creator.user.id))
@@ -469,13 +528,19 @@ describe('races', () => {
 
         // The admin's request reads the member's role, then waits to write while an owner promotes them.
         const held = heldD1(env.DB)
-        const byAdmin = apiWithEnv({ DB: held.binding }, `/api/orgs/${org.orgId}/members/${target.id}`, {
+        const byAdmin = request(`/api/orgs/${org.orgId}/members/${target.id}`, {
           method,
-          headers: { Authorization: `Bearer ${b.token}`, 'Content-Type': 'application/json' },
+          env: { DB: held.binding },
+          token: b.token,
           body: body && JSON.stringify(body),
+          headers: { 'Content-Type': 'application/json' },
         })
         await held.writing
-        const promoted = await send('PATCH', `/api/orgs/${org.orgId}/members/${target.id}`, a.token, { role: 'owner' })
+        const promoted = await request(`/api/orgs/${org.orgId}/members/${target.id}`, {
+          method: 'PATCH',
+          token: a.token,
+          json: { role: 'owner' },
+        })
         expect(promoted.status).toBe(200)
         held.release()
 

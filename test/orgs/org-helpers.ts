@@ -10,7 +10,7 @@ import { authEvents, invitations, memberships, type OrgRole, organizations } fro
 import { uuidv7 } from '../../src/lib/uuid-v7'
 import { buildInvitation } from '../../src/orgs/invitation'
 import { buildOrganization } from '../../src/orgs/organization'
-import { api, bearer, client, signedIn, uniqueName } from '../helpers'
+import { bearer, client, signedIn, uniqueName } from '../helpers'
 
 export const db = drizzle(env.DB)
 
@@ -41,17 +41,6 @@ export function emailOf(length: number) {
 
 /** A well-formed UUIDv7 that names nothing. */
 export const missingId = () => uuidv7()
-
-/** A request as the holder of `token`, with `body` as JSON if given. */
-export const send = (method: string, path: string, token: string, body?: unknown) =>
-  api(path, {
-    method,
-    headers: {
-      Authorization: `Bearer ${token}`,
-      ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  })
 
 /** `POST /api/orgs` as the holder of `token`: the new organisation, failing the test unless it answers 201. */
 export async function createOrg(

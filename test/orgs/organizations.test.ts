@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { memberships } from '../../src/data/schema'
-import { api, bearer, client, createUser, eventsAbout, okBody, signedIn, uniqueName } from '../helpers'
+import { bearer, client, createUser, eventsAbout, okBody, request, signedIn, uniqueName } from '../helpers'
 import { accept, invite } from './invitation-helpers'
 import {
   ALREADY_MEMBER,
@@ -22,7 +22,6 @@ import {
   ownersOf,
   roleIn,
   SLUG_TAKEN,
-  send,
   stateOf,
   uniqueSlug,
 } from './org-helpers'
@@ -56,7 +55,7 @@ describe('organizations', () => {
         createdAt: expect.stringMatching(TIMESTAMP),
         updatedAt: org.createdAt,
       })
-      expect(await (await send('GET', `/api/orgs/${org.orgId}`, people.owner.token)).json()).toEqual(org)
+      expect(await (await request(`/api/orgs/${org.orgId}`, { token: people.owner.token })).json()).toEqual(org)
       const { members } = await membersOf(people.owner.token, org.orgId)
       expect(members).toEqual([
         {
@@ -75,7 +74,11 @@ describe('organizations', () => {
       const before = (await listOrgs(people.admin.token, { limit: '100' })).organizations
 
       for (const taken of [slug, slug.toUpperCase()]) {
-        const res = await send('POST', '/api/orgs', people.admin.token, { slug: taken, name: 'Second' })
+        const res = await request('/api/orgs', {
+          method: 'POST',
+          token: people.admin.token,
+          json: { slug: taken, name: 'Second' },
+        })
         expect(res.status).toBe(409)
         expect(await res.json()).toEqual(SLUG_TAKEN)
       }
@@ -120,7 +123,7 @@ describe('organizations', () => {
       'answers 403 to all=true from an organisation %s',
       async (who) => {
         await orgOf(people)
-        const res = await send('GET', '/api/orgs?all=true', people[who].token)
+        const res = await request('/api/orgs?all=true', { token: people[who].token })
         expect(res.status).toBe(403)
         expect(await res.json()).toEqual(FORBIDDEN)
       },
@@ -136,7 +139,10 @@ describe('organizations', () => {
         ['member', 'member'],
         ['globalAdmin', null],
       ] as const) {
-        expect(await (await send('GET', `/api/orgs/${org.orgId}`, people[who].token)).json()).toEqual({ ...org, role })
+        expect(await (await request(`/api/orgs/${org.orgId}`, { token: people[who].token })).json()).toEqual({
+          ...org,
+          role,
+        })
       }
     })
   })
@@ -145,15 +151,19 @@ describe('organizations', () => {
     it('changes the slug (in lower case) and the name (trimmed), and moves updatedAt only', async () => {
       const org = await orgOf(people)
       const slug = uniqueSlug()
-      const res = await send('PATCH', `/api/orgs/${org.orgId}`, people.admin.token, {
-        slug: slug.toUpperCase(),
-        name: ' Acme Inc. ',
+      const res = await request(`/api/orgs/${org.orgId}`, {
+        method: 'PATCH',
+        token: people.admin.token,
+        json: {
+          slug: slug.toUpperCase(),
+          name: ' Acme Inc. ',
+        },
       })
       expect(res.status).toBe(200)
       const changed = await res.json<typeof org>()
       expect(changed).toEqual({ ...org, slug, name: 'Acme Inc.', role: 'admin', updatedAt: expect.any(String) })
       expect(changed.updatedAt >= org.updatedAt).toBe(true)
-      expect(await (await send('GET', `/api/orgs/${org.orgId}`, people.owner.token)).json()).toEqual({
+      expect(await (await request(`/api/orgs/${org.orgId}`, { token: people.owner.token })).json()).toEqual({
         ...changed,
         role: 'owner',
       })
@@ -164,7 +174,11 @@ describe('organizations', () => {
       const org = await orgOf(people)
       const before = await stateOf(org.orgId)
       for (const slug of [other.slug, other.slug.toUpperCase()]) {
-        const res = await send('PATCH', `/api/orgs/${org.orgId}`, people.owner.token, { slug, name: 'Renamed' })
+        const res = await request(`/api/orgs/${org.orgId}`, {
+          method: 'PATCH',
+          token: people.owner.token,
+          json: { slug, name: 'Renamed' },
+        })
         expect(res.status).toBe(409)
         expect(await res.json()).toEqual(SLUG_TAKEN)
       }
@@ -173,9 +187,13 @@ describe('organizations', () => {
 
     it('takes its own slug in another case as no change at all', async () => {
       const org = await orgOf(people)
-      const res = await send('PATCH', `/api/orgs/${org.orgId}`, people.owner.token, {
-        slug: org.slug.toUpperCase(),
-        name: org.name,
+      const res = await request(`/api/orgs/${org.orgId}`, {
+        method: 'PATCH',
+        token: people.owner.token,
+        json: {
+          slug: org.slug.toUpperCase(),
+          name: org.name,
+        },
       })
       expect(res.status).toBe(200)
       expect(await res.json()).toMatchObject({ slug: org.slug, name: org.name })
@@ -186,10 +204,12 @@ describe('organizations', () => {
   describe('DELETE /api/orgs/{orgId}', () => {
     it('deletes the organisation and every membership in it, and frees its slug', async () => {
       const org = await orgOf(people)
-      expect((await send('DELETE', `/api/orgs/${org.orgId}`, people.owner.token)).status).toBe(204)
+      expect((await request(`/api/orgs/${org.orgId}`, { method: 'DELETE', token: people.owner.token })).status).toBe(
+        204,
+      )
 
       for (const who of ['owner', 'member', 'globalAdmin'] as const) {
-        const res = await send('GET', `/api/orgs/${org.orgId}`, people[who].token)
+        const res = await request(`/api/orgs/${org.orgId}`, { token: people[who].token })
         expect(res.status).toBe(404)
         expect(await res.json()).toEqual(ORG_NOT_FOUND)
       }
@@ -230,9 +250,13 @@ describe('members', () => {
     ])('adds an existing account named by its %s', async (_how, reference) => {
       const org = await orgOf(people)
       const user = await createUser({ username: uniqueName('Mixed') })
-      const res = await send('POST', `/api/orgs/${org.orgId}/members`, people.globalAdmin.token, {
-        user: reference(user),
-        role: 'member',
+      const res = await request(`/api/orgs/${org.orgId}/members`, {
+        method: 'POST',
+        token: people.globalAdmin.token,
+        json: {
+          user: reference(user),
+          role: 'member',
+        },
       })
       expect(res.status).toBe(201)
       const added = await res.json<ReturnType<typeof asMember>>()
@@ -246,9 +270,13 @@ describe('members', () => {
       const before = await stateOf(org.orgId)
       const { user } = people.member
       for (const reference of [user.username, user.email.toUpperCase(), user.id]) {
-        const res = await send('POST', `/api/orgs/${org.orgId}/members`, people.globalAdmin.token, {
-          user: reference,
-          role: 'owner',
+        const res = await request(`/api/orgs/${org.orgId}/members`, {
+          method: 'POST',
+          token: people.globalAdmin.token,
+          json: {
+            user: reference,
+            role: 'owner',
+          },
         })
         expect(res.status).toBe(409)
         expect(await res.json()).toEqual(ALREADY_MEMBER)
@@ -263,9 +291,13 @@ describe('members', () => {
     ])('answers 404 user_not_found to an unknown %s', async (_how, reference) => {
       const org = await orgOf(people)
       const before = await stateOf(org.orgId)
-      const res = await send('POST', `/api/orgs/${org.orgId}/members`, people.globalAdmin.token, {
-        user: reference(),
-        role: 'member',
+      const res = await request(`/api/orgs/${org.orgId}/members`, {
+        method: 'POST',
+        token: people.globalAdmin.token,
+        json: {
+          user: reference(),
+          role: 'member',
+        },
       })
       expect(res.status).toBe(404)
       expect(await res.json()).toEqual(USER_NOT_FOUND)
@@ -300,8 +332,12 @@ describe('members', () => {
     it('changes the role and answers the member', async () => {
       const org = await orgOf(people)
       const { user } = people.member
-      const res = await send('PATCH', `/api/orgs/${org.orgId}/members/${user.id}`, people.admin.token, {
-        role: 'admin',
+      const res = await request(`/api/orgs/${org.orgId}/members/${user.id}`, {
+        method: 'PATCH',
+        token: people.admin.token,
+        json: {
+          role: 'admin',
+        },
       })
       expect(res.status).toBe(200)
       expect(await res.json()).toEqual(asMember(user, 'admin'))
@@ -317,7 +353,11 @@ describe('members', () => {
         ['PATCH', { role: 'admin' }],
         ['DELETE', undefined],
       ] as const) {
-        const res = await send(method, `/api/orgs/${org.orgId}/members/${await userId()}`, people.owner.token, body)
+        const res = await request(`/api/orgs/${org.orgId}/members/${await userId()}`, {
+          method,
+          token: people.owner.token,
+          json: body,
+        })
         expect(res.status).toBe(404)
         expect(await res.json()).toEqual(MEMBER_NOT_FOUND)
       }
@@ -328,17 +368,21 @@ describe('members', () => {
     it.each(['member', 'admin'] as const)('is open to its %s', async (who) => {
       const org = await orgOf(people)
       const { user, token } = people[who]
-      expect((await send('DELETE', `/api/orgs/${org.orgId}/members/${user.id}`, token)).status).toBe(204)
+      expect((await request(`/api/orgs/${org.orgId}/members/${user.id}`, { method: 'DELETE', token })).status).toBe(204)
       expect(await roleIn(org.orgId, user.id)).toBeUndefined()
     })
 
     it('is open to an owner while another owner stays', async () => {
       const org = await orgOf(people)
-      await send('PATCH', `/api/orgs/${org.orgId}/members/${people.admin.user.id}`, people.owner.token, {
-        role: 'owner',
+      await request(`/api/orgs/${org.orgId}/members/${people.admin.user.id}`, {
+        method: 'PATCH',
+        token: people.owner.token,
+        json: {
+          role: 'owner',
+        },
       })
       const { user, token } = people.owner
-      expect((await send('DELETE', `/api/orgs/${org.orgId}/members/${user.id}`, token)).status).toBe(204)
+      expect((await request(`/api/orgs/${org.orgId}/members/${user.id}`, { method: 'DELETE', token })).status).toBe(204)
       expect(await ownersOf(org.orgId)).toBe(1)
     })
 
@@ -352,7 +396,11 @@ describe('members', () => {
       async (_what, method, body, by) => {
         const org = await orgOf(people)
         const before = await stateOf(org.orgId)
-        const res = await send(method, `/api/orgs/${org.orgId}/members/${people.owner.user.id}`, people[by].token, body)
+        const res = await request(`/api/orgs/${org.orgId}/members/${people.owner.user.id}`, {
+          method,
+          token: people[by].token,
+          json: body,
+        })
         expect(res.status).toBe(409)
         expect(await res.json()).toEqual(LAST_OWNER)
         expect(await stateOf(org.orgId)).toEqual(before)
@@ -362,7 +410,7 @@ describe('members', () => {
 
   describe('deleting an account that belongs to organisations', () => {
     const deleteUser = (id: string) =>
-      api(`/api/users/${id}`, { method: 'DELETE', ...bearer(people.globalAdmin.token) })
+      request(`/api/users/${id}`, { method: 'DELETE', token: people.globalAdmin.token })
 
     it('is refused with 409 last_owner while it is the only owner of one, and deletes nothing', async () => {
       const owner = await createUser()
@@ -373,7 +421,7 @@ describe('members', () => {
       const res = await deleteUser(owner.id)
       expect(res.status).toBe(409)
       expect(await res.json()).toEqual(LAST_OWNER)
-      expect((await api(`/api/users/${owner.id}`, bearer(people.globalAdmin.token))).status).toBe(200)
+      expect((await request(`/api/users/${owner.id}`, { token: people.globalAdmin.token })).status).toBe(200)
       expect(await stateOf(org.orgId)).toEqual(before)
       expect((await eventsAbout(owner.id)).map((event) => event.type)).not.toContain('user_deleted')
     })
@@ -400,8 +448,12 @@ describe('members', () => {
       await join(org.orgId, heir.id, 'member')
       expect((await deleteUser(owner.id)).status).toBe(409)
 
-      const promoted = await send('PATCH', `/api/orgs/${org.orgId}/members/${heir.id}`, people.globalAdmin.token, {
-        role: 'owner',
+      const promoted = await request(`/api/orgs/${org.orgId}/members/${heir.id}`, {
+        method: 'PATCH',
+        token: people.globalAdmin.token,
+        json: {
+          role: 'owner',
+        },
       })
       expect(promoted.status).toBe(200)
       expect((await deleteUser(owner.id)).status).toBe(204)
@@ -456,21 +508,44 @@ describe('the audit trail', () => {
         return res
       }
       const steps: [string, () => Promise<{ status: number }>][] = [
-        ['rename', () => send('PATCH', `/api/orgs/${orgId}`, owner.token, { name: 'Renamed' })],
+        [
+          'rename',
+          () => request(`/api/orgs/${orgId}`, { method: 'PATCH', token: owner.token, json: { name: 'Renamed' } }),
+        ],
         [
           'add',
-          () => send('POST', `/api/orgs/${orgId}/members`, globalAdmin.token, { user: admin.user.id, role: 'admin' }),
+          () =>
+            request(`/api/orgs/${orgId}/members`, {
+              method: 'POST',
+              token: globalAdmin.token,
+              json: { user: admin.user.id, role: 'admin' },
+            }),
         ],
         ['invite', () => inviting(newcomer.user.username)],
         ['accept', () => accept(newcomer.token, sent[newcomer.user.username])],
         ['invite', () => inviting(other.username)],
-        ['revoke', () => send('DELETE', `/api/orgs/${orgId}/invitations/${sent[other.username]}`, owner.token)],
+        [
+          'revoke',
+          () =>
+            request(`/api/orgs/${orgId}/invitations/${sent[other.username]}`, { method: 'DELETE', token: owner.token }),
+        ],
         [
           'promote',
-          () => send('PATCH', `/api/orgs/${orgId}/members/${newcomer.user.id}`, admin.token, { role: 'admin' }),
+          () =>
+            request(`/api/orgs/${orgId}/members/${newcomer.user.id}`, {
+              method: 'PATCH',
+              token: admin.token,
+              json: { role: 'admin' },
+            }),
         ],
-        ['remove', () => send('DELETE', `/api/orgs/${orgId}/members/${newcomer.user.id}`, owner.token)],
-        ['leave', () => send('DELETE', `/api/orgs/${orgId}/members/${admin.user.id}`, admin.token)],
+        [
+          'remove',
+          () => request(`/api/orgs/${orgId}/members/${newcomer.user.id}`, { method: 'DELETE', token: owner.token }),
+        ],
+        [
+          'leave',
+          () => request(`/api/orgs/${orgId}/members/${admin.user.id}`, { method: 'DELETE', token: admin.token }),
+        ],
       ]
       const expected = [
         { type: 'org_updated', userId: null, actorUserId: owner.user.id },
@@ -511,12 +586,24 @@ describe('the audit trail', () => {
     it('writes nothing when it changes nothing: a role or a name set to what it is', async () => {
       const org = await orgOf(people)
       const { member } = people
-      const same = await send('PATCH', `/api/orgs/${org.orgId}/members/${member.user.id}`, people.owner.token, {
-        role: 'member',
+      const same = await request(`/api/orgs/${org.orgId}/members/${member.user.id}`, {
+        method: 'PATCH',
+        token: people.owner.token,
+        json: {
+          role: 'member',
+        },
       })
       expect(same.status).toBe(200)
       expect(await same.json()).toMatchObject({ userId: member.user.id, role: 'member' })
-      expect((await send('PATCH', `/api/orgs/${org.orgId}`, people.admin.token, { name: org.name })).status).toBe(200)
+      expect(
+        (
+          await request(`/api/orgs/${org.orgId}`, {
+            method: 'PATCH',
+            token: people.admin.token,
+            json: { name: org.name },
+          })
+        ).status,
+      ).toBe(200)
       expect(await changesIn(org.orgId)).toEqual([])
     })
 
@@ -557,7 +644,11 @@ describe('the audit trail', () => {
           .replace('{missing}', missingId())
       const before = await stateOf(org.orgId)
       const filled = body && Object.fromEntries(Object.entries(body).map(([key, value]) => [key, fill(value)]))
-      const res = await send(method, `/api/orgs/${org.orgId}${fill(suffix)}`, people[who].token, filled)
+      const res = await request(`/api/orgs/${org.orgId}${fill(suffix)}`, {
+        method,
+        token: people[who].token,
+        json: filled,
+      })
       expect(res.status).toBe(status)
       expect(await stateOf(org.orgId)).toEqual(before)
     })
@@ -570,14 +661,22 @@ describe('the audit trail', () => {
       ;({ orgId } = await createOrg(people.owner.token))
       added = await Promise.all([createUser(), createUser(), createUser()])
       for (const user of added) {
-        const res = await send('POST', `/api/orgs/${orgId}/members`, people.globalAdmin.token, {
-          user: user.id,
-          role: 'member',
+        const res = await request(`/api/orgs/${orgId}/members`, {
+          method: 'POST',
+          token: people.globalAdmin.token,
+          json: {
+            user: user.id,
+            role: 'member',
+          },
         })
         expect(res.status).toBe(201)
       }
-      const promoted = await send('PATCH', `/api/orgs/${orgId}/members/${added[0].id}`, people.owner.token, {
-        role: 'admin',
+      const promoted = await request(`/api/orgs/${orgId}/members/${added[0].id}`, {
+        method: 'PATCH',
+        token: people.owner.token,
+        json: {
+          role: 'admin',
+        },
       })
       expect(promoted.status).toBe(200)
     })
@@ -613,7 +712,9 @@ describe('the audit trail', () => {
   describe('a deleted organisation', () => {
     it('leaves its org_deleted event in the global audit trail, and its own listing answers 404', async () => {
       const org = await orgOf(people)
-      expect((await send('DELETE', `/api/orgs/${org.orgId}`, people.owner.token)).status).toBe(204)
+      expect((await request(`/api/orgs/${org.orgId}`, { method: 'DELETE', token: people.owner.token })).status).toBe(
+        204,
+      )
 
       const { events } = await okBody(
         await client.api['audit-events'].$get(
@@ -624,7 +725,7 @@ describe('the audit trail', () => {
       expect(events.filter((event) => event.orgId === org.orgId)).toEqual([
         expect.objectContaining({ type: 'org_deleted', userId: null, actorUserId: people.owner.user.id }),
       ])
-      const gone = await send('GET', `/api/orgs/${org.orgId}/audit-events`, people.globalAdmin.token)
+      const gone = await request(`/api/orgs/${org.orgId}/audit-events`, { token: people.globalAdmin.token })
       expect(gone.status).toBe(404)
       expect(await gone.json()).toEqual(ORG_NOT_FOUND)
     })

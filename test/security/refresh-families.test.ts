@@ -4,7 +4,7 @@ import { drizzle } from 'drizzle-orm/d1'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { mintRefreshToken } from '../../src/auth/refresh-token-codec'
 import { refreshFamilies } from '../../src/data/schema'
-import { api, apiWithEnv, bearer, createUser, decodeJwt, eventsAbout, expectRefreshRefused, login } from '../helpers'
+import { createUser, decodeJwt, eventsAbout, expectRefreshRefused, login, request } from '../helpers'
 import { randomIp } from './login-attempts'
 
 // The Worker runs in this isolate: with Date frozen, every request of a round is at one
@@ -27,10 +27,11 @@ function freezeClock() {
 
 /** `POST /api/auth/refresh` from `ip`, under the shipped vars but `vars`. */
 const refreshFrom = (refreshToken: string, { ip = randomIp(), vars = {} }: { ip?: string; vars?: Partial<Env> } = {}) =>
-  apiWithEnv(vars, '/api/auth/refresh', {
+  request('/api/auth/refresh', {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json', 'CF-Connecting-IP': ip },
-    body: JSON.stringify({ refreshToken }),
+    env: vars,
+    json: { refreshToken },
+    headers: { 'CF-Connecting-IP': ip },
   })
 
 /** `count` refreshes with `refreshToken` at once, each from an address of its own. */
@@ -55,7 +56,7 @@ const rowsOf = (familyId: string) => db.select().from(refreshFamilies).where(eq(
 /** The types of the events about `userId`, sorted: with Date frozen, ids of one millisecond do not sort by time. */
 const eventTypes = async (userId: string) => (await eventsAbout(userId)).map((event) => event.type).sort()
 
-const meStatus = async (token: string) => (await api('/api/auth/me', bearer(token))).status
+const meStatus = async (token: string) => (await request('/api/auth/me', { token })).status
 
 async function expectLimited(res: Response) {
   expect(res.status).toBe(429)
