@@ -9,6 +9,7 @@ import type { AppType } from '../src/app'
 import { passwordSettings } from '../src/auth/passwords'
 import { tokenSettings } from '../src/auth/tokens'
 import { authEvents, users } from '../src/data/schema'
+import { base64Url } from '../src/lib/base64url'
 import { buildUser, type NewUserInput } from '../src/users/new-user'
 import { ManagedUserSchema } from '../src/users/public-user'
 import { fetchWorker, fetchWorkerWith } from './contract/worker'
@@ -123,15 +124,6 @@ export async function signedIn(role: NewUserInput['role'] = 'member') {
   return { user, token }
 }
 
-/** Decodes a JWT's header and payload without verifying it. */
-export function decodeJwt(token: string) {
-  const [header, payload] = token
-    .split('.')
-    .slice(0, 2)
-    .map((part) => JSON.parse(atob(part.replace(/-/g, '+').replace(/_/g, '/'))))
-  return { header, payload }
-}
-
 /** The audit events about `userId`, oldest first, straight from D1. */
 export const eventsAbout = (userId: string) =>
   drizzle(env.DB).select().from(authEvents).where(eq(authEvents.subjectUserId, userId)).orderBy(authEvents.id).all()
@@ -153,12 +145,6 @@ export async function forgeToken(
   return sign(claims as JWTPayload, jwk, alg)
 }
 
-const base64Url = (bytes: Uint8Array) =>
-  btoa(String.fromCharCode(...bytes))
-    .replace(/\+/g, '-')
-    .replace(/\//g, '_')
-    .replace(/=+$/, '')
-
 /** An HS256 JWS of exactly this header and payload: for headers Hono's `sign` would not write. */
 export async function signCompact(header: object, payload: object, secret: string) {
   const encoder = new TextEncoder()
@@ -167,7 +153,7 @@ export async function signCompact(header: object, payload: object, secret: strin
     'sign',
   ])
   const signature = await crypto.subtle.sign('HMAC', key, encoder.encode(signingInput))
-  return `${signingInput}.${base64Url(new Uint8Array(signature))}`
+  return `${signingInput}.${base64Url(signature)}`
 }
 
 /** A response's headers but the request id, which differs for every request by design. */

@@ -1,5 +1,7 @@
+import { decode } from 'hono/jwt'
 import { describe, expect, it } from 'vitest'
-import { createUser, DEFAULT_PASSWORD, decodeJwt, headersOf, LOGIN_ANSWER_KEYS, request } from './helpers'
+import type { TokenClaims } from '../src/auth/tokens'
+import { createUser, DEFAULT_PASSWORD, headersOf, LOGIN_ANSWER_KEYS, request } from './helpers'
 
 const LOGIN = '/api/auth/login'
 
@@ -20,7 +22,8 @@ describe('POST /api/auth/login', () => {
     const res = await request(LOGIN, { method: 'POST', json: { username: user.username, password: DEFAULT_PASSWORD } })
     const { token } = await res.json<{ token: string }>()
 
-    const { header, payload } = decodeJwt(token)
+    const { header } = decode(token)
+    const payload = decode(token).payload as TokenClaims
     expect(header).toEqual({ alg: 'HS256', typ: 'JWT', kid: expect.stringMatching(/^[\w-]{16}$/) })
     expect(payload).toMatchObject({
       iss: 'orgstack',
@@ -45,7 +48,7 @@ describe('POST /api/auth/login', () => {
     })
     const body = await res.json<{ token: string; expiresIn: number }>()
     expect(body.expiresIn).toBe(3600)
-    const { payload } = decodeJwt(body.token)
+    const payload = decode(body.token).payload as TokenClaims
     expect(payload.exp - payload.iat).toBe(3600)
   })
 

@@ -1,12 +1,13 @@
 import { env } from 'cloudflare:workers'
 import { eq, sql } from 'drizzle-orm'
 import { drizzle } from 'drizzle-orm/d1'
+import { decode } from 'hono/jwt'
 import { describe, expect, it, vi } from 'vitest'
 import { hasRefreshTokenShape, refresh, refreshSettings, startFamily } from '../src/auth/refresh-tokens'
 import { issueToken, tokenSettings } from '../src/auth/tokens'
 import { refreshFamilies, users } from '../src/data/schema'
 import { findAccount } from '../src/data/users'
-import { createUser, decodeJwt, eventsAbout } from './helpers'
+import { createUser, eventsAbout } from './helpers'
 
 const db = drizzle(env.DB)
 const settings = await refreshSettings(env)
@@ -74,7 +75,7 @@ describe('refresh tokens', () => {
   it('names the family in the access tokens issued from it', async () => {
     const { user, familyId } = await loggedIn()
     const { token } = await issueToken(user, await tokenSettings(env), familyId)
-    expect(decodeJwt(token).payload.fam).toBe(familyId)
+    expect(decode(token).payload.fam).toBe(familyId)
   })
 
   it('revokes the family, its access tokens too, when a token rotated before the reuse interval comes back', async () => {

@@ -1,6 +1,7 @@
 import { env } from 'cloudflare:workers'
 import { eq } from 'drizzle-orm'
 import { drizzle } from 'drizzle-orm/d1'
+import { decode } from 'hono/jwt'
 import { describe, expect, it } from 'vitest'
 import { hasRefreshTokenShape, REFRESH_TOKEN_LENGTH } from '../src/auth/refresh-tokens'
 import { refreshFamilies } from '../src/data/schema'
@@ -8,7 +9,6 @@ import { flakyD1 } from './flaky-d1'
 import {
   createUser,
   DEFAULT_PASSWORD,
-  decodeJwt,
   eventsAbout,
   expectRefreshRefused,
   LOGIN_ANSWER_KEYS,
@@ -31,7 +31,7 @@ async function loggedIn() {
   return { user, ...(await login(user.username)) }
 }
 
-const familyOf = (token: string): string => decodeJwt(token).payload.fam
+const familyOf = (token: string): string => decode(token).payload.fam as string
 
 const meStatus = async (token: string) => (await request('/api/auth/me', { token })).status
 

@@ -1,10 +1,11 @@
 import { env } from 'cloudflare:workers'
 import { eq } from 'drizzle-orm'
 import { drizzle } from 'drizzle-orm/d1'
+import { decode } from 'hono/jwt'
 import { describe, expect, it } from 'vitest'
 import type { TokenClaims } from '../src/auth/tokens'
 import { users } from '../src/data/schema'
-import { decodeJwt, forgeToken, request, signedIn } from './helpers'
+import { forgeToken, request, signedIn } from './helpers'
 
 const ME = '/api/auth/me'
 const now = () => Math.floor(Date.now() / 1000)
@@ -13,7 +14,7 @@ const encodePart = (value: object) => b64url(JSON.stringify(value))
 
 async function claimsFor(role: 'admin' | 'member' = 'member') {
   const { token } = await signedIn(role)
-  return { token, claims: decodeJwt(token).payload as TokenClaims }
+  return { token, claims: decode(token).payload as TokenClaims }
 }
 
 const authorize = (authorization: string) => request(ME, { headers: { Authorization: authorization } })

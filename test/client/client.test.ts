@@ -1,17 +1,9 @@
 import { env } from 'cloudflare:workers'
+import { decode } from 'hono/jwt'
 import { describe, expect, it, vi } from 'vitest'
 import { ApiClientError, createClient, memoryStorage, type TokenStorage } from '../../client/src'
 import { flakyD1 } from '../flaky-d1'
-import {
-  createUser,
-  DEFAULT_PASSWORD,
-  decodeJwt,
-  forgeToken,
-  okBody,
-  type RequestOptions,
-  request,
-  workerFetch,
-} from '../helpers'
+import { createUser, DEFAULT_PASSWORD, forgeToken, okBody, type RequestOptions, request, workerFetch } from '../helpers'
 
 const BASE_URL = 'https://orgstack.test'
 
@@ -37,7 +29,7 @@ async function expiredSession(around?: Around) {
   await counted.orgstack.login(user.username, DEFAULT_PASSWORD)
   const tokens = await counted.storage.get()
   if (tokens === null) throw new Error('login stored no tokens')
-  const { payload } = decodeJwt(tokens.token)
+  const { payload } = decode(tokens.token)
   const now = Math.floor(Date.now() / 1000)
   const expired = await forgeToken({ ...payload, iat: now - 120, nbf: now - 120, exp: now - 60 })
   await counted.storage.set({ ...tokens, token: expired })

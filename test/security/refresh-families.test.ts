@@ -1,10 +1,11 @@
 import { env } from 'cloudflare:workers'
 import { eq } from 'drizzle-orm'
 import { drizzle } from 'drizzle-orm/d1'
+import { decode } from 'hono/jwt'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { mintRefreshToken } from '../../src/auth/refresh-token-codec'
 import { refreshFamilies } from '../../src/data/schema'
-import { createUser, decodeJwt, eventsAbout, expectRefreshRefused, login, request } from '../helpers'
+import { createUser, eventsAbout, expectRefreshRefused, login, request } from '../helpers'
 import { randomIp } from './login-attempts'
 
 // The Worker runs in this isolate: with Date frozen, every request of a round is at one
@@ -48,7 +49,7 @@ async function tokensOf(res: Response) {
 async function loggedIn() {
   const user = await createUser()
   const answer = await login(user.username)
-  return { user, ...answer, familyId: decodeJwt(answer.token).payload.fam as string }
+  return { user, ...answer, familyId: decode(answer.token).payload.fam as string }
 }
 
 const rowsOf = (familyId: string) => db.select().from(refreshFamilies).where(eq(refreshFamilies.id, familyId))

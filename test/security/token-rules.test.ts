@@ -1,7 +1,8 @@
 import { env } from 'cloudflare:workers'
+import { decode } from 'hono/jwt'
 import { describe, expect, it, vi } from 'vitest'
 import { type TokenClaims, tokenSettings } from '../../src/auth/tokens'
-import { consoleSpy, DEFAULT_PASSWORD, decodeJwt, forgeToken, request, signCompact, signedIn } from '../helpers'
+import { consoleSpy, DEFAULT_PASSWORD, forgeToken, request, signCompact, signedIn } from '../helpers'
 
 const OLD_SECRET = 'the-secret-before-the-rotation-0123456789'
 const now = () => Math.floor(Date.now() / 1000)
@@ -9,7 +10,7 @@ const me = (token: string) => request('/api/auth/me', { token })
 
 async function claims() {
   const { token } = await signedIn()
-  return decodeJwt(token).payload as TokenClaims
+  return decode(token).payload as TokenClaims
 }
 
 async function expectRefused(res: Response) {
@@ -117,7 +118,7 @@ describe('key rotation', () => {
 
     expect((await request('/api/auth/me', { env: rotated, token: before.token })).status).toBe(200)
     const after = await (await loginWith(rotated, user.username)).json<{ token: string }>()
-    expect(decodeJwt(after.token).header.kid).not.toBe(decodeJwt(before.token).header.kid)
+    expect(decode(after.token).header.kid).not.toBe(decode(before.token).header.kid)
     expect((await me(after.token)).status).toBe(200)
 
     // Once JWT_SECRET_PREVIOUS is removed, the old tokens are refused.
