@@ -5,8 +5,8 @@ import {
   eventsAbout,
   login,
   MANAGED_USER_KEYS,
+  newSession,
   request,
-  signedIn,
   uniqueName,
 } from './helpers'
 
@@ -14,7 +14,7 @@ const NO_SUCH_ID = '01900000-0000-7000-8000-000000000000'
 
 describe('POST /api/users', () => {
   it('creates a user an admin describes, who can then log in', async () => {
-    const { user: admin, token } = await signedIn('admin')
+    const { user: admin, token } = await newSession('admin')
     const username = uniqueName('New')
     const res = await request('/api/users', {
       method: 'POST',
@@ -35,7 +35,7 @@ describe('POST /api/users', () => {
   })
 
   it('answers 409 to a username taken in another case, and to an email taken in another case', async () => {
-    const { token } = await signedIn('admin')
+    const { token } = await newSession('admin')
     const existing = await createUser()
     const taken = await request('/api/users', {
       method: 'POST',
@@ -69,7 +69,7 @@ describe('POST /api/users', () => {
     ['an unknown role', { role: 'owner' }],
     ['an unknown field', { disabled: true }],
   ])('answers 400 to %s', async (_name, change) => {
-    const { token } = await signedIn('admin')
+    const { token } = await newSession('admin')
     const username = uniqueName()
     const body = { username, email: `${username}@example.com`, password: 'a fine password', ...change }
     const res = await request('/api/users', { method: 'POST', token, json: body })
@@ -78,7 +78,7 @@ describe('POST /api/users', () => {
   })
 
   it('answers 403 to a member', async () => {
-    const { token } = await signedIn('member')
+    const { token } = await newSession('member')
     const username = uniqueName()
     const res = await request('/api/users', {
       method: 'POST',
@@ -91,7 +91,7 @@ describe('POST /api/users', () => {
 
 describe('GET /api/users/:id', () => {
   it('shows an admin any user, without password material', async () => {
-    const { token } = await signedIn('admin')
+    const { token } = await newSession('admin')
     const other = await createUser()
     const res = await request(`/api/users/${other.id}`, { token })
     expect(res.status).toBe(200)
@@ -101,12 +101,12 @@ describe('GET /api/users/:id', () => {
   })
 
   it('shows members themselves', async () => {
-    const { user, token } = await signedIn('member')
+    const { user, token } = await newSession('member')
     expect(await (await request(`/api/users/${user.id}`, { token })).json()).toMatchObject({ userId: user.id })
   })
 
   it("answers 403 to a member asking for another user's id, whether it exists or not", async () => {
-    const { token } = await signedIn('member')
+    const { token } = await newSession('member')
     const other = await createUser()
     for (const id of [other.id, NO_SUCH_ID]) {
       const res = await request(`/api/users/${id}`, { token })
@@ -118,7 +118,7 @@ describe('GET /api/users/:id', () => {
   })
 
   it('answers 404 User not found, and 400 to an id that is not a UUID', async () => {
-    const { token } = await signedIn('admin')
+    const { token } = await newSession('admin')
     const missing = await request(`/api/users/${NO_SUCH_ID}`, { token })
     expect(missing.status).toBe(404)
     expect(await missing.json()).toEqual({ error: 'User not found', code: 'user_not_found' })
@@ -130,7 +130,7 @@ describe('GET /api/users/:id', () => {
 
 describe('PATCH /api/users/:id', () => {
   it("changes a user's email, and login follows it", async () => {
-    const { token } = await signedIn('admin')
+    const { token } = await newSession('admin')
     const user = await createUser()
     const email = `${uniqueName()}@example.org`
     const res = await request(`/api/users/${user.id}`, { method: 'PATCH', token, json: { email } })
@@ -144,8 +144,8 @@ describe('PATCH /api/users/:id', () => {
   })
 
   it('promotes a member, who is an admin from the next request on', async () => {
-    const { token: adminToken } = await signedIn('admin')
-    const { user, token } = await signedIn('member')
+    const { token: adminToken } = await newSession('admin')
+    const { user, token } = await newSession('member')
     expect((await request('/api/users', { token })).status).toBe(403)
 
     const res = await request(`/api/users/${user.id}`, { method: 'PATCH', token: adminToken, json: { role: 'admin' } })
@@ -155,7 +155,7 @@ describe('PATCH /api/users/:id', () => {
   })
 
   it('answers 409 to an email taken by someone else', async () => {
-    const { token } = await signedIn('admin')
+    const { token } = await newSession('admin')
     const [user, other] = [await createUser(), await createUser()]
     const res = await request(`/api/users/${user.id}`, {
       method: 'PATCH',
@@ -173,17 +173,17 @@ describe('PATCH /api/users/:id', () => {
     ['a username', { username: 'renamed' }],
     ['a non-boolean disabled', { disabled: 'yes' }],
   ])('answers 400 to %s', async (_name, body) => {
-    const { token } = await signedIn('admin')
+    const { token } = await newSession('admin')
     const user = await createUser()
     expect((await request(`/api/users/${user.id}`, { method: 'PATCH', token, json: body })).status).toBe(400)
   })
 
   it('answers 404 to an unknown id and 403 to a member', async () => {
-    const { token } = await signedIn('admin')
+    const { token } = await newSession('admin')
     expect(
       (await request(`/api/users/${NO_SUCH_ID}`, { method: 'PATCH', token, json: { role: 'member' } })).status,
     ).toBe(404)
-    const { user, token: memberToken } = await signedIn('member')
+    const { user, token: memberToken } = await newSession('member')
     expect(
       (await request(`/api/users/${user.id}`, { method: 'PATCH', token: memberToken, json: { role: 'admin' } })).status,
     ).toBe(403)
@@ -192,8 +192,8 @@ describe('PATCH /api/users/:id', () => {
 
 describe('DELETE /api/users/:id', () => {
   it('deletes a user: 204, then 404, and their login and tokens fail', async () => {
-    const { user: admin, token } = await signedIn('admin')
-    const { user, token: userToken } = await signedIn('member')
+    const { user: admin, token } = await newSession('admin')
+    const { user, token: userToken } = await newSession('member')
 
     const res = await request(`/api/users/${user.id}`, { method: 'DELETE', token })
     expect(res.status).toBe(204)
@@ -213,10 +213,10 @@ describe('DELETE /api/users/:id', () => {
   })
 
   it('answers 404 to an unknown id and 403 to a member', async () => {
-    const { token } = await signedIn('admin')
+    const { token } = await newSession('admin')
     expect((await request(`/api/users/${NO_SUCH_ID}`, { method: 'DELETE', token })).status).toBe(404)
     const other = await createUser()
-    const { token: memberToken } = await signedIn('member')
+    const { token: memberToken } = await newSession('member')
     expect((await request(`/api/users/${other.id}`, { method: 'DELETE', token: memberToken })).status).toBe(403)
     expect((await login(other.username)).userId).toBe(other.id)
   })

@@ -4,7 +4,7 @@ import { eq } from 'drizzle-orm'
 import { drizzle } from 'drizzle-orm/d1'
 import { describe, expect, it } from 'vitest'
 import { users } from '../src/data/schema'
-import { consoleSpy, createUser, DEFAULT_PASSWORD, request, signedIn } from './helpers'
+import { consoleSpy, createUser, DEFAULT_PASSWORD, newSession, request } from './helpers'
 
 /** `POST /api/auth/login` as `username` with some bindings replaced. */
 const loginWith = (overrides: Partial<Env>, username: string) =>
@@ -79,7 +79,7 @@ describe('routing', () => {
   })
 
   it('refuses HEAD on every path of the document, as no operation declares it, and on the docs page', async () => {
-    const { token } = await signedIn('admin')
+    const { token } = await newSession('admin')
     const doc = await (await request('/api/openapi.json')).json<{ paths: Record<string, object> }>()
     const paths = Object.entries(doc.paths).map(([path, item]) => ({
       path: path.replace(/\{[^}]+\}/g, crypto.randomUUID()),
@@ -121,7 +121,7 @@ describe('deployment settings', () => {
   ])('refuses to sign or accept tokens when JWT_SECRET is %s, and health says so', async (_name, secret) => {
     const log = consoleSpy()
     const overrides = { JWT_SECRET: secret } as Partial<Env>
-    const { user, token } = await signedIn()
+    const { user, token } = await newSession()
 
     for (const res of [
       await request('/api/health', { env: overrides }),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { bearer, client, createUser, DEFAULT_PASSWORD, eventsAbout, okBody, request, signedIn } from './helpers'
+import { bearer, client, createUser, DEFAULT_PASSWORD, eventsAbout, newSession, okBody, request } from './helpers'
 
 /** A page of `GET /api/audit-events`, typed by the route. */
 const listEvents = async (
@@ -35,14 +35,14 @@ describe('the audit trail', () => {
   })
 
   it("records an unknown user's failed login without a subject", async () => {
-    const { token } = await signedIn('admin')
+    const { token } = await newSession('admin')
     await loginFrom('198.51.100.99', `ghost-${crypto.randomUUID()}`, 'whatever password')
     const page = await listEvents(token, { type: 'login_failed' })
     expect(page.events).toContainEqual(expect.objectContaining({ ip: '198.51.100.99', userId: null }))
   })
 
   it('never holds a password, hash or token', async () => {
-    const { token } = await signedIn('admin')
+    const { token } = await newSession('admin')
     await request('/api/auth/password', {
       method: 'POST',
       token,
@@ -55,7 +55,7 @@ describe('the audit trail', () => {
 
 describe('GET /api/audit-events', () => {
   it('filters by user and type, newest first, in pages', async () => {
-    const { token } = await signedIn('admin')
+    const { token } = await newSession('admin')
     const user = await createUser()
     for (let i = 0; i < 3; i++) await loginFrom('192.0.2.1', user.username, 'wrong password')
 
@@ -79,7 +79,7 @@ describe('GET /api/audit-events', () => {
   })
 
   it('finds the events of a userId written in upper case', async () => {
-    const { token } = await signedIn('admin')
+    const { token } = await newSession('admin')
     const user = await createUser()
     await loginFrom('192.0.2.2', user.username, 'wrong password')
     const page = await listEvents(token, { userId: user.id.toUpperCase(), type: 'login_failed' })
@@ -87,14 +87,14 @@ describe('GET /api/audit-events', () => {
   })
 
   it('is for admins only', async () => {
-    const { token } = await signedIn('member')
+    const { token } = await newSession('member')
     expect((await request('/api/audit-events', { token })).status).toBe(403)
   })
 
   it.each(['type=party', 'userId=42', `userId=${crypto.randomUUID()}`, 'limit=0', 'since=yesterday'])(
     'answers 400 to %s',
     async (query) => {
-      const { token } = await signedIn('admin')
+      const { token } = await newSession('admin')
       expect((await request(`/api/audit-events?${query}`, { token })).status).toBe(400)
     },
   )

@@ -6,7 +6,7 @@ import { describe, expect, it, vi } from 'vitest'
 import { authEvent } from '../src/audit/auth-event'
 import { authEvents, invitations, loginThrottles, memberships, revokedTokens, trustedDevices } from '../src/data/schema'
 import { runScheduledHandler } from './contract/worker'
-import { createUser, signedIn } from './helpers'
+import { createUser, newSession } from './helpers'
 import { expire, invited, received } from './orgs/invitation-helpers'
 import { changesIn, createOrg } from './orgs/org-helpers'
 
@@ -112,7 +112,7 @@ describe('the scheduled cleanup', () => {
   })
 
   it('deletes expired invitations, and leaves pending ones, their organisation and its events alone', async () => {
-    const [owner, invitee] = await Promise.all([signedIn(), signedIn()])
+    const [owner, invitee] = await Promise.all([newSession(), newSession()])
     const org = await createOrg(owner.token)
     const expired = [
       await invited(owner.token, org.orgId, invitee.user.username),

@@ -118,11 +118,13 @@ export async function expectRefreshRefused(res: { status: number; headers: Heade
 }
 
 /** A fresh user of `role` and a token for them. */
-export async function signedIn(role: NewUserInput['role'] = 'member') {
+export async function newSession(role: NewUserInput['role'] = 'member') {
   const user = await createUser({ role })
   const { token } = await login(user.username)
   return { user, token }
 }
+
+export type Session = Awaited<ReturnType<typeof newSession>>
 
 /** The audit events about `userId`, oldest first, straight from D1. */
 export const eventsAbout = (userId: string) =>

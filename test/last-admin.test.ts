@@ -3,7 +3,7 @@ import { and, count, eq, isNull } from 'drizzle-orm'
 import { drizzle } from 'drizzle-orm/d1'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { users } from '../src/data/schema'
-import { eventsAbout, request, signedIn } from './helpers'
+import { eventsAbout, newSession, request } from './helpers'
 
 const db = drizzle(env.DB)
 
@@ -35,7 +35,7 @@ describe('the last active admin', () => {
     ],
     ['deleted', (id: string, token: string) => request(`/api/users/${id}`, { method: 'DELETE', token })],
   ])('cannot be %s, and no event says otherwise', async (_name, change) => {
-    const { user, token } = await signedIn('admin')
+    const { user, token } = await newSession('admin')
     const res = await change(user.id, token)
     expect(res.status).toBe(409)
     expect(await res.json()).toEqual(LAST_ADMIN)
@@ -44,8 +44,8 @@ describe('the last active admin', () => {
   })
 
   it('can be demoted once another admin exists', async () => {
-    const { user, token } = await signedIn('admin')
-    await signedIn('admin')
+    const { user, token } = await newSession('admin')
+    await newSession('admin')
     expect((await request(`/api/users/${user.id}`, { method: 'PATCH', token, json: { role: 'member' } })).status).toBe(
       200,
     )
@@ -53,8 +53,8 @@ describe('the last active admin', () => {
   })
 
   it('is the last even when disabled admins remain', async () => {
-    const { user, token } = await signedIn('admin')
-    const { user: other } = await signedIn('admin')
+    const { user, token } = await newSession('admin')
+    const { user: other } = await newSession('admin')
     expect((await request(`/api/users/${other.id}`, { method: 'PATCH', token, json: { disabled: true } })).status).toBe(
       200,
     )
@@ -66,7 +66,7 @@ describe('the last active admin', () => {
   it('survives two admins demoting each other at the same moment', async () => {
     for (let round = 0; round < 5; round++) {
       await db.update(users).set({ role: 'member' }).where(eq(users.role, 'admin'))
-      const [a, b] = [await signedIn('admin'), await signedIn('admin')]
+      const [a, b] = [await newSession('admin'), await newSession('admin')]
       const answers = await Promise.all([
         request(`/api/users/${b.user.id}`, { method: 'PATCH', token: a.token, json: { role: 'member' } }),
         request(`/api/users/${a.user.id}`, { method: 'PATCH', token: b.token, json: { role: 'member' } }),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { expectRefreshRefused, login, okBody, refreshOf, request, signedIn } from './helpers'
+import { expectRefreshRefused, login, newSession, okBody, refreshOf, request } from './helpers'
 import { type Revocation, userWideRevocations } from './revocations'
 
 const everyLogin: [string, Revocation][] = [
@@ -15,8 +15,8 @@ const everyLogin: [string, Revocation][] = [
 
 describe('every refresh token of a user stops working at once when', () => {
   it.each(everyLogin)('%s', async (_name, revoke) => {
-    const { token: adminToken } = await signedIn('admin')
-    const { user, token } = await signedIn('member')
+    const { token: adminToken } = await newSession('admin')
+    const { user, token } = await newSession('member')
     const other = await login(user.username)
     // A refresh token already rotated once, and one never used.
     const rotated = await okBody(await refreshOf((await login(user.username)).refreshToken))
@@ -30,11 +30,11 @@ describe('every refresh token of a user stops working at once when', () => {
 
 describe('logout', () => {
   it("revokes the login of the token presented: its refresh tokens and access tokens, not the user's other logins", async () => {
-    const { user, token } = await signedIn('member')
+    const { user, token } = await newSession('member')
     const first = await login(user.username)
     const next = await okBody(await refreshOf(first.refreshToken))
     const kept = await login(user.username)
-    const stranger = await signedIn('member')
+    const stranger = await newSession('member')
     const strangers = await login(stranger.user.username)
 
     expect((await request('/api/auth/logout', { method: 'POST', token: first.token, json: {} })).status).toBe(204)

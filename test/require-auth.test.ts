@@ -5,7 +5,7 @@ import { decode } from 'hono/jwt'
 import { describe, expect, it } from 'vitest'
 import type { TokenClaims } from '../src/auth/tokens'
 import { users } from '../src/data/schema'
-import { forgeToken, request, signedIn } from './helpers'
+import { forgeToken, newSession, request } from './helpers'
 
 const ME = '/api/auth/me'
 const now = () => Math.floor(Date.now() / 1000)
@@ -13,7 +13,7 @@ const b64url = (value: string) => btoa(value).replace(/\+/g, '-').replace(/\//g,
 const encodePart = (value: object) => b64url(JSON.stringify(value))
 
 async function claimsFor(role: 'admin' | 'member' = 'member') {
-  const { token } = await signedIn(role)
+  const { token } = await newSession(role)
   return { token, claims: decode(token).payload as TokenClaims }
 }
 
@@ -40,12 +40,12 @@ async function expectMissing(res: Response) {
 
 describe('a protected route', () => {
   it('answers 200 to a valid bearer token', async () => {
-    const { token } = await signedIn()
+    const { token } = await newSession()
     expect((await request(ME, { token })).status).toBe(200)
   })
 
   it('reads the Bearer scheme case-insensitively', async () => {
-    const { token } = await signedIn()
+    const { token } = await newSession()
     for (const scheme of ['bearer', 'BEARER', 'BeArEr']) {
       expect((await authorize(`${scheme} ${token}`)).status, scheme).toBe(200)
     }
@@ -62,7 +62,7 @@ describe('a protected route', () => {
   })
 
   it('reads the token from the Authorization header only: not a cookie, not the query string', async () => {
-    const { token } = await signedIn()
+    const { token } = await newSession()
     for (const res of [
       await request(`${ME}?token=${token}`),
       await request(ME, { headers: { Cookie: `token=${token}` } }),
@@ -73,7 +73,7 @@ describe('a protected route', () => {
   })
 
   it('answers a header without Bearer credentials as a missing one, not as a bad token', async () => {
-    const { token } = await signedIn()
+    const { token } = await newSession()
     for (const authorization of [
       token, // the token alone
       `Basic ${btoa('admin:password')}`,
@@ -158,7 +158,7 @@ describe('a protected route', () => {
   })
 
   it('refuses a two-segment token', async () => {
-    const { token } = await signedIn()
+    const { token } = await newSession()
     await expectInvalidToken(await authorize(`Bearer ${token.split('.').slice(0, 2).join('.')}`))
   })
 
@@ -176,7 +176,7 @@ describe('a protected route', () => {
   })
 
   it('refuses the token of a deleted account', async () => {
-    const { user, token } = await signedIn()
+    const { user, token } = await newSession()
     await drizzle(env.DB).delete(users).where(eq(users.id, user.id))
     await expectInvalidToken(await request(ME, { token }))
   })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { DEFAULT_PASSWORD, headersOf, login, request, signedIn } from './helpers'
+import { DEFAULT_PASSWORD, headersOf, login, newSession, request } from './helpers'
 import { type Revocation, userWideRevocations } from './revocations'
 
 const revocations: [string, Revocation][] = [
@@ -9,8 +9,8 @@ const revocations: [string, Revocation][] = [
 
 describe('a token stops working at once when', () => {
   it.each(revocations)('%s', async (_name, revoke) => {
-    const { token: adminToken } = await signedIn('admin')
-    const { user, token } = await signedIn('member')
+    const { token: adminToken } = await newSession('admin')
+    const { user, token } = await newSession('member')
     expect((await request('/api/auth/me', { token })).status).toBe(200)
 
     expect((await revoke(user, token, adminToken)).status).toBeLessThan(300)
@@ -22,8 +22,8 @@ describe('a token stops working at once when', () => {
 
 describe('a disabled account', () => {
   it('cannot log in: the same 401 as a wrong password', async () => {
-    const { token: adminToken } = await signedIn('admin')
-    const { user } = await signedIn('member')
+    const { token: adminToken } = await newSession('admin')
+    const { user } = await newSession('member')
     await request(`/api/users/${user.id}`, { method: 'PATCH', token: adminToken, json: { disabled: true } })
 
     const disabled = await request('/api/auth/login', {
@@ -40,8 +40,8 @@ describe('a disabled account', () => {
   })
 
   it('gets no old token back when re-enabled', async () => {
-    const { token: adminToken } = await signedIn('admin')
-    const { user, token } = await signedIn('member')
+    const { token: adminToken } = await newSession('admin')
+    const { user, token } = await newSession('member')
     await request(`/api/users/${user.id}`, { method: 'PATCH', token: adminToken, json: { disabled: true } })
     await request(`/api/users/${user.id}`, { method: 'PATCH', token: adminToken, json: { disabled: false } })
     expect((await request('/api/auth/me', { token })).status).toBe(401)
@@ -51,8 +51,8 @@ describe('a disabled account', () => {
 
 describe('a demoted admin', () => {
   it('loses admin rights on the next request, token unchanged', async () => {
-    const { token: adminToken } = await signedIn('admin')
-    const { user, token } = await signedIn('admin')
+    const { token: adminToken } = await newSession('admin')
+    const { user, token } = await newSession('admin')
     expect((await request('/api/users', { token })).status).toBe(200)
     await request(`/api/users/${user.id}`, { method: 'PATCH', token: adminToken, json: { role: 'member' } })
     const res = await request('/api/users', { token })

@@ -7,9 +7,9 @@ import {
   DEFAULT_PASSWORD,
   eventsAbout,
   login,
+  newSession,
   okBody,
   request,
-  signedIn,
   uniqueName,
 } from './helpers'
 import { heldD1 } from './orgs/org-helpers'
@@ -18,7 +18,7 @@ const me = (token: string) => request('/api/auth/me', { token })
 
 describe('PATCH /api/auth/me', () => {
   it("changes the caller's email", async () => {
-    const { user, token } = await signedIn()
+    const { user, token } = await newSession()
     const email = `${uniqueName()}@Example.net`
     const res = await request('/api/auth/me', { method: 'PATCH', token, json: { email } })
     expect(res.status).toBe(200)
@@ -27,7 +27,7 @@ describe('PATCH /api/auth/me', () => {
   })
 
   it('answers 409 to an email already registered', async () => {
-    const { token } = await signedIn()
+    const { token } = await newSession()
     const other = await createUser()
     const res = await request('/api/auth/me', { method: 'PATCH', token, json: { email: other.email } })
     expect(res.status).toBe(409)
@@ -41,14 +41,14 @@ describe('PATCH /api/auth/me', () => {
     ['an email z.email() refuses', { email: 'a$b@example.com' }],
     ['nothing', {}],
   ])('answers 400 to %s', async (_name, body) => {
-    const { token } = await signedIn()
+    const { token } = await newSession()
     expect((await request('/api/auth/me', { method: 'PATCH', token, json: body })).status).toBe(400)
   })
 })
 
 describe('POST /api/auth/password', () => {
   it('changes the password, answers a fresh token, and refuses every earlier token', async () => {
-    const { user, token } = await signedIn()
+    const { user, token } = await newSession()
     const { token: otherSession } = await login(user.username)
     const fresh = await okBody(
       await client.api.auth.password.$post(
@@ -72,7 +72,7 @@ describe('POST /api/auth/password', () => {
   })
 
   it('answers a wrong current password with 422 of its own, not a 401 that reads as signed out', async () => {
-    const { token } = await signedIn()
+    const { token } = await newSession()
     const res = await request('/api/auth/password', {
       method: 'POST',
       token,
@@ -87,7 +87,7 @@ describe('POST /api/auth/password', () => {
     ['too short', 'short'],
     ['too common', 'Password123!'],
   ])('holds the new password to the policy: refuses one %s', async (_name, newPassword) => {
-    const { token } = await signedIn()
+    const { token } = await newSession()
     const res = await request('/api/auth/password', {
       method: 'POST',
       token,
@@ -100,7 +100,7 @@ describe('POST /api/auth/password', () => {
 
 describe('POST /api/auth/logout', () => {
   it('refuses the presented token from then on, and only that one', async () => {
-    const { user, token } = await signedIn()
+    const { user, token } = await newSession()
     const { token: otherSession } = await login(user.username)
     const res = await request('/api/auth/logout', { method: 'POST', token, json: {} })
     expect(res.status).toBe(204)
@@ -112,7 +112,7 @@ describe('POST /api/auth/logout', () => {
 
 describe('POST /api/auth/logout-all', () => {
   it('refuses every token of the caller, and a new login works', async () => {
-    const { user, token } = await signedIn()
+    const { user, token } = await newSession()
     const { token: otherSession } = await login(user.username)
     expect((await request('/api/auth/logout-all', { method: 'POST', token, json: {} })).status).toBe(204)
     for (const old of [token, otherSession]) expect((await me(old)).status).toBe(401)
@@ -127,7 +127,7 @@ describe('an account deleted after the guard read it', () => {
   ])(
     'is told by %s %s that its token no longer holds (401), not a 500, and nothing is written',
     async (method, path, body) => {
-      const { user, token } = await signedIn()
+      const { user, token } = await newSession()
       const held = heldD1(env.DB)
       const sent = request(path, { method, env: { DB: held.binding }, token, json: body })
       await held.writing

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { bearer, client, createUser, MANAGED_USER_KEYS, okBody, request, signedIn } from './helpers'
+import { bearer, client, createUser, MANAGED_USER_KEYS, newSession, okBody, request } from './helpers'
 
 /** A page of `GET /api/users`, typed by the route. */
 const listUsers = async (token: string, query: { limit?: number; cursor?: string }) =>
@@ -7,7 +7,7 @@ const listUsers = async (token: string, query: { limit?: number; cursor?: string
 
 describe('GET /api/auth/me', () => {
   it("answers the caller's public profile and nothing else", async () => {
-    const { user, token } = await signedIn()
+    const { user, token } = await newSession()
     const res = await request('/api/auth/me', { token })
 
     expect(res.status).toBe(200)
@@ -25,7 +25,7 @@ describe('GET /api/auth/me', () => {
 
 describe('GET /api/users', () => {
   it('answers 403 Insufficient permissions to a member', async () => {
-    const { token } = await signedIn('member')
+    const { token } = await newSession('member')
     const res = await request('/api/users', { token })
     expect(res.status).toBe(403)
     expect(await res.json()).toEqual({ error: 'Insufficient permissions', code: 'insufficient_permissions' })
@@ -38,7 +38,7 @@ describe('GET /api/users', () => {
   it('lists users to an admin, without any password material', async () => {
     // Other test files may have filled the first pages: start right after an account made just before.
     const earlier = await createUser()
-    const { user, token } = await signedIn('admin')
+    const { user, token } = await newSession('admin')
     const res = await request(`/api/users?limit=100&cursor=${earlier.id}`, { token })
 
     expect(res.status).toBe(200)
@@ -52,7 +52,7 @@ describe('GET /api/users', () => {
   })
 
   it('pages with limit and cursor, oldest first, each user once', async () => {
-    const { token } = await signedIn('admin')
+    const { token } = await newSession('admin')
     const created = [await createUser(), await createUser(), await createUser()]
 
     const seen: string[] = []
@@ -70,7 +70,7 @@ describe('GET /api/users', () => {
   })
 
   it('defaults to 20 per page', async () => {
-    const { token } = await signedIn('admin')
+    const { token } = await newSession('admin')
     await Promise.all(Array.from({ length: 21 }, () => createUser()))
     const page = await listUsers(token, {})
     expect(page.users).toHaveLength(20)
@@ -78,7 +78,7 @@ describe('GET /api/users', () => {
   })
 
   it('pages on from a cursor written in upper case, as from the same cursor in lower case', async () => {
-    const { token } = await signedIn('admin')
+    const { token } = await newSession('admin')
     await Promise.all([createUser(), createUser(), createUser()])
     const { nextCursor } = await listUsers(token, { limit: 1 })
     if (!nextCursor) throw new Error('expected a second page')
@@ -89,7 +89,7 @@ describe('GET /api/users', () => {
   })
 
   it('takes a limit in decimal digits, leading zeros too', async () => {
-    const { token } = await signedIn('admin')
+    const { token } = await newSession('admin')
     await Promise.all([createUser(), createUser()])
     for (const limit of ['2', '02']) {
       const res = await request(`/api/users?limit=${limit}`, { token })
@@ -112,7 +112,7 @@ describe('GET /api/users', () => {
     [`cursor=${crypto.randomUUID()}`],
     ['sort=name'],
   ])('answers 400 to %s', async (query) => {
-    const { token } = await signedIn('admin')
+    const { token } = await newSession('admin')
     const res = await request(`/api/users?${query}`, { token })
     expect(res.status).toBe(400)
     expect(await res.json()).toMatchObject({ code: 'validation_error', details: expect.any(Array) })
@@ -121,14 +121,14 @@ describe('GET /api/users', () => {
 
 describe('GET /api/users/{id} with the id in upper case', () => {
   it('answers an admin with that user', async () => {
-    const { user, token } = await signedIn('admin')
+    const { user, token } = await newSession('admin')
     const res = await request(`/api/users/${user.id.toUpperCase()}`, { token })
     expect(res.status).toBe(200)
     expect(await res.json()).toMatchObject({ userId: user.id })
   })
 
   it('answers a member with themselves', async () => {
-    const { user, token } = await signedIn('member')
+    const { user, token } = await newSession('member')
     const res = await request(`/api/users/${user.id.toUpperCase()}`, { token })
     expect(res.status).toBe(200)
     expect(await res.json()).toMatchObject({ userId: user.id })

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { authEvent } from '../../src/audit/auth-event'
 import { authEvents, invitations, memberships, organizations, users } from '../../src/data/schema'
 import { flakyD1 } from '../flaky-d1'
-import { createUser, headersOf, login, request, signedIn, uniqueName } from '../helpers'
+import { createUser, headersOf, login, newSession, request, uniqueName } from '../helpers'
 import { expire, INVITATION_NOT_FOUND, invited, received } from './invitation-helpers'
 import {
   ALREADY_MEMBER,
@@ -82,7 +82,7 @@ describe(`${AT_ONCE} accepts of one invitation at once`, () => {
     ['with one token from one address', () => undefined],
     [`from ${AT_ONCE} addresses`, addressOf],
   ])('make one member, %s: one 200, the rest 409 already_member or 404, one event', async (_how, ip) => {
-    const [owner, invitee] = await Promise.all([signedIn(), signedIn()])
+    const [owner, invitee] = await Promise.all([newSession(), newSession()])
     const org = await createOrg(owner.token)
     const id = await invited(owner.token, org.orgId, invitee.user.username, 'admin')
 
@@ -107,7 +107,7 @@ describe(`${AT_ONCE} invitations at once`, () => {
     ['a username no account has', () => Promise.resolve(uniqueName('alice'))],
     ['the email of an account', async () => (await createUser()).email],
   ])('of one reference written in any case make one: 49 are told already_invited (%s)', async (_what, reference) => {
-    const owner = await signedIn()
+    const owner = await newSession()
     const org = await createOrg(owner.token)
     const name = await reference()
     const forms = [name, name.toUpperCase(), name[0].toUpperCase() + name.slice(1), ` ${name} `]
@@ -121,7 +121,7 @@ describe(`${AT_ONCE} invitations at once`, () => {
 
   it('stop at MAX_PENDING_INVITATIONS; expired ones leave room', async () => {
     const settings = { MAX_PENDING_INVITATIONS: '10' }
-    const owner = await signedIn()
+    const owner = await newSession()
     const org = await createOrg(owner.token)
     const answers = await atOnce(AT_ONCE, (i) =>
       inviteAs(owner.token, org.orgId, uniqueName(), { ip: addressOf(i), settings }),
@@ -147,7 +147,7 @@ describe('MAX_INVITATIONS_PER_HOUR', () => {
 
   it(`holds for one inviter over two organisations, under ${AT_ONCE} at once; another inviter is unaffected`, async () => {
     const settings = { MAX_INVITATIONS_PER_HOUR: '5' }
-    const [inviter, other] = await Promise.all([signedIn(), signedIn()])
+    const [inviter, other] = await Promise.all([newSession(), newSession()])
     const orgs = await Promise.all([createOrg(inviter.token), createOrg(inviter.token)])
     await join(orgs[0].orgId, other.user.id, 'admin')
 
@@ -171,7 +171,7 @@ describe('MAX_INVITATIONS_PER_HOUR', () => {
 
   it('counts the last hour only, and Retry-After says when the oldest leaves it', async () => {
     const settings = { MAX_INVITATIONS_PER_HOUR: '5' }
-    const [recent, earlier] = await Promise.all([signedIn(), signedIn()])
+    const [recent, earlier] = await Promise.all([newSession(), newSession()])
     const now = Date.now()
     const sent = (userId: string, minutesAgo: number) =>
       authEvent(
@@ -201,7 +201,7 @@ describe('MAX_ORGS_PER_USER', () => {
 
   it(`lets ${AT_ONCE} creations at once make only as many organisations as the cap; nothing written for the rest`, async () => {
     const settings = { MAX_ORGS_PER_USER: '3' }
-    const creator = await signedIn()
+    const creator = await newSession()
     const slugs = Array.from({ length: AT_ONCE }, () => uniqueSlug())
     const answers = await atOnce(AT_ONCE, (i) =>
       call('POST', '/api/orgs', creator.token, { body: { slug: slugs[i], name: 'Acme' }, ip: addressOf(i), settings }),
@@ -216,7 +216,7 @@ describe('MAX_ORGS_PER_USER', () => {
   })
 
   it('refuses an acceptance past the cap, leaving the invitation pending: taken once the cap is raised or an org left', async () => {
-    const [owner, invitee] = await Promise.all([signedIn(), signedIn()])
+    const [owner, invitee] = await Promise.all([newSession(), newSession()])
     await createOrg(invitee.token)
     const first = await createOrg(owner.token)
     const second = await createOrg(owner.token)
@@ -244,7 +244,7 @@ describe('MAX_ORGS_PER_USER', () => {
 
   it(`lets ${AT_ONCE} accepts of ${AT_ONCE} invitations at once join only as many organisations as the cap`, async () => {
     const settings = { MAX_ORGS_PER_USER: '5' }
-    const [owner, invitee] = await Promise.all([signedIn(), signedIn()])
+    const [owner, invitee] = await Promise.all([newSession(), newSession()])
     const orgs = await atOnce(AT_ONCE, () => orgOwnedBy(owner.user.id))
     const ids = await Promise.all(orgs.map((org) => invited(owner.token, org.orgId, invitee.user.username)))
 
@@ -261,7 +261,7 @@ describe('MAX_ORGS_PER_USER', () => {
 describe('an invitation whose write waits while its inviter is deleted', () => {
   // As `POST /api/orgs` since ab61870: the account's token no longer holds, and nothing is written.
   it('is refused with 401 invalid_token, not a 500 from the foreign key, and writes nothing', async () => {
-    const [owner, admin] = await Promise.all([signedIn(), signedIn()])
+    const [owner, admin] = await Promise.all([newSession(), newSession()])
     const org = await createOrg(owner.token)
     await join(org.orgId, admin.user.id, 'admin')
 
@@ -308,7 +308,7 @@ describe('an accept whose write waits while the invitation changes', () => {
   ]
 
   it.each(meanwhile)('answers 404 and writes nothing when it is %s meanwhile', async (_what, change) => {
-    const [owner, invitee] = await Promise.all([signedIn(), signedIn()])
+    const [owner, invitee] = await Promise.all([newSession(), newSession()])
     const org = await createOrg(owner.token)
     const id = await invited(owner.token, org.orgId, invitee.user.username)
 
@@ -327,7 +327,7 @@ describe('an accept whose write waits while the invitation changes', () => {
   })
 
   it('makes a revoke held meanwhile answer 404, leaving the new member in', async () => {
-    const [owner, invitee] = await Promise.all([signedIn(), signedIn()])
+    const [owner, invitee] = await Promise.all([newSession(), newSession()])
     const org = await createOrg(owner.token)
     const id = await invited(owner.token, org.orgId, invitee.user.username)
 
@@ -353,7 +353,7 @@ describe('inputs', () => {
   })
 
   it('take a user reference of 254 characters, which its account then accepts; 255 are refused', async () => {
-    const owner = await signedIn()
+    const owner = await newSession()
     const email = emailOf(254)
     expect(email).toHaveLength(254)
     const user = await createUser({ email })
@@ -373,7 +373,7 @@ describe('inputs', () => {
   })
 
   it('take a name of 100 characters with an emoji, on creation and on change', async () => {
-    const owner = await signedIn()
+    const owner = await newSession()
     const name = `${'N'.repeat(99)}🏢`
     expect([...name]).toHaveLength(100)
     const org = await createOrg(owner.token, { slug: uniqueSlug(), name })
@@ -403,7 +403,7 @@ describe('inputs', () => {
   ])(
     'refuse %s inside or at the end of a name or a user reference, with 400 saying so and nothing written',
     async (_what, char) => {
-      const owner = await signedIn()
+      const owner = await newSession()
       const org = await createOrg(owner.token)
       const before = await stateOf(org.orgId)
       const refusal = (field: string) => ({
@@ -463,7 +463,7 @@ describe('whether an account exists or is a member', () => {
   }
 
   it('is not told by an invitation: same status, body, headers and D1 work', async () => {
-    const owner = await signedIn()
+    const owner = await newSession()
     const org = await createOrg(owner.token)
     const [account, member] = await Promise.all([createUser(), createUser()])
     await join(org.orgId, member.id, 'member')
@@ -486,7 +486,7 @@ describe('whether an account exists or is a member', () => {
 
 describe('an invitation to a member', () => {
   it('is answered 201 like any other; accepted, it is told already_member, changes no role and is consumed', async () => {
-    const [owner, member] = await Promise.all([signedIn(), signedIn()])
+    const [owner, member] = await Promise.all([newSession(), newSession()])
     const org = await createOrg(owner.token)
     await join(org.orgId, member.user.id, 'member')
     const id = await invited(owner.token, org.orgId, member.user.username, 'owner')
@@ -504,7 +504,12 @@ describe('an invitation to a member', () => {
 
 describe('an invitation id used elsewhere', () => {
   it("is not revoked through another organisation's path, nor listed there", async () => {
-    const [a, b, globalAdmin, invitee] = await Promise.all([signedIn(), signedIn(), signedIn('admin'), signedIn()])
+    const [a, b, globalAdmin, invitee] = await Promise.all([
+      newSession(),
+      newSession(),
+      newSession('admin'),
+      newSession(),
+    ])
     const [orgA, orgB] = await Promise.all([createOrg(a.token), createOrg(b.token)])
     const id = await invited(a.token, orgA.orgId, invitee.user.username)
     await invited(b.token, orgB.orgId, uniqueName())
@@ -532,7 +537,7 @@ describe('an invitation id used elsewhere', () => {
   })
 
   it("never shows one account another's invitations", async () => {
-    const [owner, x, y] = await Promise.all([signedIn(), signedIn(), signedIn()])
+    const [owner, x, y] = await Promise.all([newSession(), newSession(), newSession()])
     const orgs = await Promise.all([createOrg(owner.token), createOrg(owner.token)])
     const forX: string[] = []
     const forY: string[] = []

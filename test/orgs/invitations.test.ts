@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest'
-import { createUser, headersOf, login, request, signedIn, uniqueName } from '../helpers'
+import { createUser, headersOf, login, newSession, request, uniqueName } from '../helpers'
 import {
   accept,
   decline,
@@ -57,7 +57,7 @@ describe('an invitation', () => {
 
   it('is listed for the account invited, accepted, and makes it a member with the role invited', async () => {
     const org = await orgOf(people)
-    const alice = await signedIn()
+    const alice = await newSession()
     const invitationId = await invited(people.admin.token, org.orgId, alice.user.email.toUpperCase(), 'admin')
 
     expect(await received(alice.token)).toEqual([
@@ -85,7 +85,7 @@ describe('an invitation', () => {
 
   it('is declined by the account invited, which then does not join', async () => {
     const org = await orgOf(people)
-    const bob = await signedIn()
+    const bob = await newSession()
     const invitationId = await invited(people.owner.token, org.orgId, bob.user.username)
 
     expect((await decline(bob.token, invitationId)).status).toBe(204)
@@ -97,7 +97,7 @@ describe('an invitation', () => {
 
   it('is revoked by an owner or admin, after which it cannot be accepted', async () => {
     const org = await orgOf(people)
-    const carol = await signedIn()
+    const carol = await newSession()
     const invitationId = await invited(people.owner.token, org.orgId, carol.user.username)
 
     const res = await request(`/api/orgs/${org.orgId}/invitations/${invitationId}`, {
@@ -117,7 +117,7 @@ describe('an invitation', () => {
 
   it('expires INVITATION_TTL_DAYS after it is sent: then neither listed nor accepted, and may be sent again', async () => {
     const org = await orgOf(people)
-    const dave = await signedIn()
+    const dave = await newSession()
     const res = await request(`/api/orgs/${org.orgId}/invitations`, {
       method: 'POST',
       env: { INVITATION_TTL_DAYS: '3' },
@@ -141,7 +141,7 @@ describe('an invitation', () => {
 
   it('of another account is 404, exactly as one that does not exist, and is left alone', async () => {
     const org = await orgOf(people)
-    const [erin, mallory] = await Promise.all([signedIn(), signedIn()])
+    const [erin, mallory] = await Promise.all([newSession(), newSession()])
     const invitationId = await invited(people.owner.token, org.orgId, erin.user.username)
     const before = await stateOf(org.orgId)
 
@@ -162,7 +162,7 @@ describe('an invitation', () => {
     const email = `${uniqueName('later')}@example.com`
     const invitationId = await invited(people.owner.token, org.orgId, email)
     // Someone who takes that email afterwards does not get it: only an account created with it.
-    const squatter = await signedIn()
+    const squatter = await newSession()
     expect((await request('/api/auth/me', { method: 'PATCH', token: squatter.token, json: { email } })).status).toBe(
       200,
     )
@@ -229,8 +229,8 @@ describe('adding a member without an invitation', () => {
 
 describe('the victim scenario', () => {
   it('no longer traps anyone: invited as owner, the victim is not a member until they accept', async () => {
-    const attacker = await signedIn()
-    const victim = await signedIn()
+    const attacker = await newSession()
+    const victim = await newSession()
     const org = await createOrg(attacker.token)
     await invited(attacker.token, org.orgId, victim.user.email, 'owner')
     // The attacker cannot leave: they are the last owner, and the victim is no member.

@@ -2,7 +2,7 @@ import { env } from 'cloudflare:workers'
 import { eq } from 'drizzle-orm'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { invitations, memberships, organizations, users } from '../../src/data/schema'
-import { createUser, request, signedIn } from '../helpers'
+import { createUser, newSession, request, type Session } from '../helpers'
 import {
   ALREADY_MEMBER,
   changesIn,
@@ -28,10 +28,10 @@ describe('input limits', () => {
    * The owner of every organisation here, and a global admin, the only caller who may add a member
    * without an invitation: between them they may send everything, so that only the input decides.
    */
-  let owner: Awaited<ReturnType<typeof signedIn>>
-  let operator: Awaited<ReturnType<typeof signedIn>>
+  let owner: Session
+  let operator: Session
   beforeAll(async () => {
-    ;[owner, operator] = await Promise.all([signedIn(), signedIn('admin')])
+    ;[owner, operator] = await Promise.all([newSession(), newSession('admin')])
   })
 
   const invalid = (...paths: string[]) => ({
@@ -316,11 +316,11 @@ describe('races', () => {
    * Two owners of organisations made for each round, and two global admins, who alone add members
    * without an invitation: signed in once for the file.
    */
-  let a: Awaited<ReturnType<typeof signedIn>>
-  let b: Awaited<ReturnType<typeof signedIn>>
-  let operators: Awaited<ReturnType<typeof signedIn>>[]
+  let a: Session
+  let b: Session
+  let operators: Session[]
   beforeAll(async () => {
-    ;[a, b, ...operators] = await Promise.all([signedIn(), signedIn(), signedIn('admin'), signedIn('admin')])
+    ;[a, b, ...operators] = await Promise.all([newSession(), newSession(), newSession('admin'), newSession('admin')])
   })
 
   /** A new organisation owned by both `a` and `b`. */
@@ -494,7 +494,7 @@ describe('races', () => {
 
   describe('an account deleted after the guard read it', () => {
     it('creates no organisation, and is told its token no longer holds (401), not a 500', async () => {
-      const creator = await signedIn()
+      const creator = await newSession()
       const slug = uniqueSlug()
       const held = heldD1(env.DB)
       const creating = request('/api/orgs', {

@@ -10,7 +10,7 @@ import { authEvents, invitations, memberships, type OrgRole, organizations } fro
 import { uuidv7 } from '../../src/lib/uuid-v7'
 import { buildInvitation } from '../../src/orgs/invitation'
 import { buildOrganization } from '../../src/orgs/organization'
-import { bearer, client, signedIn, uniqueName } from '../helpers'
+import { bearer, client, newSession, uniqueName } from '../helpers'
 
 export const db = drizzle(env.DB)
 
@@ -115,11 +115,11 @@ export const changesIn = async (orgId: string) =>
  */
 export async function cast() {
   const [owner, admin, member, outsider, globalAdmin] = await Promise.all([
-    signedIn(),
-    signedIn(),
-    signedIn(),
-    signedIn(),
-    signedIn('admin'),
+    newSession(),
+    newSession(),
+    newSession(),
+    newSession(),
+    newSession('admin'),
   ])
   return { owner, admin, member, outsider, globalAdmin }
 }

@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { memberships } from '../../src/data/schema'
-import { bearer, client, createUser, eventsAbout, okBody, request, signedIn, uniqueName } from '../helpers'
+import { bearer, client, createUser, eventsAbout, newSession, okBody, request, uniqueName } from '../helpers'
 import { accept, invite } from './invitation-helpers'
 import {
   ALREADY_MEMBER,
@@ -88,7 +88,7 @@ describe('organizations', () => {
 
   describe('GET /api/orgs', () => {
     it("lists the caller's own organisations, oldest first, with their role in each, a page at a time", async () => {
-      const { user, token } = await signedIn()
+      const { user, token } = await newSession()
       const owned = await createOrg(token)
       const joined = await createOrg(people.owner.token)
       await join(joined.orgId, user.id, 'admin')
@@ -498,7 +498,7 @@ describe('the audit trail', () => {
     it('writes exactly one event, about the member it changed (none for the organisation), by whom', async () => {
       const { owner, admin, globalAdmin } = people
       const org = await createOrg(owner.token)
-      const [newcomer, other] = await Promise.all([signedIn(), createUser()])
+      const [newcomer, other] = await Promise.all([newSession(), createUser()])
       const orgId = org.orgId
       // The invitations the steps send, by the username each is to.
       const sent: Record<string, string> = {}

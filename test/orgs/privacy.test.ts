@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest'
-import { bearer, client, createUser, okBody, request, signedIn } from '../helpers'
+import { bearer, client, createUser, newSession, okBody, request, type Session } from '../helpers'
 import { accept, invited } from './invitation-helpers'
 import { type Cast, cast, join, membersOf, orgOf } from './org-helpers'
 
@@ -16,7 +16,7 @@ type Account = { id: string; email: string }
  */
 async function orgWithNewcomers() {
   const org = await orgOf(people)
-  const [accepted, added, invitee] = await Promise.all([createUser(), signedIn(), signedIn()])
+  const [accepted, added, invitee] = await Promise.all([createUser(), newSession(), newSession()])
   await join(org.orgId, accepted.id, 'member')
   const res = await request(`/api/orgs/${org.orgId}/members`, {
     method: 'POST',
@@ -124,10 +124,10 @@ describe("the origin of an organisation's audit events", () => {
    * member left, each from their own address and user agent.
    */
   let orgId: string
-  let victim: Awaited<ReturnType<typeof signedIn>>
+  let victim: Session
   beforeAll(async () => {
     ;({ orgId } = await orgOf(people))
-    victim = await signedIn()
+    victim = await newSession()
     const renamed = await request(`/api/orgs/${orgId}`, {
       method: 'PATCH',
       token: people.admin.token,

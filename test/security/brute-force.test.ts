@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { throttleKeys } from '../../src/auth/password-check'
 import { pepperRing } from '../../src/auth/passwords'
 import { clientAddress } from '../../src/lib/client-address'
-import { createUser, DEFAULT_PASSWORD, eventsAbout, signedIn, uniqueName } from '../helpers'
+import { createUser, DEFAULT_PASSWORD, eventsAbout, newSession, uniqueName } from '../helpers'
 import {
   changePasswordAs,
   counters,
@@ -146,7 +146,7 @@ describe('brute-force protection', () => {
   })
 
   it('counts a wrong current password on a password change as a failed login', async () => {
-    const { user, token } = await signedIn()
+    const { user, token } = await newSession()
     const ip = randomIp()
     const change = (currentPassword: string) => changePasswordAs(token, currentPassword, ip)
     for (let i = 0; i < 3; i++) expect((await change('wrong password')).status).toBe(422)

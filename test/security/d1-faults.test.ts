@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { flakyD1 } from '../flaky-d1'
-import { consoleSpy, createUser, DEFAULT_PASSWORD, request, signedIn } from '../helpers'
+import { consoleSpy, createUser, DEFAULT_PASSWORD, newSession, request } from '../helpers'
 
 /** `POST /api/auth/login` as `username` with some bindings replaced. */
 const loginWith = (overrides: Partial<Env>, username: string) =>
@@ -40,12 +40,12 @@ describe('when D1 fails', () => {
 
   it('answers a protected request 503, not 401', async () => {
     errorLog()
-    const { token } = await signedIn()
+    const { token } = await newSession()
     await expectUnavailable(await request('/api/auth/me', { env: { DB: flakyD1(env.DB).binding }, token }))
   })
 
   it('retries a read that failed transiently, and answers as if nothing happened', async () => {
-    const { user, token } = await signedIn()
+    const { user, token } = await newSession()
     const { binding, executions } = flakyD1(env.DB, { failures: 2 })
     const res = await request('/api/auth/me', { env: { DB: binding }, token })
     expect(res.status).toBe(200)
@@ -55,7 +55,7 @@ describe('when D1 fails', () => {
 
   it('gives up on a read after two retries', async () => {
     errorLog()
-    const { token } = await signedIn()
+    const { token } = await newSession()
     const { binding, executions } = flakyD1(env.DB, { failures: 3 })
     await expectUnavailable(await request('/api/auth/me', { env: { DB: binding }, token }))
     expect(executions).toHaveLength(3)
@@ -63,7 +63,7 @@ describe('when D1 fails', () => {
 
   it('does not retry an error that is not transient', async () => {
     errorLog()
-    const { token } = await signedIn()
+    const { token } = await newSession()
     const { binding, executions } = flakyD1(env.DB, {
       failures: 1,
       message: 'D1_ERROR: too many SQL variables: SQLITE_ERROR',
@@ -74,7 +74,7 @@ describe('when D1 fails', () => {
 
   it('never retries a write', async () => {
     errorLog()
-    const { token } = await signedIn()
+    const { token } = await newSession()
     // The account lookup succeeds; the logout batch then fails once, transiently.
     const { binding, executions } = flakyD1(env.DB, { failures: 1, batchesOnly: true })
     await expectUnavailable(await request('/api/auth/logout', { method: 'POST', env: { DB: binding }, token }))

@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:workers'
 import { describe, expect, it, vi } from 'vitest'
-import { createUser, headersOf, request, signedIn } from '../helpers'
+import { createUser, headersOf, newSession, request } from '../helpers'
 
 /** Logs in and reports the PBKDF2 work the Worker did for it. */
 async function loginObserved(username: string, password: string) {
@@ -25,7 +25,7 @@ describe('no user enumeration through login', () => {
   })
 
   it('answers a disabled account like a wrong password, after the same work', async () => {
-    const { token } = await signedIn('admin')
+    const { token } = await newSession('admin')
     const user = await createUser()
     await request(`/api/users/${user.id}`, { method: 'PATCH', token, json: { disabled: true } })
     const disabled = await loginObserved(user.username, user.password)
@@ -35,7 +35,7 @@ describe('no user enumeration through login', () => {
   })
 
   it('tells a member nothing about ids that are not theirs', async () => {
-    const { token } = await signedIn('member')
+    const { token } = await newSession('member')
     const other = await createUser()
     const existing = await request(`/api/users/${other.id}`, { token })
     const missing = await request('/api/users/01900000-0000-7000-8000-000000000000', { token })

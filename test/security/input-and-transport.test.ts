@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { flakyD1 } from '../flaky-d1'
-import { consoleSpy, createUser, DEFAULT_PASSWORD, request, signedIn } from '../helpers'
+import { consoleSpy, createUser, DEFAULT_PASSWORD, newSession, request } from '../helpers'
 
 const login = (body: BodyInit, headers: Record<string, string> = {}) =>
   request('/api/auth/login', { method: 'POST', body, headers: { 'Content-Type': 'application/json', ...headers } })
@@ -52,7 +52,7 @@ describe('request bodies', () => {
   })
 
   it('refuses a merge patch of the account, changing nothing', async () => {
-    const { user, token } = await signedIn()
+    const { user, token } = await newSession()
     const res = await request('/api/auth/me', {
       method: 'PATCH',
       token,
@@ -97,7 +97,7 @@ describe('response headers', () => {
     [
       503,
       'a JWT_SECRET too short',
-      async () => request('/api/auth/me', { env: { JWT_SECRET: 'short' }, token: (await signedIn()).token }),
+      async () => request('/api/auth/me', { env: { JWT_SECRET: 'short' }, token: (await newSession()).token }),
     ],
     [503, 'D1 failing', () => request('/api/health', { env: { DB: flakyD1(env.DB).binding } })],
   ])('answers %i (%s) with Cache-Control: no-store', async (status, _name, send) => {
@@ -148,7 +148,7 @@ describe('CORS', () => {
     expect(allowed.headers.get('Access-Control-Allow-Origin')).toBe('https://admin.example')
     expect(allowed.headers.get('Access-Control-Allow-Credentials')).toBeNull()
 
-    const { token } = await signedIn()
+    const { token } = await newSession()
     const simple = await request('/api/auth/me', { env: overrides, token, headers: { Origin: 'https://app.example' } })
     expect(simple.headers.get('Access-Control-Allow-Origin')).toBe('https://app.example')
 

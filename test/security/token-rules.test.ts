@@ -2,14 +2,14 @@ import { env } from 'cloudflare:workers'
 import { decode } from 'hono/jwt'
 import { describe, expect, it, vi } from 'vitest'
 import { type TokenClaims, tokenSettings } from '../../src/auth/tokens'
-import { consoleSpy, DEFAULT_PASSWORD, forgeToken, request, signCompact, signedIn } from '../helpers'
+import { consoleSpy, DEFAULT_PASSWORD, forgeToken, newSession, request, signCompact } from '../helpers'
 
 const OLD_SECRET = 'the-secret-before-the-rotation-0123456789'
 const now = () => Math.floor(Date.now() / 1000)
 const me = (token: string) => request('/api/auth/me', { token })
 
 async function claims() {
-  const { token } = await signedIn()
+  const { token } = await newSession()
   return decode(token).payload as TokenClaims
 }
 
@@ -111,7 +111,7 @@ describe('key rotation', () => {
     request('/api/auth/login', { method: 'POST', env: overrides, json: { username, password: DEFAULT_PASSWORD } })
 
   it('accepts tokens of JWT_SECRET_PREVIOUS while it is set, and signs only with JWT_SECRET', async () => {
-    const { user } = await signedIn()
+    const { user } = await newSession()
     // Before the rotation, the old secret was the current one.
     const before = await (await loginWith({ JWT_SECRET: OLD_SECRET }, user.username)).json<{ token: string }>()
     const rotated = { JWT_SECRET: env.JWT_SECRET, JWT_SECRET_PREVIOUS: OLD_SECRET }
@@ -127,7 +127,7 @@ describe('key rotation', () => {
 
   it('refuses a JWT_SECRET_PREVIOUS shorter than 32 bytes', async () => {
     const log = consoleSpy()
-    const { token } = await signedIn()
+    const { token } = await newSession()
     const res = await request('/api/auth/me', { env: { JWT_SECRET_PREVIOUS: 'short' }, token })
     expect(res.status).toBe(503)
     expect(await res.json()).toMatchObject({ code: 'server_misconfigured' })

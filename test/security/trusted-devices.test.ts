@@ -7,7 +7,7 @@ import { pepperRing } from '../../src/auth/passwords'
 import { trustedDevices } from '../../src/data/schema'
 import { MAX_DEVICES_PER_ACCOUNT } from '../../src/data/trusted-devices'
 import { hasOpaqueTokenShape, newOpaqueToken, opaqueTokenHash } from '../../src/lib/opaque-token'
-import { createUser, DEFAULT_PASSWORD, request, signedIn } from '../helpers'
+import { createUser, DEFAULT_PASSWORD, newSession, request } from '../helpers'
 import { expectBlocked, passTime, randomIp } from './login-attempts'
 
 const db = drizzle(env.DB)
@@ -180,7 +180,7 @@ describe('a device token', () => {
   })
 
   it('is revoked by disabling the account, and goes with it when it is deleted', async () => {
-    const { token: admin } = await signedIn('admin')
+    const { token: admin } = await newSession('admin')
     const user = await createUser()
     const device = await loggedIn(await loginFrom(randomIp(), user.username, DEFAULT_PASSWORD))
     const patch = await request(`/api/users/${user.id}`, {
