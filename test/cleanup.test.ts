@@ -110,7 +110,9 @@ describe('the scheduled cleanup', () => {
       await db.$count(loginThrottles, and(gt(loginThrottles.key, prefix), lt(loginThrottles.key, `${prefix}~`))),
     ).toBe(0)
   })
+})
 
+describe('the scheduled cleanup of invitations and device tokens', () => {
   it('deletes expired invitations, and leaves pending ones, their organisation and its events alone', async () => {
     const [owner, invitee] = await Promise.all([newSession(), newSession()])
     const org = await createOrg(owner.token)

@@ -77,7 +77,9 @@ describe('refresh tokens', () => {
     const { token } = await issueToken(user, await tokenSettings(env), familyId)
     expect(decode(token).payload.fam).toBe(familyId)
   })
+})
 
+describe('refresh tokens, replayed or raced', () => {
   it('revokes the family, its access tokens too, when a token rotated before the reuse interval comes back', async () => {
     const t0 = new Date()
     const { user, familyId, refreshToken } = await loggedIn(t0)
@@ -144,7 +146,9 @@ describe('refresh tokens', () => {
     expect(await refreshAt(refreshToken, later(t0, 2000))).toEqual({ result: 'invalid', reason: 'superseded' })
     expect((await familyRow(familyId))?.revokedAt).toBeNull()
   })
+})
 
+describe('refresh tokens, expired or revoked', () => {
   it('refuses a token unused for the idle limit', async () => {
     const t0 = new Date(Date.now() - 20 * DAY)
     const idle = await loggedIn(t0)

@@ -38,7 +38,7 @@ async function expectMissing(res: Response) {
   expect(res.headers.get('WWW-Authenticate')).toBe('Bearer realm="orgstack"')
 }
 
-describe('a protected route', () => {
+describe('a protected route: the Authorization header', () => {
   it('answers 200 to a valid bearer token', async () => {
     const { token } = await newSession()
     expect((await request(ME, { token })).status).toBe(200)
@@ -92,7 +92,9 @@ describe('a protected route', () => {
       await expectInvalidToken(await authorize(`Bearer ${token}`))
     }
   })
+})
 
+describe('a protected route: the token', () => {
   it('refuses a token signed with another secret', async () => {
     const { claims } = await claimsFor()
     await expectInvalidToken(

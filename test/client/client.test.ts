@@ -102,7 +102,9 @@ describe('the client', () => {
     // Trusted: the same token answered back, not a new device.
     expect(await storage.getDevice?.()).toBe(device)
   })
+})
 
+describe('the client, refreshing an expired token', () => {
   it('refreshes once for 20 requests failing at once with an expired token, and retries each', async () => {
     const { user, expired, orgstack, storage, refreshes } = await expiredSession()
     const stale = await request('/api/auth/me', { token: expired })
@@ -205,7 +207,9 @@ describe('the client', () => {
       vi.useRealTimers()
     }
   })
+})
 
+describe('the client, on errors and logout', () => {
   it('takes a wrong password at login for an answer, not for an expired session', async () => {
     const user = await createUser()
     const { orgstack, storage, refreshes } = countedClient()

@@ -114,7 +114,9 @@ describe('an invitation', () => {
     expect(again.status).toBe(404)
     expect(await again.json()).toEqual(INVITATION_NOT_FOUND)
   })
+})
 
+describe('an invitation, over time and across accounts', () => {
   it('expires INVITATION_TTL_DAYS after it is sent: then neither listed nor accepted, and may be sent again', async () => {
     const org = await orgOf(people)
     const dave = await newSession()

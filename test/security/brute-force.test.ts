@@ -73,7 +73,9 @@ describe('brute-force protection', () => {
     await failTimes(3, ghost, ip)
     await expectBlocked(await loginAs(ghost, DEFAULT_PASSWORD, ip))
   })
+})
 
+describe('brute-force protection, over time', () => {
   it('doubles the block for every attempt past the limit', async () => {
     const { user, ip, keys } = await userAndClient()
     await failTimes(3, user.username, ip)
@@ -121,7 +123,9 @@ describe('brute-force protection', () => {
     await failTimes(2, user.username, ip)
     expect((await loginAs(user.username, DEFAULT_PASSWORD, ip)).status).toBe(200)
   })
+})
 
+describe('brute-force protection, on success and elsewhere', () => {
   it('on success gives back only its own attempt, on every counter: the guesses before it still count', async () => {
     const { user, ip, keys } = await userAndClient()
     await failTimes(2, user.username, ip)

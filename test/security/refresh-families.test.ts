@@ -113,7 +113,9 @@ describe('a refresh token family', () => {
     expect(await meStatus(next.token)).toBe(200)
     expect(await eventTypes(user.id)).toEqual(['login_succeeded', 'refresh_rate_limited', 'refresh_rate_limited'])
   })
+})
 
+describe('a refresh token family, under requests at once', () => {
   it('stays one row through 50 refreshes at once from 50 addresses, round after round', async () => {
     freezeClock()
     const { user, familyId, refreshToken } = await loggedIn()

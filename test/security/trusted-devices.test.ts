@@ -120,7 +120,9 @@ describe('a device token', () => {
     expect(answers.every((res) => res.status === 401 || res.status === 429)).toBe(true)
     expect(await devicesOf(user.id)).toMatchObject([{ failures: 3 }])
   })
+})
 
+describe('a device token, refused, revoked or evicted', () => {
   it.each([
     [
       'of another account',
