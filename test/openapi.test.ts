@@ -95,7 +95,7 @@ describe('GET /api/openapi.json', () => {
     const doc = await loadDocument()
     const forbids = (path: string, method: string) =>
       declaredCodes(doc.paths[path][method])['403']?.includes('insufficient_permissions')
-    // Every role may view an organisation and its members: these can never answer it.
+    // Every role may view an organization and its members: these can never answer it.
     expect(forbids('/api/orgs/{orgId}', 'get')).toBe(false)
     expect(forbids('/api/orgs/{orgId}/members', 'get')).toBe(false)
     expect(forbids('/api/orgs/{orgId}', 'patch')).toBe(true)

@@ -3,7 +3,7 @@ import { createUser, newSession, request, type Session } from '../helpers'
 import { changesIn, createOrg, emailOf, join, membersOf, stateOf, uniqueSlug } from './org-helpers'
 
 /**
- * The owner of every organisation here, and a global admin, the only caller who may add a member
+ * The owner of every organization here, and a global admin, the only caller who may add a member
  * without an invitation: between them they may send everything, so that only the input decides.
  */
 let owner: Session

@@ -47,7 +47,7 @@ describe('an invitation', () => {
     }
     expect(answers[0].status).toBe(201)
     for (const answer of answers.slice(1)) expect(answer).toEqual(answers[0])
-    // The organisation's listing tells them apart no better.
+    // The organization's listing tells them apart no better.
     const res = await request(`/api/orgs/${org.orgId}/invitations`, { token: people.owner.token })
     const { invitations } = (await res.json()) as { invitations: Record<string, unknown>[] }
     expect(invitations.map((invitation) => Object.keys(invitation).sort())).toEqual(
@@ -153,7 +153,7 @@ describe('an invitation, over time and across accounts', () => {
         expect(await res.json()).toEqual(INVITATION_NOT_FOUND)
       }
     }
-    // Neither the inviter nor the organisation's owner can answer it for Erin.
+    // Neither the inviter nor the organization's owner can answer it for Erin.
     expect((await accept(people.owner.token, invitationId)).status).toBe(404)
     expect(await stateOf(org.orgId)).toEqual(before)
     expect(await received(erin.token)).toHaveLength(1)

@@ -239,7 +239,7 @@ describe('planOrganizationChange', () => {
 const db = drizzle(env.DB)
 const origin = { actorUserId: null, ip: null, userAgent: null }
 
-/** A new organisation owned by a new user, with members of the given roles. */
+/** A new organization owned by a new user, with members of the given roles. */
 async function newOrg(roles: OrgRole[] = []) {
   const owner = await createUser()
   const org = buildOrganization({ slug: uniqueName('org'), name: 'Acme' })
@@ -314,7 +314,7 @@ describe('organisations', () => {
     expect(deleted).toEqual([{ id: org.id }])
     expect(await db.$count(memberships, eq(memberships.orgId, org.id))).toBe(0)
     expect(await findUserByReference(db, members[0].id)).toBeDefined()
-    // The audit trail outlives the organisation.
+    // The audit trail outlives the organization.
     expect((await listEvents(db, { orgId: org.id, limit: 10 })).page.map((e) => e.type)).toEqual(['org_deleted'])
   })
 })

@@ -36,7 +36,7 @@ type Caller = keyof Cast
 type Expected = Record<Caller, number>
 
 /**
- * An organisation-scoped request, made by the holder of `token` in `orgId` (where `invitationId`
+ * An organization-scoped request, made by the holder of `token` in `orgId` (where `invitationId`
  * is pending), and the event it writes if it succeeds.
  */
 type Scoped = {
@@ -325,7 +325,7 @@ describe('two organisations', () => {
       token: people.owner.token,
     })
     expect(await filtered.json()).toEqual({ events: [], nextCursor: null })
-    // The event is there, in the organisation it belongs to.
+    // The event is there, in the organization it belongs to.
     const theirs = await request(`/api/orgs/${b.orgId}/audit-events?userId=${memberOfB.id}`, {
       token: people.outsider.token,
     })
@@ -406,7 +406,7 @@ describe('a token', () => {
     const res = await request(`/api/orgs/${org.orgId}`, { method: 'DELETE', token })
     expect(res.status).toBe(401)
     expect(await res.json()).toEqual({ error: 'Invalid or expired token', code: 'invalid_token' })
-    // The owner's other login is untouched, and so is the organisation.
+    // The owner's other login is untouched, and so is the organization.
     expect((await request(`/api/orgs/${org.orgId}`, { token: people.owner.token })).status).toBe(200)
   })
 })

@@ -94,7 +94,7 @@ describe('GET /api/orgs', () => {
   })
 
   it('lists every organisation to a global admin with all=true, with role null where they are not a member', async () => {
-    // Other tests may have filled the first pages: start right after an organisation made just before.
+    // Other tests may have filled the first pages: start right after an organization made just before.
     const earlier = await createOrg(people.outsider.token)
     const org = await createOrg(people.owner.token)
     const mine = await createOrg(people.globalAdmin.token)

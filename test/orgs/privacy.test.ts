@@ -11,7 +11,7 @@ beforeAll(async () => {
 type Account = { id: string; email: string }
 
 /**
- * An organisation of `people` with three more members: one who accepted (straight in D1), one an
+ * An organization of `people` with three more members: one who accepted (straight in D1), one an
  * operator added through the API, and one who accepted an invitation through the API.
  */
 async function orgWithNewcomers() {
@@ -120,7 +120,7 @@ describe("the origin of an organisation's audit events", () => {
   }
 
   /**
-   * An organisation where its admin renamed it and invited a victim, the victim accepted and a
+   * An organization where its admin renamed it and invited a victim, the victim accepted and a
    * member left, each from their own address and user agent.
    */
   let orgId: string

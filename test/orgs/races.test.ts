@@ -24,7 +24,7 @@ const ROUNDS = 5
 const AT_ONCE = 50
 
 /**
- * Two owners of organisations made for each round, and two global admins, who alone add members
+ * Two owners of organizations made for each round, and two global admins, who alone add members
  * without an invitation: signed in once for the file.
  */
 let a: Session
@@ -34,7 +34,7 @@ beforeAll(async () => {
   ;[a, b, ...operators] = await Promise.all([newSession(), newSession(), newSession('admin'), newSession('admin')])
 })
 
-/** A new organisation owned by both `a` and `b`. */
+/** A new organization owned by both `a` and `b`. */
 async function coOwned() {
   const org = await createOrg(a.token)
   await join(org.orgId, b.user.id, 'owner')
