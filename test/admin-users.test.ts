@@ -1,16 +1,12 @@
 import { describe, expect, it } from 'vitest'
 import {
-  api,
-  bearer,
   createUser,
   DEFAULT_PASSWORD,
   eventsAbout,
   login,
   MANAGED_USER_KEYS,
-  patchJson,
-  postAuthorized,
-  postJson,
-  signedIn,
+  newSession,
+  request,
   uniqueName,
 } from './helpers'
 
@@ -18,40 +14,46 @@ const NO_SUCH_ID = '01900000-0000-7000-8000-000000000000'
 
 describe('POST /api/users', () => {
   it('creates a user an admin describes, who can then log in', async () => {
-    const { user: admin, token } = await signedIn('admin')
+    const { user: admin, token } = await newSession('admin')
     const username = uniqueName('New')
-    const res = await postAuthorized(
-      '/api/users',
-      { username, email: `${username}@Example.com`, password: 'a fine password', role: 'member' },
+    const res = await request('/api/users', {
+      method: 'POST',
       token,
-    )
+      json: { username, email: `${username}@Example.com`, password: 'a fine password', role: 'member' },
+    })
 
     expect(res.status).toBe(201)
     const created = await res.json<Record<string, unknown>>()
     expect(created).toMatchObject({ username, email: `${username.toLowerCase()}@example.com`, role: 'member' })
     expect(Object.keys(created).sort()).toEqual(MANAGED_USER_KEYS)
-    expect((await postJson('/api/auth/login', { username, password: 'a fine password' })).status).toBe(200)
+    expect(
+      (await request('/api/auth/login', { method: 'POST', json: { username, password: 'a fine password' } })).status,
+    ).toBe(200)
 
     const [event] = await eventsAbout(created.userId as string)
     expect(event).toMatchObject({ type: 'user_created', actorUserId: admin.id })
   })
 
   it('answers 409 to a username taken in another case, and to an email taken in another case', async () => {
-    const { token } = await signedIn('admin')
+    const { token } = await newSession('admin')
     const existing = await createUser()
-    const taken = await postAuthorized(
-      '/api/users',
-      { username: existing.username.toUpperCase(), email: `${uniqueName()}@example.com`, password: 'a fine password' },
+    const taken = await request('/api/users', {
+      method: 'POST',
       token,
-    )
+      json: {
+        username: existing.username.toUpperCase(),
+        email: `${uniqueName()}@example.com`,
+        password: 'a fine password',
+      },
+    })
     expect(taken.status).toBe(409)
     expect(await taken.json()).toEqual({ error: 'Username already taken', code: 'username_taken' })
 
-    const registered = await postAuthorized(
-      '/api/users',
-      { username: uniqueName(), email: existing.email.toUpperCase(), password: 'a fine password' },
+    const registered = await request('/api/users', {
+      method: 'POST',
       token,
-    )
+      json: { username: uniqueName(), email: existing.email.toUpperCase(), password: 'a fine password' },
+    })
     expect(registered.status).toBe(409)
     expect(await registered.json()).toEqual({ error: 'Email already registered', code: 'email_taken' })
   })
@@ -67,31 +69,31 @@ describe('POST /api/users', () => {
     ['an unknown role', { role: 'owner' }],
     ['an unknown field', { disabled: true }],
   ])('answers 400 to %s', async (_name, change) => {
-    const { token } = await signedIn('admin')
+    const { token } = await newSession('admin')
     const username = uniqueName()
     const body = { username, email: `${username}@example.com`, password: 'a fine password', ...change }
-    const res = await postAuthorized('/api/users', body, token)
+    const res = await request('/api/users', { method: 'POST', token, json: body })
     expect(res.status).toBe(400)
     expect(await res.json()).toMatchObject({ code: 'validation_error' })
   })
 
   it('answers 403 to a member', async () => {
-    const { token } = await signedIn('member')
+    const { token } = await newSession('member')
     const username = uniqueName()
-    const res = await postAuthorized(
-      '/api/users',
-      { username, email: `${username}@example.com`, password: 'a fine password', role: 'admin' },
+    const res = await request('/api/users', {
+      method: 'POST',
       token,
-    )
+      json: { username, email: `${username}@example.com`, password: 'a fine password', role: 'admin' },
+    })
     expect(res.status).toBe(403)
   })
 })
 
 describe('GET /api/users/:id', () => {
   it('shows an admin any user, without password material', async () => {
-    const { token } = await signedIn('admin')
+    const { token } = await newSession('admin')
     const other = await createUser()
-    const res = await api(`/api/users/${other.id}`, bearer(token))
+    const res = await request(`/api/users/${other.id}`, { token })
     expect(res.status).toBe(200)
     const text = await res.text()
     expect(text).not.toMatch(/password|pbkdf2/i)
@@ -99,15 +101,15 @@ describe('GET /api/users/:id', () => {
   })
 
   it('shows members themselves', async () => {
-    const { user, token } = await signedIn('member')
-    expect(await (await api(`/api/users/${user.id}`, bearer(token))).json()).toMatchObject({ userId: user.id })
+    const { user, token } = await newSession('member')
+    expect(await (await request(`/api/users/${user.id}`, { token })).json()).toMatchObject({ userId: user.id })
   })
 
   it("answers 403 to a member asking for another user's id, whether it exists or not", async () => {
-    const { token } = await signedIn('member')
+    const { token } = await newSession('member')
     const other = await createUser()
     for (const id of [other.id, NO_SUCH_ID]) {
-      const res = await api(`/api/users/${id}`, bearer(token))
+      const res = await request(`/api/users/${id}`, { token })
       expect(res.status).toBe(403)
       const text = await res.text()
       expect(text).not.toContain(other.email)
@@ -116,43 +118,50 @@ describe('GET /api/users/:id', () => {
   })
 
   it('answers 404 User not found, and 400 to an id that is not a UUID', async () => {
-    const { token } = await signedIn('admin')
-    const missing = await api(`/api/users/${NO_SUCH_ID}`, bearer(token))
+    const { token } = await newSession('admin')
+    const missing = await request(`/api/users/${NO_SUCH_ID}`, { token })
     expect(missing.status).toBe(404)
     expect(await missing.json()).toEqual({ error: 'User not found', code: 'user_not_found' })
-    expect((await api('/api/users/42', bearer(token))).status).toBe(400)
+    expect((await request('/api/users/42', { token })).status).toBe(400)
     // A UUID, but not a version 7 one: no id the API makes.
-    expect((await api(`/api/users/${crypto.randomUUID()}`, bearer(token))).status).toBe(400)
+    expect((await request(`/api/users/${crypto.randomUUID()}`, { token })).status).toBe(400)
   })
 })
 
 describe('PATCH /api/users/:id', () => {
   it("changes a user's email, and login follows it", async () => {
-    const { token } = await signedIn('admin')
+    const { token } = await newSession('admin')
     const user = await createUser()
     const email = `${uniqueName()}@example.org`
-    const res = await patchJson(`/api/users/${user.id}`, { email }, token)
+    const res = await request(`/api/users/${user.id}`, { method: 'PATCH', token, json: { email } })
     expect(res.status).toBe(200)
     expect(await res.json()).toMatchObject({ email })
-    expect((await postJson('/api/auth/login', { username: email, password: DEFAULT_PASSWORD })).status).toBe(200)
+    expect(
+      (await request('/api/auth/login', { method: 'POST', json: { username: email, password: DEFAULT_PASSWORD } }))
+        .status,
+    ).toBe(200)
     expect((await eventsAbout(user.id)).map((e) => e.type)).toContain('user_updated')
   })
 
   it('promotes a member, who is an admin from the next request on', async () => {
-    const { token: adminToken } = await signedIn('admin')
-    const { user, token } = await signedIn('member')
-    expect((await api('/api/users', bearer(token))).status).toBe(403)
+    const { token: adminToken } = await newSession('admin')
+    const { user, token } = await newSession('member')
+    expect((await request('/api/users', { token })).status).toBe(403)
 
-    const res = await patchJson(`/api/users/${user.id}`, { role: 'admin' }, adminToken)
+    const res = await request(`/api/users/${user.id}`, { method: 'PATCH', token: adminToken, json: { role: 'admin' } })
     expect(res.status).toBe(200)
-    expect((await api('/api/users', bearer(token))).status).toBe(200)
+    expect((await request('/api/users', { token })).status).toBe(200)
     expect((await eventsAbout(user.id)).map((e) => e.type)).toContain('role_changed')
   })
 
   it('answers 409 to an email taken by someone else', async () => {
-    const { token } = await signedIn('admin')
+    const { token } = await newSession('admin')
     const [user, other] = [await createUser(), await createUser()]
-    const res = await patchJson(`/api/users/${user.id}`, { email: other.email.toUpperCase() }, token)
+    const res = await request(`/api/users/${user.id}`, {
+      method: 'PATCH',
+      token,
+      json: { email: other.email.toUpperCase() },
+    })
     expect(res.status).toBe(409)
     expect(await res.json()).toMatchObject({ code: 'email_taken' })
   })
@@ -164,42 +173,51 @@ describe('PATCH /api/users/:id', () => {
     ['a username', { username: 'renamed' }],
     ['a non-boolean disabled', { disabled: 'yes' }],
   ])('answers 400 to %s', async (_name, body) => {
-    const { token } = await signedIn('admin')
+    const { token } = await newSession('admin')
     const user = await createUser()
-    expect((await patchJson(`/api/users/${user.id}`, body, token)).status).toBe(400)
+    expect((await request(`/api/users/${user.id}`, { method: 'PATCH', token, json: body })).status).toBe(400)
   })
 
   it('answers 404 to an unknown id and 403 to a member', async () => {
-    const { token } = await signedIn('admin')
-    expect((await patchJson(`/api/users/${NO_SUCH_ID}`, { role: 'member' }, token)).status).toBe(404)
-    const { user, token: memberToken } = await signedIn('member')
-    expect((await patchJson(`/api/users/${user.id}`, { role: 'admin' }, memberToken)).status).toBe(403)
+    const { token } = await newSession('admin')
+    expect(
+      (await request(`/api/users/${NO_SUCH_ID}`, { method: 'PATCH', token, json: { role: 'member' } })).status,
+    ).toBe(404)
+    const { user, token: memberToken } = await newSession('member')
+    expect(
+      (await request(`/api/users/${user.id}`, { method: 'PATCH', token: memberToken, json: { role: 'admin' } })).status,
+    ).toBe(403)
   })
 })
 
 describe('DELETE /api/users/:id', () => {
   it('deletes a user: 204, then 404, and their login and tokens fail', async () => {
-    const { user: admin, token } = await signedIn('admin')
-    const { user, token: userToken } = await signedIn('member')
+    const { user: admin, token } = await newSession('admin')
+    const { user, token: userToken } = await newSession('member')
 
-    const res = await api(`/api/users/${user.id}`, { method: 'DELETE', ...bearer(token) })
+    const res = await request(`/api/users/${user.id}`, { method: 'DELETE', token })
     expect(res.status).toBe(204)
-    expect((await api(`/api/users/${user.id}`, bearer(token))).status).toBe(404)
-    expect((await api('/api/auth/me', bearer(userToken))).status).toBe(401)
-    expect((await postJson('/api/auth/login', { username: user.username, password: DEFAULT_PASSWORD })).status).toBe(
-      401,
-    )
+    expect((await request(`/api/users/${user.id}`, { token })).status).toBe(404)
+    expect((await request('/api/auth/me', { token: userToken })).status).toBe(401)
+    expect(
+      (
+        await request('/api/auth/login', {
+          method: 'POST',
+          json: { username: user.username, password: DEFAULT_PASSWORD },
+        })
+      ).status,
+    ).toBe(401)
     expect(await eventsAbout(user.id)).toContainEqual(
       expect.objectContaining({ type: 'user_deleted', actorUserId: admin.id }),
     )
   })
 
   it('answers 404 to an unknown id and 403 to a member', async () => {
-    const { token } = await signedIn('admin')
-    expect((await api(`/api/users/${NO_SUCH_ID}`, { method: 'DELETE', ...bearer(token) })).status).toBe(404)
+    const { token } = await newSession('admin')
+    expect((await request(`/api/users/${NO_SUCH_ID}`, { method: 'DELETE', token })).status).toBe(404)
     const other = await createUser()
-    const { token: memberToken } = await signedIn('member')
-    expect((await api(`/api/users/${other.id}`, { method: 'DELETE', ...bearer(memberToken) })).status).toBe(403)
+    const { token: memberToken } = await newSession('member')
+    expect((await request(`/api/users/${other.id}`, { method: 'DELETE', token: memberToken })).status).toBe(403)
     expect((await login(other.username)).userId).toBe(other.id)
   })
 })

@@ -4,13 +4,11 @@ import { eq } from 'drizzle-orm'
 import { drizzle } from 'drizzle-orm/d1'
 import { describe, expect, it } from 'vitest'
 import { users } from '../src/data/schema'
-import { api, apiWithEnv, bearer, consoleSpy, createUser, DEFAULT_PASSWORD, postJson, signedIn } from './helpers'
+import { consoleSpy, createUser, DEFAULT_PASSWORD, newSession, request } from './helpers'
 
-const loginInit = (username: string): RequestInit => ({
-  method: 'POST',
-  headers: { 'Content-Type': 'application/json' },
-  body: JSON.stringify({ username, password: DEFAULT_PASSWORD }),
-})
+/** `POST /api/auth/login` as `username` with some bindings replaced. */
+const loginWith = (overrides: Partial<Env>, username: string) =>
+  request('/api/auth/login', { method: 'POST', json: { username, password: DEFAULT_PASSWORD }, env: overrides })
 
 /** A D1 binding whose every query fails, as D1 does when it is unreachable. */
 const failingDatabase = {
@@ -21,14 +19,14 @@ const failingDatabase = {
 
 describe('GET /api/health', () => {
   it('answers 200 after querying D1', async () => {
-    const res = await api('/api/health')
+    const res = await request('/api/health')
     expect(res.status).toBe(200)
     expect(await res.json()).toEqual({ status: 'ok' })
   })
 
   it('answers 503 when D1 fails', async () => {
     const log = consoleSpy()
-    const res = await apiWithEnv({ DB: failingDatabase }, '/api/health')
+    const res = await request('/api/health', { env: { DB: failingDatabase } })
     expect(res.status).toBe(503)
     expect(res.headers.get('Retry-After')).toBe('5')
     expect(await res.json()).toEqual({ error: 'Service temporarily unavailable', code: 'service_unavailable' })
@@ -37,7 +35,7 @@ describe('GET /api/health', () => {
 
   it('answers 503 schema_not_migrated, and logs the fix, until every migration is applied', async () => {
     const log = consoleSpy()
-    const health = () => apiWithEnv({ DB: env.UNMIGRATED_DB }, '/api/health')
+    const health = () => request('/api/health', { env: { DB: env.UNMIGRATED_DB } })
     const notMigrated = { error: 'Database schema is not migrated', code: 'schema_not_migrated' }
 
     const before = await health()
@@ -45,7 +43,7 @@ describe('GET /api/health', () => {
     expect(await before.json()).toEqual(notMigrated)
     expect(log).toHaveBeenCalledWith(expect.stringContaining('npm run db:migrate:local'))
     // A route that needs a table answers the same, not a 500.
-    const login = await apiWithEnv({ DB: env.UNMIGRATED_DB }, '/api/auth/login', loginInit('someone'))
+    const login = await loginWith({ DB: env.UNMIGRATED_DB }, 'someone')
     expect(login.status).toBe(503)
     expect(await login.json()).toEqual(notMigrated)
 
@@ -61,7 +59,7 @@ describe('GET /api/health', () => {
 describe('routing', () => {
   it('answers 404 JSON to an unknown route, inside /api and outside', async () => {
     for (const path of ['/api/nope', '/api/auth/nope', '/', '/favicon.ico']) {
-      const res = await api(path)
+      const res = await request(path)
       expect(res.status, path).toBe(404)
       expect(await res.json()).toEqual({ error: 'Not found', code: 'not_found' })
     }
@@ -74,15 +72,15 @@ describe('routing', () => {
     ['PUT', '/api/users', 'GET, POST'],
     ['OPTIONS', '/api/auth/login', 'POST'],
   ])('answers 405 to %s %s with Allow: %s', async (method, path, allow) => {
-    const res = await api(path, { method })
+    const res = await request(path, { method })
     expect(res.status).toBe(405)
     expect(res.headers.get('Allow')).toBe(allow)
     expect(await res.json()).toEqual({ error: 'Method not allowed', code: 'method_not_allowed' })
   })
 
   it('refuses HEAD on every path of the document, as no operation declares it, and on the docs page', async () => {
-    const { token } = await signedIn('admin')
-    const doc = await (await api('/api/openapi.json')).json<{ paths: Record<string, object> }>()
+    const { token } = await newSession('admin')
+    const doc = await (await request('/api/openapi.json')).json<{ paths: Record<string, object> }>()
     const paths = Object.entries(doc.paths).map(([path, item]) => ({
       path: path.replace(/\{[^}]+\}/g, crypto.randomUUID()),
       methods: Object.keys(item).map((method) => method.toUpperCase()),
@@ -90,7 +88,7 @@ describe('routing', () => {
     paths.push({ path: '/api/openapi.json', methods: ['GET'] }, { path: '/docs', methods: ['GET'] })
     expect(paths.filter(({ methods }) => methods.includes('GET')).length).toBeGreaterThan(10)
     for (const { path, methods } of paths) {
-      const res = await api(path, { method: 'HEAD', ...bearer(token) })
+      const res = await request(path, { method: 'HEAD', token })
       expect(res.status, path).toBe(405)
       expect(res.headers.get('Allow')?.split(', ').sort(), path).toEqual(methods.sort())
       expect(await res.text()).toBe('')
@@ -103,7 +101,10 @@ describe('unexpected failures', () => {
     const log = consoleSpy()
     const user = await createUser()
     await drizzle(env.DB).update(users).set({ passwordHash: 'not-a-hash' }).where(eq(users.id, user.id))
-    const res = await postJson('/api/auth/login', { username: user.username, password: DEFAULT_PASSWORD })
+    const res = await request('/api/auth/login', {
+      method: 'POST',
+      json: { username: user.username, password: DEFAULT_PASSWORD },
+    })
     expect(res.status).toBe(500)
     expect(await res.json()).toEqual({ error: 'Internal server error', code: 'internal_error' })
     expect(log).toHaveBeenCalledOnce()
@@ -120,12 +121,12 @@ describe('deployment settings', () => {
   ])('refuses to sign or accept tokens when JWT_SECRET is %s, and health says so', async (_name, secret) => {
     const log = consoleSpy()
     const overrides = { JWT_SECRET: secret } as Partial<Env>
-    const { user, token } = await signedIn()
+    const { user, token } = await newSession()
 
     for (const res of [
-      await apiWithEnv(overrides, '/api/health'),
-      await apiWithEnv(overrides, '/api/auth/login', loginInit(user.username)),
-      await apiWithEnv(overrides, '/api/auth/me', bearer(token)),
+      await request('/api/health', { env: overrides }),
+      await loginWith(overrides, user.username),
+      await request('/api/auth/me', { env: overrides, token }),
     ]) {
       expect(res.status).toBe(503)
       expect(await res.json()).toEqual(MISCONFIGURED)
@@ -142,7 +143,7 @@ describe('deployment settings', () => {
     ['PASSWORD_PEPPER_PREVIOUS', { PASSWORD_PEPPER_PREVIOUS: 'short' }],
   ])('answers health 503 server_misconfigured while %s is short or missing', async (setting, overrides) => {
     const log = consoleSpy()
-    const res = await apiWithEnv(overrides as Partial<Env>, '/api/health')
+    const res = await request('/api/health', { env: overrides as Partial<Env> })
     expect(res.status).toBe(503)
     expect(await res.json()).toEqual(MISCONFIGURED)
     expect(log).toHaveBeenCalledWith(expect.stringContaining(`"setting":"${setting}"`))
@@ -156,7 +157,7 @@ describe('deployment settings', () => {
       .map(([name]) => name)
     expect(integerVars).toEqual(expect.arrayContaining(['PBKDF2_ITERATIONS', 'TOKEN_TTL_SECONDS', 'DEVICE_TOKEN_DAYS']))
     for (const name of integerVars) {
-      const res = await apiWithEnv({ [name]: '-1' }, '/api/health')
+      const res = await request('/api/health', { env: { [name]: '-1' } })
       expect(res.status, name).toBe(503)
       expect(await res.json()).toEqual(MISCONFIGURED)
       expect(log).toHaveBeenLastCalledWith(expect.stringContaining(`"setting":"${name}"`))
@@ -166,9 +167,9 @@ describe('deployment settings', () => {
   it('names the setting to fix in a hint in development only', async () => {
     consoleSpy()
     const broken = { JWT_SECRET: 'tiny-secret' }
-    const production = await apiWithEnv(broken, '/api/health')
+    const production = await request('/api/health', { env: broken })
     expect(await production.json()).toEqual(MISCONFIGURED)
-    const development = await apiWithEnv({ ...broken, ENVIRONMENT: 'development' }, '/api/health')
+    const development = await request('/api/health', { env: { ...broken, ENVIRONMENT: 'development' } })
     expect(development.status).toBe(503)
     const body = await development.json<{ hint: string }>()
     expect(body).toEqual({ ...MISCONFIGURED, hint: expect.stringContaining('Set JWT_SECRET in .dev.vars') })
@@ -178,7 +179,7 @@ describe('deployment settings', () => {
   it('refuses PBKDF2_ITERATIONS above the 100000 deployed Workers allow', async () => {
     const log = consoleSpy()
     const user = await createUser()
-    const res = await apiWithEnv({ PBKDF2_ITERATIONS: '100001' }, '/api/auth/login', loginInit(user.username))
+    const res = await loginWith({ PBKDF2_ITERATIONS: '100001' }, user.username)
     expect(res.status).toBe(503)
     expect(await res.json()).toEqual(MISCONFIGURED)
     expect(log).toHaveBeenCalledWith(
@@ -189,7 +190,7 @@ describe('deployment settings', () => {
   it('refuses a TOKEN_TTL_SECONDS that is not a whole number of seconds', async () => {
     const log = consoleSpy()
     const user = await createUser()
-    const res = await apiWithEnv({ TOKEN_TTL_SECONDS: '1h' }, '/api/auth/login', loginInit(user.username))
+    const res = await loginWith({ TOKEN_TTL_SECONDS: '1h' }, user.username)
     expect(res.status).toBe(503)
     expect(await res.json()).toEqual(MISCONFIGURED)
     expect(log).toHaveBeenCalledWith(expect.stringContaining('TOKEN_TTL_SECONDS'))

@@ -1,16 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import {
-  api,
-  apiWithEnv,
-  bearer,
-  client,
-  createUser,
-  DEFAULT_PASSWORD,
-  eventsAbout,
-  okBody,
-  postAuthorized,
-  signedIn,
-} from './helpers'
+import { bearer, client, createUser, DEFAULT_PASSWORD, eventsAbout, newSession, okBody, request } from './helpers'
 
 /** A page of `GET /api/audit-events`, typed by the route. */
 const listEvents = async (
@@ -20,10 +9,11 @@ const listEvents = async (
 
 /** Logs in through the Worker and waits for what it defers (`waitUntil`) to finish. */
 const loginFrom = (ip: string, username: string, password: string) =>
-  apiWithEnv({}, '/api/auth/login', {
+  request('/api/auth/login', {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json', 'CF-Connecting-IP': ip, 'User-Agent': 'audit-test/1.0' },
-    body: JSON.stringify({ username, password }),
+    env: {},
+    json: { username, password },
+    headers: { 'CF-Connecting-IP': ip, 'User-Agent': 'audit-test/1.0' },
   })
 
 describe('the audit trail', () => {
@@ -32,11 +22,11 @@ describe('the audit trail', () => {
     expect((await loginFrom('203.0.113.7', user.username, 'wrong password')).status).toBe(401)
     const res = await loginFrom('203.0.113.8', user.username, DEFAULT_PASSWORD)
     const { token } = await res.json<{ token: string }>()
-    await postAuthorized(
-      '/api/auth/password',
-      { currentPassword: DEFAULT_PASSWORD, newPassword: 'another password' },
+    await request('/api/auth/password', {
+      method: 'POST',
       token,
-    )
+      json: { currentPassword: DEFAULT_PASSWORD, newPassword: 'another password' },
+    })
 
     const events = await eventsAbout(user.id)
     expect(events.map((e) => e.type)).toEqual(['login_failed', 'login_succeeded', 'password_changed'])
@@ -45,27 +35,27 @@ describe('the audit trail', () => {
   })
 
   it("records an unknown user's failed login without a subject", async () => {
-    const { token } = await signedIn('admin')
+    const { token } = await newSession('admin')
     await loginFrom('198.51.100.99', `ghost-${crypto.randomUUID()}`, 'whatever password')
     const page = await listEvents(token, { type: 'login_failed' })
     expect(page.events).toContainEqual(expect.objectContaining({ ip: '198.51.100.99', userId: null }))
   })
 
   it('never holds a password, hash or token', async () => {
-    const { token } = await signedIn('admin')
-    await postAuthorized(
-      '/api/auth/password',
-      { currentPassword: DEFAULT_PASSWORD, newPassword: 'secret-new-pass' },
+    const { token } = await newSession('admin')
+    await request('/api/auth/password', {
+      method: 'POST',
       token,
-    )
-    const text = await (await api('/api/audit-events?limit=100', bearer(token))).text()
+      json: { currentPassword: DEFAULT_PASSWORD, newPassword: 'secret-new-pass' },
+    })
+    const text = await (await request('/api/audit-events?limit=100', { token })).text()
     expect(text).not.toMatch(/secret-new-pass|correct horse|pbkdf2|eyJ/)
   })
 })
 
 describe('GET /api/audit-events', () => {
   it('filters by user and type, newest first, in pages', async () => {
-    const { token } = await signedIn('admin')
+    const { token } = await newSession('admin')
     const user = await createUser()
     for (let i = 0; i < 3; i++) await loginFrom('192.0.2.1', user.username, 'wrong password')
 
@@ -89,7 +79,7 @@ describe('GET /api/audit-events', () => {
   })
 
   it('finds the events of a userId written in upper case', async () => {
-    const { token } = await signedIn('admin')
+    const { token } = await newSession('admin')
     const user = await createUser()
     await loginFrom('192.0.2.2', user.username, 'wrong password')
     const page = await listEvents(token, { userId: user.id.toUpperCase(), type: 'login_failed' })
@@ -97,15 +87,15 @@ describe('GET /api/audit-events', () => {
   })
 
   it('is for admins only', async () => {
-    const { token } = await signedIn('member')
-    expect((await api('/api/audit-events', bearer(token))).status).toBe(403)
+    const { token } = await newSession('member')
+    expect((await request('/api/audit-events', { token })).status).toBe(403)
   })
 
   it.each(['type=party', 'userId=42', `userId=${crypto.randomUUID()}`, 'limit=0', 'since=yesterday'])(
     'answers 400 to %s',
     async (query) => {
-      const { token } = await signedIn('admin')
-      expect((await api(`/api/audit-events?${query}`, bearer(token))).status).toBe(400)
+      const { token } = await newSession('admin')
+      expect((await request(`/api/audit-events?${query}`, { token })).status).toBe(400)
     },
   )
 })

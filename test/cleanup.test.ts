@@ -13,7 +13,7 @@ import {
   trustedDevices,
 } from '../src/data/schema'
 import { runScheduledHandler } from './contract/worker'
-import { createUser, signedIn } from './helpers'
+import { createUser, newSession } from './helpers'
 import { expire, invited, received } from './orgs/invitation-helpers'
 import { changesIn, createOrg } from './orgs/org-helpers'
 
@@ -117,9 +117,11 @@ describe('the scheduled cleanup', () => {
       await db.$count(loginThrottles, and(gt(loginThrottles.key, prefix), lt(loginThrottles.key, `${prefix}~`))),
     ).toBe(0)
   })
+})
 
+describe('the scheduled cleanup of invitations and device tokens', () => {
   it('deletes expired invitations, and leaves pending ones, their organisation and its events alone', async () => {
-    const [owner, invitee] = await Promise.all([signedIn(), signedIn()])
+    const [owner, invitee] = await Promise.all([newSession(), newSession()])
     const org = await createOrg(owner.token)
     const expired = [
       await invited(owner.token, org.orgId, invitee.user.username),

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { answerProblems } from './contract/check-answer'
 import { requestProblems } from './contract/check-request'
 import { document, match } from './contract/document'
-import { apiWithEnv, bearer, signedIn } from './helpers'
+import { newSession, request } from './helpers'
 
 const SOME_ID = '019ac1f2-7a3b-7cde-8f01-23456789abcd'
 
@@ -18,7 +18,7 @@ describe('every operation', () => {
   it.each(operations)(
     '$method $path refuses plain HTTP in production: 403 https_required',
     async ({ method, path }) => {
-      const res = await apiWithEnv({}, path, { method }, 'http')
+      const res = await request(path, { method, env: {}, scheme: 'http' })
       expect(res.status).toBe(403)
       expect(await res.json()).toMatchObject({ code: 'https_required' })
     },
@@ -27,8 +27,8 @@ describe('every operation', () => {
   it.each(operations.filter(({ method }) => method !== 'GET'))(
     '$method $path refuses a body over 16 KB, whatever it takes: 413 payload_too_large',
     async ({ method, path }) => {
-      const { token } = await signedIn('admin')
-      const res = await apiWithEnv({}, path, { method, ...bearer(token), body: 'x'.repeat(17 * 1024) })
+      const { token } = await newSession('admin')
+      const res = await request(path, { method, env: {}, token, body: 'x'.repeat(17 * 1024) })
       expect(res.status).toBe(413)
       expect(await res.json()).toMatchObject({ code: 'payload_too_large' })
     },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { introduction } from '../src/docs/introduction'
-import { api, apiWithEnv } from './helpers'
+import { request } from './helpers'
 
 const DOCS_CSP =
   "default-src 'none'; script-src 'self'; style-src 'self'; img-src data:; connect-src 'self'; " +
@@ -14,13 +14,13 @@ const CONTENT_TYPES: Record<string, RegExp> = {
 
 /** Every URL the page names in a `src` or `href`. */
 async function pageUrls() {
-  const html = await (await api('/docs')).text()
+  const html = await (await request('/docs')).text()
   return [...html.matchAll(/\b(?:src|href)="([^"]*)"/g)].map(([, url]) => url)
 }
 
 describe('GET /docs', () => {
   it.each(['/docs', '/docs/'])('%s answers the page as HTML, cached briefly, under the docs CSP', async (path) => {
-    const res = await api(path)
+    const res = await request(path)
     expect(res.status).toBe(200)
     expect(res.headers.get('Content-Type')).toBe('text/html; charset=UTF-8')
     expect(res.headers.get('Cache-Control')).toBe('public, max-age=300')
@@ -29,7 +29,7 @@ describe('GET /docs', () => {
   })
 
   it('keeps every other security header of the API', async () => {
-    const res = await api('/docs')
+    const res = await request('/docs')
     expect(res.headers.get('X-Content-Type-Options')).toBe('nosniff')
     expect(res.headers.get('Referrer-Policy')).toBe('no-referrer')
     expect(res.headers.get('Strict-Transport-Security')).toBe('max-age=31536000; includeSubDomains')
@@ -38,7 +38,7 @@ describe('GET /docs', () => {
   })
 
   it('names nothing outside the Worker: no other origin, no inline script', async () => {
-    const html = await (await api('/docs')).text()
+    const html = await (await request('/docs')).text()
     expect(html).not.toMatch(/https?:|\/\//)
     expect(html).not.toMatch(/<script>|<script(?![^>]*\bsrc=)|<style|\bstyle=|\bon\w+=/i)
     for (const url of await pageUrls()) expect(url, url).toMatch(/^(\/(?!\/)|data:,$)/)
@@ -48,7 +48,7 @@ describe('GET /docs', () => {
     const files = (await pageUrls()).filter((url) => url.startsWith('/docs/'))
     expect(files).toEqual(['/docs/index.css', '/docs/swagger-ui.css', '/docs/swagger-ui-bundle.js', '/docs/init.js'])
     for (const file of files) {
-      const res = await api(file)
+      const res = await request(file)
       expect(res.status, file).toBe(200)
       expect(res.headers.get('Content-Type'), file).toMatch(CONTENT_TYPES[file.split('.').pop() as string])
       expect(res.headers.get('Cache-Control'), file).toMatch(/^public, max-age=\d+$/)
@@ -58,18 +58,18 @@ describe('GET /docs', () => {
 
   it('loads nothing from elsewhere through the stylesheets or the start script either', async () => {
     for (const file of ['/docs/index.css', '/docs/swagger-ui.css']) {
-      const urls = [...(await (await api(file)).text()).matchAll(/url\(\s*["']?([^"')]*)/g)].map(([, url]) => url)
+      const urls = [...(await (await request(file)).text()).matchAll(/url\(\s*["']?([^"')]*)/g)].map(([, url]) => url)
       for (const url of urls) expect(url, file).toMatch(/^data:/)
-      expect(await (await api(file)).text(), file).not.toMatch(/@import/)
+      expect(await (await request(file)).text(), file).not.toMatch(/@import/)
     }
-    expect(await (await api('/docs/init.js')).text()).not.toMatch(/https?:\/\//)
+    expect(await (await request('/docs/init.js')).text()).not.toMatch(/https?:\/\//)
   })
 
   it("answers a conditional request for Swagger UI's files with 304", async () => {
-    const first = await api('/docs/swagger-ui.css')
+    const first = await request('/docs/swagger-ui.css')
     const etag = first.headers.get('ETag')
     expect(etag).toBeTruthy()
-    const again = await api('/docs/swagger-ui.css', { headers: { 'If-None-Match': etag as string } })
+    const again = await request('/docs/swagger-ui.css', { headers: { 'If-None-Match': etag as string } })
     expect(again.status).toBe(304)
   })
 
@@ -84,17 +84,17 @@ describe('GET /docs', () => {
       '/swagger-ui.css',
       '/index.html',
     ]) {
-      const res = await api(path)
+      const res = await request(path)
       expect(res.status, path).toBe(404)
       expect(await res.json()).toEqual({ error: 'Not found', code: 'not_found' })
     }
   })
 
   it('answers 405 to other methods, and refuses plain HTTP in production', async () => {
-    const post = await api('/docs', { method: 'POST' })
+    const post = await request('/docs', { method: 'POST' })
     expect(post.status).toBe(405)
     expect(post.headers.get('Allow')).toBe('GET')
-    const plain = await apiWithEnv({}, '/docs', undefined, 'http')
+    const plain = await request('/docs', { env: {}, scheme: 'http' })
     expect(plain.status).toBe(403)
     expect(await plain.json()).toMatchObject({ error: 'HTTPS is required', code: 'https_required' })
   })
@@ -102,7 +102,7 @@ describe('GET /docs', () => {
 
 describe('the introduction', () => {
   it("is the OpenAPI document's description, which the page shows first", async () => {
-    const doc = await (await api('/api/openapi.json')).json<{ info: { description: string } }>()
+    const doc = await (await request('/api/openapi.json')).json<{ info: { description: string } }>()
     expect(doc.info.description).toBe(introduction)
     expect(introduction).toContain('## Authentication flow')
   })
@@ -110,11 +110,11 @@ describe('the introduction', () => {
 
 describe('the API beside the docs', () => {
   it.each(['/api/openapi.json', '/api/health', '/api/nope', '/docsx', '/'])('%s keeps the strict CSP', async (path) => {
-    const res = await api(path)
+    const res = await request(path)
     expect(res.headers.get('Content-Security-Policy')).toBe(API_CSP)
   })
 
   it('keeps no-store on /api/ answers', async () => {
-    expect((await api('/api/openapi.json')).headers.get('Cache-Control')).toBe('no-store')
+    expect((await request('/api/openapi.json')).headers.get('Cache-Control')).toBe('no-store')
   })
 })

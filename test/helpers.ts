@@ -9,6 +9,7 @@ import type { AppType } from '../src/app'
 import { passwordSettings } from '../src/auth/passwords'
 import { tokenSettings } from '../src/auth/tokens'
 import { auditEvents, users } from '../src/data/schema'
+import { base64Url } from '../src/lib/base64url'
 import { ManagedUserSchema } from '../src/routes/users/schemas'
 import { buildUser, type NewUserInput } from '../src/users/new-user'
 import { fetchWorker, fetchWorkerWith } from './contract/worker'
@@ -35,15 +36,45 @@ export async function createUser(overrides: Partial<NewUserInput> = {}) {
   return { ...input, id: row.id, email: row.email }
 }
 
-/** A request to the Worker under test, through its own `fetch`; the answer is checked against the OpenAPI document. */
-export const api = (path: string, init?: RequestInit) => fetchWorker(`https://orgstack.test${path}`, init)
-
 /** The Worker's own `fetch`, checked against the OpenAPI document: for clients that take a `fetch` (client/). */
 export const workerFetch: typeof fetch = fetchWorker
 
-export const postJson = (path: string, body: unknown, headers: Record<string, string> = {}) =>
-  api(path, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body) })
+export type RequestOptions = {
+  method?: string
+  /** A body sent as JSON, with its `Content-Type`. */
+  json?: unknown
+  body?: BodyInit | null
+  /** Sent as `Authorization: Bearer <token>`. */
+  token?: string
+  /** Sent last, so they win over what `json` and `token` set. */
+  headers?: HeadersInit
+  /** Bindings to replace; when given, the answer waits for what the Worker deferred (`waitUntil`). */
+  env?: Partial<Env>
+  scheme?: 'http' | 'https'
+}
 
+/**
+ * A raw request to the Worker, for what the typed `client` cannot send: malformed bodies, odd
+ * headers, methods or schemes, replaced bindings. The answer is checked against the OpenAPI document.
+ */
+export function request(path: string, options: RequestOptions = {}) {
+  const { method, json, body, token, headers, env: overrides, scheme = 'https' } = options
+  const sent = new Headers()
+  if (json !== undefined) sent.set('Content-Type', 'application/json')
+  if (token !== undefined) sent.set('Authorization', `Bearer ${token}`)
+  for (const [name, value] of new Headers(headers)) sent.set(name, value)
+  const init = {
+    method,
+    headers: sent,
+    body: json === undefined ? body : JSON.stringify(json),
+    // A streamed body needs `duplex`, which RequestInit's types lack.
+    ...(body instanceof ReadableStream && { duplex: 'half' }),
+  }
+  const url = `${scheme}://orgstack.test${path}`
+  return overrides ? fetchWorkerWith(overrides, url, init) : fetchWorker(url, init)
+}
+
+/** The `Authorization` header of `token`, as the typed `client` takes it. */
 export const bearer = (token: string) => ({ headers: { Authorization: `Bearer ${token}` } })
 
 /** The Worker's API as `AppType` types it (hono/client): paths, bodies and answers checked by the compiler. */
@@ -72,10 +103,10 @@ export const refreshOf = (refreshToken: string) => client.api.auth.refresh.$post
  */
 export async function replayRefresh(refreshToken: string) {
   await new Promise((resolve) => setTimeout(resolve, 3))
-  return apiWithEnv({ REFRESH_REUSE_INTERVAL_SECONDS: '0' }, '/api/auth/refresh', {
+  return request('/api/auth/refresh', {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ refreshToken }),
+    json: { refreshToken },
+    env: { REFRESH_REUSE_INTERVAL_SECONDS: '0' },
   })
 }
 
@@ -87,37 +118,13 @@ export async function expectRefreshRefused(res: { status: number; headers: Heade
 }
 
 /** A fresh user of `role` and a token for them. */
-export async function signedIn(role: NewUserInput['role'] = 'member') {
+export async function newSession(role: NewUserInput['role'] = 'member') {
   const user = await createUser({ role })
   const { token } = await login(user.username)
   return { user, token }
 }
 
-/** Decodes a JWT's header and payload without verifying it. */
-export function decodeJwt(token: string) {
-  const [header, payload] = token
-    .split('.')
-    .slice(0, 2)
-    .map((part) => JSON.parse(atob(part.replace(/-/g, '+').replace(/_/g, '/'))))
-  return { header, payload }
-}
-
-/**
- * A request to the same Worker with some bindings replaced, as a deployment might set them, once
- * what it deferred is done; the answer is checked against the OpenAPI document.
- */
-export const apiWithEnv = (overrides: Partial<Env>, path: string, init?: RequestInit, scheme = 'https') =>
-  fetchWorkerWith(overrides, `${scheme}://orgstack.test${path}`, init)
-
-export const patchJson = (path: string, body: unknown, token: string) =>
-  api(path, {
-    method: 'PATCH',
-    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
-    body: JSON.stringify(body),
-  })
-
-export const postAuthorized = (path: string, body: unknown, token: string) =>
-  postJson(path, body, { Authorization: `Bearer ${token}` })
+export type Session = Awaited<ReturnType<typeof newSession>>
 
 /** The audit events about `userId`, oldest first, straight from D1. */
 export const eventsAbout = (userId: string) =>
@@ -140,12 +147,6 @@ export async function forgeToken(
   return sign(claims as JWTPayload, jwk, alg)
 }
 
-const base64Url = (bytes: Uint8Array) =>
-  btoa(String.fromCharCode(...bytes))
-    .replace(/\+/g, '-')
-    .replace(/\//g, '_')
-    .replace(/=+$/, '')
-
 /** An HS256 JWS of exactly this header and payload: for headers Hono's `sign` would not write. */
 export async function signCompact(header: object, payload: object, secret: string) {
   const encoder = new TextEncoder()
@@ -154,7 +155,7 @@ export async function signCompact(header: object, payload: object, secret: strin
     'sign',
   ])
   const signature = await crypto.subtle.sign('HMAC', key, encoder.encode(signingInput))
-  return `${signingInput}.${base64Url(new Uint8Array(signature))}`
+  return `${signingInput}.${base64Url(signature)}`
 }
 
 /** A response's headers but the request id, which differs for every request by design. */

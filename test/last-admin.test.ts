@@ -3,7 +3,7 @@ import { and, count, eq, isNull } from 'drizzle-orm'
 import { drizzle } from 'drizzle-orm/d1'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { users } from '../src/data/schema'
-import { api, bearer, eventsAbout, patchJson, signedIn } from './helpers'
+import { eventsAbout, newSession, request } from './helpers'
 
 const db = drizzle(env.DB)
 
@@ -25,11 +25,17 @@ const LAST_ADMIN = { error: 'Cannot remove the last admin', code: 'last_admin' }
 
 describe('the last active admin', () => {
   it.each([
-    ['demoted', (id: string, token: string) => patchJson(`/api/users/${id}`, { role: 'member' }, token)],
-    ['disabled', (id: string, token: string) => patchJson(`/api/users/${id}`, { disabled: true }, token)],
-    ['deleted', (id: string, token: string) => api(`/api/users/${id}`, { method: 'DELETE', ...bearer(token) })],
+    [
+      'demoted',
+      (id: string, token: string) => request(`/api/users/${id}`, { method: 'PATCH', token, json: { role: 'member' } }),
+    ],
+    [
+      'disabled',
+      (id: string, token: string) => request(`/api/users/${id}`, { method: 'PATCH', token, json: { disabled: true } }),
+    ],
+    ['deleted', (id: string, token: string) => request(`/api/users/${id}`, { method: 'DELETE', token })],
   ])('cannot be %s, and no event says otherwise', async (_name, change) => {
-    const { user, token } = await signedIn('admin')
+    const { user, token } = await newSession('admin')
     const res = await change(user.id, token)
     expect(res.status).toBe(409)
     expect(await res.json()).toEqual(LAST_ADMIN)
@@ -38,26 +44,32 @@ describe('the last active admin', () => {
   })
 
   it('can be demoted once another admin exists', async () => {
-    const { user, token } = await signedIn('admin')
-    await signedIn('admin')
-    expect((await patchJson(`/api/users/${user.id}`, { role: 'member' }, token)).status).toBe(200)
+    const { user, token } = await newSession('admin')
+    await newSession('admin')
+    expect((await request(`/api/users/${user.id}`, { method: 'PATCH', token, json: { role: 'member' } })).status).toBe(
+      200,
+    )
     expect(await activeAdmins()).toBe(1)
   })
 
   it('is the last even when disabled admins remain', async () => {
-    const { user, token } = await signedIn('admin')
-    const { user: other } = await signedIn('admin')
-    expect((await patchJson(`/api/users/${other.id}`, { disabled: true }, token)).status).toBe(200)
-    expect((await patchJson(`/api/users/${user.id}`, { role: 'member' }, token)).status).toBe(409)
+    const { user, token } = await newSession('admin')
+    const { user: other } = await newSession('admin')
+    expect((await request(`/api/users/${other.id}`, { method: 'PATCH', token, json: { disabled: true } })).status).toBe(
+      200,
+    )
+    expect((await request(`/api/users/${user.id}`, { method: 'PATCH', token, json: { role: 'member' } })).status).toBe(
+      409,
+    )
   })
 
   it('survives two admins demoting each other at the same moment', async () => {
     for (let round = 0; round < 5; round++) {
       await db.update(users).set({ role: 'member' }).where(eq(users.role, 'admin'))
-      const [a, b] = [await signedIn('admin'), await signedIn('admin')]
+      const [a, b] = [await newSession('admin'), await newSession('admin')]
       const answers = await Promise.all([
-        patchJson(`/api/users/${b.user.id}`, { role: 'member' }, a.token),
-        patchJson(`/api/users/${a.user.id}`, { role: 'member' }, b.token),
+        request(`/api/users/${b.user.id}`, { method: 'PATCH', token: a.token, json: { role: 'member' } }),
+        request(`/api/users/${a.user.id}`, { method: 'PATCH', token: b.token, json: { role: 'member' } }),
       ])
       const statuses = answers.map((res) => res.status).sort()
       // One wins; the loser is refused as the last admin, or is no longer an admin by the time it is checked.

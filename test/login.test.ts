@@ -1,21 +1,14 @@
+import { decode } from 'hono/jwt'
 import { describe, expect, it } from 'vitest'
-import {
-  api,
-  apiWithEnv,
-  createUser,
-  DEFAULT_PASSWORD,
-  decodeJwt,
-  headersOf,
-  LOGIN_ANSWER_KEYS,
-  postJson,
-} from './helpers'
+import type { TokenClaims } from '../src/auth/tokens'
+import { createUser, DEFAULT_PASSWORD, headersOf, LOGIN_ANSWER_KEYS, request } from './helpers'
 
 const LOGIN = '/api/auth/login'
 
 describe('POST /api/auth/login', () => {
   it('answers 200 with a token, the user id, the username as written, expiresIn, a refresh token and a device token', async () => {
     const user = await createUser({ username: `Alice-${crypto.randomUUID().slice(0, 8)}` })
-    const res = await postJson(LOGIN, { username: user.username, password: DEFAULT_PASSWORD })
+    const res = await request(LOGIN, { method: 'POST', json: { username: user.username, password: DEFAULT_PASSWORD } })
 
     expect(res.status).toBe(200)
     expect(res.headers.get('Cache-Control')).toBe('no-store')
@@ -26,10 +19,11 @@ describe('POST /api/auth/login', () => {
 
   it('signs an HS256 JWT with kid, iss, aud, sub, username, role, jti, ver, fam, iat and exp', async () => {
     const user = await createUser({ role: 'admin' })
-    const res = await postJson(LOGIN, { username: user.username, password: DEFAULT_PASSWORD })
+    const res = await request(LOGIN, { method: 'POST', json: { username: user.username, password: DEFAULT_PASSWORD } })
     const { token } = await res.json<{ token: string }>()
 
-    const { header, payload } = decodeJwt(token)
+    const { header } = decode(token)
+    const payload = decode(token).payload as TokenClaims
     expect(header).toEqual({ alg: 'HS256', typ: 'JWT', kid: expect.stringMatching(/^[\w-]{16}$/) })
     expect(payload).toMatchObject({
       iss: 'orgstack',
@@ -47,20 +41,23 @@ describe('POST /api/auth/login', () => {
 
   it('takes the token lifetime from TOKEN_TTL_SECONDS', async () => {
     const user = await createUser()
-    const res = await apiWithEnv({ TOKEN_TTL_SECONDS: '3600' }, LOGIN, {
+    const res = await request(LOGIN, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ username: user.username, password: DEFAULT_PASSWORD }),
+      env: { TOKEN_TTL_SECONDS: '3600' },
+      json: { username: user.username, password: DEFAULT_PASSWORD },
     })
     const body = await res.json<{ token: string; expiresIn: number }>()
     expect(body.expiresIn).toBe(3600)
-    const { payload } = decodeJwt(body.token)
+    const payload = decode(body.token).payload as TokenClaims
     expect(payload.exp - payload.iat).toBe(3600)
   })
 
   it('accepts the email instead of the username, in any case', async () => {
     const user = await createUser()
-    const res = await postJson(LOGIN, { username: user.email.toUpperCase(), password: DEFAULT_PASSWORD })
+    const res = await request(LOGIN, {
+      method: 'POST',
+      json: { username: user.email.toUpperCase(), password: DEFAULT_PASSWORD },
+    })
     expect(res.status).toBe(200)
     expect(await res.json()).toMatchObject({ userId: user.id, username: user.username })
   })
@@ -70,31 +67,45 @@ describe('POST /api/auth/login', () => {
     const fullwidth = [...user.username.toUpperCase()]
       .map((ch) => (/[A-Z0-9]/.test(ch) ? String.fromCharCode(ch.charCodeAt(0) + 0xfee0) : ch))
       .join('')
-    const res = await postJson(LOGIN, { username: fullwidth, password: DEFAULT_PASSWORD })
+    const res = await request(LOGIN, { method: 'POST', json: { username: fullwidth, password: DEFAULT_PASSWORD } })
     expect(res.status).toBe(200)
   })
 
   it('compares the password exactly as sent: no trimming, no case folding', async () => {
     const user = await createUser({ password: 'Exact Pass 123' })
     for (const password of [' Exact Pass 123', 'Exact Pass 123 ', 'exact pass 123', 'EXACT PASS 123']) {
-      const res = await postJson(LOGIN, { username: user.username, password })
+      const res = await request(LOGIN, { method: 'POST', json: { username: user.username, password } })
       expect(res.status, password).toBe(401)
     }
-    expect((await postJson(LOGIN, { username: user.username, password: 'Exact Pass 123' })).status).toBe(200)
+    expect(
+      (await request(LOGIN, { method: 'POST', json: { username: user.username, password: 'Exact Pass 123' } })).status,
+    ).toBe(200)
   })
 
   it('counts the length of a password in characters, as the document does, not in UTF-16 units', async () => {
     const user = await createUser()
-    const wrong = await postJson(LOGIN, { username: user.username, password: '🔑'.repeat(512) })
+    const wrong = await request(LOGIN, {
+      method: 'POST',
+      json: { username: user.username, password: '🔑'.repeat(512) },
+    })
     expect(wrong.status).toBe(401)
-    const tooLong = await postJson(LOGIN, { username: user.username, password: '🔑'.repeat(513) })
+    const tooLong = await request(LOGIN, {
+      method: 'POST',
+      json: { username: user.username, password: '🔑'.repeat(513) },
+    })
     expect(tooLong.status).toBe(400)
   })
 
   it('answers an unknown user and a wrong password identically', async () => {
     const user = await createUser()
-    const wrong = await postJson(LOGIN, { username: user.username, password: 'not the password' })
-    const unknown = await postJson(LOGIN, { username: `nobody-${crypto.randomUUID()}`, password: 'not the password' })
+    const wrong = await request(LOGIN, {
+      method: 'POST',
+      json: { username: user.username, password: 'not the password' },
+    })
+    const unknown = await request(LOGIN, {
+      method: 'POST',
+      json: { username: `nobody-${crypto.randomUUID()}`, password: 'not the password' },
+    })
 
     expect(wrong.status).toBe(401)
     expect(unknown.status).toBe(401)
@@ -108,7 +119,7 @@ describe('POST /api/auth/login', () => {
 
 describe('POST /api/auth/login with a malformed request', () => {
   const json = (body: string, contentType = 'application/json') =>
-    api(LOGIN, { method: 'POST', headers: { 'Content-Type': contentType }, body })
+    request(LOGIN, { method: 'POST', body, headers: { 'Content-Type': contentType } })
   const fields = (body: unknown) => json(JSON.stringify(body))
 
   const cases: [string, () => Promise<Response>, string][] = [
@@ -144,7 +155,7 @@ describe('POST /api/auth/login with a malformed request', () => {
     ],
     [
       'no content type',
-      () => api(LOGIN, { method: 'POST', body: new TextEncoder().encode('{"username":"alice","password":"x"}') }),
+      () => request(LOGIN, { method: 'POST', body: new TextEncoder().encode('{"username":"alice","password":"x"}') }),
       'unsupported_media_type',
     ],
   ]

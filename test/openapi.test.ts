@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { ERRORS } from '../src/http/errors'
-import { api } from './helpers'
+import { request } from './helpers'
 
 type Schema = { $ref?: string; allOf?: Schema[]; properties?: Record<string, Schema>; enum?: string[] }
 type Response = {
@@ -29,7 +29,7 @@ type Document = {
 const PUBLIC_OPERATIONS = ['POST /api/auth/login', 'POST /api/auth/refresh', 'GET /api/health']
 
 async function loadDocument() {
-  const res = await api('/api/openapi.json')
+  const res = await request('/api/openapi.json')
   expect(res.status).toBe(200)
   return res.json<Document>()
 }
@@ -95,7 +95,7 @@ describe('GET /api/openapi.json', () => {
     const doc = await loadDocument()
     const forbids = (path: string, method: string) =>
       declaredCodes(doc.paths[path][method])['403']?.includes('insufficient_permissions')
-    // Every role may view an organisation and its members: these can never answer it.
+    // Every role may view an organization and its members: these can never answer it.
     expect(forbids('/api/orgs/{orgId}', 'get')).toBe(false)
     expect(forbids('/api/orgs/{orgId}/members', 'get')).toBe(false)
     expect(forbids('/api/orgs/{orgId}', 'patch')).toBe(true)
@@ -143,7 +143,7 @@ describe('GET /api/openapi.json', () => {
       expect(operation.security, name).toEqual([{ bearerAuth: [] }])
       expect(Object.keys(operation.responses), name).toContain('401')
       const [method] = name.split(' ')
-      const res = await api(path.replace(/\{[^}]+\}/g, '00000000-0000-7000-8000-000000000000'), { method })
+      const res = await request(path.replace(/\{[^}]+\}/g, '00000000-0000-7000-8000-000000000000'), { method })
       expect(res.status, name).toBe(401)
     }
   })

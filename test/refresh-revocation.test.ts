@@ -1,15 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import {
-  api,
-  bearer,
-  expectRefreshRefused,
-  login,
-  okBody,
-  patchJson,
-  postAuthorized,
-  refreshOf,
-  signedIn,
-} from './helpers'
+import { expectRefreshRefused, login, newSession, okBody, refreshOf, request } from './helpers'
 import { type Revocation, userWideRevocations } from './revocations'
 
 const everyLogin: [string, Revocation][] = [
@@ -17,16 +7,16 @@ const everyLogin: [string, Revocation][] = [
   [
     'the account is disabled and enabled again',
     async (v, _t, admin) => {
-      await patchJson(`/api/users/${v.id}`, { disabled: true }, admin)
-      return patchJson(`/api/users/${v.id}`, { disabled: false }, admin)
+      await request(`/api/users/${v.id}`, { method: 'PATCH', token: admin, json: { disabled: true } })
+      return request(`/api/users/${v.id}`, { method: 'PATCH', token: admin, json: { disabled: false } })
     },
   ],
 ]
 
 describe('every refresh token of a user stops working at once when', () => {
   it.each(everyLogin)('%s', async (_name, revoke) => {
-    const { token: adminToken } = await signedIn('admin')
-    const { user, token } = await signedIn('member')
+    const { token: adminToken } = await newSession('admin')
+    const { user, token } = await newSession('member')
     const other = await login(user.username)
     // A refresh token already rotated once, and one never used.
     const rotated = await okBody(await refreshOf((await login(user.username)).refreshToken))
@@ -34,25 +24,25 @@ describe('every refresh token of a user stops working at once when', () => {
     expect((await revoke(user, token, adminToken)).status).toBeLessThan(300)
     await expectRefreshRefused(await refreshOf(other.refreshToken))
     await expectRefreshRefused(await refreshOf(rotated.refreshToken))
-    expect((await api('/api/auth/me', bearer(rotated.token))).status).toBe(401)
+    expect((await request('/api/auth/me', { token: rotated.token })).status).toBe(401)
   })
 })
 
 describe('logout', () => {
   it("revokes the login of the token presented: its refresh tokens and access tokens, not the user's other logins", async () => {
-    const { user, token } = await signedIn('member')
+    const { user, token } = await newSession('member')
     const first = await login(user.username)
     const next = await okBody(await refreshOf(first.refreshToken))
     const kept = await login(user.username)
-    const stranger = await signedIn('member')
+    const stranger = await newSession('member')
     const strangers = await login(stranger.user.username)
 
-    expect((await postAuthorized('/api/auth/logout', {}, first.token)).status).toBe(204)
+    expect((await request('/api/auth/logout', { method: 'POST', token: first.token, json: {} })).status).toBe(204)
     await expectRefreshRefused(await refreshOf(next.refreshToken))
-    expect((await api('/api/auth/me', bearer(next.token))).status).toBe(401)
+    expect((await request('/api/auth/me', { token: next.token })).status).toBe(401)
 
-    expect((await api('/api/auth/me', bearer(token))).status).toBe(200)
-    expect((await api('/api/auth/me', bearer(kept.token))).status).toBe(200)
+    expect((await request('/api/auth/me', { token })).status).toBe(200)
+    expect((await request('/api/auth/me', { token: kept.token })).status).toBe(200)
     expect((await refreshOf(kept.refreshToken)).status).toBe(200)
     expect((await refreshOf(strangers.refreshToken)).status).toBe(200)
   })

@@ -1,26 +1,22 @@
 import { env } from 'cloudflare:workers'
 import { eq } from 'drizzle-orm'
 import { drizzle } from 'drizzle-orm/d1'
+import { decode } from 'hono/jwt'
 import { describe, expect, it } from 'vitest'
 import { hasRefreshTokenShape, REFRESH_TOKEN_LENGTH } from '../src/auth/refresh-tokens'
 import { refreshFamilies } from '../src/data/schema'
 import { flakyD1 } from './flaky-d1'
 import {
-  api,
-  apiWithEnv,
-  bearer,
   createUser,
   DEFAULT_PASSWORD,
-  decodeJwt,
   eventsAbout,
   expectRefreshRefused,
   LOGIN_ANSWER_KEYS,
   login,
   okBody,
-  postAuthorized,
-  postJson,
   refreshOf,
   replayRefresh,
+  request,
 } from './helpers'
 
 const db = drizzle(env.DB)
@@ -35,9 +31,9 @@ async function loggedIn() {
   return { user, ...(await login(user.username)) }
 }
 
-const familyOf = (token: string): string => decodeJwt(token).payload.fam
+const familyOf = (token: string): string => decode(token).payload.fam as string
 
-const meStatus = async (token: string) => (await api('/api/auth/me', bearer(token))).status
+const meStatus = async (token: string) => (await request('/api/auth/me', { token })).status
 
 describe('login and a password change', () => {
   it("answer the guide's four fields, an opaque refresh token and its lifetime, and a device token", async () => {
@@ -50,11 +46,11 @@ describe('login and a password change', () => {
     expect(answer.refreshExpiresIn).toBe(14 * DAY_SECONDS)
     expect(familyOf(answer.token)).toEqual(expect.any(String))
 
-    const changed = await postAuthorized(
-      '/api/auth/password',
-      { currentPassword: DEFAULT_PASSWORD, newPassword: 'a brand new passphrase' },
-      answer.token,
-    )
+    const changed = await request('/api/auth/password', {
+      method: 'POST',
+      token: answer.token,
+      json: { currentPassword: DEFAULT_PASSWORD, newPassword: 'a brand new passphrase' },
+    })
     const fresh = await changed.json<typeof answer>()
     expect(hasRefreshTokenShape(fresh.refreshToken)).toBe(true)
     expect(familyOf(fresh.token)).not.toBe(familyOf(answer.token))
@@ -64,10 +60,10 @@ describe('login and a password change', () => {
 
   it('answer the refresh lifetime the vars set, cut to the absolute limit', async () => {
     const user = await createUser()
-    const res = await apiWithEnv({ REFRESH_IDLE_DAYS: '3', REFRESH_ABSOLUTE_DAYS: '2' }, '/api/auth/login', {
+    const res = await request('/api/auth/login', {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ username: user.username, password: DEFAULT_PASSWORD }),
+      env: { REFRESH_IDLE_DAYS: '3', REFRESH_ABSOLUTE_DAYS: '2' },
+      json: { username: user.username, password: DEFAULT_PASSWORD },
     })
     expect((await res.json<{ refreshExpiresIn: number }>()).refreshExpiresIn).toBe(2 * DAY_SECONDS)
   })
@@ -92,16 +88,12 @@ describe('a refresh', () => {
   it('is one D1 batch, and leaves the protected route at one query', async () => {
     const { token, refreshToken } = await loggedIn()
     const refreshing = flakyD1(env.DB, { failures: 0 })
-    const res = await apiWithEnv({ DB: refreshing.binding }, REFRESH, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ refreshToken }),
-    })
+    const res = await request(REFRESH, { method: 'POST', env: { DB: refreshing.binding }, json: { refreshToken } })
     expect(res.status).toBe(200)
     expect(refreshing.executions).toEqual(['batch'])
 
     const protectedRoute = flakyD1(env.DB, { failures: 0 })
-    expect((await apiWithEnv({ DB: protectedRoute.binding }, '/api/auth/me', bearer(token))).status).toBe(200)
+    expect((await request('/api/auth/me', { env: { DB: protectedRoute.binding }, token })).status).toBe(200)
     expect(protectedRoute.executions).toHaveLength(1)
   })
 
@@ -180,7 +172,7 @@ describe('a refresh', () => {
     const { user, refreshToken } = await loggedIn()
     const admin = await createUser({ role: 'admin' })
     const { token: adminToken } = await login(admin.username)
-    expect((await api(`/api/users/${user.id}`, { method: 'DELETE', ...bearer(adminToken) })).status).toBe(204)
+    expect((await request(`/api/users/${user.id}`, { method: 'DELETE', token: adminToken })).status).toBe(204)
     await expectRefreshRefused(await refreshOf(refreshToken))
   })
 
@@ -188,7 +180,7 @@ describe('a refresh', () => {
     const count = () => db.$count(refreshFamilies)
     const before = await count()
     for (const refreshToken of [NEVER_ISSUED, 'short', 'x'.repeat(10_000)]) {
-      await expectRefreshRefused(await postJson(REFRESH, { refreshToken }))
+      await expectRefreshRefused(await request(REFRESH, { method: 'POST', json: { refreshToken } }))
     }
     expect(await count()).toEqual(before)
   })

@@ -1,10 +1,11 @@
 import { env } from 'cloudflare:workers'
 import { eq } from 'drizzle-orm'
 import { drizzle } from 'drizzle-orm/d1'
+import { decode } from 'hono/jwt'
 import { describe, expect, it } from 'vitest'
 import type { TokenClaims } from '../src/auth/tokens'
 import { users } from '../src/data/schema'
-import { api, bearer, decodeJwt, forgeToken, signedIn } from './helpers'
+import { forgeToken, newSession, request } from './helpers'
 
 const ME = '/api/auth/me'
 const now = () => Math.floor(Date.now() / 1000)
@@ -12,11 +13,11 @@ const b64url = (value: string) => btoa(value).replace(/\+/g, '-').replace(/\//g,
 const encodePart = (value: object) => b64url(JSON.stringify(value))
 
 async function claimsFor(role: 'admin' | 'member' = 'member') {
-  const { token } = await signedIn(role)
-  return { token, claims: decodeJwt(token).payload as TokenClaims }
+  const { token } = await newSession(role)
+  return { token, claims: decode(token).payload as TokenClaims }
 }
 
-const authorize = (authorization: string) => api(ME, { headers: { Authorization: authorization } })
+const authorize = (authorization: string) => request(ME, { headers: { Authorization: authorization } })
 
 async function expectInvalidToken(res: Response, code = 'invalid_token') {
   expect(res.status).toBe(401)
@@ -37,21 +38,21 @@ async function expectMissing(res: Response) {
   expect(res.headers.get('WWW-Authenticate')).toBe('Bearer realm="orgstack"')
 }
 
-describe('a protected route', () => {
+describe('a protected route: the Authorization header', () => {
   it('answers 200 to a valid bearer token', async () => {
-    const { token } = await signedIn()
-    expect((await api(ME, bearer(token))).status).toBe(200)
+    const { token } = await newSession()
+    expect((await request(ME, { token })).status).toBe(200)
   })
 
   it('reads the Bearer scheme case-insensitively', async () => {
-    const { token } = await signedIn()
+    const { token } = await newSession()
     for (const scheme of ['bearer', 'BEARER', 'BeArEr']) {
       expect((await authorize(`${scheme} ${token}`)).status, scheme).toBe(200)
     }
   })
 
   it('answers 401 Missing authorization header without one, with a Bearer challenge and a hint', async () => {
-    await expectMissing(await api(ME))
+    await expectMissing(await request(ME))
   })
 
   it('treats an empty Authorization header as missing', async () => {
@@ -61,15 +62,18 @@ describe('a protected route', () => {
   })
 
   it('reads the token from the Authorization header only: not a cookie, not the query string', async () => {
-    const { token } = await signedIn()
-    for (const res of [await api(`${ME}?token=${token}`), await api(ME, { headers: { Cookie: `token=${token}` } })]) {
+    const { token } = await newSession()
+    for (const res of [
+      await request(`${ME}?token=${token}`),
+      await request(ME, { headers: { Cookie: `token=${token}` } }),
+    ]) {
       expect(res.status).toBe(401)
       expect(await res.json()).toMatchObject({ code: 'missing_authorization' })
     }
   })
 
   it('answers a header without Bearer credentials as a missing one, not as a bad token', async () => {
-    const { token } = await signedIn()
+    const { token } = await newSession()
     for (const authorization of [
       token, // the token alone
       `Basic ${btoa('admin:password')}`,
@@ -88,7 +92,9 @@ describe('a protected route', () => {
       await expectInvalidToken(await authorize(`Bearer ${token}`))
     }
   })
+})
 
+describe('a protected route: the token', () => {
   it('refuses a token signed with another secret', async () => {
     const { claims } = await claimsFor()
     await expectInvalidToken(
@@ -154,7 +160,7 @@ describe('a protected route', () => {
   })
 
   it('refuses a two-segment token', async () => {
-    const { token } = await signedIn()
+    const { token } = await newSession()
     await expectInvalidToken(await authorize(`Bearer ${token.split('.').slice(0, 2).join('.')}`))
   })
 
@@ -172,8 +178,8 @@ describe('a protected route', () => {
   })
 
   it('refuses the token of a deleted account', async () => {
-    const { user, token } = await signedIn()
+    const { user, token } = await newSession()
     await drizzle(env.DB).delete(users).where(eq(users.id, user.id))
-    await expectInvalidToken(await api(ME, bearer(token)))
+    await expectInvalidToken(await request(ME, { token }))
   })
 })

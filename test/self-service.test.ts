@@ -1,39 +1,35 @@
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import {
-  api,
-  apiWithEnv,
   bearer,
   client,
   createUser,
   DEFAULT_PASSWORD,
   eventsAbout,
   login,
+  newSession,
   okBody,
-  patchJson,
-  postAuthorized,
-  postJson,
-  signedIn,
+  request,
   uniqueName,
 } from './helpers'
 import { heldD1 } from './orgs/org-helpers'
 
-const me = (token: string) => api('/api/auth/me', bearer(token))
+const me = (token: string) => request('/api/auth/me', { token })
 
 describe('PATCH /api/auth/me', () => {
   it("changes the caller's email", async () => {
-    const { user, token } = await signedIn()
+    const { user, token } = await newSession()
     const email = `${uniqueName()}@Example.net`
-    const res = await patchJson('/api/auth/me', { email }, token)
+    const res = await request('/api/auth/me', { method: 'PATCH', token, json: { email } })
     expect(res.status).toBe(200)
     expect(await res.json()).toMatchObject({ userId: user.id, email: email.toLowerCase() })
     expect((await login(email)).userId).toBe(user.id)
   })
 
   it('answers 409 to an email already registered', async () => {
-    const { token } = await signedIn()
+    const { token } = await newSession()
     const other = await createUser()
-    const res = await patchJson('/api/auth/me', { email: other.email }, token)
+    const res = await request('/api/auth/me', { method: 'PATCH', token, json: { email: other.email } })
     expect(res.status).toBe(409)
     expect(await res.json()).toEqual({ error: 'Email already registered', code: 'email_taken' })
   })
@@ -45,14 +41,14 @@ describe('PATCH /api/auth/me', () => {
     ['an email z.email() refuses', { email: 'a$b@example.com' }],
     ['nothing', {}],
   ])('answers 400 to %s', async (_name, body) => {
-    const { token } = await signedIn()
-    expect((await patchJson('/api/auth/me', body, token)).status).toBe(400)
+    const { token } = await newSession()
+    expect((await request('/api/auth/me', { method: 'PATCH', token, json: body })).status).toBe(400)
   })
 })
 
 describe('POST /api/auth/password', () => {
   it('changes the password, answers a fresh token, and refuses every earlier token', async () => {
-    const { user, token } = await signedIn()
+    const { user, token } = await newSession()
     const { token: otherSession } = await login(user.username)
     const fresh = await okBody(
       await client.api.auth.password.$post(
@@ -63,20 +59,25 @@ describe('POST /api/auth/password', () => {
     expect(fresh).toMatchObject({ userId: user.id, username: user.username, expiresIn: 86400 })
     expect((await me(fresh.token)).status).toBe(200)
     for (const old of [token, otherSession]) expect((await me(old)).status).toBe(401)
-    expect((await postJson('/api/auth/login', { username: user.username, password: DEFAULT_PASSWORD })).status).toBe(
-      401,
-    )
+    expect(
+      (
+        await request('/api/auth/login', {
+          method: 'POST',
+          json: { username: user.username, password: DEFAULT_PASSWORD },
+        })
+      ).status,
+    ).toBe(401)
     expect((await login(user.username, 'a brand new password')).userId).toBe(user.id)
     expect((await eventsAbout(user.id)).map((e) => e.type)).toContain('password_changed')
   })
 
   it('answers a wrong current password with 422 of its own, not a 401 that reads as signed out', async () => {
-    const { token } = await signedIn()
-    const res = await postAuthorized(
-      '/api/auth/password',
-      { currentPassword: 'not my password', newPassword: 'a brand new password' },
+    const { token } = await newSession()
+    const res = await request('/api/auth/password', {
+      method: 'POST',
       token,
-    )
+      json: { currentPassword: 'not my password', newPassword: 'a brand new password' },
+    })
     expect(res.status).toBe(422)
     expect(await res.json()).toEqual({ error: 'Current password is incorrect', code: 'current_password_incorrect' })
     expect((await me(token)).status).toBe(200)
@@ -86,8 +87,12 @@ describe('POST /api/auth/password', () => {
     ['too short', 'short'],
     ['too common', 'Password123!'],
   ])('holds the new password to the policy: refuses one %s', async (_name, newPassword) => {
-    const { token } = await signedIn()
-    const res = await postAuthorized('/api/auth/password', { currentPassword: DEFAULT_PASSWORD, newPassword }, token)
+    const { token } = await newSession()
+    const res = await request('/api/auth/password', {
+      method: 'POST',
+      token,
+      json: { currentPassword: DEFAULT_PASSWORD, newPassword },
+    })
     expect(res.status).toBe(400)
     expect(await res.json()).toMatchObject({ details: [{ path: 'newPassword' }] })
   })
@@ -95,9 +100,9 @@ describe('POST /api/auth/password', () => {
 
 describe('POST /api/auth/logout', () => {
   it('refuses the presented token from then on, and only that one', async () => {
-    const { user, token } = await signedIn()
+    const { user, token } = await newSession()
     const { token: otherSession } = await login(user.username)
-    const res = await postAuthorized('/api/auth/logout', {}, token)
+    const res = await request('/api/auth/logout', { method: 'POST', token, json: {} })
     expect(res.status).toBe(204)
     expect((await me(token)).status).toBe(401)
     expect((await me(otherSession)).status).toBe(200)
@@ -107,9 +112,9 @@ describe('POST /api/auth/logout', () => {
 
 describe('POST /api/auth/logout-all', () => {
   it('refuses every token of the caller, and a new login works', async () => {
-    const { user, token } = await signedIn()
+    const { user, token } = await newSession()
     const { token: otherSession } = await login(user.username)
-    expect((await postAuthorized('/api/auth/logout-all', {}, token)).status).toBe(204)
+    expect((await request('/api/auth/logout-all', { method: 'POST', token, json: {} })).status).toBe(204)
     for (const old of [token, otherSession]) expect((await me(old)).status).toBe(401)
     expect((await me((await login(user.username)).token)).status).toBe(200)
   })
@@ -122,13 +127,9 @@ describe('an account deleted after the guard read it', () => {
   ])(
     'is told by %s %s that its token no longer holds (401), not a 500, and nothing is written',
     async (method, path, body) => {
-      const { user, token } = await signedIn()
+      const { user, token } = await newSession()
       const held = heldD1(env.DB)
-      const sent = apiWithEnv({ DB: held.binding }, path, {
-        method,
-        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
-        body: JSON.stringify(body),
-      })
+      const sent = request(path, { method, env: { DB: held.binding }, token, json: body })
       await held.writing
       await env.DB.prepare('delete from users where id = ?').bind(user.id).run()
       held.release()

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { api, bearer, client, createUser, MANAGED_USER_KEYS, okBody, signedIn } from './helpers'
+import { bearer, client, createUser, MANAGED_USER_KEYS, newSession, okBody, request } from './helpers'
 
 /** A page of `GET /api/users`, typed by the route. */
 const listUsers = async (token: string, query: { limit?: number; cursor?: string }) =>
@@ -7,8 +7,8 @@ const listUsers = async (token: string, query: { limit?: number; cursor?: string
 
 describe('GET /api/auth/me', () => {
   it("answers the caller's public profile and nothing else", async () => {
-    const { user, token } = await signedIn()
-    const res = await api('/api/auth/me', bearer(token))
+    const { user, token } = await newSession()
+    const res = await request('/api/auth/me', { token })
 
     expect(res.status).toBe(200)
     expect(res.headers.get('Cache-Control')).toBe('no-store')
@@ -25,21 +25,21 @@ describe('GET /api/auth/me', () => {
 
 describe('GET /api/users', () => {
   it('answers 403 Insufficient permissions to a member', async () => {
-    const { token } = await signedIn('member')
-    const res = await api('/api/users', bearer(token))
+    const { token } = await newSession('member')
+    const res = await request('/api/users', { token })
     expect(res.status).toBe(403)
     expect(await res.json()).toEqual({ error: 'Insufficient permissions', code: 'insufficient_permissions' })
   })
 
   it('answers 401 without a token', async () => {
-    expect((await api('/api/users')).status).toBe(401)
+    expect((await request('/api/users')).status).toBe(401)
   })
 
   it('lists users to an admin, without any password material', async () => {
     // Other test files may have filled the first pages: start right after an account made just before.
     const earlier = await createUser()
-    const { user, token } = await signedIn('admin')
-    const res = await api(`/api/users?limit=100&cursor=${earlier.id}`, bearer(token))
+    const { user, token } = await newSession('admin')
+    const res = await request(`/api/users?limit=100&cursor=${earlier.id}`, { token })
 
     expect(res.status).toBe(200)
     const text = await res.text()
@@ -52,7 +52,7 @@ describe('GET /api/users', () => {
   })
 
   it('pages with limit and cursor, oldest first, each user once', async () => {
-    const { token } = await signedIn('admin')
+    const { token } = await newSession('admin')
     const created = [await createUser(), await createUser(), await createUser()]
 
     const seen: string[] = []
@@ -70,7 +70,7 @@ describe('GET /api/users', () => {
   })
 
   it('defaults to 20 per page', async () => {
-    const { token } = await signedIn('admin')
+    const { token } = await newSession('admin')
     await Promise.all(Array.from({ length: 21 }, () => createUser()))
     const page = await listUsers(token, {})
     expect(page.users).toHaveLength(20)
@@ -78,7 +78,7 @@ describe('GET /api/users', () => {
   })
 
   it('pages on from a cursor written in upper case, as from the same cursor in lower case', async () => {
-    const { token } = await signedIn('admin')
+    const { token } = await newSession('admin')
     await Promise.all([createUser(), createUser(), createUser()])
     const { nextCursor } = await listUsers(token, { limit: 1 })
     if (!nextCursor) throw new Error('expected a second page')
@@ -89,10 +89,10 @@ describe('GET /api/users', () => {
   })
 
   it('takes a limit in decimal digits, leading zeros too', async () => {
-    const { token } = await signedIn('admin')
+    const { token } = await newSession('admin')
     await Promise.all([createUser(), createUser()])
     for (const limit of ['2', '02']) {
-      const res = await api(`/api/users?limit=${limit}`, bearer(token))
+      const res = await request(`/api/users?limit=${limit}`, { token })
       expect((await res.json<{ users: unknown[] }>()).users, limit).toHaveLength(2)
     }
   })
@@ -112,8 +112,8 @@ describe('GET /api/users', () => {
     [`cursor=${crypto.randomUUID()}`],
     ['sort=name'],
   ])('answers 400 to %s', async (query) => {
-    const { token } = await signedIn('admin')
-    const res = await api(`/api/users?${query}`, bearer(token))
+    const { token } = await newSession('admin')
+    const res = await request(`/api/users?${query}`, { token })
     expect(res.status).toBe(400)
     expect(await res.json()).toMatchObject({ code: 'validation_error', details: expect.any(Array) })
   })
@@ -121,15 +121,15 @@ describe('GET /api/users', () => {
 
 describe('GET /api/users/{id} with the id in upper case', () => {
   it('answers an admin with that user', async () => {
-    const { user, token } = await signedIn('admin')
-    const res = await api(`/api/users/${user.id.toUpperCase()}`, bearer(token))
+    const { user, token } = await newSession('admin')
+    const res = await request(`/api/users/${user.id.toUpperCase()}`, { token })
     expect(res.status).toBe(200)
     expect(await res.json()).toMatchObject({ userId: user.id })
   })
 
   it('answers a member with themselves', async () => {
-    const { user, token } = await signedIn('member')
-    const res = await api(`/api/users/${user.id.toUpperCase()}`, bearer(token))
+    const { user, token } = await newSession('member')
+    const res = await request(`/api/users/${user.id.toUpperCase()}`, { token })
     expect(res.status).toBe(200)
     expect(await res.json()).toMatchObject({ userId: user.id })
   })

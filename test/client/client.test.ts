@@ -1,17 +1,9 @@
 import { env } from 'cloudflare:workers'
+import { decode } from 'hono/jwt'
 import { describe, expect, it, vi } from 'vitest'
 import { ApiClientError, createClient, memoryStorage, type TokenStorage } from '../../client/src'
 import { flakyD1 } from '../flaky-d1'
-import {
-  apiWithEnv,
-  createUser,
-  DEFAULT_PASSWORD,
-  decodeJwt,
-  forgeToken,
-  okBody,
-  postAuthorized,
-  workerFetch,
-} from '../helpers'
+import { createUser, DEFAULT_PASSWORD, forgeToken, okBody, type RequestOptions, request, workerFetch } from '../helpers'
 
 const BASE_URL = 'https://orgstack.test'
 
@@ -37,7 +29,7 @@ async function expiredSession(around?: Around) {
   await counted.orgstack.login(user.username, DEFAULT_PASSWORD)
   const tokens = await counted.storage.get()
   if (tokens === null) throw new Error('login stored no tokens')
-  const { payload } = decodeJwt(tokens.token)
+  const { payload } = decode(tokens.token)
   const now = Math.floor(Date.now() / 1000)
   const expired = await forgeToken({ ...payload, iat: now - 120, nbf: now - 120, exp: now - 60 })
   await counted.storage.set({ ...tokens, token: expired })
@@ -110,10 +102,12 @@ describe('the client', () => {
     // Trusted: the same token answered back, not a new device.
     expect(await storage.getDevice?.()).toBe(device)
   })
+})
 
+describe('the client, refreshing an expired token', () => {
   it('refreshes once for 20 requests failing at once with an expired token, and retries each', async () => {
     const { user, expired, orgstack, storage, refreshes } = await expiredSession()
-    const stale = await workerFetch(`${BASE_URL}/api/auth/me`, { headers: { Authorization: `Bearer ${expired}` } })
+    const stale = await request('/api/auth/me', { token: expired })
     expect(await stale.json()).toMatchObject({ code: 'token_expired' })
 
     const answers = await Promise.all(Array.from({ length: 20 }, () => orgstack.api.api.auth.me.$get()))
@@ -149,7 +143,7 @@ describe('the client', () => {
   it('ends the session once when the refresh is refused, rejecting every waiting call alike', async () => {
     const { tokens, orgstack, storage, refreshes } = await expiredSession()
     // Logged out elsewhere: the refresh token is revoked with the login.
-    expect((await postAuthorized('/api/auth/logout', {}, tokens.token)).status).toBe(204)
+    expect((await request('/api/auth/logout', { method: 'POST', token: tokens.token, json: {} })).status).toBe(204)
 
     const outcomes = await Promise.allSettled(Array.from({ length: 5 }, () => orgstack.api.api.auth.me.$get()))
     expect(refreshes()).toBe(1)
@@ -170,7 +164,7 @@ describe('the client', () => {
     let d1Fails = true
     const { tokens, orgstack, storage, refreshes } = await expiredSession((path, send, init) => {
       if (path !== '/api/auth/refresh' || !d1Fails) return send()
-      return apiWithEnv({ DB: flakyD1(env.DB).binding }, path, init)
+      return request(path, { ...init, env: { DB: flakyD1(env.DB).binding } })
     })
     const error = await orgstack.api.api.auth.me.$get().catch((caught: unknown) => caught)
     expect(error).toBeInstanceOf(ApiClientError)
@@ -187,15 +181,14 @@ describe('the client', () => {
     vi.useFakeTimers({ toFake: ['Date'] })
     try {
       const limits = { REFRESH_ROTATIONS_PER_MINUTE: '1' }
-      const refreshWith = (path: string, init?: RequestInit) => apiWithEnv(limits, path, init)
+      const refreshWith = (path: string, init?: RequestOptions) => request(path, { ...init, env: limits })
       const { tokens, orgstack, storage, refreshes } = await expiredSession((path, send, init) =>
         path === '/api/auth/refresh' ? refreshWith(path, init) : send(),
       )
       // Another tab used the login's one refresh of the minute and stored its successor.
       const other = await refreshWith('/api/auth/refresh', {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ refreshToken: tokens.refreshToken }),
+        json: { refreshToken: tokens.refreshToken },
       })
       const { refreshToken } = await other.json<{ refreshToken: string }>()
       const stored = await storage.get()
@@ -214,7 +207,9 @@ describe('the client', () => {
       vi.useRealTimers()
     }
   })
+})
 
+describe('the client, on errors and logout', () => {
   it('takes a wrong password at login for an answer, not for an expired session', async () => {
     const user = await createUser()
     const { orgstack, storage, refreshes } = countedClient()
@@ -246,7 +241,7 @@ describe('the client', () => {
     const held = await storage.get()
     await orgstack.logout()
     expect(await storage.get()).toBeNull()
-    const res = await workerFetch(`${BASE_URL}/api/auth/me`, { headers: { Authorization: `Bearer ${held?.token}` } })
+    const res = await request('/api/auth/me', { token: held?.token })
     expect(res.status).toBe(401)
   })
 

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { auditEvent } from '../../src/audit/events'
 import { auditEvents, invitations, memberships, organizations, users } from '../../src/data/schema'
 import { flakyD1 } from '../flaky-d1'
-import { api, apiWithEnv, createUser, headersOf, login, signedIn, uniqueName } from '../helpers'
+import { createUser, headersOf, login, newSession, request, uniqueName } from '../helpers'
 import { expire, INVITATION_NOT_FOUND, invited, received } from './invitation-helpers'
 import {
   ALREADY_MEMBER,
@@ -16,7 +16,6 @@ import {
   join,
   orgOwnedBy,
   roleIn,
-  send,
   stateOf,
   statusCounts,
   uniqueSlug,
@@ -45,18 +44,8 @@ const INVISIBLE = 'Must not contain control characters, bidirectional overrides 
 type Options = { body?: unknown; ip?: string; settings?: Partial<Env> }
 
 /** A request as the holder of `token`, from `ip` if given, with some settings replaced if given. */
-function call(method: string, path: string, token: string, { body, ip, settings }: Options = {}) {
-  const init: RequestInit = {
-    method,
-    headers: {
-      Authorization: `Bearer ${token}`,
-      ...(ip ? { 'CF-Connecting-IP': ip } : {}),
-      ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  }
-  return settings ? apiWithEnv(settings, path, init) : api(path, init)
-}
+const call = (method: string, path: string, token: string, { body, ip, settings }: Options = {}) =>
+  request(path, { method, token, json: body, headers: ip ? { 'CF-Connecting-IP': ip } : {}, env: settings })
 
 const inviteAs = (token: string, orgId: string, user: string, options: Omit<Options, 'body'> = {}) =>
   call('POST', `/api/orgs/${orgId}/invitations`, token, { ...options, body: { user, role: 'member' } })
@@ -93,7 +82,7 @@ describe(`${AT_ONCE} accepts of one invitation at once`, () => {
     ['with one token from one address', () => undefined],
     [`from ${AT_ONCE} addresses`, addressOf],
   ])('make one member, %s: one 200, the rest 409 already_member or 404, one event', async (_how, ip) => {
-    const [owner, invitee] = await Promise.all([signedIn(), signedIn()])
+    const [owner, invitee] = await Promise.all([newSession(), newSession()])
     const org = await createOrg(owner.token)
     const id = await invited(owner.token, org.orgId, invitee.user.username, 'admin')
 
@@ -118,7 +107,7 @@ describe(`${AT_ONCE} invitations at once`, () => {
     ['a username no account has', () => Promise.resolve(uniqueName('alice'))],
     ['the email of an account', async () => (await createUser()).email],
   ])('of one reference written in any case make one: 49 are told already_invited (%s)', async (_what, reference) => {
-    const owner = await signedIn()
+    const owner = await newSession()
     const org = await createOrg(owner.token)
     const name = await reference()
     const forms = [name, name.toUpperCase(), name[0].toUpperCase() + name.slice(1), ` ${name} `]
@@ -132,7 +121,7 @@ describe(`${AT_ONCE} invitations at once`, () => {
 
   it('stop at MAX_PENDING_INVITATIONS; expired ones leave room', async () => {
     const settings = { MAX_PENDING_INVITATIONS: '10' }
-    const owner = await signedIn()
+    const owner = await newSession()
     const org = await createOrg(owner.token)
     const answers = await atOnce(AT_ONCE, (i) =>
       inviteAs(owner.token, org.orgId, uniqueName(), { ip: addressOf(i), settings }),
@@ -158,7 +147,7 @@ describe('MAX_INVITATIONS_PER_HOUR', () => {
 
   it(`holds for one inviter over two organisations, under ${AT_ONCE} at once; another inviter is unaffected`, async () => {
     const settings = { MAX_INVITATIONS_PER_HOUR: '5' }
-    const [inviter, other] = await Promise.all([signedIn(), signedIn()])
+    const [inviter, other] = await Promise.all([newSession(), newSession()])
     const orgs = await Promise.all([createOrg(inviter.token), createOrg(inviter.token)])
     await join(orgs[0].orgId, other.user.id, 'admin')
 
@@ -182,7 +171,7 @@ describe('MAX_INVITATIONS_PER_HOUR', () => {
 
   it('counts the last hour only, and Retry-After says when the oldest leaves it', async () => {
     const settings = { MAX_INVITATIONS_PER_HOUR: '5' }
-    const [recent, earlier] = await Promise.all([signedIn(), signedIn()])
+    const [recent, earlier] = await Promise.all([newSession(), newSession()])
     const now = Date.now()
     const sent = (userId: string, minutesAgo: number) =>
       auditEvent(
@@ -212,7 +201,7 @@ describe('MAX_ORGS_PER_USER', () => {
 
   it(`lets ${AT_ONCE} creations at once make only as many organisations as the cap; nothing written for the rest`, async () => {
     const settings = { MAX_ORGS_PER_USER: '3' }
-    const creator = await signedIn()
+    const creator = await newSession()
     const slugs = Array.from({ length: AT_ONCE }, () => uniqueSlug())
     const answers = await atOnce(AT_ONCE, (i) =>
       call('POST', '/api/orgs', creator.token, { body: { slug: slugs[i], name: 'Acme' }, ip: addressOf(i), settings }),
@@ -227,7 +216,7 @@ describe('MAX_ORGS_PER_USER', () => {
   })
 
   it('refuses an acceptance past the cap, leaving the invitation pending: taken once the cap is raised or an org left', async () => {
-    const [owner, invitee] = await Promise.all([signedIn(), signedIn()])
+    const [owner, invitee] = await Promise.all([newSession(), newSession()])
     await createOrg(invitee.token)
     const first = await createOrg(owner.token)
     const second = await createOrg(owner.token)
@@ -244,7 +233,10 @@ describe('MAX_ORGS_PER_USER', () => {
     expect((await acceptAs(invitee.token, firstId, { settings: { MAX_ORGS_PER_USER: '2' } })).status).toBe(200)
     const settings = { MAX_ORGS_PER_USER: '2' }
     expect((await acceptAs(invitee.token, secondId, { settings })).status).toBe(409)
-    const left = await send('DELETE', `/api/orgs/${first.orgId}/members/${invitee.user.id}`, invitee.token)
+    const left = await request(`/api/orgs/${first.orgId}/members/${invitee.user.id}`, {
+      method: 'DELETE',
+      token: invitee.token,
+    })
     expect(left.status).toBe(204)
     expect((await acceptAs(invitee.token, secondId, { settings })).status).toBe(200)
     expect(await orgsOf(invitee.user.id)).toBe(2)
@@ -252,7 +244,7 @@ describe('MAX_ORGS_PER_USER', () => {
 
   it(`lets ${AT_ONCE} accepts of ${AT_ONCE} invitations at once join only as many organisations as the cap`, async () => {
     const settings = { MAX_ORGS_PER_USER: '5' }
-    const [owner, invitee] = await Promise.all([signedIn(), signedIn()])
+    const [owner, invitee] = await Promise.all([newSession(), newSession()])
     const orgs = await atOnce(AT_ONCE, () => orgOwnedBy(owner.user.id))
     const ids = await Promise.all(orgs.map((org) => invited(owner.token, org.orgId, invitee.user.username)))
 
@@ -269,7 +261,7 @@ describe('MAX_ORGS_PER_USER', () => {
 describe('an invitation whose write waits while its inviter is deleted', () => {
   // As `POST /api/orgs` since ab61870: the account's token no longer holds, and nothing is written.
   it('is refused with 401 invalid_token, not a 500 from the foreign key, and writes nothing', async () => {
-    const [owner, admin] = await Promise.all([signedIn(), signedIn()])
+    const [owner, admin] = await Promise.all([newSession(), newSession()])
     const org = await createOrg(owner.token)
     await join(org.orgId, admin.user.id, 'admin')
 
@@ -290,8 +282,14 @@ describe('an invitation whose write waits while its inviter is deleted', () => {
 describe('an accept whose write waits while the invitation changes', () => {
   type Scene = { orgId: string; id: string; owner: string; invitee: string }
   const meanwhile: [string, (scene: Scene) => Promise<Response | undefined>][] = [
-    ['revoked', ({ orgId, id, owner }) => send('DELETE', `/api/orgs/${orgId}/invitations/${id}`, owner)],
-    ['declined by the invitee', ({ id, invitee }) => send('POST', `/api/invitations/${id}/decline`, invitee)],
+    [
+      'revoked',
+      ({ orgId, id, owner }) => request(`/api/orgs/${orgId}/invitations/${id}`, { method: 'DELETE', token: owner }),
+    ],
+    [
+      'declined by the invitee',
+      ({ id, invitee }) => request(`/api/invitations/${id}/decline`, { method: 'POST', token: invitee }),
+    ],
     [
       'expired',
       // An hour back, not `expire`'s second: before the accept's own `now` however long the hold.
@@ -303,11 +301,14 @@ describe('an accept whose write waits while the invitation changes', () => {
         return undefined
       },
     ],
-    ['deleted with its organisation', ({ orgId, owner }) => send('DELETE', `/api/orgs/${orgId}`, owner)],
+    [
+      'deleted with its organisation',
+      ({ orgId, owner }) => request(`/api/orgs/${orgId}`, { method: 'DELETE', token: owner }),
+    ],
   ]
 
   it.each(meanwhile)('answers 404 and writes nothing when it is %s meanwhile', async (_what, change) => {
-    const [owner, invitee] = await Promise.all([signedIn(), signedIn()])
+    const [owner, invitee] = await Promise.all([newSession(), newSession()])
     const org = await createOrg(owner.token)
     const id = await invited(owner.token, org.orgId, invitee.user.username)
 
@@ -326,7 +327,7 @@ describe('an accept whose write waits while the invitation changes', () => {
   })
 
   it('makes a revoke held meanwhile answer 404, leaving the new member in', async () => {
-    const [owner, invitee] = await Promise.all([signedIn(), signedIn()])
+    const [owner, invitee] = await Promise.all([newSession(), newSession()])
     const org = await createOrg(owner.token)
     const id = await invited(owner.token, org.orgId, invitee.user.username)
 
@@ -352,7 +353,7 @@ describe('inputs', () => {
   })
 
   it('take a user reference of 254 characters, which its account then accepts; 255 are refused', async () => {
-    const owner = await signedIn()
+    const owner = await newSession()
     const email = emailOf(254)
     expect(email).toHaveLength(254)
     const user = await createUser({ email })
@@ -372,17 +373,21 @@ describe('inputs', () => {
   })
 
   it('take a name of 100 characters with an emoji, on creation and on change', async () => {
-    const owner = await signedIn()
+    const owner = await newSession()
     const name = `${'N'.repeat(99)}🏢`
     expect([...name]).toHaveLength(100)
     const org = await createOrg(owner.token, { slug: uniqueSlug(), name })
     expect(org.name).toBe(name)
     const other = `🏢${'M'.repeat(99)}`
-    const res = await send('PATCH', `/api/orgs/${org.orgId}`, owner.token, { name: other })
+    const res = await request(`/api/orgs/${org.orgId}`, { method: 'PATCH', token: owner.token, json: { name: other } })
     expect(res.status).toBe(200)
     expect(await res.json()).toMatchObject({ name: other })
     // Characters, not UTF-16 units: one more is refused, as the document says.
-    const over = await send('PATCH', `/api/orgs/${org.orgId}`, owner.token, { name: `${other}🏢` })
+    const over = await request(`/api/orgs/${org.orgId}`, {
+      method: 'PATCH',
+      token: owner.token,
+      json: { name: `${other}🏢` },
+    })
     expect(over.status).toBe(400)
     expect(await over.json()).toEqual(invalid('name'))
   })
@@ -398,7 +403,7 @@ describe('inputs', () => {
   ])(
     'refuse %s inside or at the end of a name or a user reference, with 400 saying so and nothing written',
     async (_what, char) => {
-      const owner = await signedIn()
+      const owner = await newSession()
       const org = await createOrg(owner.token)
       const before = await stateOf(org.orgId)
       const refusal = (field: string) => ({
@@ -458,7 +463,7 @@ describe('whether an account exists or is a member', () => {
   }
 
   it('is not told by an invitation: same status, body, headers and D1 work', async () => {
-    const owner = await signedIn()
+    const owner = await newSession()
     const org = await createOrg(owner.token)
     const [account, member] = await Promise.all([createUser(), createUser()])
     await join(org.orgId, member.id, 'member')
@@ -481,7 +486,7 @@ describe('whether an account exists or is a member', () => {
 
 describe('an invitation to a member', () => {
   it('is answered 201 like any other; accepted, it is told already_member, changes no role and is consumed', async () => {
-    const [owner, member] = await Promise.all([signedIn(), signedIn()])
+    const [owner, member] = await Promise.all([newSession(), newSession()])
     const org = await createOrg(owner.token)
     await join(org.orgId, member.user.id, 'member')
     const id = await invited(owner.token, org.orgId, member.user.username, 'owner')
@@ -499,19 +504,26 @@ describe('an invitation to a member', () => {
 
 describe('an invitation id used elsewhere', () => {
   it("is not revoked through another organisation's path, nor listed there", async () => {
-    const [a, b, globalAdmin, invitee] = await Promise.all([signedIn(), signedIn(), signedIn('admin'), signedIn()])
+    const [a, b, globalAdmin, invitee] = await Promise.all([
+      newSession(),
+      newSession(),
+      newSession('admin'),
+      newSession(),
+    ])
     const [orgA, orgB] = await Promise.all([createOrg(a.token), createOrg(b.token)])
     const id = await invited(a.token, orgA.orgId, invitee.user.username)
     await invited(b.token, orgB.orgId, uniqueName())
 
     for (const token of [b.token, globalAdmin.token]) {
-      const res = await send('DELETE', `/api/orgs/${orgB.orgId}/invitations/${id}`, token)
+      const res = await request(`/api/orgs/${orgB.orgId}/invitations/${id}`, { method: 'DELETE', token })
       expect(res.status).toBe(404)
       expect(await res.json()).toEqual(INVITATION_NOT_FOUND)
     }
-    expect((await send('DELETE', `/api/orgs/${orgA.orgId}/invitations/${id}`, b.token)).status).toBe(404)
+    expect(
+      (await request(`/api/orgs/${orgA.orgId}/invitations/${id}`, { method: 'DELETE', token: b.token })).status,
+    ).toBe(404)
     const listed = async (token: string, orgId: string) => {
-      const res = await send('GET', `/api/orgs/${orgId}/invitations`, token)
+      const res = await request(`/api/orgs/${orgId}/invitations`, { token })
       return ((await res.json()) as { invitations: { invitationId: string }[] }).invitations.map((i) => i.invitationId)
     }
     expect(await listed(a.token, orgA.orgId)).toEqual([id])
@@ -519,11 +531,13 @@ describe('an invitation id used elsewhere', () => {
     expect((await received(invitee.token)).map((invitation) => invitation.invitationId)).toEqual([id])
     expect(await changesIn(orgA.orgId)).toEqual(['invitation_created'])
 
-    expect((await send('DELETE', `/api/orgs/${orgA.orgId}/invitations/${id}`, a.token)).status).toBe(204)
+    expect(
+      (await request(`/api/orgs/${orgA.orgId}/invitations/${id}`, { method: 'DELETE', token: a.token })).status,
+    ).toBe(204)
   })
 
   it("never shows one account another's invitations", async () => {
-    const [owner, x, y] = await Promise.all([signedIn(), signedIn(), signedIn()])
+    const [owner, x, y] = await Promise.all([newSession(), newSession(), newSession()])
     const orgs = await Promise.all([createOrg(owner.token), createOrg(owner.token)])
     const forX: string[] = []
     const forY: string[] = []

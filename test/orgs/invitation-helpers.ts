@@ -1,8 +1,8 @@
 import { eq } from 'drizzle-orm'
 import { expect } from 'vitest'
 import { invitations } from '../../src/data/schema'
-import { bearer, client } from '../helpers'
-import { db, send } from './org-helpers'
+import { bearer, client, request } from '../helpers'
+import { db } from './org-helpers'
 
 /** Moves the expiry of the invitation `id` into the past, straight in D1. */
 export const expire = (id: string) =>
@@ -16,7 +16,7 @@ export const TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/
 
 /** `POST /api/orgs/{orgId}/invitations` as the holder of `token`. */
 export const invite = (token: string, orgId: string, body: { user: string; role: string }) =>
-  send('POST', `/api/orgs/${orgId}/invitations`, token, body)
+  request(`/api/orgs/${orgId}/invitations`, { method: 'POST', token, json: body })
 
 /** Invites `user` as `role` and answers the invitation's id, failing the test unless it answers 201. */
 export async function invited(token: string, orgId: string, user: string, role = 'member') {

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest'
-import { apiWithEnv, createUser, headersOf, login, postAuthorized, signedIn, uniqueName } from '../helpers'
+import { createUser, headersOf, login, newSession, request, uniqueName } from '../helpers'
 import {
   accept,
   decline,
@@ -21,7 +21,6 @@ import {
   missingId,
   orgOf,
   roleIn,
-  send,
   stateOf,
 } from './org-helpers'
 
@@ -48,8 +47,8 @@ describe('an invitation', () => {
     }
     expect(answers[0].status).toBe(201)
     for (const answer of answers.slice(1)) expect(answer).toEqual(answers[0])
-    // The organisation's listing tells them apart no better.
-    const res = await send('GET', `/api/orgs/${org.orgId}/invitations`, people.owner.token)
+    // The organization's listing tells them apart no better.
+    const res = await request(`/api/orgs/${org.orgId}/invitations`, { token: people.owner.token })
     const { invitations } = (await res.json()) as { invitations: Record<string, unknown>[] }
     expect(invitations.map((invitation) => Object.keys(invitation).sort())).toEqual(
       Array(4).fill(['createdAt', 'expiresAt', 'invitationId', 'invitedBy', 'role', 'user']),
@@ -58,7 +57,7 @@ describe('an invitation', () => {
 
   it('is listed for the account invited, accepted, and makes it a member with the role invited', async () => {
     const org = await orgOf(people)
-    const alice = await signedIn()
+    const alice = await newSession()
     const invitationId = await invited(people.admin.token, org.orgId, alice.user.email.toUpperCase(), 'admin')
 
     expect(await received(alice.token)).toEqual([
@@ -78,7 +77,7 @@ describe('an invitation', () => {
     expect(await res.json()).toMatchObject({ orgId: org.orgId, slug: org.slug, role: 'admin' })
     expect(await roleIn(org.orgId, alice.user.id)).toBe('admin')
     expect(await received(alice.token)).toEqual([])
-    expect((await send('GET', `/api/orgs/${org.orgId}/invitations`, people.owner.token)).status).toBe(200)
+    expect((await request(`/api/orgs/${org.orgId}/invitations`, { token: people.owner.token })).status).toBe(200)
     expect(await changesIn(org.orgId)).toEqual(['invitation_created', 'invitation_accepted'])
     // Accepted once: the same id again is gone.
     expect(await (await accept(alice.token, invitationId)).json()).toEqual(INVITATION_NOT_FOUND)
@@ -86,7 +85,7 @@ describe('an invitation', () => {
 
   it('is declined by the account invited, which then does not join', async () => {
     const org = await orgOf(people)
-    const bob = await signedIn()
+    const bob = await newSession()
     const invitationId = await invited(people.owner.token, org.orgId, bob.user.username)
 
     expect((await decline(bob.token, invitationId)).status).toBe(204)
@@ -98,25 +97,34 @@ describe('an invitation', () => {
 
   it('is revoked by an owner or admin, after which it cannot be accepted', async () => {
     const org = await orgOf(people)
-    const carol = await signedIn()
+    const carol = await newSession()
     const invitationId = await invited(people.owner.token, org.orgId, carol.user.username)
 
-    const res = await send('DELETE', `/api/orgs/${org.orgId}/invitations/${invitationId}`, people.admin.token)
+    const res = await request(`/api/orgs/${org.orgId}/invitations/${invitationId}`, {
+      method: 'DELETE',
+      token: people.admin.token,
+    })
     expect(res.status).toBe(204)
     expect(await received(carol.token)).toEqual([])
     expect(await (await accept(carol.token, invitationId)).json()).toEqual(INVITATION_NOT_FOUND)
-    const again = await send('DELETE', `/api/orgs/${org.orgId}/invitations/${invitationId}`, people.admin.token)
+    const again = await request(`/api/orgs/${org.orgId}/invitations/${invitationId}`, {
+      method: 'DELETE',
+      token: people.admin.token,
+    })
     expect(again.status).toBe(404)
     expect(await again.json()).toEqual(INVITATION_NOT_FOUND)
   })
+})
 
+describe('an invitation, over time and across accounts', () => {
   it('expires INVITATION_TTL_DAYS after it is sent: then neither listed nor accepted, and may be sent again', async () => {
     const org = await orgOf(people)
-    const dave = await signedIn()
-    const res = await apiWithEnv({ INVITATION_TTL_DAYS: '3' }, `/api/orgs/${org.orgId}/invitations`, {
+    const dave = await newSession()
+    const res = await request(`/api/orgs/${org.orgId}/invitations`, {
       method: 'POST',
-      headers: { Authorization: `Bearer ${people.owner.token}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ user: dave.user.username, role: 'member' }),
+      env: { INVITATION_TTL_DAYS: '3' },
+      token: people.owner.token,
+      json: { user: dave.user.username, role: 'member' },
     })
     const sent = (await res.json()) as { invitationId: string; createdAt: string; expiresAt: string }
     expect(Date.parse(sent.expiresAt) - Date.parse(sent.createdAt)).toBe(3 * 86_400_000)
@@ -125,7 +133,7 @@ describe('an invitation', () => {
     expect(await received(dave.token)).toEqual([])
     expect(await (await accept(dave.token, sent.invitationId)).json()).toEqual(INVITATION_NOT_FOUND)
     expect(await (await decline(dave.token, sent.invitationId)).json()).toEqual(INVITATION_NOT_FOUND)
-    const listed = await send('GET', `/api/orgs/${org.orgId}/invitations`, people.owner.token)
+    const listed = await request(`/api/orgs/${org.orgId}/invitations`, { token: people.owner.token })
     expect(((await listed.json()) as { invitations: unknown[] }).invitations).toEqual([])
     expect(await roleIn(org.orgId, dave.user.id)).toBeUndefined()
 
@@ -135,7 +143,7 @@ describe('an invitation', () => {
 
   it('of another account is 404, exactly as one that does not exist, and is left alone', async () => {
     const org = await orgOf(people)
-    const [erin, mallory] = await Promise.all([signedIn(), signedIn()])
+    const [erin, mallory] = await Promise.all([newSession(), newSession()])
     const invitationId = await invited(people.owner.token, org.orgId, erin.user.username)
     const before = await stateOf(org.orgId)
 
@@ -145,7 +153,7 @@ describe('an invitation', () => {
         expect(await res.json()).toEqual(INVITATION_NOT_FOUND)
       }
     }
-    // Neither the inviter nor the organisation's owner can answer it for Erin.
+    // Neither the inviter nor the organization's owner can answer it for Erin.
     expect((await accept(people.owner.token, invitationId)).status).toBe(404)
     expect(await stateOf(org.orgId)).toEqual(before)
     expect(await received(erin.token)).toHaveLength(1)
@@ -156,14 +164,23 @@ describe('an invitation', () => {
     const email = `${uniqueName('later')}@example.com`
     const invitationId = await invited(people.owner.token, org.orgId, email)
     // Someone who takes that email afterwards does not get it: only an account created with it.
-    const squatter = await signedIn()
-    expect((await send('PATCH', '/api/auth/me', squatter.token, { email })).status).toBe(200)
+    const squatter = await newSession()
+    expect((await request('/api/auth/me', { method: 'PATCH', token: squatter.token, json: { email } })).status).toBe(
+      200,
+    )
     expect(await received(squatter.token)).toEqual([])
-    expect((await send('PATCH', '/api/auth/me', squatter.token, { email: squatter.user.email })).status).toBe(200)
+    expect(
+      (await request('/api/auth/me', { method: 'PATCH', token: squatter.token, json: { email: squatter.user.email } }))
+        .status,
+    ).toBe(200)
 
     const username = uniqueName('newcomer')
     const password = 'a long enough password for tests'
-    const created = await postAuthorized('/api/users', { username, email, password }, people.globalAdmin.token)
+    const created = await request('/api/users', {
+      method: 'POST',
+      token: people.globalAdmin.token,
+      json: { username, email, password },
+    })
     expect(created.status).toBe(201)
     const { token } = await login(username, password)
     expect((await received(token)).map((invitation) => invitation.invitationId)).toEqual([invitationId])
@@ -188,17 +205,25 @@ describe('adding a member without an invitation', () => {
     const org = await orgOf(people)
     const victim = await createUser()
     for (const caller of [people.owner, people.admin]) {
-      const res = await send('POST', `/api/orgs/${org.orgId}/members`, caller.token, {
-        user: victim.username,
-        role: 'owner',
+      const res = await request(`/api/orgs/${org.orgId}/members`, {
+        method: 'POST',
+        token: caller.token,
+        json: {
+          user: victim.username,
+          role: 'owner',
+        },
       })
       expect(res.status).toBe(403)
       expect(await res.json()).toEqual(FORBIDDEN)
     }
     expect(await roleIn(org.orgId, victim.id)).toBeUndefined()
-    const res = await send('POST', `/api/orgs/${org.orgId}/members`, people.globalAdmin.token, {
-      user: victim.username,
-      role: 'member',
+    const res = await request(`/api/orgs/${org.orgId}/members`, {
+      method: 'POST',
+      token: people.globalAdmin.token,
+      json: {
+        user: victim.username,
+        role: 'member',
+      },
     })
     expect(res.status).toBe(201)
   })
@@ -206,17 +231,22 @@ describe('adding a member without an invitation', () => {
 
 describe('the victim scenario', () => {
   it('no longer traps anyone: invited as owner, the victim is not a member until they accept', async () => {
-    const attacker = await signedIn()
-    const victim = await signedIn()
+    const attacker = await newSession()
+    const victim = await newSession()
     const org = await createOrg(attacker.token)
     await invited(attacker.token, org.orgId, victim.user.email, 'owner')
     // The attacker cannot leave: they are the last owner, and the victim is no member.
-    const leave = await send('DELETE', `/api/orgs/${org.orgId}/members/${attacker.user.id}`, attacker.token)
+    const leave = await request(`/api/orgs/${org.orgId}/members/${attacker.user.id}`, {
+      method: 'DELETE',
+      token: attacker.token,
+    })
     expect(leave.status).toBe(409)
     expect(await leave.json()).toEqual(LAST_OWNER)
     expect(await roleIn(org.orgId, victim.user.id)).toBeUndefined()
     // An admin can still delete the victim's account.
-    expect((await send('DELETE', `/api/users/${victim.user.id}`, people.globalAdmin.token)).status).toBe(204)
+    expect(
+      (await request(`/api/users/${victim.user.id}`, { method: 'DELETE', token: people.globalAdmin.token })).status,
+    ).toBe(204)
     const { members } = await membersOf(attacker.token, org.orgId)
     expect(members.map((member) => member.userId)).toEqual([attacker.user.id])
   })

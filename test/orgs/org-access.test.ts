@@ -2,7 +2,7 @@ import { env } from 'cloudflare:workers'
 import { beforeAll, describe, expect, it } from 'vitest'
 import type { AuditEventType } from '../../src/data/schema'
 import { flakyD1 } from '../flaky-d1'
-import { api, apiWithEnv, bearer, createUser, headersOf, login } from '../helpers'
+import { createUser, headersOf, login, request } from '../helpers'
 import { INVITATION_NOT_FOUND, invited } from './invitation-helpers'
 import {
   type Cast,
@@ -18,7 +18,6 @@ import {
   orgOf,
   pendingInvitation,
   roleIn,
-  send,
   stateOf,
 } from './org-helpers'
 
@@ -37,7 +36,7 @@ type Caller = keyof Cast
 type Expected = Record<Caller, number>
 
 /**
- * An organisation-scoped request, made by the holder of `token` in `orgId` (where `invitationId`
+ * An organization-scoped request, made by the holder of `token` in `orgId` (where `invitationId`
  * is pending), and the event it writes if it succeeds.
  */
 type Scoped = {
@@ -52,22 +51,34 @@ const ownersOnly = { ...managed, admin: 403 }
 const operatorsOnly = { ...managed, owner: 403, admin: 403, globalAdmin: 201 }
 
 const endpoints: [string, Scoped, Expected][] = [
-  ['GET /api/orgs/{orgId}', { send: (o, t) => send('GET', `/api/orgs/${o}`, t), event: null }, reads],
+  ['GET /api/orgs/{orgId}', { send: (o, t) => request(`/api/orgs/${o}`, { token: t }), event: null }, reads],
   [
     'PATCH /api/orgs/{orgId}',
-    { send: (o, t) => send('PATCH', `/api/orgs/${o}`, t, { name: 'Renamed' }), event: 'org_updated' },
+    {
+      send: (o, t) => request(`/api/orgs/${o}`, { method: 'PATCH', token: t, json: { name: 'Renamed' } }),
+      event: 'org_updated',
+    },
     managed,
   ],
   [
     'DELETE /api/orgs/{orgId}',
-    { send: (o, t) => send('DELETE', `/api/orgs/${o}`, t), event: 'org_deleted' },
+    { send: (o, t) => request(`/api/orgs/${o}`, { method: 'DELETE', token: t }), event: 'org_deleted' },
     { ...ownersOnly, owner: 204, globalAdmin: 204 },
   ],
-  ['GET /api/orgs/{orgId}/members', { send: (o, t) => send('GET', `/api/orgs/${o}/members`, t), event: null }, reads],
+  [
+    'GET /api/orgs/{orgId}/members',
+    { send: (o, t) => request(`/api/orgs/${o}/members`, { token: t }), event: null },
+    reads,
+  ],
   [
     'POST /api/orgs/{orgId}/members, as a member',
     {
-      send: (o, t) => send('POST', `/api/orgs/${o}/members`, t, { user: newcomer.username, role: 'member' }),
+      send: (o, t) =>
+        request(`/api/orgs/${o}/members`, {
+          method: 'POST',
+          token: t,
+          json: { user: newcomer.username, role: 'member' },
+        }),
       event: 'member_added',
     },
     operatorsOnly,
@@ -75,7 +86,8 @@ const endpoints: [string, Scoped, Expected][] = [
   [
     'POST /api/orgs/{orgId}/members, as an owner',
     {
-      send: (o, t) => send('POST', `/api/orgs/${o}/members`, t, { user: newcomer.id, role: 'owner' }),
+      send: (o, t) =>
+        request(`/api/orgs/${o}/members`, { method: 'POST', token: t, json: { user: newcomer.id, role: 'owner' } }),
       event: 'member_added',
     },
     operatorsOnly,
@@ -83,7 +95,12 @@ const endpoints: [string, Scoped, Expected][] = [
   [
     'POST /api/orgs/{orgId}/invitations, as a member',
     {
-      send: (o, t) => send('POST', `/api/orgs/${o}/invitations`, t, { user: newcomer.username, role: 'member' }),
+      send: (o, t) =>
+        request(`/api/orgs/${o}/invitations`, {
+          method: 'POST',
+          token: t,
+          json: { user: newcomer.username, role: 'member' },
+        }),
       event: 'invitation_created',
     },
     { ...managed, owner: 201, admin: 201, globalAdmin: 201 },
@@ -91,25 +108,34 @@ const endpoints: [string, Scoped, Expected][] = [
   [
     'POST /api/orgs/{orgId}/invitations, as an owner',
     {
-      send: (o, t) => send('POST', `/api/orgs/${o}/invitations`, t, { user: newcomer.username, role: 'owner' }),
+      send: (o, t) =>
+        request(`/api/orgs/${o}/invitations`, {
+          method: 'POST',
+          token: t,
+          json: { user: newcomer.username, role: 'owner' },
+        }),
       event: 'invitation_created',
     },
     { ...ownersOnly, owner: 201, globalAdmin: 201 },
   ],
   [
     'GET /api/orgs/{orgId}/invitations',
-    { send: (o, t) => send('GET', `/api/orgs/${o}/invitations`, t), event: null },
+    { send: (o, t) => request(`/api/orgs/${o}/invitations`, { token: t }), event: null },
     managed,
   ],
   [
     'DELETE an invitation',
-    { send: (o, t, i) => send('DELETE', `/api/orgs/${o}/invitations/${i}`, t), event: 'invitation_revoked' },
+    {
+      send: (o, t, i) => request(`/api/orgs/${o}/invitations/${i}`, { method: 'DELETE', token: t }),
+      event: 'invitation_revoked',
+    },
     { ...managed, owner: 204, admin: 204, globalAdmin: 204 },
   ],
   [
     "PATCH a member's role",
     {
-      send: (o, t) => send('PATCH', `/api/orgs/${o}/members/${target.id}`, t, { role: 'admin' }),
+      send: (o, t) =>
+        request(`/api/orgs/${o}/members/${target.id}`, { method: 'PATCH', token: t, json: { role: 'admin' } }),
       event: 'member_role_changed',
     },
     managed,
@@ -117,24 +143,31 @@ const endpoints: [string, Scoped, Expected][] = [
   [
     "PATCH an owner's role",
     {
-      send: (o, t) => send('PATCH', `/api/orgs/${o}/members/${coOwner.id}`, t, { role: 'admin' }),
+      send: (o, t) =>
+        request(`/api/orgs/${o}/members/${coOwner.id}`, { method: 'PATCH', token: t, json: { role: 'admin' } }),
       event: 'member_role_changed',
     },
     ownersOnly,
   ],
   [
     'DELETE a member',
-    { send: (o, t) => send('DELETE', `/api/orgs/${o}/members/${target.id}`, t), event: 'member_removed' },
+    {
+      send: (o, t) => request(`/api/orgs/${o}/members/${target.id}`, { method: 'DELETE', token: t }),
+      event: 'member_removed',
+    },
     { ...managed, owner: 204, admin: 204, globalAdmin: 204 },
   ],
   [
     'DELETE an owner',
-    { send: (o, t) => send('DELETE', `/api/orgs/${o}/members/${coOwner.id}`, t), event: 'member_removed' },
+    {
+      send: (o, t) => request(`/api/orgs/${o}/members/${coOwner.id}`, { method: 'DELETE', token: t }),
+      event: 'member_removed',
+    },
     { ...ownersOnly, owner: 204, globalAdmin: 204 },
   ],
   [
     'GET /api/orgs/{orgId}/audit-events',
-    { send: (o, t) => send('GET', `/api/orgs/${o}/audit-events`, t), event: null },
+    { send: (o, t) => request(`/api/orgs/${o}/audit-events`, { token: t }), event: null },
     { ...managed },
   ],
 ]
@@ -147,14 +180,14 @@ describe('who may do what in an organisation', () => {
     endpoints.flatMap(([name, scoped, expected]) =>
       callers.map((caller) => [name, caller, expected[caller], scoped] as const),
     ),
-  )('%s by the %s answers %i', async (_name, caller, status, { send: request, event }) => {
+  )('%s by the %s answers %i', async (_name, caller, status, { send, event }) => {
     const org = await orgOf(people)
     await join(org.orgId, target.id, 'member')
     await join(org.orgId, coOwner.id, 'owner')
     const invitationId = await pendingInvitation(org.orgId, people.owner.user.id)
     const before = await stateOf(org.orgId)
 
-    const res = await request(org.orgId, people[caller].token, invitationId)
+    const res = await send(org.orgId, people[caller].token, invitationId)
     expect(res.status).toBe(status)
     if (status >= 400) {
       expect(await res.json()).toEqual(REFUSALS[status])
@@ -193,8 +226,8 @@ describe('an outsider', () => {
     async (method, _what, path, body) => {
       const before = await stateOf(org.orgId)
       const { token } = people.outsider
-      const existing = await send(method, path(org.orgId), token, body)
-      const missing = await send(method, path(missingId()), token, body)
+      const existing = await request(path(org.orgId), { method, token, json: body })
+      const missing = await request(path(missingId()), { method, token, json: body })
 
       expect(existing.status).toBe(404)
       expect(missing.status).toBe(404)
@@ -220,9 +253,13 @@ describe('two organisations', () => {
       createUser(),
     ])
     // Added by the operator, so that b's trail has an event about its member.
-    const added = await send('POST', `/api/orgs/${b.orgId}/members`, people.globalAdmin.token, {
-      user: memberOfB.username,
-      role: 'member',
+    const added = await request(`/api/orgs/${b.orgId}/members`, {
+      method: 'POST',
+      token: people.globalAdmin.token,
+      json: {
+        user: memberOfB.username,
+        role: 'member',
+      },
     })
     expect(added.status).toBe(201)
     invitationOfB = await invited(people.outsider.token, b.orgId, (await createUser()).username)
@@ -241,7 +278,7 @@ describe('two organisations', () => {
   ])('keep the owner of one from %s /api/orgs/{other}%s', async (method, suffix, body) => {
     const before = await stateOf(b.orgId)
     const path = `/api/orgs/${b.orgId}${suffix.replace('{invitation}', invitationOfB)}`
-    const res = await send(method, path, people.owner.token, body)
+    const res = await request(path, { method, token: people.owner.token, json: body })
     expect(res.status).toBe(404)
     expect(await res.json()).toEqual(ORG_NOT_FOUND)
     expect(await stateOf(b.orgId)).toEqual(before)
@@ -252,7 +289,11 @@ describe('two organisations', () => {
     ['DELETE', undefined],
   ])("answer 404 member_not_found to %s of the other's member under one's own path", async (method, body) => {
     const before = await stateOf(b.orgId)
-    const res = await send(method, `/api/orgs/${a.orgId}/members/${memberOfB.id}`, people.owner.token, body)
+    const res = await request(`/api/orgs/${a.orgId}/members/${memberOfB.id}`, {
+      method,
+      token: people.owner.token,
+      json: body,
+    })
     expect(res.status).toBe(404)
     expect(await res.json()).toEqual(MEMBER_NOT_FOUND)
     expect(await stateOf(b.orgId)).toEqual(before)
@@ -262,30 +303,37 @@ describe('two organisations', () => {
 
   it("answer 404 invitation_not_found to revoking the other's invitation under one's own path, and leave it pending", async () => {
     const before = await stateOf(b.orgId)
-    const res = await send('DELETE', `/api/orgs/${a.orgId}/invitations/${invitationOfB}`, people.owner.token)
+    const res = await request(`/api/orgs/${a.orgId}/invitations/${invitationOfB}`, {
+      method: 'DELETE',
+      token: people.owner.token,
+    })
     expect(res.status).toBe(404)
     expect(await res.json()).toEqual(INVITATION_NOT_FOUND)
     expect(await stateOf(b.orgId)).toEqual(before)
-    const listed = await send('GET', `/api/orgs/${b.orgId}/invitations`, people.outsider.token)
+    const listed = await request(`/api/orgs/${b.orgId}/invitations`, { token: people.outsider.token })
     const { invitations } = await listed.json<{ invitations: { invitationId: string }[] }>()
     expect(invitations.map((invitation) => invitation.invitationId)).toEqual([invitationOfB])
     expect(await changesIn(a.orgId)).toEqual([])
   })
 
   it("keep one's audit listing to its own events, even filtered by the other's member", async () => {
-    const own = await send('GET', `/api/orgs/${a.orgId}/audit-events?limit=100`, people.owner.token)
+    const own = await request(`/api/orgs/${a.orgId}/audit-events?limit=100`, { token: people.owner.token })
     const { events } = await own.json<{ events: { orgId: string; type: string }[] }>()
     expect(events.map((event) => [event.orgId, event.type])).toEqual([[a.orgId, 'org_created']])
 
-    const filtered = await send('GET', `/api/orgs/${a.orgId}/audit-events?userId=${memberOfB.id}`, people.owner.token)
+    const filtered = await request(`/api/orgs/${a.orgId}/audit-events?userId=${memberOfB.id}`, {
+      token: people.owner.token,
+    })
     expect(await filtered.json()).toEqual({ events: [], nextCursor: null })
-    // The event is there, in the organisation it belongs to.
-    const theirs = await send('GET', `/api/orgs/${b.orgId}/audit-events?userId=${memberOfB.id}`, people.outsider.token)
+    // The event is there, in the organization it belongs to.
+    const theirs = await request(`/api/orgs/${b.orgId}/audit-events?userId=${memberOfB.id}`, {
+      token: people.outsider.token,
+    })
     expect(await theirs.json()).toMatchObject({ events: [{ type: 'member_added', orgId: b.orgId }] })
   })
 
   it("list each owner's own organisation only", async () => {
-    const res = await send('GET', '/api/orgs?limit=100', people.owner.token)
+    const res = await request('/api/orgs?limit=100', { token: people.owner.token })
     const { organizations } = await res.json<{ organizations: { orgId: string }[] }>()
     expect(organizations.map((org) => org.orgId)).toContain(a.orgId)
     expect(organizations.map((org) => org.orgId)).not.toContain(b.orgId)
@@ -296,7 +344,7 @@ describe('D1 queries', () => {
   /** The SQL D1 ran for one request as the holder of `token`. */
   async function queriesOf(path: string, token: string, status: number) {
     const counted = flakyD1(env.DB, { failures: 0 })
-    const res = await apiWithEnv({ DB: counted.binding }, path, bearer(token))
+    const res = await request(path, { env: { DB: counted.binding }, token })
     expect(res.status).toBe(status)
     return counted.executions
   }
@@ -324,10 +372,12 @@ describe('D1 queries', () => {
       const org = await orgOf(people)
       const counted = flakyD1(env.DB, { failures: 0 })
       const path = `/api/orgs/${org.orgId}${suffix.replace('{member}', people.member.user.id)}`
-      const res = await apiWithEnv({ DB: counted.binding }, path, {
+      const res = await request(path, {
         method,
-        headers: { Authorization: `Bearer ${people.owner.token}`, 'Content-Type': 'application/json' },
+        env: { DB: counted.binding },
+        token: people.owner.token,
         body: body && JSON.stringify(body),
+        headers: { 'Content-Type': 'application/json' },
       })
       expect(res.status).toBe(status)
       expect(counted.executions).toHaveLength(2)
@@ -341,7 +391,7 @@ describe('a token', () => {
   it('is needed: without one, an existing organisation and a missing one are both 401', async () => {
     const org = await orgOf(people)
     for (const orgId of [org.orgId, missingId()]) {
-      const res = await api(`/api/orgs/${orgId}`)
+      const res = await request(`/api/orgs/${orgId}`)
       expect(res.status).toBe(401)
       expect(await res.json()).toMatchObject({ error: 'Missing authorization header', code: 'missing_authorization' })
     }
@@ -350,14 +400,14 @@ describe('a token', () => {
   it("is refused once logged out, by the same one query that reads the caller's role", async () => {
     const org = await orgOf(people)
     const { token } = await login(people.owner.user.username)
-    expect((await send('GET', `/api/orgs/${org.orgId}`, token)).status).toBe(200)
-    expect((await send('POST', '/api/auth/logout', token, {})).status).toBe(204)
+    expect((await request(`/api/orgs/${org.orgId}`, { token })).status).toBe(200)
+    expect((await request('/api/auth/logout', { method: 'POST', token, json: {} })).status).toBe(204)
 
-    const res = await send('DELETE', `/api/orgs/${org.orgId}`, token)
+    const res = await request(`/api/orgs/${org.orgId}`, { method: 'DELETE', token })
     expect(res.status).toBe(401)
     expect(await res.json()).toEqual({ error: 'Invalid or expired token', code: 'invalid_token' })
-    // The owner's other login is untouched, and so is the organisation.
-    expect((await send('GET', `/api/orgs/${org.orgId}`, people.owner.token)).status).toBe(200)
+    // The owner's other login is untouched, and so is the organization.
+    expect((await request(`/api/orgs/${org.orgId}`, { token: people.owner.token })).status).toBe(200)
   })
 })
 
@@ -365,17 +415,27 @@ describe('a change of membership', () => {
   it('takes effect on the next request: an admin demoted to member is refused with the same token', async () => {
     const org = await orgOf(people)
     const { token } = people.admin
-    expect((await send('PATCH', `/api/orgs/${org.orgId}`, token, { name: 'By the admin' })).status).toBe(200)
+    expect(
+      (await request(`/api/orgs/${org.orgId}`, { method: 'PATCH', token, json: { name: 'By the admin' } })).status,
+    ).toBe(200)
 
-    const demoted = await send('PATCH', `/api/orgs/${org.orgId}/members/${people.admin.user.id}`, people.owner.token, {
-      role: 'member',
+    const demoted = await request(`/api/orgs/${org.orgId}/members/${people.admin.user.id}`, {
+      method: 'PATCH',
+      token: people.owner.token,
+      json: {
+        role: 'member',
+      },
     })
     expect(demoted.status).toBe(200)
 
-    const res = await send('PATCH', `/api/orgs/${org.orgId}`, token, { name: 'By the admin, again' })
+    const res = await request(`/api/orgs/${org.orgId}`, {
+      method: 'PATCH',
+      token,
+      json: { name: 'By the admin, again' },
+    })
     expect(res.status).toBe(403)
     expect(await res.json()).toEqual(FORBIDDEN)
-    expect(await (await send('GET', `/api/orgs/${org.orgId}`, token)).json()).toMatchObject({
+    expect(await (await request(`/api/orgs/${org.orgId}`, { token })).json()).toMatchObject({
       name: 'By the admin',
       role: 'member',
     })
@@ -384,16 +444,19 @@ describe('a change of membership', () => {
   it('shuts a removed member out of that organisation at once, and nothing else', async () => {
     const org = await orgOf(people)
     const { user, token } = people.member
-    expect((await send('GET', `/api/orgs/${org.orgId}`, token)).status).toBe(200)
+    expect((await request(`/api/orgs/${org.orgId}`, { token })).status).toBe(200)
 
-    expect((await send('DELETE', `/api/orgs/${org.orgId}/members/${user.id}`, people.owner.token)).status).toBe(204)
+    expect(
+      (await request(`/api/orgs/${org.orgId}/members/${user.id}`, { method: 'DELETE', token: people.owner.token }))
+        .status,
+    ).toBe(204)
 
     for (const path of [`/api/orgs/${org.orgId}`, `/api/orgs/${org.orgId}/members`]) {
-      const res = await send('GET', path, token)
+      const res = await request(path, { token })
       expect(res.status).toBe(404)
       expect(await res.json()).toEqual(ORG_NOT_FOUND)
     }
-    expect((await api('/api/auth/me', bearer(token))).status).toBe(200)
+    expect((await request('/api/auth/me', { token })).status).toBe(200)
     const { members } = await membersOf(people.owner.token, org.orgId)
     expect(members.map((member) => member.userId)).not.toContain(user.id)
   })

@@ -10,7 +10,7 @@ import { auditEvents, invitations, memberships, type OrgRole, organizations } fr
 import { uuidv7 } from '../../src/lib/uuid-v7'
 import { buildInvitation } from '../../src/orgs/invitation'
 import { buildOrganization } from '../../src/orgs/organization'
-import { api, bearer, client, signedIn, uniqueName } from '../helpers'
+import { bearer, client, newSession, uniqueName } from '../helpers'
 
 export const db = drizzle(env.DB)
 
@@ -42,18 +42,7 @@ export function emailOf(length: number) {
 /** A well-formed UUIDv7 that names nothing. */
 export const missingId = () => uuidv7()
 
-/** A request as the holder of `token`, with `body` as JSON if given. */
-export const send = (method: string, path: string, token: string, body?: unknown) =>
-  api(path, {
-    method,
-    headers: {
-      Authorization: `Bearer ${token}`,
-      ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  })
-
-/** `POST /api/orgs` as the holder of `token`: the new organisation, failing the test unless it answers 201. */
+/** `POST /api/orgs` as the holder of `token`: the new organization, failing the test unless it answers 201. */
 export async function createOrg(
   token: string,
   input: { slug: string; name: string } = { slug: uniqueSlug(), name: 'Acme' },
@@ -90,7 +79,7 @@ export async function pendingInvitation(orgId: string, invitedBy: string) {
   return created.id
 }
 
-/** A new organisation owned by `ownerId`, straight in D1: for an owner who never signs in. */
+/** A new organization owned by `ownerId`, straight in D1: for an owner who never signs in. */
 export async function orgOwnedBy(ownerId: string) {
   const org = buildOrganization({ slug: uniqueSlug(), name: 'Acme' })
   await batchByName(db, createOrganization(db, org, ownerId))
@@ -121,23 +110,23 @@ export const changesIn = async (orgId: string) =>
   (await orgEvents(orgId)).map((event) => event.type).filter((type) => type !== 'org_created')
 
 /**
- * Five signed-in users, one per kind of caller of an organisation: its owner, an admin and a
+ * Five signed-in users, one per kind of caller of an organization: its owner, an admin and a
  * member (once `orgOf` made one), a signed-in outsider, and a global admin who is not a member.
  */
 export async function cast() {
   const [owner, admin, member, outsider, globalAdmin] = await Promise.all([
-    signedIn(),
-    signedIn(),
-    signedIn(),
-    signedIn(),
-    signedIn('admin'),
+    newSession(),
+    newSession(),
+    newSession(),
+    newSession(),
+    newSession('admin'),
   ])
   return { owner, admin, member, outsider, globalAdmin }
 }
 
 export type Cast = Awaited<ReturnType<typeof cast>>
 
-/** A new organisation of `people`: created by its owner through the API, its admin and member added in D1. */
+/** A new organization of `people`: created by its owner through the API, its admin and member added in D1. */
 export async function orgOf(people: Cast) {
   const org = await createOrg(people.owner.token)
   await join(org.orgId, people.admin.user.id, 'admin')

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest'
-import { api, bearer, client, createUser, okBody, signedIn } from '../helpers'
+import { bearer, client, createUser, newSession, okBody, request, type Session } from '../helpers'
 import { accept, invited } from './invitation-helpers'
-import { type Cast, cast, join, membersOf, orgOf, send } from './org-helpers'
+import { type Cast, cast, join, membersOf, orgOf } from './org-helpers'
 
 let people: Cast
 beforeAll(async () => {
@@ -11,16 +11,20 @@ beforeAll(async () => {
 type Account = { id: string; email: string }
 
 /**
- * An organisation of `people` with three more members: one who accepted (straight in D1), one an
+ * An organization of `people` with three more members: one who accepted (straight in D1), one an
  * operator added through the API, and one who accepted an invitation through the API.
  */
 async function orgWithNewcomers() {
   const org = await orgOf(people)
-  const [accepted, added, invitee] = await Promise.all([createUser(), signedIn(), signedIn()])
+  const [accepted, added, invitee] = await Promise.all([createUser(), newSession(), newSession()])
   await join(org.orgId, accepted.id, 'member')
-  const res = await send('POST', `/api/orgs/${org.orgId}/members`, people.globalAdmin.token, {
-    user: added.user.username,
-    role: 'member',
+  const res = await request(`/api/orgs/${org.orgId}/members`, {
+    method: 'POST',
+    token: people.globalAdmin.token,
+    json: {
+      user: added.user.username,
+      role: 'member',
+    },
   })
   expect(res.status).toBe(201)
   const invitationId = await invited(people.admin.token, org.orgId, invitee.user.username)
@@ -78,18 +82,17 @@ describe("members' emails", () => {
     const { org, members, added } = await orgWithNewcomers()
     const [accepted] = members[3]
     const promote = (userId: string, token: string) =>
-      send('PATCH', `/api/orgs/${org.orgId}/members/${userId}`, token, { role: 'admin' })
+      request(`/api/orgs/${org.orgId}/members/${userId}`, { method: 'PATCH', token, json: { role: 'admin' } })
 
     expect(await (await promote(added.user.id, people.owner.token)).json()).toMatchObject({ email: null })
     expect(await (await promote(accepted.id, people.owner.token)).json()).toMatchObject({ email: accepted.email })
-    const byOperator = await send(
-      'PATCH',
-      `/api/orgs/${org.orgId}/members/${added.user.id}`,
-      people.globalAdmin.token,
-      {
+    const byOperator = await request(`/api/orgs/${org.orgId}/members/${added.user.id}`, {
+      method: 'PATCH',
+      token: people.globalAdmin.token,
+      json: {
         role: 'member',
       },
-    )
+    })
     expect(await byOperator.json()).toMatchObject({ email: added.user.email })
     // Promoted, the operator's addition has still not chosen to belong.
     expect((await emailsSeenBy(people.admin.token, org.orgId))[added.user.id]).toBeNull()
@@ -103,54 +106,54 @@ describe("the origin of an organisation's audit events", () => {
   const VICTIM: Origin = { ip: '203.0.113.9', userAgent: 'victim-agent' }
   const LEAVER: Origin = { ip: '2001:db8::5', userAgent: 'leaver-agent' }
 
-  /** A request as the holder of `token` from `origin`, with `body` as JSON if given. */
-  const sendFrom = (origin: Origin, method: string, path: string, token: string, body?: unknown) =>
-    api(path, {
-      method,
-      headers: {
-        Authorization: `Bearer ${token}`,
-        'CF-Connecting-IP': origin.ip,
-        'User-Agent': origin.userAgent,
-        ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    })
+  /** The headers that say a request comes from `origin`. */
+  const from = (origin: Origin) => ({ 'CF-Connecting-IP': origin.ip, 'User-Agent': origin.userAgent })
 
   type Event = { type: string; actorUserId: string | null; ip: string | null; userAgent: string | null }
 
   /** `orgId`'s audit trail as the holder of `token` reads it, and its text. */
   async function trailAs(token: string, orgId: string) {
-    const res = await send('GET', `/api/orgs/${orgId}/audit-events?limit=100`, token)
+    const res = await request(`/api/orgs/${orgId}/audit-events?limit=100`, { token })
     expect(res.status).toBe(200)
     const text = await res.text()
     return { events: (JSON.parse(text) as { events: Event[] }).events, text }
   }
 
   /**
-   * An organisation where its admin renamed it and invited a victim, the victim accepted and a
+   * An organization where its admin renamed it and invited a victim, the victim accepted and a
    * member left, each from their own address and user agent.
    */
   let orgId: string
-  let victim: Awaited<ReturnType<typeof signedIn>>
+  let victim: Session
   beforeAll(async () => {
     ;({ orgId } = await orgOf(people))
-    victim = await signedIn()
-    const renamed = await sendFrom(ADMIN, 'PATCH', `/api/orgs/${orgId}`, people.admin.token, { name: 'Renamed' })
+    victim = await newSession()
+    const renamed = await request(`/api/orgs/${orgId}`, {
+      method: 'PATCH',
+      token: people.admin.token,
+      json: { name: 'Renamed' },
+      headers: from(ADMIN),
+    })
     expect(renamed.status).toBe(200)
-    const sent = await sendFrom(ADMIN, 'POST', `/api/orgs/${orgId}/invitations`, people.admin.token, {
-      user: victim.user.email,
-      role: 'member',
+    const sent = await request(`/api/orgs/${orgId}/invitations`, {
+      method: 'POST',
+      token: people.admin.token,
+      json: { user: victim.user.email, role: 'member' },
+      headers: from(ADMIN),
     })
     expect(sent.status).toBe(201)
     const { invitationId } = await sent.json<{ invitationId: string }>()
-    const accepted = await sendFrom(VICTIM, 'POST', `/api/invitations/${invitationId}/accept`, victim.token)
+    const accepted = await request(`/api/invitations/${invitationId}/accept`, {
+      method: 'POST',
+      token: victim.token,
+      headers: from(VICTIM),
+    })
     expect(accepted.status).toBe(200)
-    const left = await sendFrom(
-      LEAVER,
-      'DELETE',
-      `/api/orgs/${orgId}/members/${people.member.user.id}`,
-      people.member.token,
-    )
+    const left = await request(`/api/orgs/${orgId}/members/${people.member.user.id}`, {
+      method: 'DELETE',
+      token: people.member.token,
+      headers: from(LEAVER),
+    })
     expect(left.status).toBe(204)
   })
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { throttleKeys } from '../../src/auth/password-check'
 import { pepperRing } from '../../src/auth/passwords'
 import { clientAddress } from '../../src/lib/client-address'
-import { createUser, DEFAULT_PASSWORD, eventsAbout, signedIn, uniqueName } from '../helpers'
+import { createUser, DEFAULT_PASSWORD, eventsAbout, newSession, uniqueName } from '../helpers'
 import {
   changePasswordAs,
   counters,
@@ -73,7 +73,9 @@ describe('brute-force protection', () => {
     await failTimes(3, ghost, ip)
     await expectBlocked(await loginAs(ghost, DEFAULT_PASSWORD, ip))
   })
+})
 
+describe('brute-force protection, over time', () => {
   it('doubles the block for every attempt past the limit', async () => {
     const { user, ip, keys } = await userAndClient()
     await failTimes(3, user.username, ip)
@@ -121,7 +123,9 @@ describe('brute-force protection', () => {
     await failTimes(2, user.username, ip)
     expect((await loginAs(user.username, DEFAULT_PASSWORD, ip)).status).toBe(200)
   })
+})
 
+describe('brute-force protection, on success and elsewhere', () => {
   it('on success gives back only its own attempt, on every counter: the guesses before it still count', async () => {
     const { user, ip, keys } = await userAndClient()
     await failTimes(2, user.username, ip)
@@ -146,7 +150,7 @@ describe('brute-force protection', () => {
   })
 
   it('counts a wrong current password on a password change as a failed login', async () => {
-    const { user, token } = await signedIn()
+    const { user, token } = await newSession()
     const ip = randomIp()
     const change = (currentPassword: string) => changePasswordAs(token, currentPassword, ip)
     for (let i = 0; i < 3; i++) expect((await change('wrong password')).status).toBe(422)

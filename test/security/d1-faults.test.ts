@@ -1,13 +1,11 @@
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { flakyD1 } from '../flaky-d1'
-import { apiWithEnv, bearer, consoleSpy, createUser, DEFAULT_PASSWORD, signedIn } from '../helpers'
+import { consoleSpy, createUser, DEFAULT_PASSWORD, newSession, request } from '../helpers'
 
-const loginInit = (username: string): RequestInit => ({
-  method: 'POST',
-  headers: { 'Content-Type': 'application/json' },
-  body: JSON.stringify({ username, password: DEFAULT_PASSWORD }),
-})
+/** `POST /api/auth/login` as `username` with some bindings replaced. */
+const loginWith = (overrides: Partial<Env>, username: string) =>
+  request('/api/auth/login', { method: 'POST', json: { username, password: DEFAULT_PASSWORD }, env: overrides })
 
 async function expectUnavailable(res: Response) {
   expect(res.status).toBe(503)
@@ -26,7 +24,7 @@ describe('when D1 fails', () => {
     const log = errorLog()
     const user = await createUser()
     const { binding } = flakyD1(env.DB)
-    await expectUnavailable(await apiWithEnv({ DB: binding }, '/api/auth/login', loginInit(user.username)))
+    await expectUnavailable(await loginWith({ DB: binding }, user.username))
     expect(log.lines().join('\n')).toContain('Network connection lost')
     expect(log.lines().join('\n')).not.toContain(user.username)
   })
@@ -34,23 +32,22 @@ describe('when D1 fails', () => {
   it("answers health 503, like every route, when a locked local D1 fails without D1's prefix", async () => {
     const log = errorLog()
     const message = 'Failed to get session commit token: database is locked'
-    await expectUnavailable(await apiWithEnv({ DB: flakyD1(env.DB, { message }).binding }, '/api/health'))
+    await expectUnavailable(await request('/api/health', { env: { DB: flakyD1(env.DB, { message }).binding } }))
     const user = await createUser()
-    const login = loginInit(user.username)
-    await expectUnavailable(await apiWithEnv({ DB: flakyD1(env.DB, { message }).binding }, '/api/auth/login', login))
+    await expectUnavailable(await loginWith({ DB: flakyD1(env.DB, { message }).binding }, user.username))
     expect(log.lines().join('\n')).toContain('"event":"d1_error"')
   })
 
   it('answers a protected request 503, not 401', async () => {
     errorLog()
-    const { token } = await signedIn()
-    await expectUnavailable(await apiWithEnv({ DB: flakyD1(env.DB).binding }, '/api/auth/me', bearer(token)))
+    const { token } = await newSession()
+    await expectUnavailable(await request('/api/auth/me', { env: { DB: flakyD1(env.DB).binding }, token }))
   })
 
   it('retries a read that failed transiently, and answers as if nothing happened', async () => {
-    const { user, token } = await signedIn()
+    const { user, token } = await newSession()
     const { binding, executions } = flakyD1(env.DB, { failures: 2 })
-    const res = await apiWithEnv({ DB: binding }, '/api/auth/me', bearer(token))
+    const res = await request('/api/auth/me', { env: { DB: binding }, token })
     expect(res.status).toBe(200)
     expect(await res.json()).toMatchObject({ userId: user.id })
     expect(executions).toHaveLength(3)
@@ -58,32 +55,32 @@ describe('when D1 fails', () => {
 
   it('gives up on a read after two retries', async () => {
     errorLog()
-    const { token } = await signedIn()
+    const { token } = await newSession()
     const { binding, executions } = flakyD1(env.DB, { failures: 3 })
-    await expectUnavailable(await apiWithEnv({ DB: binding }, '/api/auth/me', bearer(token)))
+    await expectUnavailable(await request('/api/auth/me', { env: { DB: binding }, token }))
     expect(executions).toHaveLength(3)
   })
 
   it('does not retry an error that is not transient', async () => {
     errorLog()
-    const { token } = await signedIn()
+    const { token } = await newSession()
     const { binding, executions } = flakyD1(env.DB, {
       failures: 1,
       message: 'D1_ERROR: too many SQL variables: SQLITE_ERROR',
     })
-    await expectUnavailable(await apiWithEnv({ DB: binding }, '/api/auth/me', bearer(token)))
+    await expectUnavailable(await request('/api/auth/me', { env: { DB: binding }, token }))
     expect(executions).toHaveLength(1)
   })
 
   it('never retries a write', async () => {
     errorLog()
-    const { token } = await signedIn()
+    const { token } = await newSession()
     // The account lookup succeeds; the logout batch then fails once, transiently.
     const { binding, executions } = flakyD1(env.DB, { failures: 1, batchesOnly: true })
-    await expectUnavailable(await apiWithEnv({ DB: binding }, '/api/auth/logout', { method: 'POST', ...bearer(token) }))
+    await expectUnavailable(await request('/api/auth/logout', { method: 'POST', env: { DB: binding }, token }))
     expect(executions.filter((sql) => sql === 'batch')).toHaveLength(1)
     // Not logged out: the token still works.
-    expect((await apiWithEnv({}, '/api/auth/me', bearer(token))).status).toBe(200)
+    expect((await request('/api/auth/me', { env: {}, token })).status).toBe(200)
   })
 
   it('applies no part of a batch that fails', async () => {

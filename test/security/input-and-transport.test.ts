@@ -1,10 +1,10 @@
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { flakyD1 } from '../flaky-d1'
-import { api, apiWithEnv, bearer, consoleSpy, createUser, DEFAULT_PASSWORD, signedIn } from '../helpers'
+import { consoleSpy, createUser, DEFAULT_PASSWORD, newSession, request } from '../helpers'
 
 const login = (body: BodyInit, headers: Record<string, string> = {}) =>
-  api('/api/auth/login', { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body })
+  request('/api/auth/login', { method: 'POST', body, headers: { 'Content-Type': 'application/json', ...headers } })
 
 describe('request bodies', () => {
   it('answers 413 JSON to a body over 16 KB, before parsing it', async () => {
@@ -21,12 +21,10 @@ describe('request bodies', () => {
         controller.close()
       },
     })
-    const res = await api('/api/auth/login', {
+    const res = await request('/api/auth/login', {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
       body,
-      // @ts-expect-error duplex is required for a streamed request body, and missing from RequestInit's types
-      duplex: 'half',
+      headers: { 'Content-Type': 'application/json' },
     })
     expect(res.status).toBe(413)
   })
@@ -54,15 +52,16 @@ describe('request bodies', () => {
   })
 
   it('refuses a merge patch of the account, changing nothing', async () => {
-    const { user, token } = await signedIn()
-    const res = await api('/api/auth/me', {
+    const { user, token } = await newSession()
+    const res = await request('/api/auth/me', {
       method: 'PATCH',
-      headers: { 'Content-Type': 'application/merge-patch+json', Authorization: `Bearer ${token}` },
+      token,
       body: JSON.stringify({ email: `${user.username}-new@example.com` }),
+      headers: { 'Content-Type': 'application/merge-patch+json' },
     })
     expect(res.status).toBe(400)
     expect(await res.json()).toMatchObject({ code: 'unsupported_media_type' })
-    expect(await (await api('/api/auth/me', bearer(token))).json()).toMatchObject({ email: user.email })
+    expect(await (await request('/api/auth/me', { token })).json()).toMatchObject({ email: user.email })
   })
 
   it('takes the last of duplicate keys, as JSON.parse does', async () => {
@@ -74,7 +73,7 @@ describe('request bodies', () => {
 
 describe('response headers', () => {
   it('sets the security headers on every answer, errors included', async () => {
-    for (const res of [await api('/api/health'), await api('/api/nope'), await api('/api/auth/me')]) {
+    for (const res of [await request('/api/health'), await request('/api/nope'), await request('/api/auth/me')]) {
       expect(res.headers.get('X-Content-Type-Options')).toBe('nosniff')
       expect(res.headers.get('Referrer-Policy')).toBe('no-referrer')
       expect(res.headers.get('Strict-Transport-Security')).toBe('max-age=31536000; includeSubDomains')
@@ -89,18 +88,18 @@ describe('response headers', () => {
 
   it.each([
     [400, 'malformed JSON', () => login('{')],
-    [401, 'no token', () => api('/api/auth/me')],
-    [403, 'plain HTTP in production', () => apiWithEnv({}, '/api/auth/login', { method: 'POST' }, 'http')],
-    [404, 'an unknown route', () => api('/api/nope')],
-    [405, 'a method the route lacks', () => api('/api/auth/login')],
+    [401, 'no token', () => request('/api/auth/me')],
+    [403, 'plain HTTP in production', () => request('/api/auth/login', { method: 'POST', env: {}, scheme: 'http' })],
+    [404, 'an unknown route', () => request('/api/nope')],
+    [405, 'a method the route lacks', () => request('/api/auth/login')],
     [413, 'a body over 16 KB', () => login('x'.repeat(17 * 1024))],
-    [500, 'a bug', () => apiWithEnv({ DB: flakyD1(env.DB, { message: 'a bug' }).binding }, '/api/health')],
+    [500, 'a bug', () => request('/api/health', { env: { DB: flakyD1(env.DB, { message: 'a bug' }).binding } })],
     [
       503,
       'a JWT_SECRET too short',
-      async () => apiWithEnv({ JWT_SECRET: 'short' }, '/api/auth/me', bearer((await signedIn()).token)),
+      async () => request('/api/auth/me', { env: { JWT_SECRET: 'short' }, token: (await newSession()).token }),
     ],
-    [503, 'D1 failing', () => apiWithEnv({ DB: flakyD1(env.DB).binding }, '/api/health')],
+    [503, 'D1 failing', () => request('/api/health', { env: { DB: flakyD1(env.DB).binding } })],
   ])('answers %i (%s) with Cache-Control: no-store', async (status, _name, send) => {
     consoleSpy()
     const res = await send()
@@ -109,7 +108,7 @@ describe('response headers', () => {
   })
 
   it('sends no HSTS over plain HTTP', async () => {
-    const res = await apiWithEnv({ ENVIRONMENT: 'development' }, '/api/health', undefined, 'http')
+    const res = await request('/api/health', { env: { ENVIRONMENT: 'development' }, scheme: 'http' })
     expect(res.status).toBe(200)
     expect(res.headers.get('Strict-Transport-Security')).toBeNull()
   })
@@ -117,7 +116,7 @@ describe('response headers', () => {
 
 describe('HTTPS', () => {
   it('refuses plain HTTP in production, naming HTTPS and how to run locally', async () => {
-    const res = await apiWithEnv({}, '/api/auth/login', { method: 'POST' }, 'http')
+    const res = await request('/api/auth/login', { method: 'POST', env: {}, scheme: 'http' })
     expect(res.status).toBe(403)
     expect(await res.json()).toEqual({
       error: 'HTTPS is required',
@@ -138,25 +137,23 @@ describe('CORS', () => {
   })
 
   it('is off unless CORS_ORIGINS is set', async () => {
-    const res = await api('/api/health', { headers: { Origin: 'https://app.example' } })
+    const res = await request('/api/health', { headers: { Origin: 'https://app.example' } })
     expect(res.headers.get('Access-Control-Allow-Origin')).toBeNull()
   })
 
   it('allows exactly the listed origins, without credentials', async () => {
     const overrides = { CORS_ORIGINS: 'https://app.example, https://admin.example' }
-    const allowed = await apiWithEnv(overrides, '/api/auth/login', preflight('https://admin.example'))
+    const allowed = await request('/api/auth/login', { ...preflight('https://admin.example'), env: overrides })
     expect(allowed.status).toBe(204)
     expect(allowed.headers.get('Access-Control-Allow-Origin')).toBe('https://admin.example')
     expect(allowed.headers.get('Access-Control-Allow-Credentials')).toBeNull()
 
-    const { token } = await signedIn()
-    const simple = await apiWithEnv(overrides, '/api/auth/me', {
-      headers: { Origin: 'https://app.example', Authorization: `Bearer ${token}` },
-    })
+    const { token } = await newSession()
+    const simple = await request('/api/auth/me', { env: overrides, token, headers: { Origin: 'https://app.example' } })
     expect(simple.headers.get('Access-Control-Allow-Origin')).toBe('https://app.example')
 
     for (const origin of ['https://evil.example', 'https://app.example.evil', 'null']) {
-      const refused = await apiWithEnv(overrides, '/api/auth/login', preflight(origin))
+      const refused = await request('/api/auth/login', { ...preflight(origin), env: overrides })
       expect(refused.headers.get('Access-Control-Allow-Origin'), origin).toBeNull()
     }
   })

@@ -1,19 +1,7 @@
 import { env } from 'cloudflare:workers'
 import { describe, expect, it, vi } from 'vitest'
 import { flakyD1 } from '../flaky-d1'
-import {
-  api,
-  apiWithEnv,
-  bearer,
-  createUser,
-  DEFAULT_PASSWORD,
-  forgeToken,
-  login,
-  postAuthorized,
-  postJson,
-  refreshOf,
-  replayRefresh,
-} from '../helpers'
+import { createUser, DEFAULT_PASSWORD, forgeToken, login, refreshOf, replayRefresh, request } from '../helpers'
 
 /** Everything the Worker writes to the console during `run`. */
 async function consoleDuring(run: () => Promise<void>): Promise<string[]> {
@@ -38,34 +26,43 @@ describe('logging', () => {
     const lines = await consoleDuring(async () => {
       const { token, refreshToken } = await login(user.username)
       secrets.push(token, token.split('.')[2], refreshToken)
-      await api('/api/auth/me', bearer(token))
+      await request('/api/auth/me', { token })
       const next = await (await refreshOf(refreshToken)).json()
       if (!('refreshToken' in next)) throw new Error('the refresh failed')
       secrets.push(next.refreshToken)
       // A replay, refused and audited; a token in the query string; one never issued.
       await replayRefresh(refreshToken)
-      await api(`/api/auth/refresh?refreshToken=${next.refreshToken}`, { method: 'POST' })
-      await postJson('/api/auth/refresh', { refreshToken: 'V6yoo5kZURekrgNOFmuAq1HYQtrau7HWjU39hfzFqOg' })
+      await request(`/api/auth/refresh?refreshToken=${next.refreshToken}`, { method: 'POST' })
+      await request('/api/auth/refresh', {
+        method: 'POST',
+        json: { refreshToken: 'V6yoo5kZURekrgNOFmuAq1HYQtrau7HWjU39hfzFqOg' },
+      })
       secrets.push('V6yoo5kZURekrgNOFmuAq1HYQtrau7HWjU39hfzFqOg')
-      await api('/api/users', bearer(token))
-      await postJson('/api/auth/login', { username: user.username, password: 'wrong password guess' })
-      await postJson('/api/auth/login', { username: user.email, password: 'wrong password guess' })
+      await request('/api/users', { token })
+      await request('/api/auth/login', {
+        method: 'POST',
+        json: { username: user.username, password: 'wrong password guess' },
+      })
+      await request('/api/auth/login', {
+        method: 'POST',
+        json: { username: user.email, password: 'wrong password guess' },
+      })
       const forged = await forgeToken({ sub: user.id, exp: 1 }, { secret: 'another-secret-that-is-32-bytes-long!!' })
       secrets.push(forged)
-      await api('/api/auth/me', bearer(forged))
-      await api('/api/auth/me', { headers: { Authorization: `Basic ${btoa('admin:hunter22')}` } })
-      const changed = await postAuthorized(
-        '/api/auth/password',
-        { currentPassword: DEFAULT_PASSWORD, newPassword: 'the new password 42' },
+      await request('/api/auth/me', { token: forged })
+      await request('/api/auth/me', { headers: { Authorization: `Basic ${btoa('admin:hunter22')}` } })
+      const changed = await request('/api/auth/password', {
+        method: 'POST',
         token,
-      )
+        json: { currentPassword: DEFAULT_PASSWORD, newPassword: 'the new password 42' },
+      })
       const { token: fresh, refreshToken: freshRefresh } = await changed.json<{ token: string; refreshToken: string }>()
       secrets.push(fresh, freshRefresh)
-      await postAuthorized('/api/auth/logout', {}, fresh)
-      await apiWithEnv({ DB: flakyD1(env.DB).binding }, '/api/auth/login', {
+      await request('/api/auth/logout', { method: 'POST', token: fresh, json: {} })
+      await request('/api/auth/login', {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ username: user.username, password: 'the new password 42' }),
+        env: { DB: flakyD1(env.DB).binding },
+        json: { username: user.username, password: 'the new password 42' },
       })
     })
     const hashes = await env.DB.prepare('select password_hash from users').all<{ password_hash: string }>()
@@ -81,7 +78,7 @@ describe('logging', () => {
     const user = await createUser()
     const lines = await consoleDuring(async () => {
       const { token } = await login(user.username)
-      await api('/api/auth/me', bearer(token))
+      await request('/api/auth/me', { token })
     })
     const entries = lines.map((line) => JSON.parse(line))
     const requests = entries.filter((entry) => entry.event === 'request')
@@ -100,7 +97,7 @@ describe('logging', () => {
     const sent = [...accepted, ...refused]
     const responses: Response[] = []
     const lines = await consoleDuring(async () => {
-      for (const id of sent) responses.push(await api('/api/health', { headers: { 'X-Request-Id': id } }))
+      for (const id of sent) responses.push(await request('/api/health', { headers: { 'X-Request-Id': id } }))
     })
     const requests = lines.map((line) => JSON.parse(line)).filter((entry) => entry.event === 'request')
     expect(accepted[0]).toHaveLength(255)

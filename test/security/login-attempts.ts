@@ -4,7 +4,7 @@ import { drizzle } from 'drizzle-orm/d1'
 import { expect } from 'vitest'
 import type { ThrottleKeys } from '../../src/data/login-throttles'
 import { loginThrottles } from '../../src/data/schema'
-import { apiWithEnv } from '../helpers'
+import { request } from '../helpers'
 
 export const SMALL_LIMITS = {
   LOGIN_MAX_FAILURES_ACCOUNT_IP: '3',
@@ -20,10 +20,11 @@ export const group = () => crypto.getRandomValues(new Uint16Array(1))[0].toStrin
 export const randomIp = () => `2001:db8:${group()}:${group()}::${group()}`
 
 export function loginAs(username: string, password: string, ip: string, limits: Partial<Env> = SMALL_LIMITS) {
-  return apiWithEnv(limits, '/api/auth/login', {
+  return request('/api/auth/login', {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json', 'CF-Connecting-IP': ip },
-    body: JSON.stringify({ username, password }),
+    env: limits,
+    json: { username, password },
+    headers: { 'CF-Connecting-IP': ip },
   })
 }
 
@@ -34,10 +35,12 @@ export function changePasswordAs(
   ip: string,
   limits: Partial<Env> = SMALL_LIMITS,
 ) {
-  return apiWithEnv(limits, '/api/auth/password', {
+  return request('/api/auth/password', {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}`, 'CF-Connecting-IP': ip },
-    body: JSON.stringify({ currentPassword, newPassword: 'a brand new password' }),
+    env: limits,
+    token,
+    json: { currentPassword, newPassword: 'a brand new password' },
+    headers: { 'CF-Connecting-IP': ip },
   })
 }
 

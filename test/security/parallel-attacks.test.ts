@@ -4,7 +4,7 @@ import { describe, expect, it, vi } from 'vitest'
 import { throttleKeys } from '../../src/auth/password-check'
 import { pepperRing } from '../../src/auth/passwords'
 import { loginThrottles } from '../../src/data/schema'
-import { createUser, DEFAULT_PASSWORD, signedIn, uniqueName } from '../helpers'
+import { createUser, DEFAULT_PASSWORD, newSession, uniqueName } from '../helpers'
 import { changePasswordAs, expectBlocked, loginAs, passTime, randomIp, SMALL_LIMITS } from './login-attempts'
 
 const peppers = await pepperRing(env)
@@ -46,7 +46,7 @@ describe('guessing in parallel', () => {
   })
 
   it('checks at most the limit of 30 current passwords sent at once to a password change', async () => {
-    const { token } = await signedIn()
+    const { token } = await newSession()
     const ip = randomIp()
     const change = (currentPassword: string) => changePasswordAs(token, currentPassword, ip, DEFAULT_LIMITS)
     const { result, checks } = await passwordChecksDuring(() =>

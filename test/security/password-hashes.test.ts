@@ -5,7 +5,7 @@ import { describe, expect, it, vi } from 'vitest'
 import { hashParams, passwordSettings, pepperRing } from '../../src/auth/passwords'
 import { users } from '../../src/data/schema'
 import { buildUser } from '../../src/users/new-user'
-import { apiWithEnv, consoleSpy, DEFAULT_PASSWORD, uniqueName } from '../helpers'
+import { consoleSpy, DEFAULT_PASSWORD, request, uniqueName } from '../helpers'
 import { randomIp } from './login-attempts'
 
 const db = drizzle(env.DB)
@@ -37,10 +37,11 @@ async function unpepperedHash(password: string, iterations: number) {
 async function loginWith(overrides: Partial<Env>, username: string, password = DEFAULT_PASSWORD) {
   const deriveBits = vi.spyOn(crypto.subtle, 'deriveBits')
   try {
-    const res = await apiWithEnv(overrides, '/api/auth/login', {
+    const res = await request('/api/auth/login', {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json', 'CF-Connecting-IP': randomIp() },
-      body: JSON.stringify({ username, password }),
+      env: overrides,
+      json: { username, password },
+      headers: { 'CF-Connecting-IP': randomIp() },
     })
     const iterations = deriveBits.mock.calls.map(([params]) => (params as { iterations: number }).iterations)
     return { status: res.status, iterations }

@@ -1,10 +1,11 @@
 import { env } from 'cloudflare:workers'
 import { eq } from 'drizzle-orm'
 import { drizzle } from 'drizzle-orm/d1'
+import { decode } from 'hono/jwt'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { mintRefreshToken } from '../../src/auth/refresh-token-codec'
 import { refreshFamilies } from '../../src/data/schema'
-import { api, apiWithEnv, bearer, createUser, decodeJwt, eventsAbout, expectRefreshRefused, login } from '../helpers'
+import { createUser, eventsAbout, expectRefreshRefused, login, request } from '../helpers'
 import { randomIp } from './login-attempts'
 
 // The Worker runs in this isolate: with Date frozen, every request of a round is at one
@@ -27,10 +28,11 @@ function freezeClock() {
 
 /** `POST /api/auth/refresh` from `ip`, under the shipped vars but `vars`. */
 const refreshFrom = (refreshToken: string, { ip = randomIp(), vars = {} }: { ip?: string; vars?: Partial<Env> } = {}) =>
-  apiWithEnv(vars, '/api/auth/refresh', {
+  request('/api/auth/refresh', {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json', 'CF-Connecting-IP': ip },
-    body: JSON.stringify({ refreshToken }),
+    env: vars,
+    json: { refreshToken },
+    headers: { 'CF-Connecting-IP': ip },
   })
 
 /** `count` refreshes with `refreshToken` at once, each from an address of its own. */
@@ -47,7 +49,7 @@ async function tokensOf(res: Response) {
 async function loggedIn() {
   const user = await createUser()
   const answer = await login(user.username)
-  return { user, ...answer, familyId: decodeJwt(answer.token).payload.fam as string }
+  return { user, ...answer, familyId: decode(answer.token).payload.fam as string }
 }
 
 const rowsOf = (familyId: string) => db.select().from(refreshFamilies).where(eq(refreshFamilies.id, familyId))
@@ -55,7 +57,7 @@ const rowsOf = (familyId: string) => db.select().from(refreshFamilies).where(eq(
 /** The types of the events about `userId`, sorted: with Date frozen, ids of one millisecond do not sort by time. */
 const eventTypes = async (userId: string) => (await eventsAbout(userId)).map((event) => event.type).sort()
 
-const meStatus = async (token: string) => (await api('/api/auth/me', bearer(token))).status
+const meStatus = async (token: string) => (await request('/api/auth/me', { token })).status
 
 async function expectLimited(res: Response) {
   expect(res.status).toBe(429)
@@ -111,7 +113,9 @@ describe('a refresh token family', () => {
     expect(await meStatus(next.token)).toBe(200)
     expect(await eventTypes(user.id)).toEqual(['login_succeeded', 'refresh_rate_limited', 'refresh_rate_limited'])
   })
+})
 
+describe('a refresh token family, under requests at once', () => {
   it('stays one row through 50 refreshes at once from 50 addresses, round after round', async () => {
     freezeClock()
     const { user, familyId, refreshToken } = await loggedIn()

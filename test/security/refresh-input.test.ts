@@ -1,15 +1,14 @@
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import {
-  api,
   createUser,
   eventsAbout,
   expectRefreshRefused,
   login,
   okBody,
-  postJson,
   refreshOf,
   replayRefresh,
+  request,
 } from '../helpers'
 
 const REFRESH = '/api/auth/refresh'
@@ -34,19 +33,23 @@ describe('the refresh route', () => {
       // The largest a body under the 16 KB limit can carry.
       'x'.repeat(16 * 1024 - 40),
     ]
-    for (const refreshToken of inputs) await expectRefreshRefused(await postJson(REFRESH, { refreshToken }))
+    for (const refreshToken of inputs)
+      await expectRefreshRefused(await request(REFRESH, { method: 'POST', json: { refreshToken } }))
     // None of them disturbed the real one.
     expect((await refreshOf(refreshToken)).status).toBe(200)
   })
 
   it('refuses a body that is not one refresh token: 400, with the codes of any malformed request', async () => {
     const { refreshToken } = await login((await createUser()).username)
-    await expectBadRequest(await postJson(REFRESH, {}), 'validation_error')
-    await expectBadRequest(await postJson(REFRESH, { refreshToken: 42 }), 'validation_error')
-    await expectBadRequest(await postJson(REFRESH, { refreshToken, userId: 'x' }), 'validation_error')
-    await expectBadRequest(await postJson(REFRESH, [refreshToken]), 'validation_error')
+    await expectBadRequest(await request(REFRESH, { method: 'POST', json: {} }), 'validation_error')
+    await expectBadRequest(await request(REFRESH, { method: 'POST', json: { refreshToken: 42 } }), 'validation_error')
+    await expectBadRequest(
+      await request(REFRESH, { method: 'POST', json: { refreshToken, userId: 'x' } }),
+      'validation_error',
+    )
+    await expectBadRequest(await request(REFRESH, { method: 'POST', json: [refreshToken] }), 'validation_error')
     const raw = (body: string, type = 'application/json') =>
-      api(REFRESH, { method: 'POST', headers: { 'Content-Type': type }, body })
+      request(REFRESH, { method: 'POST', body, headers: { 'Content-Type': type } })
     await expectBadRequest(await raw('{"refreshToken":'), 'invalid_json')
     await expectBadRequest(
       await raw(`refreshToken=${refreshToken}`, 'application/x-www-form-urlencoded'),
@@ -57,10 +60,10 @@ describe('the refresh route', () => {
   it('refuses a refresh token in the query string before reading anything, and spends nothing', async () => {
     const { refreshToken } = await login((await createUser()).username)
     const inQuery = (query: string, body?: object) =>
-      api(`${REFRESH}?${query}`, {
+      request(`${REFRESH}?${query}`, {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
         body: body && JSON.stringify(body),
+        headers: { 'Content-Type': 'application/json' },
       })
     for (const res of [
       await inQuery(`refreshToken=${refreshToken}`),

@@ -1,25 +1,16 @@
 import { env } from 'cloudflare:workers'
+import { decode } from 'hono/jwt'
 import { describe, expect, it, vi } from 'vitest'
 import { type TokenClaims, tokenSettings } from '../../src/auth/tokens'
-import {
-  api,
-  apiWithEnv,
-  bearer,
-  consoleSpy,
-  DEFAULT_PASSWORD,
-  decodeJwt,
-  forgeToken,
-  signCompact,
-  signedIn,
-} from '../helpers'
+import { consoleSpy, DEFAULT_PASSWORD, forgeToken, newSession, request, signCompact } from '../helpers'
 
 const OLD_SECRET = 'the-secret-before-the-rotation-0123456789'
 const now = () => Math.floor(Date.now() / 1000)
-const me = (token: string) => api('/api/auth/me', bearer(token))
+const me = (token: string) => request('/api/auth/me', { token })
 
 async function claims() {
-  const { token } = await signedIn()
-  return decodeJwt(token).payload as TokenClaims
+  const { token } = await newSession()
+  return decode(token).payload as TokenClaims
 }
 
 async function expectRefused(res: Response) {
@@ -117,21 +108,17 @@ describe('token spelling', () => {
 
 describe('key rotation', () => {
   const loginWith = (overrides: Partial<Env>, username: string) =>
-    apiWithEnv(overrides, '/api/auth/login', {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ username, password: DEFAULT_PASSWORD }),
-    })
+    request('/api/auth/login', { method: 'POST', env: overrides, json: { username, password: DEFAULT_PASSWORD } })
 
   it('accepts tokens of JWT_SECRET_PREVIOUS while it is set, and signs only with JWT_SECRET', async () => {
-    const { user } = await signedIn()
+    const { user } = await newSession()
     // Before the rotation, the old secret was the current one.
     const before = await (await loginWith({ JWT_SECRET: OLD_SECRET }, user.username)).json<{ token: string }>()
     const rotated = { JWT_SECRET: env.JWT_SECRET, JWT_SECRET_PREVIOUS: OLD_SECRET }
 
-    expect((await apiWithEnv(rotated, '/api/auth/me', bearer(before.token))).status).toBe(200)
+    expect((await request('/api/auth/me', { env: rotated, token: before.token })).status).toBe(200)
     const after = await (await loginWith(rotated, user.username)).json<{ token: string }>()
-    expect(decodeJwt(after.token).header.kid).not.toBe(decodeJwt(before.token).header.kid)
+    expect(decode(after.token).header.kid).not.toBe(decode(before.token).header.kid)
     expect((await me(after.token)).status).toBe(200)
 
     // Once JWT_SECRET_PREVIOUS is removed, the old tokens are refused.
@@ -140,8 +127,8 @@ describe('key rotation', () => {
 
   it('refuses a JWT_SECRET_PREVIOUS shorter than 32 bytes', async () => {
     const log = consoleSpy()
-    const { token } = await signedIn()
-    const res = await apiWithEnv({ JWT_SECRET_PREVIOUS: 'short' }, '/api/auth/me', bearer(token))
+    const { token } = await newSession()
+    const res = await request('/api/auth/me', { env: { JWT_SECRET_PREVIOUS: 'short' }, token })
     expect(res.status).toBe(503)
     expect(await res.json()).toMatchObject({ code: 'server_misconfigured' })
     expect(log).toHaveBeenCalledWith(expect.stringContaining('JWT_SECRET_PREVIOUS is missing or shorter than 32 bytes'))

@@ -7,7 +7,7 @@ import { pepperRing } from '../../src/auth/passwords'
 import { trustedDevices } from '../../src/data/schema'
 import { MAX_DEVICES_PER_ACCOUNT } from '../../src/data/trusted-devices'
 import { hasOpaqueTokenShape, newOpaqueToken, opaqueTokenHash } from '../../src/lib/opaque-token'
-import { apiWithEnv, bearer, createUser, DEFAULT_PASSWORD, postAuthorized, signedIn } from '../helpers'
+import { createUser, DEFAULT_PASSWORD, newSession, request } from '../helpers'
 import { expectBlocked, passTime, randomIp } from './login-attempts'
 
 const db = drizzle(env.DB)
@@ -26,10 +26,11 @@ const loginFrom = (
   deviceToken?: string,
   limits: Partial<Env> = LIMITS,
 ) =>
-  apiWithEnv(limits, '/api/auth/login', {
+  request('/api/auth/login', {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json', 'CF-Connecting-IP': ip },
-    body: JSON.stringify({ username, password, deviceToken }),
+    env: limits,
+    json: { username, password, deviceToken },
+    headers: { 'CF-Connecting-IP': ip },
   })
 
 /** A successful login's answer, failing the test on any other status. */
@@ -59,11 +60,11 @@ describe('a device token', () => {
     expect(rows).toMatchObject([{ hash: await opaqueTokenHash(first.deviceToken), failures: 0 }])
     expect(JSON.stringify(rows)).not.toContain(first.deviceToken)
 
-    const changed = await postAuthorized(
-      '/api/auth/password',
-      { currentPassword: DEFAULT_PASSWORD, newPassword: 'another long password' },
-      first.token,
-    )
+    const changed = await request('/api/auth/password', {
+      method: 'POST',
+      token: first.token,
+      json: { currentPassword: DEFAULT_PASSWORD, newPassword: 'another long password' },
+    })
     const answer = await loggedIn(changed)
     expect(hasOpaqueTokenShape(answer.deviceToken)).toBe(true)
     expect(answer.deviceToken).not.toBe(first.deviceToken)
@@ -85,7 +86,7 @@ describe('a device token', () => {
     // …and with it gets in at once, from yet another address, keeping the same device token.
     const owner = await loggedIn(await loginFrom(randomIp(), user.username, DEFAULT_PASSWORD, device.deviceToken))
     expect(owner.deviceToken).toBe(device.deviceToken)
-    const { status } = await apiWithEnv(LIMITS, '/api/auth/me', bearer(owner.token))
+    const { status } = await request('/api/auth/me', { env: LIMITS, token: owner.token })
     expect(status).toBe(200)
   })
 
@@ -119,7 +120,9 @@ describe('a device token', () => {
     expect(answers.every((res) => res.status === 401 || res.status === 429)).toBe(true)
     expect(await devicesOf(user.id)).toMatchObject([{ failures: 3 }])
   })
+})
 
+describe('a device token, refused, revoked or evicted', () => {
   it.each([
     [
       'of another account',
@@ -156,17 +159,17 @@ describe('a device token', () => {
     [
       'revoked by logging out everywhere',
       async (token: string) => {
-        expect((await postAuthorized('/api/auth/logout-all', {}, token)).status).toBe(204)
+        expect((await request('/api/auth/logout-all', { method: 'POST', token, json: {} })).status).toBe(204)
       },
     ],
     [
       'revoked by a password change',
       async (token: string) => {
-        const res = await postAuthorized(
-          '/api/auth/password',
-          { currentPassword: DEFAULT_PASSWORD, newPassword: `${DEFAULT_PASSWORD}!` },
+        const res = await request('/api/auth/password', {
+          method: 'POST',
           token,
-        )
+          json: { currentPassword: DEFAULT_PASSWORD, newPassword: `${DEFAULT_PASSWORD}!` },
+        })
         expect(res.status).toBe(200)
       },
     ],
@@ -179,24 +182,21 @@ describe('a device token', () => {
   })
 
   it('is revoked by disabling the account, and goes with it when it is deleted', async () => {
-    const { token: admin } = await signedIn('admin')
+    const { token: admin } = await newSession('admin')
     const user = await createUser()
     const device = await loggedIn(await loginFrom(randomIp(), user.username, DEFAULT_PASSWORD))
-    const patch = await apiWithEnv(LIMITS, `/api/users/${user.id}`, {
+    const patch = await request(`/api/users/${user.id}`, {
       method: 'PATCH',
-      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${admin}` },
-      body: JSON.stringify({ disabled: true }),
+      env: LIMITS,
+      token: admin,
+      json: { disabled: true },
     })
     expect(patch.status).toBe(200)
-    await apiWithEnv(LIMITS, `/api/users/${user.id}`, {
-      method: 'PATCH',
-      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${admin}` },
-      body: JSON.stringify({ disabled: false }),
-    })
+    await request(`/api/users/${user.id}`, { method: 'PATCH', env: LIMITS, token: admin, json: { disabled: false } })
     await blockFromEverywhere(user.username)
     await expectBlocked(await loginFrom(randomIp(), user.username, DEFAULT_PASSWORD, device.deviceToken))
 
-    expect((await apiWithEnv(LIMITS, `/api/users/${user.id}`, { method: 'DELETE', ...bearer(admin) })).status).toBe(204)
+    expect((await request(`/api/users/${user.id}`, { method: 'DELETE', env: LIMITS, token: admin })).status).toBe(204)
     expect(await devicesOf(user.id)).toEqual([])
   })
 
