@@ -1,7 +1,6 @@
 import type { BatchResponse } from 'drizzle-orm/batch'
 import { decodeBase64Url } from 'hono/utils/encode'
 import { authEvent, type EventOrigin } from '../audit/auth-event'
-import type { LoginThrottleSettings } from '../config'
 import type { Database } from '../data/client'
 import { releaseAttempt, reserveAttempt, type ThrottleKeys } from '../data/login-throttles'
 import type { NewAuthEvent, User } from '../data/schema'
@@ -9,6 +8,7 @@ import { reserveOnDevice, trustDevice } from '../data/trusted-devices'
 import { passwordHashBySeed, userByLogin } from '../data/users'
 import { base64Url } from '../lib/base64url'
 import { normalizeIdentifier } from '../lib/normalize'
+import type { LoginThrottleSettings } from '../settings'
 import {
   currentParams,
   dummyPasswordHash,

@@ -9,7 +9,7 @@ import {
   TOKEN_ALGORITHM,
   type TokenClaims,
   tokenClaimsSchema,
-  verification,
+  verifyingKey,
 } from '../auth/tokens'
 import { findAccountInOrg } from '../data/organizations'
 import { orgRoles, type Role, type User } from '../data/schema'
@@ -47,13 +47,14 @@ export async function verifiedClaims(c: Context<AppEnv>): Promise<TokenClaims> {
   const token = bearerToken(c.req.header('Authorization'))
   if (token === undefined) throw new ApiError('missing_authorization')
   if (token.length > MAX_TOKEN_LENGTH || !hasTokenShape(token)) throw new ApiError('invalid_token')
-  const { key, issuer, audience } = await verification(c.env, token)
+  const { tokens } = c.var.settings
+  const key = verifyingKey(tokens, token)
   if (!key) throw new ApiError('invalid_token')
 
   const verify = jwt({
     secret: key,
     alg: TOKEN_ALGORITHM,
-    verification: { exp: false, iss: issuer, aud: audience, typ: 'JWT' },
+    verification: { exp: false, iss: tokens.issuer, aud: tokens.audience, typ: 'JWT' },
   })
   try {
     await verify(c, noop)

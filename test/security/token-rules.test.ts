@@ -1,6 +1,7 @@
 import { env } from 'cloudflare:workers'
 import { describe, expect, it, vi } from 'vitest'
-import { type TokenClaims, tokenSettings } from '../../src/auth/tokens'
+import type { TokenClaims } from '../../src/auth/tokens'
+import { settingsOf } from '../../src/settings'
 import {
   api,
   apiWithEnv,
@@ -43,7 +44,7 @@ describe('token rules', () => {
 
   it('requires typ JWT in the header', async () => {
     const payload = await claims()
-    const { kid } = (await tokenSettings(env)).jwk
+    const { kid } = (await settingsOf(env)).tokens.jwk
     for (const header of [
       { alg: 'HS256', kid },
       { alg: 'HS256', typ: 'at+jwt', kid },

@@ -2,7 +2,6 @@ import { z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import type { AppEnv } from '../../app-env'
 import { orgEvent } from '../../audit/auth-event'
-import { organizationLimits } from '../../config'
 import { recordIfChanged } from '../../data/auth-events'
 import {
   consumeInvitations,
@@ -85,7 +84,7 @@ export const receivedInvitationsRouter = createRouter()
     const now = new Date()
     const invitation = await pendingForCaller(c, c.req.valid('param').invitationId, now)
     const orgId = invitation.org.id
-    const { maxOrgsPerUser } = organizationLimits(c.env)
+    const { maxOrgsPerUser } = c.var.settings.organizations
     const event = orgEvent('invitation_accepted', orgId, user.id, originOf(c, user.id), now)
     const [joined] = await db.batch([
       joinByInvitation(db, { id: invitation.id, orgId, userId: user.id, now, maxOrgs: maxOrgsPerUser }),

@@ -1,6 +1,5 @@
 import { z } from '@hono/zod-openapi'
 import { orgEvent } from '../../audit/auth-event'
-import { organizationLimits } from '../../config'
 import { recordIfChanged } from '../../data/auth-events'
 import { createOrganization, deleteOrganization, listOrganizations, updateOrganization } from '../../data/organizations'
 import { findUserById } from '../../data/users'
@@ -104,7 +103,7 @@ export const organizationsRouter = createRouter()
     const { db, user } = c.var
     const row = buildOrganization(c.req.valid('json'))
     const event = orgEvent('org_created', row.id, user.id, originOf(c, user.id), row.createdAt)
-    const { maxOrgsPerUser } = organizationLimits(c.env)
+    const { maxOrgsPerUser } = c.var.settings.organizations
     const [[created]] = await db
       .batch([...createOrganization(db, row, user.id, { maxOrgs: maxOrgsPerUser }), recordIfChanged(db, event)])
       .catch(conflictOrRethrow)

@@ -1,5 +1,4 @@
 import { authEvent } from '../../audit/auth-event'
-import { passwordSettings } from '../../auth/passwords'
 import { insertEvents, recordIfChanged } from '../../data/auth-events'
 import type { Database } from '../../data/client'
 import { bindInvitations } from '../../data/invitations'
@@ -72,7 +71,7 @@ async function refusal(db: Database, id: string) {
 export const manageUsersRouter = createRouter()
   .openapi(create, async (c) => {
     const { db, user: admin } = c.var
-    const row = await buildUser(c.req.valid('json'), (await passwordSettings(c.env)).hashing)
+    const row = await buildUser(c.req.valid('json'), c.var.settings.passwords.hashing)
     const event = authEvent('user_created', row.id, originOf(c, admin.id), row.createdAt)
     const [[created]] = await db
       .batch([insertUser(db, row), insertEvents(db, [event]), bindInvitations(db, row)])
