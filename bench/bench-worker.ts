@@ -3,9 +3,9 @@ import { Hono } from 'hono'
 import { decodeBase64Url } from 'hono/utils/encode'
 import { createApp } from '../src/app'
 import type { AppEnv } from '../src/app-env'
-import { pbkdf2Iterations } from '../src/auth/passwords'
 import { findAccount } from '../src/data/users'
 import { verifiedClaims } from '../src/http/guards'
+import { loadSettings } from '../src/http/load-settings'
 import { D1_METER_HEADER, d1Totals, meterD1 } from './d1-meter'
 
 const encoder = new TextEncoder()
@@ -43,8 +43,8 @@ const benchRoutes = new Hono<AppEnv>()
     )
     return valid ? c.json(ok) : c.json({ ok: false }, 401)
   })
-  // What every protected route does before touching D1.
-  .get('/jwt-only', async (c) => {
+  // What every protected route does before touching D1: its settings, then the token.
+  .get('/jwt-only', loadSettings, async (c) => {
     await verifiedClaims(c)
     return c.json(ok)
   })
@@ -55,9 +55,14 @@ const benchRoutes = new Hono<AppEnv>()
     return account ? c.json(ok) : c.json({ ok: false }, 404)
   })
   // Login's hashing alone: PBKDF2-SHA-256 at the configured iterations, as `verifyPassword` runs it.
-  .get('/pbkdf2', async (c) => {
+  .get('/pbkdf2', loadSettings, async (c) => {
     const key = await crypto.subtle.importKey('raw', PBKDF2_PASSWORD, 'PBKDF2', false, ['deriveBits'])
-    const params = { name: 'PBKDF2', hash: 'SHA-256', salt: PBKDF2_SALT, iterations: pbkdf2Iterations(c.env) }
+    const params = {
+      name: 'PBKDF2',
+      hash: 'SHA-256',
+      salt: PBKDF2_SALT,
+      iterations: c.var.settings.passwords.hashing.iterations,
+    }
     await crypto.subtle.deriveBits(params, key, 256)
     return c.json(ok)
   })

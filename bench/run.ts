@@ -4,7 +4,8 @@
  * Loopback only; stops by itself in about four minutes; ends every process it started.
  * docs/benchmark.md says what each setup is for and how to read the tables it rewrites there.
  */
-import { passwordSettings } from '../src/auth/passwords'
+
+import { passwordsOf } from '../src/settings'
 import { buildBenchBundle } from './lib/build'
 import { evaluateChecks } from './lib/checks'
 import { type D1Usage, measureD1 } from './lib/d1-usage'
@@ -61,7 +62,7 @@ const describe = (target: Target, m: Measurement) =>
 await runBench(async () => {
   progress('Bundling bench/bench-worker.ts with wrangler deploy --dry-run; reading wrangler.toml')
   const [settings, bundle] = await Promise.all([workerSettings(), buildBenchBundle()])
-  const { hashing } = await passwordSettings(settings.bindings as unknown as Env)
+  const { hashing } = await passwordsOf(settings.bindings as unknown as Env)
   const { iterations } = hashing
   progress(`Bench vars that differ from wrangler.toml: ${JSON.stringify(BENCH_OVERRIDES)}, and bench-only secrets`)
   progress('(the login limiter is at its highest counts, and each run has its own CF-Connecting-IP)')

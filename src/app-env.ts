@@ -2,12 +2,15 @@ import type { TokenClaims } from './auth/tokens'
 import type { Database } from './data/client'
 import type { OrgMember } from './data/memberships'
 import type { Organization, OrgRole, User } from './data/schema'
+import type { Settings } from './settings'
 
 export type AppEnv = {
   Bindings: Env
   Variables: {
     /** Set by `requestId` for every request: the Worker's own id, never the client's. */
     requestId: string
+    /** Set by `loadSettings` for every request: the Worker's settings, read and checked once per `env`. */
+    settings: Settings
     db: Database
     /** Set by `requireAuth`: the caller's account as it is in D1 now. */
     user: User

@@ -1,10 +1,12 @@
 import { bodyLimit } from 'hono/body-limit'
+import { except } from 'hono/combine'
 import { database } from './data/client'
 import { docsContentSecurityPolicy, docsRouter } from './docs/docs-router'
 import { introduction } from './docs/introduction'
 import { registerComponents } from './http/components'
 import { handleError, handleNotFound } from './http/error-handler'
 import { ApiError, MAX_BODY_BYTES } from './http/errors'
+import { loadSettings } from './http/load-settings'
 import { methodNotAllowed } from './http/method-not-allowed'
 import { requestId } from './http/request-id'
 import { requestLog } from './http/request-log'
@@ -17,6 +19,8 @@ import { invitationsRouter } from './routes/invitations'
 import { orgsRouter } from './routes/orgs'
 import { usersRouter } from './routes/users'
 
+const OPENAPI_PATH = '/api/openapi.json'
+
 /** The whole Worker: tests build exactly what production runs. */
 export function createApp() {
   const app = createRouter()
@@ -28,6 +32,8 @@ export function createApp() {
   app.use(requestId, requestLog, securityHeaders(), corsFromEnv, httpsOnly, methodNotAllowed(app))
   app.use(
     '/api/*',
+    // Before the body is read; the document needs no setting, so it is served while one is bad.
+    except(OPENAPI_PATH, loadSettings),
     bodyLimit({
       maxSize: MAX_BODY_BYTES,
       onError: () => {
@@ -52,7 +58,7 @@ export function createApp() {
   app.route('/', docsRouter)
 
   registerComponents(app.openAPIRegistry)
-  app.doc31('/api/openapi.json', {
+  app.doc31(OPENAPI_PATH, {
     openapi: '3.1.0',
     info: {
       title: 'OrgStack API',

@@ -1,8 +1,7 @@
 import { createApp } from './app'
-import { tokenTtlSeconds } from './auth/tokens'
-import { auditRetentionDays } from './config'
 import { database } from './data/client'
 import { cleanUp } from './maintenance/cleanup'
+import { settingsOf } from './settings'
 
 const app = createApp()
 
@@ -10,10 +9,11 @@ export default {
   fetch: app.fetch,
   /** The Cron Trigger in wrangler.toml: removes what has expired; one log line says how much. */
   async scheduled(controller, env) {
+    const { audit, tokens } = await settingsOf(env)
     const deleted = await cleanUp(database(env.DB), {
       now: new Date(controller.scheduledTime),
-      auditRetentionDays: auditRetentionDays(env),
-      accessTokenTtlSeconds: tokenTtlSeconds(env),
+      auditRetentionDays: audit.retentionDays,
+      accessTokenTtlSeconds: tokens.ttlSeconds,
     })
     console.log(JSON.stringify({ level: 'info', event: 'cleanup', cron: controller.cron, deleted }))
   },

@@ -6,11 +6,10 @@ import { sign } from 'hono/jwt'
 import type { JWTPayload } from 'hono/utils/jwt/types'
 import { expect, onTestFinished, vi } from 'vitest'
 import type { AppType } from '../src/app'
-import { passwordSettings } from '../src/auth/passwords'
-import { tokenSettings } from '../src/auth/tokens'
 import { auditEvents, users } from '../src/data/schema'
 import { base64Url } from '../src/lib/base64url'
 import { ManagedUserSchema } from '../src/routes/users/schemas'
+import { settingsOf } from '../src/settings'
 import { buildUser, type NewUserInput } from '../src/users/new-user'
 import { fetchWorker, fetchWorkerWith } from './contract/worker'
 
@@ -31,7 +30,7 @@ export async function createUser(overrides: Partial<NewUserInput> = {}) {
     role: 'member',
     ...overrides,
   }
-  const row = await buildUser(input, (await passwordSettings(env)).hashing)
+  const row = await buildUser(input, (await settingsOf(env)).passwords.hashing)
   await drizzle(env.DB).insert(users).values(row)
   return { ...input, id: row.id, email: row.email }
 }
@@ -142,7 +141,7 @@ export async function forgeToken(
     kty: 'oct',
     k: base64Url(new TextEncoder().encode(secret)),
     alg,
-    kid: kid ?? (await tokenSettings(env)).jwk.kid,
+    kid: kid ?? (await settingsOf(env)).tokens.jwk.kid,
   }
   return sign(claims as JWTPayload, jwk, alg)
 }

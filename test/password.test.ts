@@ -5,21 +5,14 @@ import { sha256 } from '@noble/hashes/sha2.js'
 import { describe, expect, it } from 'vitest'
 import { isCommonPassword } from '../src/auth/common-passwords'
 import { COMMON_PASSWORDS } from '../src/auth/common-passwords.data'
-import {
-  dummyPasswordHash,
-  hashPassword,
-  newPasswordSchema,
-  pbkdf2Iterations,
-  pepperRing,
-  verifyPassword,
-} from '../src/auth/passwords'
-import { ConfigError } from '../src/config'
+import { dummyPasswordHash, hashPassword, newPasswordSchema, verifyPassword } from '../src/auth/passwords'
 import { normalizeIdentifier } from '../src/lib/normalize'
 import { enteredPasswordSchema } from '../src/routes/auth/schemas'
+import { ConfigError, settingsOf } from '../src/settings'
 import { createUser, DEFAULT_PASSWORD, request } from './helpers'
 
 const base64ToBytes = (value: string) => Uint8Array.from(atob(value), (c) => c.charCodeAt(0))
-const peppers = await pepperRing(env)
+const { peppers } = (await settingsOf(env)).passwords
 const hashing = (iterations: number) => ({ iterations, pepper: peppers.current })
 
 describe('hashPassword', () => {
@@ -50,13 +43,14 @@ describe('hashPassword', () => {
     // Pure-JS PBKDF2 at production's 100000 iterations takes seconds on a busy 2-core machine.
   }, 60_000)
 
-  it('defaults to 100000 iterations, the most deployed Workers allow', () => {
-    expect(pbkdf2Iterations({} as Env)).toBe(100_000)
+  it('defaults to 100000 iterations, the most deployed Workers allow', async () => {
+    const { passwords } = await settingsOf({ ...env, PBKDF2_ITERATIONS: undefined } as unknown as Env)
+    expect(passwords.hashing.iterations).toBe(100_000)
   })
 
   it('refuses more than the 100000 iterations deployed Workers allow', async () => {
     await expect(hashPassword('correct horse battery staple', hashing(100_001))).rejects.toThrow(RangeError)
-    expect(() => pbkdf2Iterations({ PBKDF2_ITERATIONS: '100001' } as Env)).toThrow(ConfigError)
+    await expect(settingsOf({ ...env, PBKDF2_ITERATIONS: '100001' })).rejects.toThrow(ConfigError)
   })
 })
 

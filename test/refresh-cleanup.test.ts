@@ -3,15 +3,16 @@ import { env } from 'cloudflare:workers'
 import { eq, inArray } from 'drizzle-orm'
 import { drizzle } from 'drizzle-orm/d1'
 import { describe, expect, it, vi } from 'vitest'
-import { refresh, refreshSettings, startFamily } from '../src/auth/refresh-tokens'
+import { refresh, startFamily } from '../src/auth/refresh-tokens'
 import { batchByName } from '../src/data/client'
 import { revokeFamily } from '../src/data/refresh-tokens'
 import { refreshFamilies, users } from '../src/data/schema'
+import { settingsOf } from '../src/settings'
 import { runScheduledHandler } from './contract/worker'
 import { createUser } from './helpers'
 
 const db = drizzle(env.DB)
-const settings = await refreshSettings(env)
+const settings = (await settingsOf(env)).refresh
 const origin = { actorUserId: null, ip: null, userAgent: null }
 const HOUR = 3_600_000
 const DAY = 24 * HOUR

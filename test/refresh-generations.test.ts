@@ -3,15 +3,16 @@ import { eq } from 'drizzle-orm'
 import { drizzle } from 'drizzle-orm/d1'
 import { describe, expect, it, vi } from 'vitest'
 import { mintRefreshToken } from '../src/auth/refresh-token-codec'
-import { type RefreshRefusal, refresh, refreshSettings, startFamily } from '../src/auth/refresh-tokens'
+import { type RefreshRefusal, refresh, startFamily } from '../src/auth/refresh-tokens'
 import { batchByName } from '../src/data/client'
 import { revokeFamily } from '../src/data/refresh-tokens'
 import { refreshFamilies, users } from '../src/data/schema'
 import { findAccount } from '../src/data/users'
+import { settingsOf } from '../src/settings'
 import { createUser, eventsAbout } from './helpers'
 
 const db = drizzle(env.DB)
-const settings = await refreshSettings(env)
+const settings = (await settingsOf(env)).refresh
 const origin = { actorUserId: null, ip: '192.0.2.8', userAgent: 'refresh-generations-test' }
 const REUSE = settings.reuseIntervalMs
 // The shipped rate: 10 at once, then one per 6 s.

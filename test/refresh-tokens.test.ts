@@ -3,15 +3,16 @@ import { eq, sql } from 'drizzle-orm'
 import { drizzle } from 'drizzle-orm/d1'
 import { decode } from 'hono/jwt'
 import { describe, expect, it, vi } from 'vitest'
-import { hasRefreshTokenShape, refresh, refreshSettings, startFamily } from '../src/auth/refresh-tokens'
-import { issueToken, tokenSettings } from '../src/auth/tokens'
+import { hasRefreshTokenShape, refresh, startFamily } from '../src/auth/refresh-tokens'
+import { issueToken } from '../src/auth/tokens'
 import { batchByName } from '../src/data/client'
 import { refreshFamilies, users } from '../src/data/schema'
 import { findAccount } from '../src/data/users'
+import { settingsOf } from '../src/settings'
 import { createUser, eventsAbout } from './helpers'
 
 const db = drizzle(env.DB)
-const settings = await refreshSettings(env)
+const settings = (await settingsOf(env)).refresh
 const origin = { actorUserId: null, ip: '192.0.2.7', userAgent: 'refresh-test' }
 const DAY = 86_400_000
 const REUSE = settings.reuseIntervalMs
@@ -75,7 +76,7 @@ describe('refresh tokens', () => {
 
   it('names the family in the access tokens issued from it', async () => {
     const { user, familyId } = await loggedIn()
-    const { token } = await issueToken(user, await tokenSettings(env), familyId)
+    const { token } = await issueToken(user, (await settingsOf(env)).tokens, familyId)
     expect(decode(token).payload.fam).toBe(familyId)
   })
 })

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { appendFile, readFile, writeFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { parseEnv } from 'node:util'
-import { MIN_SECRET_BYTES } from '../../src/lib/rotating-secret'
+import { MIN_SECRET_BYTES } from '../../src/settings'
 import { CliError } from './run-cli'
 import { projectRoot } from './wrangler'
 

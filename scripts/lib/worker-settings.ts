@@ -1,16 +1,16 @@
 import { resolve } from 'node:path'
-import { type Hashing, pbkdf2Iterations, pepperRing } from '../../src/auth/passwords'
+import type { Hashing } from '../../src/auth/passwords'
+import { ConfigError, passwordsOf } from '../../src/settings'
 import { ensureDevVars } from './dev-vars'
 import { CliError } from './run-cli'
 import { projectRoot } from './wrangler'
 import type { D1Target } from './wrangler-d1'
 
 /**
- * The PBKDF2 iteration count the Worker hashes with: `PBKDF2_ITERATIONS` from wrangler.toml
- * [vars], range-checked by the Worker's own `pbkdf2Iterations`. Loading wrangler takes a few
- * seconds, so it is imported only when this is called.
+ * `PBKDF2_ITERATIONS` from wrangler.toml [vars], as the Worker reads it. Loading wrangler takes a
+ * few seconds, so it is imported only when this is called.
  */
-async function workerPbkdf2Iterations(): Promise<number> {
+async function workerPbkdf2Iterations(): Promise<string | undefined> {
   const { unstable_readConfig } = await import('wrangler')
   try {
     // wrangler's declarations leave the config untyped; `vars` is all this reads.
@@ -20,7 +20,7 @@ async function workerPbkdf2Iterations(): Promise<number> {
     )
     const raw = vars.PBKDF2_ITERATIONS
     // A TOML number reaches the Worker as a number, which `Number()` reads as it does this string.
-    return pbkdf2Iterations({ PBKDF2_ITERATIONS: raw === undefined ? undefined : String(raw) } as Env)
+    return raw === undefined ? undefined : String(raw)
   } catch (error) {
     throw new CliError(`wrangler.toml: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`)
   }
@@ -53,8 +53,12 @@ async function workerPepper(target: D1Target): Promise<string | undefined> {
 export async function workerHashing(target: D1Target): Promise<Hashing> {
   const [iterations, pepper] = await Promise.all([workerPbkdf2Iterations(), workerPepper(target)])
   try {
-    return { iterations, pepper: (await pepperRing({ PASSWORD_PEPPER: pepper ?? '' })).current }
+    // Checked by the Worker's own settings: the CLI refuses what the Worker would.
+    return (await passwordsOf({ PBKDF2_ITERATIONS: iterations, PASSWORD_PEPPER: pepper ?? '' })).hashing
   } catch (error) {
+    if (error instanceof ConfigError && error.setting === 'PBKDF2_ITERATIONS') {
+      throw new CliError(`wrangler.toml: ${error.message}`)
+    }
     throw new CliError(error instanceof Error ? error.message : String(error))
   }
 }

@@ -1,4 +1,3 @@
-import { deviceTokenDays } from '../config'
 import type { Database } from '../data/client'
 import type { User } from '../data/schema'
 import { insertDevice } from '../data/trusted-devices'
@@ -9,17 +8,12 @@ import { hasOpaqueTokenShape, newOpaqueToken, opaqueTokenHash } from '../lib/opa
 // never on the counters that a lockout aimed at strangers fills. So an account blocked by
 // guesses from everywhere else still lets in the devices that logged in before.
 
-const DAY_MS = 86_400_000
-
 /**
  * The SHA-256 of a presented device token, or undefined for anything not spelt as one: a
  * malformed token is ignored, like an unknown one, not refused.
  */
 export const presentedDeviceHash = async (token: string | undefined): Promise<string | undefined> =>
   token !== undefined && hasOpaqueTokenShape(token) ? opaqueTokenHash(token) : undefined
-
-/** How long a device token lasts after the last login that used it, in ms. */
-export const deviceTtlMs = (env: Env): number => deviceTokenDays(env) * DAY_MS
 
 /**
  * A device token for `user`, newly trusted: `statements` go into the batch that completes the

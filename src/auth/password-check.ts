@@ -1,5 +1,4 @@
 import { auditEvent, type EventOrigin } from '../audit/events'
-import type { LoginThrottleSettings } from '../config'
 import { type BatchResults, batchByName, type Database } from '../data/client'
 import { releaseAttempt, reserveAttempt, type ThrottleKeys } from '../data/login-throttles'
 import type { NewAuditEvent, User } from '../data/schema'
@@ -7,6 +6,7 @@ import { reserveOnDevice, trustDevice } from '../data/trusted-devices'
 import { selectPasswordHashBySeed, selectUserByLogin } from '../data/users'
 import { base64Url, fromBase64Url } from '../lib/base64url'
 import { normalizeIdentifier } from '../lib/normalize'
+import type { LoginThrottleSettings } from '../settings'
 import {
   currentParams,
   dummyPasswordHash,

@@ -1,7 +1,5 @@
 import { z } from 'zod'
-import { integerVar } from '../config'
 import { base64, fromBase64 } from '../lib/base64url'
-import { rotatingSecret } from '../lib/rotating-secret'
 import { isCommonPassword } from './common-passwords'
 
 // Passwords: the policy a new one is held to, the pepper, and how they are hashed and checked.
@@ -64,24 +62,18 @@ async function pepperFrom(bytes: Uint8Array<ArrayBuffer>): Promise<Pepper> {
   return { id, key, throttleKey }
 }
 
-/** The secrets the peppers come from: the Worker's env, or what the CLI read for its target. */
-type PepperSecrets = Pick<Env, 'PASSWORD_PEPPER' | 'PASSWORD_PEPPER_PREVIOUS'>
-
-const peppersOf = rotatingSecret('PASSWORD_PEPPER', async (secrets): Promise<Peppers> => {
-  const all = await Promise.all(secrets.map(pepperFrom))
-  return { current: all[0], byId: new Map(all.map((pepper) => [pepper.id, pepper])) }
-})
-
 /**
- * `PASSWORD_PEPPER` (and `PASSWORD_PEPPER_PREVIOUS` during a rotation) as keys, imported
- * once per isolate and again only when a secret changes. Refuses a missing or short secret.
+ * The peppers of `PASSWORD_PEPPER`'s bytes and, during a rotation, `PASSWORD_PEPPER_PREVIOUS`'s
+ * (the current first), as keys.
  *
  * @example
- * const peppers = await pepperRing(c.env)
+ * const peppers = await peppersOf([current])
  * await hashPassword(password, { iterations, pepper: peppers.current })
  */
-export const pepperRing = (secrets: PepperSecrets): Promise<Peppers> =>
-  peppersOf(secrets.PASSWORD_PEPPER, secrets.PASSWORD_PEPPER_PREVIOUS)
+export async function peppersOf(secrets: Uint8Array<ArrayBuffer>[]): Promise<Peppers> {
+  const all = await Promise.all(secrets.map(pepperFrom))
+  return { current: all[0], byId: new Map(all.map((pepper) => [pepper.id, pepper])) }
+}
 
 /** HMAC-SHA-256 of `text` under `key`, as bytes. */
 export const hmac = async (key: CryptoKey, text: string): Promise<Uint8Array<ArrayBuffer>> =>
@@ -97,24 +89,10 @@ const STORED = /^\$pbkdf2-sha256\$i=(\d+)(?:,p=([0-9a-f]{8}))?\$([A-Za-z0-9+/]+)
 type HashParams = { iterations: number; pepperId: string | null }
 
 /** Deployed Workers refuse PBKDF2 above this; local workerd does not, so the code does. */
-const MAX_PBKDF2_ITERATIONS = 100_000
-
-export const pbkdf2Iterations = (env: Env): number =>
-  integerVar('PBKDF2_ITERATIONS', env.PBKDF2_ITERATIONS, 100_000, 1_000, MAX_PBKDF2_ITERATIONS)
+export const MAX_PBKDF2_ITERATIONS = 100_000
 
 /** What new hashes are made with: `PBKDF2_ITERATIONS` and the current pepper. */
 export type Hashing = { iterations: number; pepper: Pepper }
-
-/**
- * The Worker's current hashing parameters, and every pepper a stored hash may name.
- *
- * @example
- * const { hashing, peppers } = await passwordSettings(c.env)
- */
-export async function passwordSettings(env: Env): Promise<{ hashing: Hashing; peppers: Peppers }> {
-  const peppers = await pepperRing(env)
-  return { hashing: { iterations: pbkdf2Iterations(env), pepper: peppers.current }, peppers }
-}
 
 /** The PBKDF2 input: the password's HMAC under the pepper, or the password itself for a hash made without one. */
 const passwordInput = async (password: string, pepper: Pepper | null): Promise<Uint8Array<ArrayBuffer>> =>

@@ -1,5 +1,4 @@
 import { base64Url, fromBase64Url } from '../lib/base64url'
-import { rotatingSecret } from '../lib/rotating-secret'
 
 // A refresh token names its family and generation and carries an HMAC-SHA-256 of both under a key
 // only the Worker holds: any genuine token, however old, is told from a forgery without storing it.
@@ -39,17 +38,16 @@ const encoder = new TextEncoder()
  * under a label of its own, so never a signing key. Tokens are made with the first only.
  *
  * @example
- * const keys = await refreshKeysOf(env.JWT_SECRET, env.JWT_SECRET_PREVIOUS)
+ * const keys = await refreshKeysOf([current, previous])
  */
-export const refreshKeysOf = rotatingSecret('JWT_SECRET', (secrets) =>
+export const refreshKeysOf = (secrets: Uint8Array<ArrayBuffer>[]) =>
   Promise.all(
     secrets.map(async (secret) => {
       const root = await crypto.subtle.importKey('raw', secret, HMAC, false, ['sign'])
       const bytes = await crypto.subtle.sign('HMAC', root, encoder.encode('orgstack refresh token key'))
       return crypto.subtle.importKey('raw', bytes, HMAC, false, ['sign', 'verify'])
     }),
-  ),
-)
+  )
 
 function claimBytes({ familyId, generation }: RefreshTokenClaims): Uint8Array<ArrayBuffer> {
   const bytes = new Uint8Array(CLAIM_BYTES)

@@ -1,10 +1,10 @@
 import { auditEvent, type EventOrigin } from '../audit/events'
-import { refreshTokenLifetimes } from '../config'
 import { batchByName, type Database } from '../data/client'
 import { insertFamily, rotateFamily } from '../data/refresh-tokens'
 import type { NewAuditEvent, User } from '../data/schema'
 import { uuidv7 } from '../lib/uuid-v7'
-import { hasRefreshTokenShape, mintRefreshToken, readRefreshToken, refreshKeysOf } from './refresh-token-codec'
+import type { RefreshSettings } from '../settings'
+import { hasRefreshTokenShape, mintRefreshToken, readRefreshToken } from './refresh-token-codec'
 
 // A family is one row: its current generation and when it last rotated. A token names its family
 // and generation under a MAC (`refresh-token-codec.ts`), so any token of a family is known for
@@ -12,32 +12,6 @@ import { hasRefreshTokenShape, mintRefreshToken, readRefreshToken, refreshKeysOf
 // request racing with one token.
 
 export { hasRefreshTokenShape, REFRESH_TOKEN_LENGTH, REFRESH_TOKEN_PATTERN } from './refresh-token-codec'
-
-const DAY_MS = 86_400_000
-const MINUTE_MS = 60_000
-
-/**
- * What starting and refreshing families needs: the lifetimes and rate from the vars, and the MAC
- * keys, made once per isolate. Read up front, so a misconfigured Worker fails before any write.
- *
- * @example
- * const settings = await refreshSettings(c.env)
- */
-export async function refreshSettings(env: Env) {
-  const { idleDays, absoluteDays, reuseIntervalSeconds, rotationsPerMinute } = refreshTokenLifetimes(env)
-  const rotationCostMs = Math.ceil(MINUTE_MS / rotationsPerMinute)
-  return {
-    keys: await refreshKeysOf(env.JWT_SECRET, env.JWT_SECRET_PREVIOUS),
-    idleMs: idleDays * DAY_MS,
-    absoluteMs: absoluteDays * DAY_MS,
-    reuseIntervalMs: reuseIntervalSeconds * 1000,
-    rotationCostMs,
-    // Room for `rotationsPerMinute` rotations at once, refilled at that many a minute.
-    budgetMs: rotationCostMs * rotationsPerMinute,
-  }
-}
-
-export type RefreshSettings = Awaited<ReturnType<typeof refreshSettings>>
 
 /** Seconds from `now` until `until`, rounded down: what `refreshExpiresIn` answers. */
 const secondsUntil = (until: Date, now: Date) => Math.floor((until.getTime() - now.getTime()) / 1000)
@@ -49,7 +23,7 @@ const secondsUntil = (until: Date, now: Date) => Math.floor((until.getTime() - n
  * if the user's has moved on by the time the batch runs, no family is written.
  *
  * @example
- * const family = await startFamily(db, user, await refreshSettings(c.env))
+ * const family = await startFamily(db, user, c.var.settings.refresh)
  * await writeChange(c, { statements: { release, ...family.statements }, events })
  * const { token } = await issueToken(user, tokens, family.familyId)
  * // answer { ...token fields, refreshToken: family.refreshToken, refreshExpiresIn: family.refreshExpiresIn }

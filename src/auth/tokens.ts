@@ -2,10 +2,8 @@ import { sign } from 'hono/jwt'
 import type { HonoJsonWebKey } from 'hono/utils/jwt/jws'
 import { decodeHeader } from 'hono/utils/jwt/jwt'
 import { z } from 'zod'
-import { integerVar, stringVar } from '../config'
 import { roles, type User } from '../data/schema'
 import { base64Url } from '../lib/base64url'
-import { rotatingSecret } from '../lib/rotating-secret'
 
 export const TOKEN_ALGORITHM = 'HS256'
 
@@ -48,17 +46,17 @@ const TOKEN_SHAPE = /^[\w-]+\.[\w-]+\.[\w-]{42}[AEIMQUYcgkosw048]$/
  * alphabet: the signature covers their exact text.
  *
  * @example
- * hasTokenShape(await issueToken(user, settings)) // true
+ * hasTokenShape((await issueToken(user, tokens)).token) // true
  * hasTokenShape(`${token}=`) // false
  */
 export const hasTokenShape = (token: string): boolean => TOKEN_SHAPE.test(token)
 
 /** The keys tokens are signed and verified with. */
-type Keyring = {
+export type Keyring = {
   /** Signs: `JWT_SECRET` as a JWK, so Hono's `sign` writes its `kid` into the header. */
-  signingJwk: HonoJsonWebKey
+  jwk: HonoJsonWebKey
   /** Verifies: `JWT_SECRET`'s key, and `JWT_SECRET_PREVIOUS`'s during a rotation, by `kid`. */
-  verifyKeys: Map<string, CryptoKey>
+  verifyKeys: ReadonlyMap<string, CryptoKey>
 }
 
 /** A key id that names a secret without revealing anything of it: part of a hash of it. */
@@ -69,51 +67,32 @@ async function keyFor(bytes: Uint8Array<ArrayBuffer>) {
 }
 
 /**
- * The keyring for `JWT_SECRET` (and `JWT_SECRET_PREVIOUS` if set), built once per isolate and
- * again only when a secret changes. Refuses a missing or short secret rather than sign or verify with it.
+ * The keyring of `JWT_SECRET`'s bytes and, during a rotation, `JWT_SECRET_PREVIOUS`'s (the current first).
+ *
+ * @example
+ * const { jwk, verifyKeys } = await tokenKeysOf([current, previous])
  */
-const keyringOf = rotatingSecret('JWT_SECRET', async (secrets): Promise<Keyring> => {
+export async function tokenKeysOf(secrets: Uint8Array<ArrayBuffer>[]): Promise<Keyring> {
   const keys = await Promise.all(secrets.map(keyFor))
   return {
-    signingJwk: { kty: 'oct', k: base64Url(secrets[0]), alg: TOKEN_ALGORITHM, kid: keys[0].kid },
+    jwk: { kty: 'oct', k: base64Url(secrets[0]), alg: TOKEN_ALGORITHM, kid: keys[0].kid },
     verifyKeys: new Map(keys.map((key) => [key.kid, key.verifyKey])),
   }
-})
+}
 
-const keyring = (env: Env) => keyringOf(env.JWT_SECRET, env.JWT_SECRET_PREVIOUS)
+/** What signing and verifying need: the keys, our `iss` and `aud`, and how long an access token lives. */
+export type TokenSettings = Keyring & { issuer: string; audience: string; ttlSeconds: number }
 
-/** What verifying a token needs: the key its header's `kid` names (if any), and our `iss` and `aud`. */
-export async function verification(env: Env, token: string) {
-  const { verifyKeys } = await keyring(env)
+/** The key that verifies `token`: the one its header's `kid` names; undefined for none of ours. */
+export function verifyingKey({ verifyKeys }: Pick<TokenSettings, 'verifyKeys'>, token: string): CryptoKey | undefined {
   let kid: unknown
   try {
     kid = decodeHeader(token).kid
   } catch {
-    kid = undefined
+    return undefined
   }
-  const key = typeof kid === 'string' ? verifyKeys.get(kid) : undefined
-  return { key, issuer: tokenIssuer(env), audience: tokenAudience(env) }
+  return typeof kid === 'string' ? verifyKeys.get(kid) : undefined
 }
-
-/** `iss` of every token signed, and required of every token accepted. */
-const tokenIssuer = (env: Env): string => stringVar(env.TOKEN_ISSUER, 'orgstack')
-
-/** `aud` of every token signed, and required of every token accepted. */
-const tokenAudience = (env: Env): string => stringVar(env.TOKEN_AUDIENCE, 'orgstack-api')
-
-/** How long an access token lives. */
-export const tokenTtlSeconds = (env: Env): number =>
-  integerVar('TOKEN_TTL_SECONDS', env.TOKEN_TTL_SECONDS, 86_400, 60, 31 * 86_400)
-
-/** What signing needs, read and checked up front, so a misconfigured Worker fails before doing any work. */
-type TokenSettings = { jwk: HonoJsonWebKey; issuer: string; audience: string; ttlSeconds: number }
-
-export const tokenSettings = async (env: Env): Promise<TokenSettings> => ({
-  jwk: (await keyring(env)).signingJwk,
-  issuer: tokenIssuer(env),
-  audience: tokenAudience(env),
-  ttlSeconds: tokenTtlSeconds(env),
-})
 
 /**
  * A fresh access token for `user`, expiring `ttlSeconds` from now, with the key's `kid` in
@@ -121,7 +100,7 @@ export const tokenSettings = async (env: Env): Promise<TokenSettings> => ({
  * refresh token family it is issued from (`fam`): revoking the family refuses it too.
  *
  * @example
- * const { token, expiresIn } = await issueToken(user, await tokenSettings(c.env), family.familyId)
+ * const { token, expiresIn } = await issueToken(user, c.var.settings.tokens, family.familyId)
  */
 export async function issueToken(
   user: Pick<User, 'id' | 'username' | 'role' | 'tokenVersion'>,

@@ -1,6 +1,6 @@
 import { inArray, lte, type SQL, sql } from 'drizzle-orm'
 import { type AnySQLiteColumn, alias } from 'drizzle-orm/sqlite-core'
-import type { LoginThrottleSettings } from '../config'
+import type { LoginThrottleSettings } from '../settings'
 import { type Database, deleteSome } from './client'
 import { loginThrottles } from './schema'
 

@@ -2,9 +2,9 @@ import type { Hook } from '@hono/zod-openapi'
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import type { AppEnv } from '../app-env'
-import { ConfigError } from '../config'
 import { isMissingSchema } from '../data/client'
 import { isD1Error, loggableMessage } from '../data/d1-faults'
+import { ConfigError } from '../settings'
 import { ApiError } from './errors'
 
 /** Turns a failed Zod validation of any request part into one 400 with the issues. */

@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi'
 import type { Context, MiddlewareHandler } from 'hono'
 import { createMiddleware } from 'hono/factory'
-import { jwt } from 'hono/jwt'
+import { verify } from 'hono/jwt'
 import type { AppEnv } from '../app-env'
 import {
   hasTokenShape,
@@ -9,7 +9,7 @@ import {
   TOKEN_ALGORITHM,
   type TokenClaims,
   tokenClaimsSchema,
-  verification,
+  verifyingKey,
 } from '../auth/tokens'
 import { findAccountInOrg } from '../data/organizations'
 import { orgRoles, type Role, type User } from '../data/schema'
@@ -17,8 +17,6 @@ import { findAccount } from '../data/users'
 import { may, type OrgAction, orgAccess } from '../orgs/permissions'
 import { ApiError, type ErrorCode } from './errors'
 import { idParamSchema } from './id-schemas'
-
-const noop = async () => {}
 
 /**
  * The token of a Bearer credential (`Bearer <token>`, the scheme in any case), split as Hono's
@@ -31,8 +29,8 @@ function bearerToken(authorization: string | undefined): string | undefined {
 }
 
 /**
- * The claims of the request's `Authorization: Bearer <token>`, verified with
- * Hono's JWT middleware: Bearer only (scheme case-insensitive; no cookie, no
+ * The claims of the request's `Authorization: Bearer <token>`, verified by Hono's `verify` with
+ * the keys imported once per settings: Bearer only (scheme case-insensitive; no cookie, no
  * query string), HS256 only, `typ: JWT`, our `iss` and `aud`, signed by the key
  * its `kid` names. A token too long or not spelt canonically (`hasTokenShape`)
  * is refused before any decoding or crypto. Throws the guide's 401s.
@@ -47,21 +45,23 @@ export async function verifiedClaims(c: Context<AppEnv>): Promise<TokenClaims> {
   const token = bearerToken(c.req.header('Authorization'))
   if (token === undefined) throw new ApiError('missing_authorization')
   if (token.length > MAX_TOKEN_LENGTH || !hasTokenShape(token)) throw new ApiError('invalid_token')
-  const { key, issuer, audience } = await verification(c.env, token)
+  const { tokens } = c.var.settings
+  const key = verifyingKey(tokens, token)
   if (!key) throw new ApiError('invalid_token')
-
-  const verify = jwt({
-    secret: key,
-    alg: TOKEN_ALGORITHM,
-    verification: { exp: false, iss: issuer, aud: audience, typ: 'JWT' },
-  })
+  let payload: unknown
   try {
-    await verify(c, noop)
+    payload = await verify(token, key, {
+      alg: TOKEN_ALGORITHM,
+      typ: 'JWT',
+      iss: tokens.issuer,
+      aud: tokens.audience,
+      exp: false,
+    })
   } catch {
     // Hono's error messages embed the token: never log or rethrow them.
     throw new ApiError('invalid_token')
   }
-  const claims = tokenClaimsSchema.safeParse(c.get('jwtPayload'))
+  const claims = tokenClaimsSchema.safeParse(payload)
   if (!claims.success) throw new ApiError('invalid_token')
   if (claims.data.exp <= Math.floor(Date.now() / 1000)) throw new ApiError('token_expired')
   return claims.data

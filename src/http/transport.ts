@@ -1,7 +1,9 @@
+import type { Context } from 'hono'
 import { cors } from 'hono/cors'
 import { createMiddleware } from 'hono/factory'
 import { secureHeaders } from 'hono/secure-headers'
 import type { AppEnv } from '../app-env'
+import { transportOf } from '../settings'
 import { ApiError } from './errors'
 
 const HSTS = 'max-age=31536000; includeSubDomains'
@@ -38,31 +40,22 @@ export const noStore = createMiddleware<AppEnv>(async (c, next) => {
 
 /** In production (`ENVIRONMENT=production`) a plain-HTTP request is refused, not redirected. */
 export const httpsOnly = createMiddleware<AppEnv>(async (c, next) => {
-  if (c.env.ENVIRONMENT === 'production' && !c.req.url.startsWith('https:')) {
+  if (transportOf(c.env).httpsOnly && !c.req.url.startsWith('https:')) {
     throw new ApiError('https_required')
   }
   await next()
 })
 
-let cached: { origins: string; middleware: ReturnType<typeof cors> } | undefined
+const corsForOrigins = cors({
+  origin: (origin, c: Context<AppEnv>) => (transportOf(c.env).corsOrigins.has(origin) ? origin : null),
+  allowMethods: ['GET', 'POST', 'PATCH', 'DELETE'],
+  allowHeaders: ['Authorization', 'Content-Type'],
+  exposeHeaders: ['Retry-After', 'X-Request-Id'],
+  credentials: false,
+  maxAge: 600,
+})
 
 /** CORS for exactly the origins in `CORS_ORIGINS` (comma-separated), without credentials; off when unset. */
-export const corsFromEnv = createMiddleware<AppEnv>(async (c, next) => {
-  const origins = c.env.CORS_ORIGINS ?? ''
-  if (origins.trim() === '') return next()
-  if (cached?.origins !== origins) {
-    const allowed = new Set(origins.split(',').map((origin) => origin.trim()))
-    cached = {
-      origins,
-      middleware: cors({
-        origin: (origin) => (allowed.has(origin) ? origin : null),
-        allowMethods: ['GET', 'POST', 'PATCH', 'DELETE'],
-        allowHeaders: ['Authorization', 'Content-Type'],
-        exposeHeaders: ['Retry-After', 'X-Request-Id'],
-        credentials: false,
-        maxAge: 600,
-      }),
-    }
-  }
-  return cached.middleware(c, next)
-})
+export const corsFromEnv = createMiddleware<AppEnv>(async (c, next) =>
+  transportOf(c.env).corsOrigins.size === 0 ? next() : corsForOrigins(c, next),
+)

@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { createUser, parseNewUser } from '../../scripts/lib/create-user'
 import { spawnWrangler } from '../../scripts/lib/wrangler'
 import { applyLocalMigrations } from '../../scripts/lib/wrangler-d1'
-import { passwordSettings } from '../../src/auth/passwords'
+import { passwordsOf } from '../../src/settings'
 
 /** A Worker served by `wrangler dev` on this machine, with an admin to log in as. */
 export type LocalWorker = {
@@ -74,7 +74,7 @@ export async function startLocalWorker(): Promise<LocalWorker> {
 
   const admin = { username: 'docs-admin', password: randomBytes(18).toString('base64url') }
   await applyLocalMigrations(state, { quiet: true })
-  const { hashing } = await passwordSettings(vars as unknown as Env)
+  const { hashing } = await passwordsOf(vars as unknown as Env)
   const input = parseNewUser({ ...admin, email: 'docs-admin@example.com', role: 'admin' })
   await createUser(input, hashing, { remote: false, persistTo: state })
 

@@ -1,8 +1,8 @@
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { throttleKeys } from '../../src/auth/password-check'
-import { pepperRing } from '../../src/auth/passwords'
 import { clientAddress } from '../../src/lib/client-address'
+import { settingsOf } from '../../src/settings'
 import { createUser, DEFAULT_PASSWORD, eventsAbout, newSession, uniqueName } from '../helpers'
 import {
   changePasswordAs,
@@ -15,7 +15,7 @@ import {
   SMALL_LIMITS,
 } from './login-attempts'
 
-const peppers = await pepperRing(env)
+const { peppers } = (await settingsOf(env)).passwords
 
 async function failTimes(times: number, username: string, ip: string) {
   for (let i = 0; i < times; i++) expect((await loginAs(username, 'wrong password', ip)).status).toBe(401)

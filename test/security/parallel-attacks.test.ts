@@ -2,12 +2,12 @@ import { env } from 'cloudflare:workers'
 import { drizzle } from 'drizzle-orm/d1'
 import { describe, expect, it, vi } from 'vitest'
 import { throttleKeys } from '../../src/auth/password-check'
-import { pepperRing } from '../../src/auth/passwords'
 import { loginThrottles } from '../../src/data/schema'
+import { settingsOf } from '../../src/settings'
 import { createUser, DEFAULT_PASSWORD, newSession, uniqueName } from '../helpers'
 import { changePasswordAs, expectBlocked, loginAs, passTime, randomIp, SMALL_LIMITS } from './login-attempts'
 
-const peppers = await pepperRing(env)
+const { peppers } = (await settingsOf(env)).passwords
 
 /** The production limits: 5 per account and client, 50 per account, 100 per client. */
 const DEFAULT_LIMITS = {}

@@ -2,21 +2,22 @@ import { env } from 'cloudflare:workers'
 import { eq } from 'drizzle-orm'
 import { drizzle } from 'drizzle-orm/d1'
 import { describe, expect, it, vi } from 'vitest'
-import { hashParams, passwordSettings, pepperRing } from '../../src/auth/passwords'
+import { hashParams } from '../../src/auth/passwords'
 import { users } from '../../src/data/schema'
+import { settingsOf } from '../../src/settings'
 import { buildUser } from '../../src/users/new-user'
 import { consoleSpy, DEFAULT_PASSWORD, request, uniqueName } from '../helpers'
 import { randomIp } from './login-attempts'
 
 const db = drizzle(env.DB)
 const OLD_PEPPER = 'the-pepper-before-the-rotation-0123456789'
-const { hashing } = await passwordSettings(env)
+const { hashing } = (await settingsOf(env)).passwords
 
 /** A user whose hash was made with `iterations` and the pepper `secret` (null: a hash from before peppers). */
 async function userHashedWith({ iterations = hashing.iterations, secret = env.PASSWORD_PEPPER as string | null }) {
   const username = uniqueName('hashed')
   const input = { username, email: `${username}@example.com`, password: DEFAULT_PASSWORD, role: 'member' as const }
-  const pepper = (await pepperRing({ PASSWORD_PEPPER: secret ?? OLD_PEPPER })).current
+  const pepper = (await settingsOf({ ...env, PASSWORD_PEPPER: secret ?? OLD_PEPPER })).passwords.hashing.pepper
   const row = await buildUser(input, { iterations, pepper })
   if (secret === null) row.passwordHash = await unpepperedHash(DEFAULT_PASSWORD, iterations)
   await db.insert(users).values(row)
@@ -66,7 +67,7 @@ describe('the pepper', () => {
 
   it('rotates: hashes of PASSWORD_PEPPER_PREVIOUS still verify and are upgraded at login', async () => {
     const user = await userHashedWith({ secret: OLD_PEPPER })
-    const oldId = (await pepperRing({ PASSWORD_PEPPER: OLD_PEPPER })).current.id
+    const oldId = (await settingsOf({ ...env, PASSWORD_PEPPER: OLD_PEPPER })).passwords.hashing.pepper.id
     expect((await storedParams(user.id))?.pepperId).toBe(oldId)
 
     const rotated = { PASSWORD_PEPPER_PREVIOUS: OLD_PEPPER }

@@ -2,16 +2,17 @@ import { env } from 'cloudflare:workers'
 import { eq } from 'drizzle-orm'
 import { drizzle } from 'drizzle-orm/d1'
 import { describe, expect, it, vi } from 'vitest'
-import { REFRESH_TOKEN_LENGTH, refresh, refreshSettings, startFamily } from '../../src/auth/refresh-tokens'
+import { REFRESH_TOKEN_LENGTH, refresh, startFamily } from '../../src/auth/refresh-tokens'
 import { batchByName } from '../../src/data/client'
 import { revokeFamily } from '../../src/data/refresh-tokens'
 import { refreshFamilies, users } from '../../src/data/schema'
 import { findAccount } from '../../src/data/users'
 import { newOpaqueToken } from '../../src/lib/opaque-token'
+import { settingsOf } from '../../src/settings'
 import { createUser } from '../helpers'
 
 const db = drizzle(env.DB)
-const settings = await refreshSettings(env)
+const settings = (await settingsOf(env)).refresh
 const origin = { actorUserId: null, ip: '198.51.100.9', userAgent: 'refresh-security-test' }
 
 async function loggedIn(userId?: string) {
@@ -131,7 +132,8 @@ describe('refresh token families', () => {
   it('never branch, even when racing requests mint successors under different keys (a JWT_SECRET rotation)', async () => {
     const { familyId, refreshToken } = await loggedIn()
     const nextSecret = 'the-next-jwt-secret-0123456789abcdef0123'
-    const rotatedKey = await refreshSettings({ ...env, JWT_SECRET: nextSecret, JWT_SECRET_PREVIOUS: env.JWT_SECRET })
+    const rotatedKey = (await settingsOf({ ...env, JWT_SECRET: nextSecret, JWT_SECRET_PREVIOUS: env.JWT_SECRET }))
+      .refresh
     const first = await refreshOf(refreshToken)
     const second = await refresh(db, refreshToken, rotatedKey, { origin })
     if (first.result !== 'rotated' || second.result !== 'rotated') throw new Error('expected both rotated')
@@ -145,7 +147,7 @@ describe('refresh token families', () => {
     expect(await db.$count(refreshFamilies, eq(refreshFamilies.id, familyId))).toBe(1)
 
     // Without the previous secret (everyone logged out), a token of the old one is unknown: refused, nothing revoked.
-    const replaced = await refreshSettings({ ...env, JWT_SECRET: nextSecret })
+    const replaced = (await settingsOf({ ...env, JWT_SECRET: nextSecret })).refresh
     const { refreshToken: old, familyId: oldFamily } = await loggedIn()
     expect(await refresh(db, old, replaced, { origin })).toEqual({ result: 'invalid', reason: 'unknown' })
     expect(await familyRow(oldFamily)).toMatchObject({ generation: 0, revokedAt: null })

@@ -1,7 +1,8 @@
 import { env } from 'cloudflare:workers'
 import { decode } from 'hono/jwt'
 import { describe, expect, it, vi } from 'vitest'
-import { type TokenClaims, tokenSettings } from '../../src/auth/tokens'
+import type { TokenClaims } from '../../src/auth/tokens'
+import { settingsOf } from '../../src/settings'
 import { consoleSpy, DEFAULT_PASSWORD, forgeToken, newSession, request, signCompact } from '../helpers'
 
 const OLD_SECRET = 'the-secret-before-the-rotation-0123456789'
@@ -34,7 +35,7 @@ describe('token rules', () => {
 
   it('requires typ JWT in the header', async () => {
     const payload = await claims()
-    const { kid } = (await tokenSettings(env)).jwk
+    const { kid } = (await settingsOf(env)).tokens.jwk
     for (const header of [
       { alg: 'HS256', kid },
       { alg: 'HS256', typ: 'at+jwt', kid },

@@ -3,15 +3,15 @@ import { eq } from 'drizzle-orm'
 import { drizzle } from 'drizzle-orm/d1'
 import { describe, expect, it } from 'vitest'
 import { throttleKeys } from '../../src/auth/password-check'
-import { pepperRing } from '../../src/auth/passwords'
 import { trustedDevices } from '../../src/data/schema'
 import { MAX_DEVICES_PER_ACCOUNT } from '../../src/data/trusted-devices'
 import { hasOpaqueTokenShape, newOpaqueToken, opaqueTokenHash } from '../../src/lib/opaque-token'
+import { settingsOf } from '../../src/settings'
 import { createUser, DEFAULT_PASSWORD, newSession, request } from '../helpers'
 import { expectBlocked, passTime, randomIp } from './login-attempts'
 
 const db = drizzle(env.DB)
-const peppers = await pepperRing(env)
+const { peppers } = (await settingsOf(env)).passwords
 
 /** The limits of a deployment as shipped, but for the clean-client delay: the attack below lasts one test. */
 const LIMITS = { LOGIN_LOCKOUT_SECONDS: '30' }

@@ -1,9 +1,7 @@
 import type { Context } from 'hono'
 import type { AppEnv } from '../../app-env'
-import { deviceTtlMs, presentedDeviceHash } from '../../auth/device-tokens'
+import { presentedDeviceHash } from '../../auth/device-tokens'
 import { checkPassword, failedCheckEvents } from '../../auth/password-check'
-import { passwordSettings } from '../../auth/passwords'
-import { loginThrottleSettings } from '../../config'
 import type { User } from '../../data/schema'
 import { ApiError } from '../../http/errors'
 import { clientOf, originOf } from '../../http/origin'
@@ -23,8 +21,9 @@ export async function checkedPassword(
   attempt: { password: string } & ({ login: string; deviceToken?: string } | { user: User }),
   actor: string | null,
 ) {
-  const { hashing, peppers } = await passwordSettings(c.env)
-  const settings = { hashing, peppers, throttle: loginThrottleSettings(c.env), deviceTtlMs: deviceTtlMs(c.env) }
+  const { passwords, throttle, devices } = c.var.settings
+  const { hashing, peppers } = passwords
+  const settings = { hashing, peppers, throttle, deviceTtlMs: devices.ttlMs }
   const { network } = clientOf(c)
   const check = await checkPassword(
     c.var.db,

@@ -1,9 +1,9 @@
 import { z } from '@hono/zod-openapi'
 import { auditEvent } from '../../audit/events'
-import { deviceTtlMs, startDevice } from '../../auth/device-tokens'
+import { startDevice } from '../../auth/device-tokens'
 import { hashPassword, needsRehash } from '../../auth/passwords'
-import { refreshSettings, startFamily } from '../../auth/refresh-tokens'
-import { issueToken, tokenSettings } from '../../auth/tokens'
+import { startFamily } from '../../auth/refresh-tokens'
+import { issueToken } from '../../auth/tokens'
 import { rehashPassword } from '../../data/users'
 import { ALSO_REFUSED } from '../../http/also-refused'
 import { apiRoute } from '../../http/api-route'
@@ -56,10 +56,8 @@ const login = apiRoute(everyone, {
 export const loginRouter = createRouter().openapi(login, async (c) => {
   const { username, password, deviceToken } = c.req.valid('json')
   const db = c.var.db
-  // Settings first, so a misconfigured Worker fails alike for known and unknown users.
-  const tokens = await tokenSettings(c.env)
-  const refreshing = await refreshSettings(c.env)
-  const ttlMs = deviceTtlMs(c.env)
+  const { tokens, refresh: refreshing, devices } = c.var.settings
+  const ttlMs = devices.ttlMs
   // Nobody is authenticated yet: a failure has no actor.
   const { user, release, trustedDevice, hashing } = await checkedPassword(
     c,

@@ -1,9 +1,9 @@
 import { z } from '@hono/zod-openapi'
 import { auditEvent } from '../../audit/events'
-import { deviceTtlMs, startDevice } from '../../auth/device-tokens'
+import { startDevice } from '../../auth/device-tokens'
 import { hashPassword } from '../../auth/passwords'
-import { refreshSettings, startFamily } from '../../auth/refresh-tokens'
-import { issueToken, tokenSettings } from '../../auth/tokens'
+import { startFamily } from '../../auth/refresh-tokens'
+import { issueToken } from '../../auth/tokens'
 import { nextTokenVersion, updateUser } from '../../data/users'
 import { apiRoute } from '../../http/api-route'
 import { ApiError } from '../../http/errors'
@@ -50,8 +50,7 @@ const changePassword = apiRoute(signedIn, {
 export const passwordRouter = createRouter().openapi(changePassword, async (c) => {
   const { currentPassword, newPassword } = c.req.valid('json')
   const { user, db } = c.var
-  const tokens = await tokenSettings(c.env)
-  const refreshing = await refreshSettings(c.env)
+  const { tokens, refresh: refreshing, devices } = c.var.settings
   // A wrong current password is a failed login: the same counters, reserved the same way.
   const { release, hashing } = await checkedPassword(c, { user, password: currentPassword }, user.id)
   const now = new Date()
@@ -60,7 +59,7 @@ export const passwordRouter = createRouter().openapi(changePassword, async (c) =
   // on, to the version they name: every other device and family of the account is revoked.
   const changedUser = { id: user.id, tokenVersion: user.tokenVersion + 1 }
   const family = await startFamily(db, changedUser, refreshing, now)
-  const device = await startDevice(db, changedUser, deviceTtlMs(c.env), now)
+  const device = await startDevice(db, changedUser, devices.ttlMs, now)
   const { changed } = await writeChange(c, {
     change: updateUser(db, user.id, set),
     events: [auditEvent('password_changed', user.id, originOf(c, user.id), now)],

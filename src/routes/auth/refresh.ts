@@ -1,5 +1,5 @@
-import { refresh, refreshSettings } from '../../auth/refresh-tokens'
-import { issueToken, tokenSettings } from '../../auth/tokens'
+import { refresh } from '../../auth/refresh-tokens'
+import { issueToken } from '../../auth/tokens'
 import { apiRoute } from '../../http/api-route'
 import { ApiError } from '../../http/errors'
 import { bodyCredential } from '../../http/guards'
@@ -26,9 +26,7 @@ const refreshRoute = apiRoute(bodyCredential, {
 
 export const refreshRouter = createRouter().openapi(refreshRoute, async (c) => {
   const { refreshToken } = c.req.valid('json')
-  // Settings first: a misconfigured Worker fails before anything is written.
-  const tokens = await tokenSettings(c.env)
-  const settings = await refreshSettings(c.env)
+  const { tokens, refresh: settings } = c.var.settings
   // Nobody is authenticated: the token proves a login, not who sent it.
   const refreshed = await refresh(c.var.db, refreshToken, settings, { origin: originOf(c, null) })
   if (refreshed.result !== 'rotated') {

@@ -2,7 +2,6 @@ import { z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import type { AppEnv } from '../../app-env'
 import { orgEvent } from '../../audit/events'
-import { organizationLimits } from '../../config'
 import {
   consumeInvitations,
   deletePendingInvitation,
@@ -85,7 +84,7 @@ export const receivedInvitationsRouter = createRouter()
     const now = new Date()
     const invitation = await pendingForCaller(c, c.req.valid('param').invitationId, now)
     const orgId = invitation.org.id
-    const { maxOrgsPerUser } = organizationLimits(c.env)
+    const { maxOrgsPerUser } = c.var.settings.organizations
     const { changed: joined } = await writeChange(c, {
       change: joinByInvitation(db, { id: invitation.id, orgId, userId: user.id, now, maxOrgs: maxOrgsPerUser }),
       events: [orgEvent('invitation_accepted', orgId, user.id, originOf(c, user.id), now)],

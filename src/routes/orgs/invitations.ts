@@ -1,6 +1,5 @@
 import { z } from '@hono/zod-openapi'
 import { orgEvent } from '../../audit/events'
-import { organizationLimits } from '../../config'
 import type { Database } from '../../data/client'
 import {
   createInvitation,
@@ -91,7 +90,7 @@ export const orgInvitationsRouter = createRouter()
     const { db, user: caller, orgScope } = c.var
     const input = c.req.valid('json')
     authorize(c, null, { kind: 'add', role: input.role })
-    const limits = organizationLimits(c.env)
+    const limits = c.var.settings.organizations
     const orgId = orgScope.org.id
     const row = buildInvitation(input, { orgId, invitedBy: caller.id, ttlDays: limits.invitationTtlDays })
     const now = row.createdAt

@@ -1,6 +1,5 @@
 import { z } from '@hono/zod-openapi'
 import { orgEvent } from '../../audit/events'
-import { organizationLimits } from '../../config'
 import { createOrganization, deleteOrganization, listOrganizations, updateOrganization } from '../../data/organizations'
 import { findUserById } from '../../data/users'
 import { apiRoute } from '../../http/api-route'
@@ -99,7 +98,7 @@ export const organizationsRouter = createRouter()
   .openapi(create, async (c) => {
     const { db, user } = c.var
     const row = buildOrganization(c.req.valid('json'))
-    const { maxOrgsPerUser } = organizationLimits(c.env)
+    const { maxOrgsPerUser } = c.var.settings.organizations
     const { organization, owner } = createOrganization(db, row, user.id, { maxOrgs: maxOrgsPerUser })
     const { changed: created } = await writeChange(c, {
       change: organization,

@@ -1,5 +1,4 @@
 import { auditEvent } from '../../audit/events'
-import { passwordSettings } from '../../auth/passwords'
 import type { Database } from '../../data/client'
 import { bindInvitations } from '../../data/invitations'
 import { organizationsOwnedAlone } from '../../data/memberships'
@@ -77,7 +76,7 @@ async function refusal(db: Database, id: string) {
 export const manageUsersRouter = createRouter()
   .openapi(create, async (c) => {
     const { db, user: admin } = c.var
-    const row = await buildUser(c.req.valid('json'), (await passwordSettings(c.env)).hashing)
+    const row = await buildUser(c.req.valid('json'), c.var.settings.passwords.hashing)
     const { user } = await writeChange(c, {
       statements: { user: insertUser(db, row), invitations: bindInvitations(db, row) },
       events: [auditEvent('user_created', row.id, originOf(c, admin.id), row.createdAt)],
