@@ -7,7 +7,7 @@ const app = createApp()
 
 export default {
   fetch: app.fetch,
-  /** The Cron Trigger in wrangler.toml: removes what has expired; one log line says how much. */
+  /** The Cron Trigger in wrangler.toml: deletes expired rows and logs the counts. */
   async scheduled(controller, env) {
     const { audit, tokens } = await settingsOf(env)
     const deleted = await cleanUp(database(env.DB), {

@@ -1,7 +1,4 @@
-/**
- * The /docs page: Swagger UI over the Worker's own OpenAPI document. Everything it loads comes
- * from this Worker, so it works behind a proxy that lets nothing else through, under this CSP.
- */
+/** Swagger UI over the Worker's own document; everything it loads comes from this Worker, as its CSP requires. */
 export const DOCS_PAGE = `<!doctype html>
 <html lang="en">
   <head>
@@ -21,7 +18,7 @@ export const DOCS_PAGE = `<!doctype html>
 </html>
 `
 
-/** Starts Swagger UI; a file of its own, since the page's CSP runs no inline script. */
+/** A file of its own, since the page's CSP runs no inline script. */
 export const DOCS_INIT_SCRIPT = `fetch('/api/openapi.json')
   .then((res) => {
     if (!res.ok) throw new Error('/api/openapi.json answered ' + res.status)
@@ -43,16 +40,7 @@ export const DOCS_INIT_SCRIPT = `fetch('/api/openapi.json')
   })
 `
 
-/**
- * The page's CSP, in place of the API's `default-src 'none'`: the strictest under which Swagger UI
- * runs without a single violation in Chromium. Each relaxation, and why:
- * - `script-src 'self'`: swagger-ui-bundle.js and init.js; no inline script, no eval.
- * - `style-src 'self'`: the two stylesheets. Swagger UI sets its inline styles through the CSSOM,
- *   which CSP does not govern, so no `'unsafe-inline'`.
- * - `img-src data:`: the icons swagger-ui.css embeds as `data:` SVGs, and the empty favicon (which
- *   keeps the browser from asking for /favicon.ico). The page loads no other image.
- * - `connect-src 'self'`: the OpenAPI document, and "Try it out".
- */
+/** The strictest CSP under which Swagger UI runs without a violation; docs/operations.md explains each source. */
 export const DOCS_CSP = [
   "default-src 'none'",
   "script-src 'self'",

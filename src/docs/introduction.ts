@@ -1,8 +1,4 @@
-/**
- * The API reference's introduction, in Markdown: the authentication guide's flow, with examples
- * that run against this API. The OpenAPI document's `info.description`, so /docs shows it first.
- * A TS string, not a .md file, so that any bundler (wrangler, vitest, the bench build) inlines it.
- */
+/** The OpenAPI `info.description`; a TS string, not a .md file, so every bundler inlines it. */
 export const introduction = `The authentication and organisation API of OrgStack. Log in with a username or email and a password to get a
 JSON Web Token (JWT) and a refresh token, then send the JWT in the \`Authorization\` header of every other request, and
 exchange the refresh token for a new pair when the JWT expires.

@@ -5,12 +5,7 @@ import { type ErrorResponses, errorResponses } from './error-responses'
 import { ApiError, type ErrorCode } from './errors'
 import type { Guard } from './guards'
 
-/**
- * What any operation can answer, whatever it does: plain HTTP in production (`httpsOnly`), a
- * body too large (`bodyLimit`, which runs on every /api/ route, bodies or not), a bug, a setting
- * missing or out of range (every operation reads a secret, health all of them), and a D1 that
- * fails or lacks a migration (every operation reads D1, the guards included).
- */
+// Global middleware, config and D1 can fail on every operation, the guards included.
 const ANY_OPERATION = [
   'https_required',
   'payload_too_large',
@@ -24,21 +19,15 @@ const BODY_ERRORS = ['invalid_json', 'unsupported_media_type', 'validation_error
 
 type RequestParts = NonNullable<RouteConfig['request']>
 
-/** `application/json`, in any case, with parameters (`; charset=utf-8`) or none. */
 const JSON_MEDIA_TYPE = /^application\/json[\t ]*(;|$)/i
 
-/**
- * Refuses a body sent as any media type but the one every body is declared in: @hono/zod-openapi
- * reads every `application/*+json` (`merge-patch+json`, `vnd.api+json`) as JSON. No `Content-Type`
- * is left to it: it refuses a body without one.
- */
+// @hono/zod-openapi would parse any `application/*+json` as JSON; it refuses a missing Content-Type itself.
 const jsonOnly = createMiddleware<AppEnv>(async (c, next) => {
   const type = c.req.header('Content-Type')
   if (type !== undefined && !JSON_MEDIA_TYPE.test(type)) throw new ApiError('unsupported_media_type')
   await next()
 })
 
-/** What the validators answer before the handler runs, given the parts of the request a route reads. */
 type RequestErrors<Q> = Q extends { body: object }
   ? (typeof BODY_ERRORS)[number]
   : Q extends { params: object } | { query: object }
@@ -50,19 +39,7 @@ const requestErrors = (request: RequestParts | undefined): readonly ErrorCode[] 
   return request?.params || request?.query ? ['validation_error'] : []
 }
 
-/**
- * A route guarded by `guard` and documented with every answer it can give: its own
- * `responses`, and the error answers of the codes it lists in `errors`, of the guard, of the
- * request parts it validates, and of any operation.
- *
- * @example
- * const get = apiRoute(signedIn, {
- *   method: 'get', path: '/{id}', operationId: 'getUser', …,
- *   request: { params: UserIdParamsSchema },
- *   responses: { 200: userResponse('The user') },
- *   errors: ['insufficient_permissions', 'user_not_found'],
- * })
- */
+/** A guarded route that documents its `errors` plus those of its guard, its validators and every operation. */
 export function apiRoute<
   P extends string,
   R extends Omit<RouteConfig, 'path' | 'security' | 'middleware'> & { path: P },
@@ -74,7 +51,7 @@ export function apiRoute<
   return createRoute({
     ...route,
     security: guard.security,
-    // After the guard, so that a caller without a token is told that first, as before any validator.
+    // After the guard, so a caller without a token gets 401 before any body error.
     middleware: route.request?.body ? [...guard.middleware, jsonOnly] : guard.middleware,
     responses: { ...route.responses, ...errorResponses(codes) } as R['responses'] & ErrorResponses<Codes>,
   })

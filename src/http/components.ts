@@ -2,24 +2,17 @@ import type { OpenAPIHono } from '@hono/zod-openapi'
 import { ERROR_HEADERS, errorResponse } from './error-responses'
 import { BEARER_SCHEME } from './guards'
 
-/** Answers the app gives outside any operation, to an unknown route or method: their codes. */
+// Responses to an unknown route or method, which belong to no operation.
 const UNROUTED = { NotFound: 'not_found', MethodNotAllowed: 'method_not_allowed' } as const
 
-/**
- * Registers the parts of the OpenAPI document that operations share or that no operation
- * holds: the bearer scheme, the error headers, and the answers to an unknown route (404),
- * an unknown method (405) and a CORS preflight on any path.
- *
- * @example
- * registerComponents(app.openAPIRegistry)
- */
+/** Registers the OpenAPI components that operations share or that no operation owns (404, 405, CORS preflight). */
 export function registerComponents(registry: OpenAPIHono['openAPIRegistry']) {
   registry.registerComponent('securitySchemes', 'bearerAuth', BEARER_SCHEME)
   for (const [name, header] of Object.entries(ERROR_HEADERS)) registry.registerComponent('headers', name, header)
   for (const [name, code] of Object.entries(UNROUTED)) {
     const { content, ...response } = errorResponse([code])
     const { schema, examples } = content['application/json']
-    // Components go into the document as given, not converted from zod: the schema is registered by name instead.
+    // Components are not converted from zod, so the schema is registered by name and referenced.
     registry.register(`${name}Error`, schema)
     registry.registerComponent('responses', name, {
       ...response,

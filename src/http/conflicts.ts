@@ -3,10 +3,7 @@ import { orgConflict } from '../data/organizations'
 import { uniqueConflict } from '../data/users'
 import { ApiError } from './errors'
 
-/**
- * The 409 for a write a UNIQUE index or key refused (`username_taken`, `email_taken`,
- * `org_slug_taken`, `already_member`, `already_invited`), or the error itself.
- */
+/** Maps a UNIQUE constraint failure to its 409; rethrows anything else. */
 export function conflictOrRethrow(err: unknown): never {
   const field = uniqueConflict(err) ?? orgConflict(err)
   if (field === 'username') throw new ApiError('username_taken')

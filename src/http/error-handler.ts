@@ -7,7 +7,6 @@ import { isD1Error, loggableMessage } from '../data/d1-faults'
 import { ConfigError } from '../settings'
 import { ApiError } from './errors'
 
-/** Turns a failed Zod validation of any request part into one 400 with the issues. */
 // biome-ignore lint/suspicious/noExplicitAny: the hook serves every route's input type
 export const validationHook: Hook<any, AppEnv, any, any> = (result) => {
   if (!result.success) {
@@ -17,14 +16,9 @@ export const validationHook: Hook<any, AppEnv, any, any> = (result) => {
   }
 }
 
-/** What an operator runs when D1 lacks part of the schema. */
 const MIGRATE = 'npm run db:migrate:local (local database) or npm run db:migrate:remote (deployed)'
 
-/**
- * The answer to a missing or out-of-range setting. The log names the setting (its message never
- * holds the value); so does the hint, in development only: in production, callers learn nothing
- * of the Worker's configuration, and the operator reads the log.
- */
+// The log names the setting, never its value; the hint only in development, so callers learn nothing of the config.
 function misconfigured(err: ConfigError, development: boolean): ApiError {
   console.error(
     JSON.stringify({ level: 'error', event: 'server_misconfigured', setting: err.setting, message: err.message }),
@@ -37,13 +31,12 @@ function misconfigured(err: ConfigError, development: boolean): ApiError {
 function toApiError(err: Error, development: boolean): ApiError {
   if (err instanceof ApiError) return err
   if (err instanceof HTTPException) {
-    // Hono's own request errors. The guide answers every malformed request with
-    // 400, so the 415 of @hono/zod-openapi's media-type gate is reported as one.
+    // The guide makes every malformed request a 400, @hono/zod-openapi's 415 media-type check included.
     if (err.status === 415) return new ApiError('unsupported_media_type')
     if (err.status === 400) return new ApiError('invalid_json')
   }
   if (isD1Error(err)) {
-    // drizzle's own message spells out the query's parameters (password hashes among them): log D1's only.
+    // drizzle's message includes the query's parameters (password hashes among them): log D1's only.
     const message = loggableMessage(err)
     if (isMissingSchema(message)) {
       console.error(JSON.stringify({ level: 'error', event: 'schema_not_migrated', message, fix: MIGRATE }))
@@ -59,7 +52,7 @@ function toApiError(err: Error, development: boolean): ApiError {
   return new ApiError('internal_error')
 }
 
-/** The one place an error becomes a response: `{ error, code, hint?, details? }`, never a stack. */
+/** The only place an error becomes a response; never with a stack. */
 const render = (c: Context<AppEnv>, { status, code, message, hint, details, headers }: ApiError) =>
   c.json(
     { error: message, code, ...(hint === undefined ? {} : { hint }), ...(details === undefined ? {} : { details }) },

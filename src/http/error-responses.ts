@@ -17,15 +17,13 @@ const ErrorSchema = z
   })
   .openapi('Error')
 
-/** The body of an answer that carries one of `C`. */
 type ErrorBody<C extends ErrorCode> = Omit<z.infer<typeof ErrorSchema>, 'code'> & { code: C }
 
 type StatusOf<C extends ErrorCode> = (typeof ERRORS)[C]['status']
 
-/** Those of `C` answered with status `S`. */
 type CodesWith<C extends ErrorCode, S> = { [K in C]: StatusOf<K> extends S ? K : never }[C]
 
-/** Each header an error answer can carry, declared once under `components.headers`. */
+/** Declared once under `components.headers`. */
 export const ERROR_HEADERS = {
   'WWW-Authenticate': {
     description: 'The Bearer challenge (RFC 6750); for a token that was refused, `error="invalid_token"` and why',
@@ -49,10 +47,7 @@ export const ERROR_HEADERS = {
 
 const listed = (codes: readonly ErrorCode[]) => codes.map((code) => `\`${code}\``).join(', ')
 
-/**
- * The headers of an answer that carries one of `codes`: a reference to the declaration where
- * every one of them carries the header, and an optional copy, saying with which, where some do.
- */
+/** A `$ref` when every code carries the header, otherwise an optional copy naming the codes that do. */
 function headersOf(codes: readonly ErrorCode[]) {
   const names = [...new Set(codes.flatMap((code) => Object.keys(ERRORS[code].headers) as ErrorHeader[]))]
   if (names.length === 0) return undefined
@@ -72,10 +67,7 @@ const exampleOf = <C extends ErrorCode>(code: C): ErrorBody<C> => {
   return { error: message, code, ...(hint === undefined ? {} : { hint }) }
 }
 
-/**
- * The answer of one status that carries one of `codes`: what each means and when, the headers
- * they carry, the error body with `code` narrowed to them, and an example of each.
- */
+/** One status's error response, its body's `code` narrowed to `codes`, with an example of each. */
 export function errorResponse<C extends ErrorCode>(codes: readonly C[]) {
   return {
     description: codes.map((code) => `\`${code}\`: ${ERRORS[code].description}`).join('; '),
@@ -93,14 +85,7 @@ export type ErrorResponses<C extends ErrorCode> = {
   [S in StatusOf<C>]: ReturnType<typeof errorResponse<CodesWith<C, S>>>
 }
 
-/**
- * The error answers of an operation that can answer `codes`, one per status; everything about
- * them comes from the catalogue (`ERRORS`).
- *
- * @example
- * responses: { 200: …, ...errorResponses(['invalid_credentials', 'too_many_attempts']) }
- * // { 401: { description: '`invalid_credentials`: …', headers: { 'WWW-Authenticate': … }, content: … }, 429: … }
- */
+/** An operation's error responses for `codes`, one per status, all from `ERRORS`. */
 export function errorResponses<C extends ErrorCode>(codes: readonly C[]): ErrorResponses<C> {
   const wanted = ERROR_CODES.filter((code): code is C => (codes as readonly ErrorCode[]).includes(code))
   const statuses = [...new Set(wanted.map((code) => ERRORS[code].status))]

@@ -7,18 +7,12 @@ export const MAX_BODY_BYTES = 16 * 1024
 const REALM = 'Bearer realm="orgstack"'
 const tokenChallenge = (description: string) => `${REALM}, error="invalid_token", error_description="${description}"`
 
-/** The headers an error answer can carry besides the ones every answer has; the OpenAPI document declares each. */
 export type ErrorHeader = 'WWW-Authenticate' | 'Retry-After' | 'Allow'
 
-/** A header every answer of a code carries, whose value the code that throws it gives (`ApiErrorOptions.headers`). */
+/** Marks a header whose value the thrower passes in `ApiErrorOptions.headers`. */
 const GIVEN_WHEN_THROWN = null
 
-/**
- * One error: its status; its message, for people (the authentication guide's words where it
- * has them); when it is answered, for the OpenAPI document; the headers it always carries,
- * with their value or `GIVEN_WHEN_THROWN`; a `hint` on what to do, where the message alone
- * leaves a newcomer stuck.
- */
+/** `message` is for people (the authentication guide's wording); `description` is for the OpenAPI document. */
 const entry = <S extends ContentfulStatusCode>(
   status: S,
   message: string,
@@ -26,13 +20,9 @@ const entry = <S extends ContentfulStatusCode>(
   { headers = {}, hint }: { headers?: Partial<Record<ErrorHeader, string | null>>; hint?: string } = {},
 ) => ({ status, message, description, headers, hint })
 
-/**
- * Every error the API answers, by its stable `code`. Handlers throw `new ApiError(code)`;
- * the error handler renders `{ error: message, code }`; the OpenAPI document lists the codes
- * as an enum and describes each status from here.
- */
+/** Every error the API returns, by stable `code`: the single source for responses and the OpenAPI document. */
 export const ERRORS = {
-  // 400: the guide answers every malformed request alike.
+  // 400: the guide treats every malformed request alike.
   validation_error: entry(400, 'Invalid request', 'fields or query parameters that fail validation (see `details`)'),
   invalid_json: entry(400, 'Malformed JSON in request body', 'a body that does not parse'),
   query_not_allowed: entry(
@@ -45,7 +35,7 @@ export const ERRORS = {
     'Content-Type must be application/json',
     'a body sent as any media type but `application/json` (`application/merge-patch+json` included), or without one',
   ),
-  // 401: the guide's three messages; every one carries a Bearer challenge (RFC 6750).
+  // 401: the guide's three messages, each with a Bearer challenge (RFC 6750).
   invalid_credentials: entry(
     401,
     'Invalid username or password',
@@ -70,7 +60,7 @@ export const ERRORS = {
   token_expired: entry(401, 'Invalid or expired token', 'a genuine token past its `exp`', {
     headers: { 'WWW-Authenticate': tokenChallenge('The token has expired') },
   }),
-  // One code for every refusal: why (replayed, revoked, expired, unknown) is logged, not told.
+  // One code for every refusal: why (replayed, revoked, expired, unknown) is logged, not returned.
   invalid_refresh_token: entry(
     401,
     'Invalid or expired token',
@@ -82,10 +72,10 @@ export const ERRORS = {
     hint: 'Call the API over https://. To run it locally over http://localhost, start it with `npm run dev`, which sets ENVIRONMENT=development in .dev.vars.',
   }),
   user_not_found: entry(404, 'User not found', 'no user has that id'),
-  // Also to a signed-in user who is not a member: whether an organisation exists is not theirs to learn.
+  // Also for non-members, so they cannot learn whether an organization exists.
   org_not_found: entry(404, 'Organization not found', 'no organization has that id, or the caller is not a member'),
   member_not_found: entry(404, 'Member not found', 'the user is not a member of the organization'),
-  // Also for another account's invitation: whose it is, and whether it exists, is not theirs to learn.
+  // Also for another account's invitation, so its existence and recipient are not disclosed.
   invitation_not_found: entry(
     404,
     'Invitation not found',
@@ -121,7 +111,7 @@ export const ERRORS = {
   last_owner: entry(409, 'Cannot remove the last owner', 'the change would leave an organization without an owner', {
     hint: 'Make another member an owner first, or delete the organization. An account that is the only owner of an organization cannot be deleted either.',
   }),
-  // Not 401: a client that treats 401 as "signed out" must keep this still valid session.
+  // Not 401: a client that treats 401 as "signed out" would drop a session that is still valid.
   current_password_incorrect: entry(
     422,
     'Current password is incorrect',
@@ -144,7 +134,7 @@ export const ERRORS = {
     'the caller sent `MAX_INVITATIONS_PER_HOUR` invitations in the last hour: try again after `Retry-After` seconds',
     { headers: { 'Retry-After': GIVEN_WHEN_THROWN } },
   ),
-  // Not 401: the refresh token is still good, and a client must keep it.
+  // Not 401: the refresh token is still valid, and the client must keep it.
   too_many_refreshes: entry(
     429,
     'Too many refreshes',
@@ -152,7 +142,7 @@ export const ERRORS = {
     { headers: { 'Retry-After': GIVEN_WHEN_THROWN } },
   ),
   internal_error: entry(500, 'Internal server error', 'anything unexpected (logged)'),
-  // The setting is logged; a hint names it only when ENVIRONMENT=development, not to every caller.
+  // The setting is logged; only in development does the hint name it.
   server_misconfigured: entry(
     503,
     'Server is misconfigured',
@@ -164,7 +154,7 @@ export const ERRORS = {
     'D1 failed or is unreachable: try again after `Retry-After` seconds',
     { headers: { 'Retry-After': '5' } },
   ),
-  // The fix is logged (`schema_not_migrated`), for the operator, not told to every caller.
+  // The fix is logged for the operator, not returned to callers.
   schema_not_migrated: entry(
     503,
     'Database schema is not migrated',
@@ -178,26 +168,19 @@ export const ERROR_CODES = Object.keys(ERRORS) as [ErrorCode, ...ErrorCode[]]
 
 type ApiErrorOptions = {
   details?: unknown
-  /** A hint for this answer only, in place of the code's own. */
+  /** Replaces the code's own hint. */
   hint?: string
-  /** The values of the code's `GIVEN_WHEN_THROWN` headers (`Retry-After`, `Allow`). */
+  /** Values of the code's `GIVEN_WHEN_THROWN` headers (`Retry-After`, `Allow`). */
   headers?: Partial<Record<ErrorHeader, string>>
   cause?: unknown
 }
 
-/** The headers whose value the catalogue gives. */
 const fixedHeaders = (headers: Partial<Record<ErrorHeader, string | null>>) =>
   Object.fromEntries(
     Object.entries(headers).filter((header): header is [string, string] => header[1] !== GIVEN_WHEN_THROWN),
   )
 
-/**
- * An error the client is meant to see, named by its code in `ERRORS`. `onError`
- * renders every one as `{ error, code, hint?, details? }`.
- *
- * @example
- * throw new ApiError('too_many_attempts', { headers: { 'Retry-After': '30' } })
- */
+/** An error the client is meant to see, rendered by `handleError` from its entry in `ERRORS`. */
 export class ApiError extends HTTPException {
   readonly code: ErrorCode
   readonly details: unknown

@@ -3,20 +3,11 @@ import type { Router } from 'hono/router'
 import type { AppEnv } from '../app-env'
 import { ApiError } from './errors'
 
-/** What the middleware reads of an app: its router, whose entries name their route's method. */
 type Routed = { router: Router<[unknown, { method: string }]>; routes: readonly { method: string }[] }
 
-/**
- * Answers 405 `method_not_allowed` to a method a known path does not take, with `Allow` listing
- * those it does. HEAD is one it does not: Hono would answer it with GET's handler, which no
- * operation of the OpenAPI document declares, and Hono's own `methodNotAllowed` lists HEAD
- * beside every GET.
- *
- * @example
- * app.use(methodNotAllowed(app)) // after the middleware whose refusals come first
- */
+/** 405 with `Allow` for a known path; also for HEAD, which Hono would serve with GET's handler, undocumented. */
 export function methodNotAllowed(app: Routed) {
-  // Read on first use, once every route is registered; `app.use`'s middleware is method ALL.
+  // Read lazily, once every route is registered; ALL is middleware, not a method a route takes.
   let methods: string[] | undefined
   const allowedAt = (path: string): string[] => {
     methods ??= [...new Set(app.routes.map((route) => route.method).filter((method) => method !== 'ALL'))]

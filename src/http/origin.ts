@@ -5,10 +5,9 @@ import { type ClientAddress, clientAddress } from '../lib/client-address'
 
 const MAX_USER_AGENT = 512
 
-/** The request's client, from `CF-Connecting-IP`: the one place that header is read. */
+/** The only place `CF-Connecting-IP` is read. */
 export const clientOf = (c: Context<AppEnv>): ClientAddress => clientAddress(c.req.header('CF-Connecting-IP'))
 
-/** This request as an event origin: the acting user, the client's address and user agent. */
 export const originOf = (c: Context<AppEnv>, actorUserId: string | null): EventOrigin => ({
   actorUserId,
   ip: clientOf(c).ip,

@@ -3,12 +3,7 @@ import { routePath } from 'hono/route'
 import type { AppEnv } from '../app-env'
 import { clientRequestId } from './request-id'
 
-/**
- * One JSON line per request: the Worker's request id, the client's `X-Request-Id`
- * as `clientRequestId` when it is a short plain token, method, route pattern (never
- * the raw path or query, which may carry ids or secrets), status, duration and the
- * authenticated user's id when there is one. No other header, and never a body.
- */
+/** One JSON line per request: the route pattern, never the raw path or query (ids, secrets), and never a body. */
 export const requestLog = createMiddleware<AppEnv>(async (c, next) => {
   const started = Date.now()
   await next()

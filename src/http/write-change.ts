@@ -11,10 +11,7 @@ type Statements = Record<string, Statement>
 /** A write that returns the rows it changed (`.returning()`). */
 type Change = Statement & { _: { result: readonly unknown[] } }
 
-/**
- * A guarded change, as one batch: `before`, then `change`, then `events` (each written only if
- * `change` changed a row), then `after`. `refusal` says why nothing changed.
- */
+/** Batched in this order; events are written only if `change` returns a row, otherwise `refusal()` is thrown. */
 type GuardedChange<B extends Statements, C extends Change, A extends Statements> = {
   before?: B
   change: C
@@ -23,17 +20,9 @@ type GuardedChange<B extends Statements, C extends Change, A extends Statements>
   refusal: () => ApiError | Promise<ApiError>
 }
 
-/** Statements that always apply, as one batch, with `events` written after them. */
 type PlainChange<S extends Statements> = { statements: S; events: [NewAuditEvent, ...NewAuditEvent[]] }
 
-/**
- * Writes one audited change in one D1 batch and answers each statement's result by name. A
- * UNIQUE conflict becomes its 409; a guarded `change` that returned no row throws `refusal()`,
- * with nothing written; the events are logged once written.
- *
- * @example
- * const { changed } = await writeChange(c, { change: deleteUser(db, id), events: [event], refusal: () => refusal(db, id) })
- */
+/** One audited change as one D1 batch, results by statement name; UNIQUE conflicts become their 409. */
 export async function writeChange<
   B extends Statements = Record<never, never>,
   C extends Change = Change,
@@ -67,11 +56,11 @@ export async function writeChange(
   return { ...results, changed }
 }
 
-// Names of the statements `writeChange` adds: not identifiers, so no caller's name is taken.
+// Not identifiers, so they never collide with a caller's statement names.
 const CHANGE = '#change'
 const EVENTS = '#event'
 
-/** One JSON log line per audit event written: type, subject, actor, organization and request id, nothing secret. */
+/** One JSON log line per audit event written, nothing secret. */
 export function logAuditEvents(c: Context<AppEnv>, events: NewAuditEvent[]): void {
   for (const { type, subjectUserId, actorUserId, orgId } of events) {
     console.log(
@@ -88,11 +77,7 @@ export function logAuditEvents(c: Context<AppEnv>, events: NewAuditEvent[]): voi
   }
 }
 
-/**
- * Writes the statements `statements` resolves to in one batch after the answer is sent, for
- * changes the answer does not depend on. A failure logs `event` and the error's name only:
- * drizzle's messages spell out the statements' parameters.
- */
+/** Batches `statements` after the response; a failure logs only the error's name, never drizzle's parameters. */
 export function writeInBackground(
   c: Context<AppEnv>,
   event: string,
@@ -109,7 +94,7 @@ export function writeInBackground(
   )
 }
 
-/** Writes `events` after the answer is sent: for events the answer does not depend on. */
+/** Writes `events` after the response is sent. */
 export function recordInBackground(c: Context<AppEnv>, events: [NewAuditEvent, ...NewAuditEvent[]]): void {
   logAuditEvents(c, events)
   writeInBackground(c, 'audit_write_failed', async () => [insertEvents(c.var.db, events)], {

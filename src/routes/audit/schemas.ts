@@ -4,7 +4,6 @@ import { auditEventTypes } from '../../data/schema'
 import { idParamSchema, idSchema } from '../../http/id-schemas'
 import { jsonResponse, nextCursorSchema, pageQuery } from '../../http/openapi'
 
-/** The query of an audit listing: which events, and which page. */
 export const auditFilters = {
   userId: idParamSchema
     .optional()
@@ -33,7 +32,6 @@ const AuditEventPageSchema = z
   })
   .openapi('AuditEventPage')
 
-/** The 200 of an audit listing, with an example event like `example`'s fields. */
 export const auditPageResponse = (example: Partial<z.infer<typeof AuditEventSchema>> = {}) =>
   jsonResponse('A page of events, newest first', AuditEventPageSchema, {
     events: [
@@ -52,7 +50,6 @@ export const auditPageResponse = (example: Partial<z.infer<typeof AuditEventSche
     nextCursor: null,
   })
 
-/** A page of `audit_events` rows as the API answers it. */
 export const toAuditPage = ({ page, nextCursor }: Awaited<ReturnType<typeof listEvents>>) => ({
   events: page.map(({ subjectUserId, createdAt, ...event }) => ({
     ...event,

@@ -63,7 +63,7 @@ const decline = apiRoute(signedIn, {
   errors: ['invitation_not_found'],
 })
 
-/** The invitation `id` if it is pending for the caller: 404 for anyone else's, whether it exists or not. */
+/** 404 for anyone else's invitation, whether it exists or not. */
 async function pendingForCaller(c: Context<AppEnv>, id: string, now: Date) {
   const invitation = await findInvitationFor(c.var.db, { id, userId: c.var.user.id, now })
   if (!invitation) throw new ApiError('invitation_not_found')

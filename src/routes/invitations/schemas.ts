@@ -18,7 +18,7 @@ export const OrgInvitationParamsSchema = OrgParamsSchema.extend({ invitationId: 
 const timestamp = z.iso.datetime()
 
 export const NewInvitationSchema = z.strictObject({
-  // The pattern refuses invisible characters too; the server says which rule failed.
+  // The pattern rejects invisible characters too; the server reports which rule failed.
   user: inviteeSchema.openapi({
     pattern: USERNAME_OR_EMAIL.source,
     description:
@@ -33,7 +33,7 @@ const InviterSchema = z
   .nullable()
   .openapi({ description: 'Who sent it; null once their account is deleted' })
 
-/** An invitation as its organization sees it: never whether, or which, account it names. */
+/** Never discloses whether, or which, account the invitation names. */
 export const InvitationSchema = z
   .object({
     invitationId: idSchema,
@@ -110,6 +110,5 @@ export const RECEIVED_INVITATION_EXAMPLE: z.infer<typeof ReceivedInvitationSchem
   expiresAt: INVITATION_EXAMPLE.expiresAt,
 }
 
-/** A 2xx answer carrying one invitation as its organization sees it, like `example`. */
 export const invitationResponse = (description: string, example = INVITATION_EXAMPLE) =>
   jsonResponse(description, InvitationSchema, example)

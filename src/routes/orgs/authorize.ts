@@ -4,11 +4,7 @@ import { ApiError } from '../../http/errors'
 import { type MemberChange, memberChangeAccess, sparesOwners } from '../../orgs/member-changes'
 import type { OrgViewer } from '../../orgs/permissions'
 
-/**
- * Answers 403 unless the caller may make `change` to `targetUserId`'s membership (null: someone
- * not a member yet, whom an invitation names); otherwise says whether the write must spare
- * owners' memberships (`sparesOwners`).
- */
+/** 403 unless the caller may make `change` (null target: an invitee); returns whether owners are spared. */
 export function authorize(c: Context<AppEnv>, targetUserId: string | null, change: MemberChange) {
   const { user, orgScope } = c.var
   const caller = { userId: user.id, globalRole: user.role, orgExists: true, orgRole: orgScope.role }
@@ -16,7 +12,6 @@ export function authorize(c: Context<AppEnv>, targetUserId: string | null, chang
   return { sparingOwners: sparesOwners(caller, targetUserId, change) }
 }
 
-/** The caller of an organisation-scoped request, as what they may read there depends on it. */
 export const viewerOf = (c: Context<AppEnv>): OrgViewer => ({
   userId: c.var.user.id,
   globalRole: c.var.user.role,

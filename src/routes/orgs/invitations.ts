@@ -71,10 +71,9 @@ const revoke = apiRoute(inOrg('manage_members'), {
   errors: ['invitation_not_found'],
 })
 
-/** Why an invitation was not written: its inviter or organization is gone, or a limit is reached. */
 async function notInvited(db: Database, args: { orgId: string; inviterId: string; now: Date }, maxPerHour: number) {
   const why = await invitationRefusal(db, args)
-  // An account deleted after the guard read it: its token no longer holds.
+  // Deleted after the guard read it: its token is no longer valid.
   if (!why.inviterExists) return new ApiError('invalid_token')
   if (!why.orgExists) return new ApiError('org_not_found')
   if (why.sent >= maxPerHour) {

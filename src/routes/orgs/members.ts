@@ -72,21 +72,17 @@ const remove = apiRoute(inOrg('view'), {
   summary: 'Remove a member (its owners and admins; only an owner removes an owner); anyone may leave',
   request: { params: MemberParamsSchema },
   responses: { 204: { description: 'Removed' } },
-  // Its guard lets every member through (anyone may leave): the 403 is the handler's.
+  // The guard admits every member (anyone may leave); the handler decides the 403.
   errors: ['insufficient_permissions', 'member_not_found', 'last_owner'],
 })
 
-/**
- * Why a write guarded by the rules in its statement changed nothing: the member left meanwhile,
- * became an owner that `sparingOwners` spared, or was the last owner.
- */
+/** Why the guarded write changed nothing: the member left, is an owner `sparingOwners` spared, or is the last owner. */
 async function refusal(db: Database, orgId: string, userId: string, { sparingOwners }: { sparingOwners: boolean }) {
   const membership = await findMembership(db, orgId, userId)
   if (!membership) return new ApiError('member_not_found')
   return new ApiError(sparingOwners && membership.role === 'owner' ? 'insufficient_permissions' : 'last_owner')
 }
 
-/** The member the path names: 404 unless they are one. */
 function namedMember(c: Context<AppEnv>) {
   const { member } = c.var.orgScope
   if (!member) throw new ApiError('member_not_found')

@@ -104,7 +104,7 @@ export const organizationsRouter = createRouter()
       change: organization,
       events: [orgEvent('org_created', row.id, user.id, originOf(c, user.id), row.createdAt)],
       after: { owner },
-      // An account deleted after the guard read it: its token no longer holds.
+      // Deleted after the guard read it: its token is no longer valid.
       refusal: async () => new ApiError((await findUserById(db, user.id)) ? 'org_limit_reached' : 'invalid_token'),
     })
     return c.json(toOrganization(created, 'owner'), 201)

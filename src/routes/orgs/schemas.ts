@@ -30,7 +30,7 @@ const slugSchema = slugRule.openapi({
   example: 'acme',
 })
 
-/** Checked as sent, then trimmed; the document states `displayName`'s rules in one pattern, as it keeps only one. */
+// Checked as sent, then trimmed; one pattern, as the document keeps only one per field.
 const orgNameSchema = orgNameRule.openapi({
   pattern: `^(?=.*\\S)${VISIBLE_ONLY.source.slice(1)}`,
   description:
@@ -44,7 +44,6 @@ export const UpdateOrganizationSchema = z
   .strictObject({ slug: slugSchema.optional(), name: orgNameSchema.optional() })
   .refine((patch) => patch.slug !== undefined || patch.name !== undefined, 'Nothing to change')
 
-/** An organization as the API shows it, with the caller's role there. */
 export const OrganizationSchema = z
   .object({
     orgId: idSchema,
@@ -77,7 +76,6 @@ export const toOrganization = (org: Organization, role: OrgRole | null): z.infer
   updatedAt: org.updatedAt.toISOString(),
 })
 
-/** A 2xx answer carrying one organization, like `example`. */
 export const organizationResponse = (description: string, example = ORGANIZATION_EXAMPLE) =>
   jsonResponse(description, OrganizationSchema, example)
 
@@ -85,7 +83,6 @@ export const OrganizationPageSchema = z
   .object({ organizations: z.array(OrganizationSchema), nextCursor: nextCursorSchema })
   .openapi('OrganizationPage')
 
-/** A member of an organization, as its members see them. */
 export const MemberSchema = z
   .object({
     userId: idSchema,
@@ -107,10 +104,7 @@ export const MEMBER_EXAMPLE: z.infer<typeof MemberSchema> = {
   joinedAt: '2026-11-29T10:15:30.123Z',
 }
 
-/**
- * `member` as `viewer` may see them (`seesEmailOf`), field by field, so that no other column of
- * whatever row it is given (a password hash) can slip in.
- */
+/** Field by field, so no other column of the row (a password hash) can slip in. */
 export const toMember = (member: OrgMember, viewer: OrgViewer): z.infer<typeof MemberSchema> => ({
   userId: member.id,
   username: member.username,
@@ -119,7 +113,6 @@ export const toMember = (member: OrgMember, viewer: OrgViewer): z.infer<typeof M
   joinedAt: member.joinedAt.toISOString(),
 })
 
-/** A 2xx answer carrying one member, like `example`. */
 export const memberResponse = (description: string, example = MEMBER_EXAMPLE) =>
   jsonResponse(description, MemberSchema, example)
 

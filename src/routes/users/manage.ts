@@ -64,10 +64,7 @@ const remove = apiRoute(adminsOnly, {
   errors: ['user_not_found', 'last_admin', 'last_owner'],
 })
 
-/**
- * Why a guarded write changed nothing: the user is gone, is the only owner of an organisation
- * (deletion only), or the write would have removed the last admin.
- */
+/** Why a guarded write changed nothing: user gone, sole owner of an organization (deletion), or last admin. */
 async function refusal(db: Database, id: string) {
   if (!(await findUserById(db, id))) return new ApiError('user_not_found')
   return new ApiError((await organizationsOwnedAlone(db, id)).length > 0 ? 'last_owner' : 'last_admin')

@@ -26,7 +26,7 @@ export const NewUserSchema = z.strictObject({
     .openapi({ description: `\`${DEFAULT_ROLE}\` if absent` }),
 })
 
-/** A user as the API shows it: never any password material. */
+/** Never any password material. */
 export const PublicUserSchema = z
   .object({
     userId: idSchema,
@@ -37,7 +37,6 @@ export const PublicUserSchema = z
   })
   .openapi('User')
 
-/** A user as admins see it: with the account's state. */
 export const ManagedUserSchema = PublicUserSchema.extend({
   disabled: z.boolean(),
   updatedAt: z.iso.datetime(),
@@ -75,7 +74,6 @@ export const UserIdParamsSchema = z.object({
   id: idParamSchema.openapi({ param: { name: 'id', in: 'path' }, description: "The user's `userId`, in either case" }),
 })
 
-/** A 2xx answer carrying one user as admins see it, like `example`. */
 export const userResponse = (description: string, example = MANAGED_USER_EXAMPLE) =>
   jsonResponse(description, ManagedUserSchema, example)
 
