@@ -1,6 +1,6 @@
 import { ConfigError } from '../config'
 
-/** The least a secret may be, in UTF-8 bytes: 256 bits for HMAC-SHA-256 keys. */
+/** 256 bits, for HMAC-SHA-256 keys. */
 export const MIN_SECRET_BYTES = 32
 const encoder = new TextEncoder()
 
@@ -12,15 +12,7 @@ function secretBytes(name: string, secret: string | undefined): Uint8Array<Array
   return bytes
 }
 
-/**
- * What `derive` makes of the secret `name` and, during a rotation, of `<name>_PREVIOUS`
- * (the current secret first): made once per isolate, and again only when either secret
- * changes. A missing or short secret is refused rather than used.
- *
- * @example
- * const keysOf = rotatingSecret('JWT_SECRET', async ([current, previous]) => …)
- * const keys = await keysOf(env.JWT_SECRET, env.JWT_SECRET_PREVIOUS)
- */
+/** Derives from `name` and, during a rotation, `<name>_PREVIOUS` (current first); cached until either changes. */
 export function rotatingSecret<T>(name: string, derive: (secrets: Uint8Array<ArrayBuffer>[]) => Promise<T>) {
   let cached: { current?: string; previous?: string; value: Promise<T> } | undefined
   return (current: string | undefined, previousOrEmpty: string | undefined): Promise<T> => {
