@@ -6,17 +6,7 @@ import { type AuditEventType, auditEvents, type NewAuditEvent } from './schema'
 
 export const insertEvents = (db: Database, events: NewAuditEvent[]) => db.insert(auditEvents).values(events)
 
-/**
- * Inserts `event` only if the statement before it in the same batch changed a
- * row (SQLite's `changes()`), so an event is never written for a change that
- * a guard refused. After one such insert `changes()` is 1, so several can follow
- * the same statement. The values follow the table's own columns, as the INSERT's
- * column list does, each turned into what D1 stores as its column would; `read`
- * gives some columns an SQL expression instead, for what only the database knows.
- *
- * @example
- * db.batch([deleteUser(db, id), recordIfChanged(db, event)])
- */
+/** Inserts only if the batch's previous statement changed a row, so a refused change is never audited (docs/design.md). */
 export function recordIfChanged(db: Database, event: NewAuditEvent, read: { [F in keyof NewAuditEvent]?: SQL } = {}) {
   const values = Object.entries(getTableColumns(auditEvents)).map(
     ([field, column]) =>
@@ -25,10 +15,6 @@ export function recordIfChanged(db: Database, event: NewAuditEvent, read: { [F i
   return db.insert(auditEvents).select(sql`select ${sql.join(values, sql`, `)} where changes() > 0`)
 }
 
-/**
- * One page of events, newest first, about `userId`, in the organisation `orgId` and of `type`
- * if given, before `cursor` if given.
- */
 export async function listEvents(
   db: Database,
   {
@@ -58,6 +44,6 @@ export async function listEvents(
   return keysetPage(rows, limit)
 }
 
-/** Deletes up to `limit` events with an id below `cutoff` (ids are UUIDv7: older than its time). */
+/** Ids are UUIDv7: a lower id is an older event. */
 export const deleteEventsBefore = (db: Database, cutoff: string, limit: number) =>
   deleteSome(db, auditEvents, auditEvents.id, lt(auditEvents.id, cutoff), limit)

@@ -14,24 +14,15 @@ import {
   users,
 } from './schema'
 
-/** Drizzle over one D1 database: what every query builder in `data/` takes. */
 export type Database = ReturnType<typeof drizzle>
 
-/** Drizzle over `binding`, built per request (or per job): no connection is held. */
 export const database = (binding: D1Database): Database => drizzle(binding)
 
 export type Statement = BatchItem<'sqlite'>
 
-/** Each named statement's result, under its name. */
 export type BatchResults<S extends Record<string, Statement>> = { [K in keyof S]: S[K]['_']['result'] }
 
-/**
- * Runs `statements` as one batch (one transaction), in the order written, and answers each one's
- * result under its name: adding a statement cannot shift what another line reads.
- *
- * @example
- * const { revoked } = await batchByName(db, { revoked: revokeFamily(db, family, now), event: recordIfChanged(db, event) })
- */
+/** One batch (one transaction); each result under its statement's name, so adding a statement shifts nothing. */
 export async function batchByName<S extends Record<string, Statement>>(
   db: Database,
   statements: S,
@@ -41,17 +32,11 @@ export async function batchByName<S extends Record<string, Statement>>(
   return Object.fromEntries(names.map((name, i) => [name, results[i]])) as BatchResults<S>
 }
 
-/**
- * Reads no row of `table` but names each of its columns as `table.column`: unqualified, a
- * missing column in double quotes would be read by SQLite as a string literal, not refused.
- */
+/** Qualified names: SQLite reads a missing double-quoted column as a string literal instead of failing. */
 const everyColumnOf = (db: Database, table: SQLiteTable) =>
   db.run(sql`select ${sql.join(Object.values(getTableColumns(table)), sql`, `)} from ${table} limit 0`)
 
-/**
- * One batch that fails when D1 is unreachable, and with `no such table` or `no such column`
- * when a migration is missing.
- */
+/** Fails when D1 is unreachable, or with `no such table` or `no such column` when a migration is missing. */
 export const checkSchema = (db: Database) =>
   db.batch([
     everyColumnOf(db, users),
@@ -65,12 +50,8 @@ export const checkSchema = (db: Database) =>
     everyColumnOf(db, trustedDevices),
   ])
 
-/** Whether D1's error message says the database lacks part of the schema, rather than that D1 failed. */
 export const isMissingSchema = (message: string) => /no such (table|column)/.test(message)
 
-/**
- * Deletes at most `limit` rows of `table`, named by its primary key `key`, that `where`
- * selects: SQLite in D1 has no `DELETE … LIMIT`, and one statement must stay small.
- */
+/** D1 has no `DELETE … LIMIT`, and one statement must stay small. */
 export const deleteSome = (db: Database, table: SQLiteTable, key: AnySQLiteColumn, where: SQL, limit: number) =>
   db.delete(table).where(inArray(key, db.select({ key }).from(table).where(where).limit(limit)))

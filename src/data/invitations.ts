@@ -20,14 +20,13 @@ const HOUR_MS = 3_600_000
 
 const pendingAt = (now: Date) => gt(invitations.expiresAt, now)
 
-/** How many invitations of `orgId` are pending at `now`. */
 const pendingIn = (db: Database, orgId: string, now: Date) =>
   db
     .select({ n: count() })
     .from(invitations)
     .where(and(eq(invitations.orgId, orgId), pendingAt(now)))
 
-/** The `invitation_created` events of `inviterId` in the hour before `now`: their hourly limit's window. */
+/** The inviter's hourly limit window. */
 const sentInTheHourBefore = (inviterId: string, now: Date) =>
   and(
     eq(auditEvents.type, 'invitation_created'),
@@ -35,21 +34,9 @@ const sentInTheHourBefore = (inviterId: string, now: Date) =>
     gte(auditEvents.id, uuidv7Floor(now.getTime() - HOUR_MS)),
   )
 
-/** The settings a new invitation is checked against, in its own statement. */
 export type InvitationLimits = { maxPending: number; maxPerHour: number }
 
-/**
- * A new invitation: two statements, named for `batchByName`, with its `invitation_created` event
- * after them (`recordIfChanged`). The first deletes an expired invitation to the same username or email, the
- * second inserts `row` only while the organisation and the inviter's account exist, the organisation
- * has fewer than `maxPending` pending and its inviter sent fewer than `maxPerHour` in the last hour
- * (no row returned otherwise; see `invitationRefusal`). It binds the invitation to the account `invitee_key` names now, if any,
- * and returns only the id: whether one matched is never answered. A pending invitation to the
- * same key fails on the unique index (`invitationConflict`).
- *
- * @example
- * const { invitation } = await batchByName(db, { ...createInvitation(db, row, limits), event: recordIfChanged(db, event) })
- */
+/** Within the pending and hourly limits; binds the invitee's account but never returns whether one matched (docs/design.md). */
 export function createInvitation(
   db: Database,
   row: Omit<NewInvitation, 'inviteeUserId'> & { invitedBy: string },
@@ -99,12 +86,7 @@ export function createInvitation(
   return { clearExpired, invitation: insert }
 }
 
-/**
- * Why `createInvitation` inserted nothing, as one read: whether the organisation and the
- * inviter's account still exist, and how many invitations `inviterId` sent in the last hour with
- * the time (ms) of the oldest: an hour after it, the next may go. Otherwise the organisation had
- * too many pending.
- */
+/** Why `createInvitation` inserted nothing; an hour after the oldest sent, the next may go. */
 export async function invitationRefusal(
   db: Database,
   { orgId, inviterId, now }: { orgId: string; inviterId: string; now: Date },
@@ -133,7 +115,6 @@ export async function invitationRefusal(
 const inviter = alias(users, 'inviter')
 const invitedBy = { userId: inviter.id, username: inviter.username }
 
-/** One page of the invitations `orgId` has pending at `now`, in id order (UUIDv7: oldest first), with who sent each. */
 export async function listOrgInvitations(
   db: Database,
   { orgId, now, limit, cursor }: { orgId: string; now: Date; limit: number; cursor?: string },
@@ -158,7 +139,6 @@ export async function listOrgInvitations(
   return keysetPage(rows, limit)
 }
 
-/** An invitation as the invitee sees it: the organisation it is to, the role, who sent it and until when. */
 const receivedInvitation = {
   id: invitations.id,
   org: organizations,
@@ -176,7 +156,6 @@ const receivedBy = (db: Database, userId: string, now: Date, where?: SQL) =>
     .leftJoin(inviter, eq(inviter.id, invitations.invitedBy))
     .where(and(eq(invitations.inviteeUserId, userId), pendingAt(now), where))
 
-/** One page of the invitations pending for `userId` at `now`, in id order (oldest first). */
 export async function listInvitationsFor(
   db: Database,
   { userId, now, limit, cursor }: { userId: string; now: Date; limit: number; cursor?: string },
@@ -190,7 +169,7 @@ export async function listInvitationsFor(
   return keysetPage(rows, limit)
 }
 
-/** The invitation `id` if it is pending for `userId` at `now`, as they see it; undefined for anyone else's. */
+/** Undefined for anyone else's, as for a missing one. */
 export const findInvitationFor = (db: Database, { id, userId, now }: { id: string; userId: string; now: Date }) =>
   readWithRetry(() => receivedBy(db, userId, now, eq(invitations.id, id)).get())
 
@@ -199,15 +178,7 @@ export type ReceivedInvitation = NonNullable<Awaited<ReturnType<typeof findInvit
 const membershipExists = (orgId: string, userId: string) =>
   sql`exists (select 1 from ${memberships} where ${memberships.orgId} = ${orgId} and ${memberships.userId} = ${userId})`
 
-/**
- * Makes `userId` a member of the organisation of the invitation `id`, with its role, only while
- * it is pending for them, they are not a member already and they belong to fewer than `maxOrgs`
- * organisations (no row returned otherwise). For one batch with `invitation_accepted` after it
- * (`recordIfChanged`) and then `consumeInvitations`.
- *
- * @example
- * db.batch([joinByInvitation(db, args), recordIfChanged(db, event), consumeInvitations(db, orgId, userId)])
- */
+/** Only while pending for them, not yet a member and under `maxOrgs` (no row returned otherwise). */
 export const joinByInvitation = (
   db: Database,
   { id, orgId, userId, now, maxOrgs }: { id: string; orgId: string; userId: string; now: Date; maxOrgs: number },
@@ -238,22 +209,13 @@ export const joinByInvitation = (
     )
     .returning({ role: memberships.role })
 
-/**
- * Deletes every invitation of `userId` to `orgId` once they are a member, however they became
- * one: an invitation is for joining, and a member has joined.
- */
+/** However they joined: an invitation is for joining, and a member has joined. */
 export const consumeInvitations = (db: Database, orgId: string, userId: string) =>
   db
     .delete(invitations)
     .where(and(eq(invitations.orgId, orgId), eq(invitations.inviteeUserId, userId), membershipExists(orgId, userId)))
 
-/**
- * Deletes the invitation `id` if it is pending at `now` and `holder` holds it: the organisation
- * revoking it, or the account it is for declining it. Returns its id if it went.
- *
- * @example
- * db.batch([deletePendingInvitation(db, id, { userId }, now), recordIfChanged(db, event)])
- */
+/** Held by `holder`: the organization revoking it, or the invitee declining it. */
 export const deletePendingInvitation = (
   db: Database,
   id: string,
@@ -271,10 +233,7 @@ export const deletePendingInvitation = (
     )
     .returning({ id: invitations.id })
 
-/**
- * Gives a new account the invitations that were waiting for its username or email: for the batch
- * that creates it. An account that only changes its email later binds none.
- */
+/** For the batch creating an account; a later email change binds none. */
 export const bindInvitations = (db: Database, user: Pick<User, 'id' | 'usernameKey' | 'email'>) =>
   db
     .update(invitations)
@@ -286,11 +245,9 @@ export const bindInvitations = (db: Database, user: Pick<User, 'id' | 'usernameK
       ),
     )
 
-/** Deletes up to `limit` invitations expired at `now`. */
 export const deleteExpiredInvitations = (db: Database, now: Date, limit: number) =>
   deleteSome(db, invitations, invitations.id, lte(invitations.expiresAt, now), limit)
 
-/** Whether a failed write collided with a pending invitation to the same username or email. D1 names the columns. */
 export const invitationConflict = (err: unknown): boolean =>
   String((err as { cause?: unknown })?.cause ?? err).includes(
     `UNIQUE constraint failed: invitations.${invitations.orgId.name}, invitations.${invitations.inviteeKey.name}`,

@@ -4,67 +4,36 @@ import type { LoginThrottleSettings } from '../settings'
 import { type Database, deleteSome } from './client'
 import { loginThrottles } from './schema'
 
-/**
- * The counters one password check is charged to: the client network's (credential
- * stuffing), the account's as typed (distributed guessing) and the pair's (one
- * client guessing one account; trips early and blocks only that client).
- */
+/** Network (credential stuffing), account (distributed guessing), and pair (trips early, blocks one client). */
 export type ThrottleKeys = { ip: string; account: string; pair: string }
 
-/** The counters table, or an alias of it in a subquery. */
 type Counters = Record<'key' | 'attempts' | 'lastAttemptAt' | 'blockedUntil', AnySQLiteColumn>
 const other = alias(loginThrottles, 'other')
 const pairOrIp = alias(loginThrottles, 'pair_or_ip')
 
-/**
- * Attempts still on a counter: one drains per quiet window, a window of
- * `windowSeconds` without any attempt and outside any block. A block is not
- * quiet, so waiting one out earns nothing, and escalation is only undone slowly.
- */
+/** One attempt drains per quiet window; a block is not quiet, so waiting one out earns nothing. */
 const drained = (t: Counters, now: number, { windowSeconds }: LoginThrottleSettings) =>
   sql`max(${t.attempts} - cast(max(${now} - max(${t.lastAttemptAt}, ${t.blockedUntil}), 0) / ${windowSeconds} as integer), 0)`
 
-/** The limit of the counter in `t`, told by its name. */
 const limitOf = (t: Counters, keys: ThrottleKeys, settings: LoginThrottleSettings) =>
   sql`(case ${t.key} when ${keys.ip} then ${settings.maxPerIp} when ${keys.account} then ${settings.maxPerAccount} else ${settings.maxPerAccountAndIp} end)`
 
-/** Whether the client has a clean history: no attempt left on its network's or its pair's counter. */
+/** No attempt left on the client's network or pair counter. */
 const clean = (keys: ThrottleKeys, now: number, settings: LoginThrottleSettings) =>
   sql`not exists (select 1 from ${loginThrottles} as ${pairOrIp} where ${inArray(pairOrIp.key, [keys.ip, keys.pair])} and ${drained(pairOrIp, now, settings)} > 0)`
 
-/**
- * Whether a check may go ahead, judged on the counters as they are: none of them is
- * blocked. The account's block is the exception for a client with a clean history, one
- * such client per `lockoutSeconds`: so an account blocked by failures from elsewhere,
- * however long its block, still lets its owner in within that delay, while an attacker
- * gets no more than one check per delay, each from an address it had not used.
- */
+/** No counter blocked, except the account's for one clean client per `lockoutSeconds` (docs/security.md, "Lockout"). */
 function admitted(keys: ThrottleKeys, now: number, settings: LoginThrottleSettings): SQL {
   const names = [keys.ip, keys.account, keys.pair]
   const cleanPassage = sql`${other.key} = ${keys.account} and ${other.nextCleanAttemptAt} <= ${now} and ${clean(keys, now, settings)}`
   return sql`not exists (select 1 from ${loginThrottles} as ${other} where ${inArray(other.key, names)} and ${other.blockedUntil} > ${now} and not (${cleanPassage}))`
 }
 
-/**
- * Reserves one password check on every counter, before any hashing: three statements
- * for the batch that also reads the user, so the reservation is atomic (D1 runs a batch
- * as one transaction, and one at a time per database) and costs no extra round trip.
- * However many checks arrive at once, each sees the ones reserved before it.
- *
- * D1 rather than a Durable Object per account: the login reads D1 anyway, so here the
- * reservation rides in that round trip, while a Durable Object would add one (two, with
- * the client's counter in an object of its own) before the hashing. Measured with
- * `npm run bench`: one round trip before the answer, as before for a right password and
- * one fewer for a wrong one; see README, "Benchmark".
- *
- * A counter that reaches its limit blocks for `lockoutSeconds`, doubled for every
- * attempt past the limit, up to `maxLockoutSeconds`. Read the outcome with
- * `reservationOutcome`; give a successful check's reservation back with `releaseAttempt`.
- */
+/** Reserves one check on every counter before hashing, in the batch that reads the user: atomic, no extra round trip. */
 export function reserveAttempt(db: Database, keys: ThrottleKeys, settings: LoginThrottleSettings, now: number) {
   const t = loginThrottles
   const allowed = admitted(keys, now, settings)
-  // Rows for counters seen for the first time; none for a refused check, so refusals store nothing.
+  // No row for a refused check, so refusals store nothing.
   const create = db
     .insert(t)
     .select((qb) =>
@@ -92,13 +61,13 @@ export function reserveAttempt(db: Database, keys: ThrottleKeys, settings: Login
       attempts,
       lastAttemptAt: now,
       blockedUntil,
-      // Admitted while blocked: this check took the account's clean-client passage.
+      // Admitted while blocked: this check used the account's clean-client slot.
       nextCleanAttemptAt: sql`(case when ${t.blockedUntil} > ${now} then ${now} + ${lockoutSeconds} else ${t.nextCleanAttemptAt} end)`,
       expiresAt: sql`max(${now}, ${blockedUntil}) + ${attempts} * ${windowSeconds}`,
     })
     .where(sql`${inArray(t.key, [keys.ip, keys.account, keys.pair])} and ${allowed}`)
     .returning({ blockedUntil: t.blockedUntil })
-  // What a refusal's Retry-After is made of.
+  // For a refusal's Retry-After.
   const state = db
     .select({
       key: t.key,
@@ -111,11 +80,7 @@ export function reserveAttempt(db: Database, keys: ThrottleKeys, settings: Login
   return { create, reserve, state }
 }
 
-/**
- * A successful check gives back its own reservation and nothing more: each counter loses this
- * one attempt (the others were guesses, whoever made them, the same client's included), and a
- * block stays only while the attempts left are still at the limit.
- */
+/** Releases only this success's own attempt: earlier guesses, the same client's included, still count. */
 export function releaseAttempt(db: Database, keys: ThrottleKeys, settings: LoginThrottleSettings) {
   const t = loginThrottles
   const attempts = sql`max(${t.attempts} - 1, 0)`
@@ -130,6 +95,5 @@ export function releaseAttempt(db: Database, keys: ThrottleKeys, settings: Login
     .where(inArray(t.key, [keys.ip, keys.account, keys.pair]))
 }
 
-/** Deletes up to `limit` counters drained by `now` (seconds): they hold nothing any more. */
 export const deleteDrainedCounters = (db: Database, now: number, limit: number) =>
   deleteSome(db, loginThrottles, loginThrottles.key, lte(loginThrottles.expiresAt, now), limit)

@@ -4,11 +4,7 @@ import type { Database } from './client'
 import { readWithRetry } from './d1-faults'
 import { memberships, type OrgRole, organizations, users } from './schema'
 
-/**
- * Holds for a membership whose change cannot leave its organisation without an owner: it is
- * not an owner's, or another owner exists. As part of the UPDATE or DELETE itself it is checked
- * and acted on atomically, so two owners demoting each other at once cannot both succeed.
- */
+/** Checked inside the UPDATE or DELETE, so two owners demoting each other at once cannot both succeed. */
 const keepsAnOwner = or(
   ne(memberships.role, 'owner'),
   sql`exists (select 1 from ${memberships} as other where other.org_id = ${memberships.orgId} and other.role = 'owner' and other.user_id != ${memberships.userId})`,
@@ -17,22 +13,14 @@ const keepsAnOwner = or(
 const membershipOf = (orgId: string, userId: string) =>
   and(eq(memberships.orgId, orgId), eq(memberships.userId, userId))
 
-/**
- * Holds for an account that is the only owner of no organisation: `deleteUser` adds it to its
- * WHERE, so deleting an account never leaves an organisation without an owner.
- */
+/** In `deleteUser`'s WHERE, so deleting an account never leaves an organization without an owner. */
 export const ownsNoOrganizationAlone = sql`not exists (select 1 from ${memberships} where ${memberships.userId} = ${users.id} and ${memberships.role} = 'owner' and not ${keepsAnOwner})`
 
-/** The membership of `userId` in `orgId`, if any: why a guarded write changed nothing. */
+/** Why a guarded write changed nothing. */
 export const findMembership = (db: Database, orgId: string, userId: string) =>
   readWithRetry(() => db.select().from(memberships).where(membershipOf(orgId, userId)).get())
 
-/**
- * The organisations `userId` is the only owner of: why `deleteUser` refused the account.
- *
- * @example
- * const blocking = await organizationsOwnedAlone(db, id) // [{ id, slug }] → 409 last_owner
- */
+/** Why `deleteUser` refused the account. */
 export const organizationsOwnedAlone = (db: Database, userId: string) =>
   readWithRetry(() =>
     db
@@ -43,10 +31,8 @@ export const organizationsOwnedAlone = (db: Database, userId: string) =>
       .all(),
   )
 
-/** A member of an organisation: their account as its members see it, and their role there. */
 export type OrgMember = Awaited<ReturnType<typeof listMembers>>['page'][number]
 
-/** One page of the members of `orgId` in user id order (ids are UUIDv7: account age), after `cursor` if given. */
 export async function listMembers(
   db: Database,
   { orgId, limit, cursor }: { orgId: string; limit: number; cursor?: string },
@@ -71,15 +57,7 @@ export async function listMembers(
   return keysetPage(rows, limit)
 }
 
-/**
- * Makes `userId` a member of `orgId` as `role`, only if both still exist when the statement
- * runs (no row returned otherwise); an existing membership fails on the primary key, which
- * `orgConflict` names. `accepted` says the user chose this (they create the organisation);
- * an operator's addition did not.
- *
- * @example
- * db.batch([addMember(db, { orgId, userId, role: 'member', now, accepted: false }), recordIfChanged(db, event)])
- */
+/** No row returned unless both exist; an existing membership fails on the primary key (`orgConflict`). */
 export const addMember = (
   db: Database,
   {
@@ -108,21 +86,10 @@ export const addMember = (
     )
     .returning()
 
-/**
- * Holds for the membership a write may touch: with `sparingOwners` (a caller who is not an
- * owner), not an owner's, checked as part of the write, so a member made owner between the
- * check of the caller's rights and the write is left alone.
- */
+/** Spares owners inside the write, in case the target was made an owner after the access check. */
 const touchable = (sparingOwners: boolean) => (sparingOwners ? ne(memberships.role, 'owner') : undefined)
 
-/**
- * Gives `userId` the role `role` in `orgId`; a role other than owner is refused (no row
- * returned) when it would leave the organisation without an owner, and with `sparingOwners`
- * an owner's membership is not changed.
- *
- * @example
- * const [[changed]] = await db.batch([setMemberRole(db, { orgId, userId, role: 'admin', now }), recordIfChanged(db, event)])
- */
+/** A role other than owner is refused when it would leave no owner. */
 export const setMemberRole = (
   db: Database,
   {
@@ -139,28 +106,21 @@ export const setMemberRole = (
     .where(and(membershipOf(orgId, userId), role === 'owner' ? undefined : keepsAnOwner, touchable(sparingOwners)))
     .returning()
 
-/**
- * Ends the membership of `userId` in `orgId`, refused (no row returned) when it is the last
- * owner's, or with `sparingOwners` any owner's.
- *
- * @example
- * db.batch([removeMember(db, orgId, userId), recordIfChanged(db, event)])
- */
+/** Refused for the last owner, or with `sparingOwners` for any owner. */
 export const removeMember = (db: Database, orgId: string, userId: string, { sparingOwners = false } = {}) =>
   db
     .delete(memberships)
     .where(and(membershipOf(orgId, userId), keepsAnOwner, touchable(sparingOwners)))
     .returning({ userId: memberships.userId })
 
-/** How many organisations `userId` belongs to. */
 const organizationsOf = (db: Database, userId: string) =>
   db.select({ n: count() }).from(memberships).where(eq(memberships.userId, userId))
 
-/** Holds while `userId` belongs to fewer than `max` organisations: an SQL condition for the write that adds one. */
+/** An SQL condition for the write that adds a membership. */
 export const belongsToFewerThan = (db: Database, userId: string, max: number): SQL =>
   sql`(${organizationsOf(db, userId)}) < ${max}`
 
-/** The organisations `userId` belongs to, and whether they are a member of `orgId`: why an acceptance was refused. */
+/** Why an acceptance was refused. */
 export async function membershipsOf(db: Database, { userId, orgId }: { userId: string; orgId: string }) {
   const row = await readWithRetry(() =>
     db

@@ -8,12 +8,7 @@ import { addMember, belongsToFewerThan, type OrgMember } from './memberships'
 import { memberships, type NewOrganization, organizations, users } from './schema'
 import { type TokenRef, tokenRevoked } from './users'
 
-/**
- * A new organization and its owner's membership, as two named statements, written only if the
- * owner's account still exists and, given `maxOrgs`, belongs to fewer organizations (no row
- * returned otherwise). A taken slug fails the batch (`orgConflict`). `accepted: false` for an
- * owner the operator names.
- */
+/** Written only if the owner exists and, given `maxOrgs`, belongs to fewer organizations; a taken slug fails the batch. */
 export function createOrganization(
   db: Database,
   org: NewOrganization,
@@ -41,17 +36,9 @@ export function createOrganization(
   return { organization: insertOrg, owner }
 }
 
-/** The organisation `id`, read with D1's transient failures retried. */
 export const findOrganization = (db: Database, id: string) =>
   readWithRetry(() => db.select().from(organizations).where(eq(organizations.id, id)).get())
 
-/**
- * The organisation whose slug is `slug` (after normalisation, as slugs are kept) with `userId`'s
- * role in it, null where they are not a member: as the operator CLI shows it.
- *
- * @example
- * organizationBySlug(db, 'Acme', user.id).get() // { id: '0197…', slug: 'acme', name: 'Acme', role: null }
- */
 export const organizationBySlug = (db: Database, slug: string, userId: string) =>
   db
     .select({ id: organizations.id, slug: organizations.slug, name: organizations.name, role: memberships.role })
@@ -59,18 +46,14 @@ export const organizationBySlug = (db: Database, slug: string, userId: string) =
     .leftJoin(memberships, and(eq(memberships.orgId, organizations.id), eq(memberships.userId, userId)))
     .where(eq(organizations.slug, normalizeIdentifier(slug)))
 
-/**
- * One page of organisations in id order (UUIDv7: creation order), after `cursor` if given, each
- * with `userId`'s role in it: only those `userId` belongs to, or with `all` every one (for a
- * global admin; `role` is null where they are not a member).
- */
+/** With `all`, every organization (for a global admin), `role` null where not a member. */
 export async function listOrganizations(
   db: Database,
   { userId, all = false, limit, cursor }: { userId: string; all?: boolean; limit: number; cursor?: string },
 ) {
   const membership = and(eq(memberships.orgId, organizations.id), eq(memberships.userId, userId))
   const query = db.select({ ...getTableColumns(organizations), role: memberships.role }).from(organizations)
-  // The same id; named on the side SQLite reads in order, so a user's own list seeks their memberships, unsorted.
+  // Same id, named on the side SQLite reads in order, so a user's list seeks their memberships unsorted.
   const key = all ? organizations.id : memberships.orgId
   const rows = await readWithRetry(() =>
     (all ? query.leftJoin(memberships, membership) : query.innerJoin(memberships, membership))
@@ -82,36 +65,15 @@ export async function listOrganizations(
   return keysetPage(rows, limit)
 }
 
-/**
- * Applies `set` to the organisation `id`; no row returned if it is gone. A taken slug fails
- * (`orgConflict`).
- *
- * @example
- * db.batch([updateOrganization(db, id, { name, updatedAt: now }), recordIfChanged(db, event)])
- */
+/** No row returned if it is gone; a taken slug fails (`orgConflict`). */
 export const updateOrganization = (db: Database, id: string, set: SQLiteUpdateSetSource<typeof organizations>) =>
   db.update(organizations).set(set).where(eq(organizations.id, id)).returning()
 
-/**
- * Deletes the organisation `id` and, by the foreign key's cascade in the same statement, its
- * memberships; returns its id if it went.
- *
- * @example
- * db.batch([deleteOrganization(db, id), recordIfChanged(db, event)])
- */
+/** Memberships go with it by cascade, in the same statement. */
 export const deleteOrganization = (db: Database, id: string) =>
   db.delete(organizations).where(eq(organizations.id, id)).returning({ id: organizations.id })
 
-/**
- * What `requireAuth` checks (the account, and whether the token was revoked) together with the
- * organisation `orgId` and the account's role in it, null where there is none, and, given a
- * `memberId`, that user's membership there (`member`, null if they are not one): one query, by
- * primary keys, so the role that decides is the one D1 holds at that moment.
- *
- * SQL shape: `select users.*, (<revoked>), organizations.*, memberships.role, member.* from users
- * left join organizations on organizations.id = ? left join memberships on (org, user)
- * left join memberships member on (org, ?) left join users member_user on … where users.id = ?`.
- */
+/** `requireAuth`'s check plus the organization and memberships in one query, so the role that decides is D1's current one. */
 export async function findAccountInOrg(
   db: Database,
   { orgId, memberId, ...token }: TokenRef & { orgId: string; memberId?: string },
@@ -145,10 +107,7 @@ export async function findAccountInOrg(
   return { ...found, member: named }
 }
 
-/**
- * Which unique key a failed organisation write collided with: the slug, or an existing
- * membership; undefined for any other error. D1 names the columns in its message.
- */
+/** D1 names the columns in its message. */
 export function orgConflict(err: unknown): 'slug' | 'membership' | undefined {
   const message = String((err as { cause?: unknown })?.cause ?? err)
   if (message.includes(`UNIQUE constraint failed: organizations.${organizations.slug.name}`)) return 'slug'

@@ -3,20 +3,10 @@ import { normalizeIdentifier } from '../lib/normalize'
 import { type Database, deleteSome } from './client'
 import { trustedDevices, type User, users } from './schema'
 
-/** The most devices an account keeps trusted: a new one beyond it pushes out the least recently used. */
+/** Beyond it, the least recently used device is dropped. */
 export const MAX_DEVICES_PER_ACCOUNT = 20
 
-/**
- * Reserves one check of a login's password on the trusted device whose token hashes to `hash`:
- * only if the device belongs to the account `login` names, its token was given under that
- * account's current `token_version`, it has not expired and has fewer than `maxFailures`
- * failures. Counts the check as a failure until `trustDevice` says it was right; the one that
- * reaches the limit spends the device. Returns the account's id if reserved; nothing otherwise,
- * and the login is then checked as any other.
- *
- * @example
- * const [[reserved], [user]] = await db.batch([reserveOnDevice(db, args), selectUserByLogin(db, login)])
- */
+/** Counts a failure until `trustDevice` clears it; returns the user id only for a live device of the account `login` names. */
 export function reserveOnDevice(
   db: Database,
   { hash, login, now, maxFailures }: { hash: string; login: string; now: Date; maxFailures: number },
@@ -37,18 +27,13 @@ export function reserveOnDevice(
     .returning({ userId: d.userId })
 }
 
-/** A right password from the device `hash`: its failures start over, and it stays trusted `ttlMs` from `now`. */
 export const trustDevice = (db: Database, hash: string, now: Date, ttlMs: number) =>
   db
     .update(trustedDevices)
     .set({ failures: 0, expiresAt: new Date(now.getTime() + ttlMs) })
     .where(eq(trustedDevices.hash, hash))
 
-/**
- * A new trusted device of `user`, written only while `user.tokenVersion` is still the account's
- * (a login racing a password change trusts nothing); then the account's least recently used
- * devices beyond `MAX_DEVICES_PER_ACCOUNT` go: two named statements for the login's batch.
- */
+/** Written only while `user.tokenVersion` is current, so a login racing a password change trusts nothing. */
 export function insertDevice(
   db: Database,
   { hash, user, now, ttlMs }: { hash: string; user: Pick<User, 'id' | 'tokenVersion'>; now: Date; ttlMs: number },
@@ -78,6 +63,6 @@ export function insertDevice(
   return { device: insert, oldDevices: prune }
 }
 
-/** Deletes up to `limit` devices expired (or spent) by `now`. */
+/** Spent devices expire at once, so this removes them too. */
 export const deleteExpiredDevices = (db: Database, now: Date, limit: number) =>
   deleteSome(db, trustedDevices, trustedDevices.hash, lte(trustedDevices.expiresAt, now), limit)

@@ -8,7 +8,6 @@ import { ownsNoOrganizationAlone } from './memberships'
 import { familyRevoked } from './refresh-tokens'
 import { type NewUser, revokedTokens, type User, users } from './schema'
 
-/** The user whose username or email is `login`, compared after normalisation. */
 export function selectUserByLogin(db: Database, login: string) {
   const key = normalizeIdentifier(login)
   return db
@@ -18,13 +17,7 @@ export function selectUserByLogin(db: Database, login: string) {
     .limit(1)
 }
 
-/**
- * The account a member is added by: its username, email or id. The three never overlap (an id
- * is 36 characters, a username at most 32, and only an email has an `@`).
- *
- * @example
- * const user = await findUserByReference(db, 'Alice') // the account `alice`
- */
+/** By username, email or id, which never overlap: ids are 36 characters, usernames at most 32, only emails have `@`. */
 export function findUserByReference(db: Database, reference: string) {
   const key = normalizeIdentifier(reference)
   return readWithRetry(() =>
@@ -36,29 +29,22 @@ export function findUserByReference(db: Database, reference: string) {
   )
 }
 
-/** The accounts holding a username key or an email: what a new account would clash with. */
+/** What a new account would clash with. */
 export const usersHolding = (db: Database, { usernameKey, email }: Pick<NewUser, 'usernameKey' | 'email'>) =>
   db
     .select({ usernameKey: users.usernameKey, email: users.email })
     .from(users)
     .where(or(eq(users.usernameKey, usernameKey), eq(users.email, email)))
 
-/** The account named `username` (after normalisation, as login compares), as the operator CLI shows it. */
 export const accountByUsername = (db: Database, username: string) =>
   db
     .select({ id: users.id, username: users.username, role: users.role, disabledAt: users.disabledAt })
     .from(users)
     .where(eq(users.usernameKey, normalizeIdentifier(username)))
 
-/** Any one account, or none: whether the database has users at all. */
 export const anyUser = (db: Database) => db.select({ id: users.id }).from(users).limit(1)
 
-/**
- * The password hash of an account picked by `seed` (any non-negative integer): a seek by
- * rowid, not a scan. Login checks an unknown user against a dummy with this hash's
- * parameters, so while stored hashes are being upgraded the unknown user costs what a
- * real one does, and the same `seed` (one per login typed) costs the same every time.
- */
+/** A real hash's parameters for an unknown user's dummy check (docs/security.md, "Passwords"); a seek by rowid. */
 export function selectPasswordHashBySeed(db: Database, seed: number) {
   return db
     .select({ passwordHash: users.passwordHash })
@@ -70,25 +56,17 @@ export function selectPasswordHashBySeed(db: Database, seed: number) {
 
 const userById = (db: Database, id: string) => db.select().from(users).where(eq(users.id, id))
 
-/** The account `id`, read with D1's transient failures retried. */
 export const findUserById = (db: Database, id: string) => readWithRetry(() => userById(db, id).get())
 
-/** The user and token a protected request names: its `sub`, `jti` and, if any, `fam`. */
+/** A protected request's token: its `sub`, `jti` and, if any, `fam`. */
 export type TokenRef = { userId: string; jti: string; familyId?: string }
 
-/**
- * Whether the token `jti` was revoked: logged out itself, or issued from the refresh token
- * family `familyId`, if it names one, since revoked. An SQL condition for a protected request's one query.
- */
+/** Logged out itself, or its refresh token family revoked. */
 export function tokenRevoked({ jti, familyId }: Omit<TokenRef, 'userId'>) {
   const loggedOut = sql`exists (select 1 from ${revokedTokens} where ${revokedTokens.jti} = ${jti})`
   return familyId === undefined ? loggedOut : sql`${loggedOut} or ${familyRevoked(familyId)}`
 }
 
-/**
- * An account, and whether one of its tokens (`jti`) was revoked (`tokenRevoked`). One query,
- * by primary keys.
- */
 export function findAccount(db: Database, { userId, ...token }: TokenRef) {
   return readWithRetry(() =>
     db
@@ -102,7 +80,6 @@ export function findAccount(db: Database, { userId, ...token }: TokenRef) {
   )
 }
 
-/** One page of users in creation order (ids are UUIDv7), after `cursor` if given. */
 export async function listUsers(db: Database, { limit, cursor }: { limit: number; cursor?: string }) {
   const rows = await readWithRetry(() =>
     db
@@ -118,32 +95,20 @@ export async function listUsers(db: Database, { limit, cursor }: { limit: number
 
 export const insertUser = (db: Database, row: NewUser) => db.insert(users).values(row).returning()
 
-/** `token_version` moved on: every token issued before is refused from the next request on. */
+/** Refuses every token issued before. */
 export const nextTokenVersion: SQL = sql`${users.tokenVersion} + 1`
 
-/**
- * Holds for a row whose change cannot leave zero active admins: it is not an
- * active admin, or another active admin exists. As part of the UPDATE or DELETE
- * itself it is checked and acted on atomically, so two admins demoting each
- * other at once cannot both succeed.
- */
+/** Checked inside the UPDATE or DELETE, so two admins demoting each other at once cannot both succeed. */
 const keepsAnActiveAdmin = or(
   ne(users.role, 'admin'),
   isNotNull(users.disabledAt),
   sql`exists (select 1 from ${users} as other where other.role = 'admin' and other.disabled_at is null and other.id != ${users.id})`,
 )
 
-/** `id`, and if the change could remove an active admin, `keepsAnActiveAdmin` too. */
 const guardedTarget = (id: string, removesAdmin: boolean) =>
   removesAdmin ? and(eq(users.id, id), keepsAnActiveAdmin) : eq(users.id, id)
 
-/**
- * Applies `set` to the account `id`, refused (no row returned) when `removesAdmin` and
- * it would leave no active admin.
- *
- * @example
- * db.batch([updateUser(db, id, { role: 'member', updatedAt: now }, { removesAdmin: true }), recordIfChanged(db, event)])
- */
+/** No row returned when `removesAdmin` and it would leave no active admin. */
 export const updateUser = (
   db: Database,
   id: string,
@@ -151,28 +116,21 @@ export const updateUser = (
   { removesAdmin = false } = {},
 ) => db.update(users).set(set).where(guardedTarget(id, removesAdmin)).returning()
 
-/**
- * Deletes the account `id` unless it is the last active admin or the only owner of an
- * organisation (`organizationsOwnedAlone` tells which); returns its id if it went. Its other
- * memberships go with it, by the foreign key's cascade.
- */
+/** No row returned for the last active admin or an organization's only owner; other memberships cascade. */
 export const deleteUser = (db: Database, id: string) =>
   db
     .delete(users)
     .where(and(guardedTarget(id, true), ownsNoOrganizationAlone))
     .returning({ id: users.id })
 
-/** Replaces a hash made with older parameters, unless the password changed in the meantime; `updated_at` stays. */
+/** Skipped if the password changed meanwhile; `updated_at` stays. */
 export const rehashPassword = (db: Database, user: Pick<User, 'id' | 'passwordHash'>, passwordHash: string) =>
   db
     .update(users)
     .set({ passwordHash })
     .where(and(eq(users.id, user.id), eq(users.passwordHash, user.passwordHash)))
 
-/**
- * Which unique field a failed write collided with, or undefined for any other error. D1
- * names the index's column in its message; drizzle keeps D1's error as `cause`.
- */
+/** D1 names the index's column in its message; drizzle keeps D1's error as `cause`. */
 export function uniqueConflict(err: unknown): 'username' | 'email' | undefined {
   const message = String((err as { cause?: unknown })?.cause ?? err)
   if (message.includes(`UNIQUE constraint failed: users.${users.usernameKey.name}`)) return 'username'

@@ -1,17 +1,16 @@
-/** The longest text form of an IP address (an IPv6 address ending in an IPv4 one). */
+/** The longest text form of an IP address: IPv6 ending in an IPv4 address. */
 const MAX_IP_LENGTH = 45
 
 const IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/
 const HEX_GROUP = /^[0-9a-f]{1,4}$/i
 
-/** An IPv4 address at the end of an IPv6 one, as its two 16-bit groups. */
 function ipv4Groups(text: string): number[] | undefined {
   if (!IPV4.test(text)) return undefined
   const [a, b, c, d] = text.split('.').map(Number)
   return [(a << 8) | b, (c << 8) | d]
 }
 
-/** The eight 16-bit groups of an IPv6 address in text form (RFC 4291 §2.2), or undefined. */
+/** The eight 16-bit groups of an IPv6 address (RFC 4291 §2.2), or undefined. */
 function ipv6Groups(text: string): number[] | undefined {
   const halves = text.split('::')
   if (halves.length > 2) return undefined
@@ -29,27 +28,14 @@ function ipv6Groups(text: string): number[] | undefined {
   return missing >= 1 ? [...head, ...Array(missing).fill(0), ...tail] : undefined
 }
 
-/** Where a request came from, as far as the Worker can tell. */
 export type ClientAddress = {
-  /** The address in canonical text form, for the audit trail; null when the header is absent or not an address. */
+  /** Canonical text form, for the audit trail; null when the header is absent or not an address. */
   ip: string | null
-  /**
-   * The client as the login limits count it: an IPv4 address, or the /64 network of an IPv6
-   * one (one subscriber's allocation, RFC 6177), so a host cannot step around a limit by
-   * changing the low 64 bits of its address. `unknown` when there is no address.
-   */
+  /** IPv4 address or IPv6 /64 (one subscriber's allocation, RFC 6177), so changing the low bits evades no login limit. */
   network: string
 }
 
-/**
- * Reads `CF-Connecting-IP`, which Cloudflare sets to the client's address (never a
- * header the client controls further up). Anything that is not an address is treated as
- * no address: nothing of its text is kept.
- *
- * @example
- * clientAddress('2001:DB8:1:2::7') // { ip: '2001:db8:1:2::7', network: '2001:db8:1:2::/64' }
- * clientAddress('::ffff:203.0.113.7') // { ip: '203.0.113.7', network: '203.0.113.7' }
- */
+/** `CF-Connecting-IP` is set by Cloudflare, not the client; anything but an address is discarded, none of its text kept. */
 export function clientAddress(header: string | undefined): ClientAddress {
   if (header === undefined || header.length > MAX_IP_LENGTH) return { ip: null, network: 'unknown' }
   if (IPV4.test(header)) return { ip: header, network: header }
@@ -64,7 +50,7 @@ export function clientAddress(header: string | undefined): ClientAddress {
   return { ip: compressIpv6(hex), network: `${hex.slice(0, 4).join(':')}::/64` }
 }
 
-/** RFC 5952 text: lower case, the longest run of two or more zero groups written as `::`. */
+/** RFC 5952: lower case, the longest run of two or more zero groups as `::`. */
 function compressIpv6(hex: string[]): string {
   let best = { start: -1, length: 1 }
   for (let start = 0; start < 8; start++) {

@@ -1,7 +1,4 @@
-/**
- * A UUID version 7 (RFC 9562): 48 bits of Unix milliseconds, then random bits.
- * Ids sort by creation time, so keyset pagination can page by id alone.
- */
+/** RFC 9562: ids sort by creation time, so keyset pagination can page by id alone. */
 export function uuidv7(now: number = Date.now()): string {
   const bytes = crypto.getRandomValues(new Uint8Array(16))
   for (let i = 0; i < 6; i++) {
@@ -13,13 +10,7 @@ export function uuidv7(now: number = Date.now()): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
 }
 
-/**
- * The smallest UUIDv7 of millisecond `time`: every id made at or after `time` sorts at
- * or after it, every id made before sorts before it.
- *
- * @example
- * uuidv7Floor(Date.UTC(2026, 0, 1)) // '019b76da-a800-7000-8000-000000000000'
- */
+/** The smallest UUIDv7 of millisecond `time`: a lower bound for ids made at or after it. */
 export function uuidv7Floor(time: number): string {
   const hex = time.toString(16).padStart(12, '0')
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-7000-8000-000000000000`

@@ -3,18 +3,9 @@ import type { AuditEventType, Role, User, users } from '../data/schema'
 import { nextTokenVersion } from '../data/users'
 import { normalizeIdentifier } from '../lib/normalize'
 
-/** What an admin may change about an account. */
 type AccountPatch = { email?: string; role?: Role; disabled?: boolean }
 
-/**
- * What applying `patch` to `current` writes, and what it means: the columns to set, whether
- * the change could remove an active admin (so the write must keep one), and the audit events
- * it makes (none for a field set to what it already is).
- *
- * @example
- * planAccountChange(user, { disabled: true }, now)
- * // { set: { disabledAt: now, tokenVersion: …, updatedAt: now }, removesAdmin: true, events: ['user_disabled'] }
- */
+/** `removesAdmin` tells the write to keep an active admin; no event for a field set to its current value. */
 export function planAccountChange(current: User, patch: AccountPatch, now: Date) {
   const events: AuditEventType[] = []
   if (patch.role !== undefined && patch.role !== current.role) events.push('role_changed')

@@ -8,20 +8,13 @@ export const usernameSchema = z
   .string()
   .regex(/^[A-Za-z0-9._-]{3,32}$/, 'Username must be 3 to 32 letters, digits, ".", "_" or "-"')
 
-/**
- * An email address as `z.email()` accepts it, written as a regex check of the same pattern so
- * that the OpenAPI document carries the pattern itself: `format: email` alone promises RFC 5321,
- * which allows addresses (`a$b@example.com`) this one refuses.
- */
+/** A regex, not `z.email()`, so the OpenAPI document states the pattern: `format: email` would promise all of RFC 5321. */
 export const emailSchema = z.string().regex(z.regexes.email, 'Invalid email address').max(254)
 
-/** The role of a new account whose creator names none. */
 export const DEFAULT_ROLE: Role = 'member'
 
-/** A new account as its creator gives it: the password in clear, the role optional. */
 export type NewUserInput = Pick<NewUser, 'username' | 'email' | 'role'> & { password: string }
 
-/** The row for a new account: id, normalised keys, role and password hash derived here, once. */
 export async function buildUser(input: NewUserInput, hashing: Hashing, now = new Date()): Promise<NewUser> {
   return {
     id: uuidv7(now.getTime()),
