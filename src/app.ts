@@ -25,9 +25,9 @@ const OPENAPI_PATH = '/api/openapi.json'
 export function createApp() {
   const app = createRouter()
 
-  // Registered first so that it wraps every other middleware: it sees their errors as answers.
+  // First, so that it wraps every other middleware and sees their errors as responses.
   app.use('/api/*', noStore)
-  // First too, so that its CSP replaces the one securityHeaders gives every answer.
+  // First too, so that its CSP replaces the one securityHeaders sets on every response.
   app.use('/docs/*', docsContentSecurityPolicy)
   app.use(requestId, requestLog, securityHeaders(), corsFromEnv, httpsOnly, methodNotAllowed(app))
   app.use(
@@ -40,14 +40,13 @@ export function createApp() {
         throw new ApiError('payload_too_large')
       },
     }),
-    // The Drizzle client for this request; nothing is held between requests.
     async (c, next) => {
       c.set('db', database(c.env.DB))
       await next()
     },
   )
 
-  // Chained, so that the routes' paths, bodies and answers are in the type (`AppType`).
+  // Chained, so that the routes' paths, bodies and responses are in `AppType`.
   const routes = app
     .route('/api/health', healthRouter)
     .route('/api/auth', authRouter)
@@ -74,11 +73,5 @@ export function createApp() {
   return routes
 }
 
-/**
- * Every route's path, request and answers, for a typed client.
- *
- * @example
- * const client = hc<AppType>('https://api.example.com')
- * const res = await client.api.auth.login.$post({ json: { username, password } })
- */
+/** For a typed client: `hc<AppType>(baseUrl)`. */
 export type AppType = ReturnType<typeof createApp>

@@ -1,7 +1,7 @@
 import { normalizeIdentifier } from '../lib/normalize'
 import { COMMON_PASSWORDS } from './common-passwords.data'
 
-/** Substitutions undone before a comparison; `i` and `l` are one letter, as `1`, `!` and `|` stand for either. */
+/** `i` and `l` map to one letter, since `1`, `!` and `|` stand for either. */
 const UNDONE: Record<string, string> = {
   '@': 'a',
   '4': 'a',
@@ -18,13 +18,11 @@ const UNDONE: Record<string, string> = {
 }
 const SUBSTITUTED = /[@43!|1l0$57+]/g
 
-/** `text` with common substitutions undone: `p@ssw0rd` and `password` have the same skeleton. */
+/** `p@ssw0rd` and `password` have the same skeleton. */
 const skeleton = (text: string): string => text.replace(SUBSTITUTED, (char) => UNDONE[char])
 
-/** The listed entries' skeletons, and their shortest and longest lengths in code points. */
 type List = { skeletons: Set<string>; shortest: number; longest: number }
 
-/** Built on first use and kept for the isolate: a pure value derived from the bundled list. */
 let list: List | undefined
 
 function commonList(): List {
@@ -44,11 +42,7 @@ const LETTER = /\p{L}/u
 /** At most this many characters of any kind may follow a listed entry or a pattern. */
 const ANY_SUFFIX = 3
 
-/**
- * Whether `chars` is made of at most two runs of one character repeated or of consecutive
- * characters up or down (`aaaaaaaa`, `abcdefgh`, `87654321`, `1234abcd`), or repeats a unit of
- * up to four characters (`abcabcab`): NIST SP 800-63B's repetitive and sequential strings.
- */
+/** NIST SP 800-63B's repetitive and sequential strings: `aaaaaaaa`, `87654321`, `1234abcd`, `abcabcab`. */
 function isPattern(chars: string[]): boolean {
   const codes = chars.map((char) => char.codePointAt(0) as number)
   let runs = 1
@@ -63,11 +57,7 @@ function isPattern(chars: string[]): boolean {
   return false
 }
 
-/**
- * How the digits and symbols around a password lie, in code points: how many lead it, and the
- * earliest a part compared may end: before those at its end, or before its last `ANY_SUFFIX`
- * characters, whichever is earlier. A part may end anywhere from there on.
- */
+/** In code points: the leading non-letters, and the earliest a compared part may end. */
 function decorations(chars: string[]) {
   const isLetter = (i: number) => LETTER.test(chars[i])
   let leading = 0
@@ -77,19 +67,7 @@ function decorations(chars: string[]) {
   return { leading, firstEnd: Math.max(0, chars.length - Math.max(trailing, ANY_SUFFIX)) }
 }
 
-/**
- * Whether a password is one of the most common ones (see `common-passwords.data.ts`) or a
- * trivial variant of one, or a repetitive or sequential string. Compared as `normalizeIdentifier`
- * forms it (case and Unicode compatibility variants match) and with common substitutions undone
- * (`p@$$w0rd`); a variant adds digits or symbols at the start or end (`!password1`,
- * `password1!`), or up to three characters of any kind at the end (`password1!a`).
- *
- * @example
- * isCommonPassword('Pa$$w0rd') // true
- * isCommonPassword('iloveyou2024') // true: 'iloveyou' is listed
- * isCommonPassword('abcdefgh') // true: sequential
- * isCommonPassword('correct horse battery staple') // false
- */
+/** Whether `password` breaks `COMMON_PASSWORD_RULE`. */
 export function isCommonPassword(password: string): boolean {
   const { skeletons, shortest, longest } = commonList()
   const normalized = normalizeIdentifier(password)
@@ -104,18 +82,16 @@ export function isCommonPassword(password: string): boolean {
   const skeletal = skeleton(normalized)
   const offsets = [0]
   for (const char of chars) offsets.push(offsets[offsets.length - 1] + char.length)
-  // Every cut of the leading digits and symbols, each followed only by parts of a listed entry's
-  // length: a few lookups per start, however long NFKC makes a password ('⑽' is '(10)').
+  // Only parts of a listed entry's length: a few lookups per start, however long NFKC makes it ('⑽' is '(10)').
   for (let start = 0; start <= Math.min(leading, chars.length - shortest); start++) {
     for (let end = Math.max(firstEnd, start + shortest); end <= Math.min(chars.length, start + longest); end++) {
-      // A hash-set lookup: its cost depends on the part's length, not on where a match sits in the list.
       if (skeletons.has(skeletal.slice(offsets[start], offsets[end]))) return true
     }
   }
   return false
 }
 
-/** The rule in words: the OpenAPI document's `x-also-refused` and the field's description. */
+/** The rule in words, for the OpenAPI document's `x-also-refused` and the field's description. */
 export const COMMON_PASSWORD_RULE =
   'Not one of the 10,000 most common passwords, compared after NFKC, in lower case and with common ' +
   'substitutions undone (@ or 4 for a, 3 for e, 1, ! or | for i or l, 0 for o, $ or 5 for s, 7 or + for t); ' +

@@ -18,29 +18,13 @@ import {
   verifyPassword,
 } from './passwords'
 
-// Every password check, at login or to change a password, runs here: reserved on the
-// login limits' counters (or, from a trusted device, on that device's) first, then verified,
-// and only then answered.
-
-/**
- * The counter names for a check of `login` from `network`. The login is named by its
- * HMAC under a key derived from the pepper: fixed-size whatever was typed, the same for
- * unknown and real accounts, and nothing a copy of D1 can be read back from (people do
- * type their password into the username field).
- *
- * @example
- * await throttleKeys(peppers.current, 'Alice', '2001:db8:1:2::/64')
- * // { ip: 'ip:2001:db8:1:2::/64', account: 'account:<43 chars>', pair: 'pair:<43 chars>@2001:db8:1:2::/64' }
- */
+/** The login is an HMAC: fixed-size, and never readable from D1 (people type passwords as usernames). */
 export async function throttleKeys(pepper: Pepper, login: string, network: string): Promise<ThrottleKeys> {
   const account = base64Url(await hmac(pepper.throttleKey, normalizeIdentifier(login)))
   return { ip: `ip:${network}`, account: `account:${account}`, pair: `pair:${account}@${network}` }
 }
 
-/**
- * A number standing for the typed login, the same on every request and unrelated to any
- * other login's: taken from its counter name, an HMAC.
- */
+/** Stable for one login and unrelated to any other's, so an unknown login always costs the same. */
 const loginSeed = (keys: ThrottleKeys): number =>
   new DataView(fromBase64Url(keys.account.slice('account:'.length, 'account:'.length + 8)).buffer).getUint32(0)
 
@@ -62,10 +46,6 @@ function reservationOutcome({ reserve, state }: Pick<Reservation, 'reserve' | 's
   return { admitted: false as const, retryAfter: Math.max(1, ...waits) }
 }
 
-/**
- * A password to check: typed at login for `login` (from a device presenting the token that
- * hashes to `deviceHash`, if any), or the current one of a signed-in `user`.
- */
 type PasswordAttempt = { password: string; network: string } & (
   | { login: string; deviceHash?: string; user?: undefined }
   | { user: User; login?: undefined; deviceHash?: undefined }
@@ -73,16 +53,11 @@ type PasswordAttempt = { password: string; network: string } & (
 
 type CheckSettings = { hashing: Hashing; peppers: Peppers; throttle: LoginThrottleSettings; deviceTtlMs: number }
 
-/** What a check came to. */
 type PasswordCheck =
-  /** Refused before hashing: the limits are reached. */
   | { result: 'refused'; retryAfter: number }
-  /** Wrong password, unknown user or disabled account; `blockStarted` when this check started a block. */
+  /** Wrong password, unknown user or disabled account. */
   | { result: 'failed'; user: User | undefined; blockStarted: boolean }
-  /**
-   * Right: `release` gives the reservation back, to be written with whatever the success
-   * changes; `trustedDevice` when it was counted on the presented device alone.
-   */
+  /** `release` returns the reservation, written in the success's batch. */
   | {
       result: 'passed'
       user: User
@@ -90,16 +65,7 @@ type PasswordCheck =
       trustedDevice: boolean
     }
 
-/**
- * Checks a password under the login limits. The check is reserved on its counters in the
- * same D1 batch that reads the user (one round trip), so however many arrive at once, at
- * most the limit are checked. An unknown user costs one PBKDF2 run too, against a dummy
- * with a real account's parameters; a disabled one fails like a wrong password.
- *
- * @example
- * const check = await checkPassword(db, { login: 'alice', password, network }, settings)
- * if (check.result === 'refused') …
- */
+/** Reserved in the batch that reads the user, so however many race, at most the limit are checked. */
 export async function checkPassword(
   db: Database,
   attempt: PasswordAttempt,
@@ -128,7 +94,7 @@ export async function checkPassword(
     user = read.user.at(0)
     sample = read.sample.at(0)?.passwordHash
   }
-  // Refused means refused: no hashing, and the same answer whether the password is right.
+  // No hashing, and the same response whether or not the password is right.
   if (!outcome.admitted) return { result: 'refused', retryAfter: outcome.retryAfter }
 
   const stored = user?.passwordHash ?? dummyPasswordHash(hashParams(sample) ?? currentParams(hashing))
@@ -139,12 +105,7 @@ export async function checkPassword(
   return { result: 'passed', user, release: releaseAttempt(db, keys, throttle), trustedDevice: false }
 }
 
-/**
- * Checks a login's password on the device that presented a token, counted on that device's
- * failures alone (`reserveOnDevice`), in the batch that reads the user. Undefined when the
- * token is not one this account's trusted devices hold (unknown, another account's, revoked,
- * expired or spent): the login is then checked as any other, and nothing tells which.
- */
+/** Undefined for a token this account does not trust: the login is then checked as any other, indistinguishably. */
 async function checkOnDevice(
   db: Database,
   { login, password, deviceHash }: { login: string; password: string; deviceHash: string },
@@ -163,10 +124,7 @@ async function checkOnDevice(
   return { result: 'passed', user, release: trustDevice(db, deviceHash, now, deviceTtlMs), trustedDevice: true }
 }
 
-/**
- * The audit events of a failed check: `login_failed`, and `login_blocked` when it started
- * a block. The refused attempts that follow leave no row each: the block's start says it.
- */
+/** Refused attempts leave no row: `login_blocked` marks where they start. */
 export function failedCheckEvents(
   check: PasswordCheck & { result: 'failed' },
   origin: EventOrigin,

@@ -12,13 +12,7 @@ export const MAX_TOKEN_LENGTH = 4096
 
 const HMAC = { name: 'HMAC', hash: 'SHA-256' }
 
-/**
- * The claims OrgStack signs and requires back. `exp` is required here although
- * Hono's `verify` accepts a token without one. `jti` names the token for logout;
- * `ver` is the account's `token_version` when it was issued; `fam` the refresh
- * token family it was issued from, refused with it (absent from tokens issued
- * before refresh tokens existed).
- */
+/** `exp` is required here although Hono's `verify` accepts a token without one; `ver` is the `token_version`. */
 export const tokenClaimsSchema = z.object({
   iss: z.string(),
   aud: z.string(),
@@ -34,44 +28,26 @@ export const tokenClaimsSchema = z.object({
 
 export type TokenClaims = z.infer<typeof tokenClaimsSchema>
 
-// Base64url without padding; the signature is the 43 characters of HS256's 32 bytes, and its last
-// character carries two spare bits, which must be zero: only 16 of the 64 characters fit there.
+// HS256's 32-byte signature is 43 characters whose last carries two spare bits, which must be zero.
 const TOKEN_SHAPE = /^[\w-]+\.[\w-]+\.[\w-]{42}[AEIMQUYcgkosw048]$/
 
-/**
- * Whether `token` is spelt the one way an HS256 token of ours can be: three segments of the
- * base64url alphabet without padding, the signature in its canonical 43 characters. Lenient
- * decoders also read `+`, `/`, `=` padding and non-zero spare bits, so one signature would have
- * several spellings; checked before any decoding or crypto. Header and payload need only the
- * alphabet: the signature covers their exact text.
- *
- * @example
- * hasTokenShape((await issueToken(user, tokens)).token) // true
- * hasTokenShape(`${token}=`) // false
- */
+/** One encoding per signature: lenient decoders also accept `+`, `/`, `=` padding and non-zero spare bits. */
 export const hasTokenShape = (token: string): boolean => TOKEN_SHAPE.test(token)
 
-/** The keys tokens are signed and verified with. */
 export type Keyring = {
-  /** Signs: `JWT_SECRET` as a JWK, so Hono's `sign` writes its `kid` into the header. */
+  /** A JWK, so Hono's `sign` writes its `kid` into the header. */
   jwk: HonoJsonWebKey
-  /** Verifies: `JWT_SECRET`'s key, and `JWT_SECRET_PREVIOUS`'s during a rotation, by `kid`. */
   verifyKeys: ReadonlyMap<string, CryptoKey>
 }
 
-/** A key id that names a secret without revealing anything of it: part of a hash of it. */
+/** The `kid` names a secret without revealing it. */
 async function keyFor(bytes: Uint8Array<ArrayBuffer>) {
   const digest = await crypto.subtle.digest('SHA-256', bytes)
   const verifyKey = await crypto.subtle.importKey('raw', bytes, HMAC, false, ['verify'])
   return { kid: base64Url(digest).slice(0, 16), verifyKey }
 }
 
-/**
- * The keyring of `JWT_SECRET`'s bytes and, during a rotation, `JWT_SECRET_PREVIOUS`'s (the current first).
- *
- * @example
- * const { jwk, verifyKeys } = await tokenKeysOf([current, previous])
- */
+/** `secrets` lists the current one first: it signs. */
 export async function tokenKeysOf(secrets: Uint8Array<ArrayBuffer>[]): Promise<Keyring> {
   const keys = await Promise.all(secrets.map(keyFor))
   return {
@@ -80,10 +56,9 @@ export async function tokenKeysOf(secrets: Uint8Array<ArrayBuffer>[]): Promise<K
   }
 }
 
-/** What signing and verifying need: the keys, our `iss` and `aud`, and how long an access token lives. */
 export type TokenSettings = Keyring & { issuer: string; audience: string; ttlSeconds: number }
 
-/** The key that verifies `token`: the one its header's `kid` names; undefined for none of ours. */
+/** Undefined unless the header's `kid` names one of our keys. */
 export function verifyingKey({ verifyKeys }: Pick<TokenSettings, 'verifyKeys'>, token: string): CryptoKey | undefined {
   let kid: unknown
   try {
@@ -94,14 +69,7 @@ export function verifyingKey({ verifyKeys }: Pick<TokenSettings, 'verifyKeys'>, 
   return typeof kid === 'string' ? verifyKeys.get(kid) : undefined
 }
 
-/**
- * A fresh access token for `user`, expiring `ttlSeconds` from now, with the key's `kid` in
- * its header, in the shape login and password change answer with. `familyId` names the
- * refresh token family it is issued from (`fam`): revoking the family refuses it too.
- *
- * @example
- * const { token, expiresIn } = await issueToken(user, c.var.settings.tokens, family.familyId)
- */
+/** `familyId` becomes `fam`: revoking the family refuses the token too. */
 export async function issueToken(
   user: Pick<User, 'id' | 'username' | 'role' | 'tokenVersion'>,
   settings: TokenSettings,

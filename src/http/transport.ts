@@ -8,10 +8,6 @@ import { ApiError } from './errors'
 
 const HSTS = 'max-age=31536000; includeSubDomains'
 
-/**
- * The headers every answer carries: nosniff, no referrer, no framing (`X-Frame-Options: DENY` and the
- * CSP's `frame-ancestors 'none'`), a CSP that loads nothing, no `X-Powered-By`; HSTS over HTTPS.
- */
 export const securityHeaders = () => {
   const headers = secureHeaders({
     strictTransportSecurity: false,
@@ -25,20 +21,13 @@ export const securityHeaders = () => {
   })
 }
 
-/**
- * `Cache-Control: no-store`, since answers carry tokens and user data. Set after `next()`: Hono's
- * `compose` has by then turned an error thrown by any later middleware or handler into the answer,
- * so an app that registers this first marks its 403, 405, 413 and 500 answers too.
- *
- * @example
- * app.use('/api/*', noStore) // before any other middleware
- */
+/** Responses carry tokens; set after `next()`, when `compose` has turned any later error into the response. */
 export const noStore = createMiddleware<AppEnv>(async (c, next) => {
   await next()
   c.header('Cache-Control', 'no-store')
 })
 
-/** In production (`ENVIRONMENT=production`) a plain-HTTP request is refused, not redirected. */
+/** Refused, not redirected, so a client sending credentials over plain HTTP fails instead of working. */
 export const httpsOnly = createMiddleware<AppEnv>(async (c, next) => {
   if (transportOf(c.env).httpsOnly && !c.req.url.startsWith('https:')) {
     throw new ApiError('https_required')
@@ -55,7 +44,6 @@ const corsForOrigins = cors({
   maxAge: 600,
 })
 
-/** CORS for exactly the origins in `CORS_ORIGINS` (comma-separated), without credentials; off when unset. */
 export const corsFromEnv = createMiddleware<AppEnv>(async (c, next) =>
   transportOf(c.env).corsOrigins.size === 0 ? next() : corsForOrigins(c, next),
 )

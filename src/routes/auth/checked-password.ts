@@ -7,15 +7,7 @@ import { ApiError } from '../../http/errors'
 import { clientOf, originOf } from '../../http/origin'
 import { recordInBackground } from '../../http/write-change'
 
-/**
- * Checks the password of a login (`{ login }`) or of the signed-in `{ user }` from this
- * request's client, and answers a check that did not pass: 429 with `Retry-After` when the
- * limits refuse it; when it fails (audited, actor `actor`), 401 `Invalid username or password`
- * for a login and 422 `current_password_incorrect` for a signed-in user, whose session stays
- * valid. A login may present a device token: from a device trusted for that account, it is
- * counted on that device alone. Resolves what a passing check needs: the user, the reservation
- * to give back, whether the device was trusted, and the current hashing parameters.
- */
+/** A signed-in user's wrong password is 422, not 401: their session stays valid. */
 export async function checkedPassword(
   c: Context<AppEnv>,
   attempt: { password: string } & ({ login: string; deviceToken?: string } | { user: User }),

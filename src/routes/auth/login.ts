@@ -16,7 +16,7 @@ import { createRouter } from '../create-router'
 import { checkedPassword } from './checked-password'
 import { enteredPasswordSchema, LOGIN_RESPONSE_EXAMPLE, LoginResponseSchema, toLoginResponse } from './schemas'
 
-/** No account's username or email is longer than this once normalised (emails are at most 254 characters). */
+/** No account's username or email is longer than this once normalized (emails are at most 254 characters). */
 const MAX_NORMALIZED_LOGIN = 254
 const NORMALIZED_BOUND = `At most ${MAX_NORMALIZED_LOGIN} UTF-16 code units once NFKC-normalised and lower-cased.`
 
@@ -71,7 +71,7 @@ export const loginRouter = createRouter().openapi(login, async (c) => {
       ? { statements: {}, deviceToken, deviceExpiresIn: Math.floor(ttlMs / 1000) }
       : await startDevice(db, user, ttlMs)
   // A refresh token handed out before its row is written could be refused on its first use:
-  // the family goes in with the reservation given back and the event, before the answer.
+  // the family goes in with the released reservation and the event, before the response.
   await writeChange(c, {
     statements: { ...family.statements, release, ...device.statements },
     events: [auditEvent('login_succeeded', user.id, originOf(c, user.id))],

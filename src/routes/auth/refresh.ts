@@ -33,11 +33,11 @@ export const refreshRouter = createRouter().openapi(refreshRoute, async (c) => {
     if (refreshed.result !== 'invalid' && refreshed.event) logAuditEvents(c, [refreshed.event])
     const reason = refreshed.result === 'invalid' ? refreshed.reason : refreshed.result
     console.log(JSON.stringify({ level: 'info', event: 'refresh_refused', reason, requestId: c.var.requestId }))
-    // The token is still good: told apart, so that a client keeps it and tries again later.
+    // The token is still good: distinguished, so that a client keeps it and tries again later.
     if (refreshed.result === 'limited') {
       throw new ApiError('too_many_refreshes', { headers: { 'Retry-After': String(refreshed.retryAfter) } })
     }
-    // Why goes to the log only: the answer is the same for every other refusal.
+    // Why goes to the log only: the response is the same for every other refusal.
     throw new ApiError('invalid_refresh_token')
   }
   const issued = await issueToken(refreshed.user, tokens, refreshed.familyId)

@@ -6,7 +6,6 @@ import { ALSO_REFUSED } from '../../http/also-refused'
 import { idSchema } from '../../http/id-schemas'
 import { OPAQUE_TOKEN_LENGTH, OPAQUE_TOKEN_PATTERN } from '../../lib/opaque-token'
 
-/** A password being set, held to the policy (`auth/passwords.ts`). */
 export const newPasswordSchema = newPasswordRule.openapi({
   minLength: PASSWORD_MIN_LENGTH,
   maxLength: PASSWORD_MAX_LENGTH,
@@ -26,11 +25,10 @@ export const enteredPasswordSchema = z
     example: 'correct horse battery staple',
   })
 
-/** A refresh token as the API spells one (a made-up one): 54 bytes in base64url. */
+/** Made up: 54 bytes in base64url. */
 const EXAMPLE_REFRESH_TOKEN = 'AZrB8o1OeyGcOl5vcIGSowAAAAAAAHPeB0l74MC67Nk9aF5RKya5GhWZVlPJGCcHZfboiusF'
 const EXAMPLE_DEVICE_TOKEN = 'kq3R0bX9zJc1mWf7TgH2yLpV8sNdE4uAoI6eQhYtZxw'
 
-/** How the document spells a refresh token (`auth/refresh-token-codec.ts`). */
 const refreshTokenFormat = {
   pattern: REFRESH_TOKEN_PATTERN.source,
   minLength: REFRESH_TOKEN_LENGTH,
@@ -38,7 +36,6 @@ const refreshTokenFormat = {
   example: EXAMPLE_REFRESH_TOKEN,
 }
 
-/** How the document spells an opaque token (`lib/opaque-token.ts`), with `example`. */
 const opaqueTokenFormat = (example: string) => ({
   pattern: OPAQUE_TOKEN_PATTERN.source,
   minLength: OPAQUE_TOKEN_LENGTH,
@@ -46,7 +43,6 @@ const opaqueTokenFormat = (example: string) => ({
   example,
 })
 
-/** What a refresh answers: the guide's four fields, and the next refresh token with its lifetime. */
 export const TokensResponseSchema = z
   .object({
     token: z.string().openapi({ description: 'HS256 JWT for `Authorization: Bearer <token>`' }),
@@ -66,7 +62,6 @@ export const TokensResponseSchema = z
   })
   .openapi('TokensResponse')
 
-/** What login and a password change answer: a refresh's fields, and this device's token. */
 export const LoginResponseSchema = TokensResponseSchema.extend({
   deviceToken: z.string().openapi({
     ...opaqueTokenFormat(EXAMPLE_DEVICE_TOKEN),
@@ -76,10 +71,6 @@ export const LoginResponseSchema = TokensResponseSchema.extend({
   deviceExpiresIn: z.int().openapi({ description: 'Seconds until the device token expires', example: 7_776_000 }),
 }).openapi('LoginResponse')
 
-/**
- * The answer of a login or a password change: the access token `issued`, the new login's refresh
- * token and this device's token.
- */
 export const toLoginResponse = (
   issued: Pick<z.infer<typeof TokensResponseSchema>, 'token' | 'userId' | 'username' | 'expiresIn'>,
   family: { refreshToken: string; refreshExpiresIn: number },
@@ -92,10 +83,7 @@ export const toLoginResponse = (
   deviceExpiresIn: device.deviceExpiresIn,
 })
 
-/**
- * A refresh: the refresh token of the last answer. Its spelling is documented but checked by
- * the handler, so that any string the field holds is answered as an unknown token is (401).
- */
+/** The format is documented but checked by the handler, so any string is refused as an unknown token is (401). */
 export const RefreshRequestSchema = z
   .strictObject({
     refreshToken: z.string().openapi({
@@ -106,7 +94,7 @@ export const RefreshRequestSchema = z
   })
   .openapi('RefreshRequest')
 
-/** A token as login issues one (its signature made up): what the examples of the document show. */
+/** A token as login issues one, its signature made up, for the document's examples. */
 const EXAMPLE_TOKEN = [
   'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCIsImtpZCI6InEzdFZiOHhZejBBYkNkRWYifQ',
   'eyJpc3MiOiJvcmdzdGFjayIsImF1ZCI6Im9yZ3N0YWNrLWFwaSIsInN1YiI6IjAxOWFjMWYyLTdhM2ItN2NkZS04ZjAxLTIzNDU2Nzg5YWJjZCIsInVzZXJuYW1lIjoiYWxpY2UiLCJyb2xlIjoibWVtYmVyIiwianRpIjoiMDE5YWMxZjMtNWM2ZC03ZThmLTlhMGItMWMyZDNlNGY1YTZiIiwidmVyIjowLCJpYXQiOjE3OTU5MzkyMDAsImV4cCI6MTc5NjAyNTYwMH0',
