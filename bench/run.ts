@@ -37,9 +37,9 @@ const RUN_SECONDS = 1.25
 /** Each route's warm-up, which also measures the rate the runs are sized by. */
 const WARMUP_SECONDS = 0.3
 const USERS = { small: 10, large: 100_000 }
-/** In the large setup only: every member a different user, the bench user one of the first organisation's. */
+/** In the large setup only: every member a different user, the bench user one of the first organization's. */
 const ORGANIZATIONS = { count: 1_000, members: 100 }
-/** In the large setup only: an organisation more, the bench user its owner and only member, for invitations. */
+/** In the large setup only: an organization more, the bench user its owner and only member, for invitations. */
 const INVITING_ORG = 'bench-invitations'
 /**
  * Each D1 route's metered pass sends about this many seconds' worth of requests, one at a
@@ -84,14 +84,14 @@ await runBench(async () => {
   const [, [orgId, invitingOrgId]] = await Promise.all([
     seeded('small'),
     seeded('large').then(async (userIds) => [
-      // One after the other: the first counts every organisation and membership it finds.
+      // One after the other: the first counts every organization and membership it finds.
       await seedOrganizations(servers.large.db, userIds, ORGANIZATIONS),
       await seedOwnedOrganization(servers.large.db, userIds[0], INVITING_ORG),
     ]),
   ])
   progress(
     `Seeded ${USERS.small} and ${USERS.large} users (PBKDF2 at ${iterations} iterations); ` +
-      `${ORGANIZATIONS.count} organisations of ${ORGANIZATIONS.members} members among the ${USERS.large}, ` +
+      `${ORGANIZATIONS.count} organizations of ${ORGANIZATIONS.members} members among the ${USERS.large}, ` +
       `and ${INVITING_ORG}, owned by the bench user`,
   )
   const inviting = { orgId: invitingOrgId, db: servers.large.db }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { anyUser } from '../src/data/users'
+import { selectAnyUser } from '../src/data/users'
 import { createUser, parseNewUser } from './lib/create-user'
 import { ensureDevVars } from './lib/dev-vars'
 import { sqlBuilder } from './lib/inline-sql'
@@ -19,7 +19,7 @@ function persistToArg(args: string[]): string | undefined {
 
 /** Gives a fresh local database an admin to log in as, with a random password printed once. */
 async function seedDemoAdmin(target: D1Target): Promise<void> {
-  const [someone] = await d1Execute(target, anyUser(sqlBuilder))
+  const [someone] = await d1Execute(target, selectAnyUser(sqlBuilder))
   if (someone) {
     console.log('The local database already has users: no demo admin created')
     return

@@ -30,7 +30,7 @@ await runCli(async () => {
   const org = await findOrganization(target, slug, user.id)
   if (org === undefined) {
     if (name === undefined) throw noSuchOrganization(slug)
-    // The API makes an organisation's creator its owner: an organisation never lacks one.
+    // The API makes an organization's creator its owner: an organization never lacks one.
     if (role !== 'owner') {
       throw new CliError(
         `no organization with slug ${slug}: creating it makes ${user.username} its owner; give --role owner`,
@@ -44,7 +44,7 @@ await runCli(async () => {
     console.log(created.id)
     return 0
   }
-  // Renaming is the API's: --name only names an organisation this creates.
+  // Renaming is the API's: --name only names an organization this creates.
   if (name !== undefined && name !== org.name) console.error(`${org.slug} exists, named ${org.name}: --name ignored`)
   if (org.role === role) {
     console.error(`${user.username} is already ${asRole(role)} of ${org.slug}; nothing changed`)

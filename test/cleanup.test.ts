@@ -120,7 +120,7 @@ describe('the scheduled cleanup', () => {
 })
 
 describe('the scheduled cleanup of invitations and device tokens', () => {
-  it('deletes expired invitations, and leaves pending ones, their organisation and its events alone', async () => {
+  it('deletes expired invitations, and leaves pending ones, their organization and its events alone', async () => {
     const [owner, invitee] = await Promise.all([newSession(), newSession()])
     const org = await createOrg(owner.token)
     const expired = [

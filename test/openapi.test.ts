@@ -91,7 +91,7 @@ describe('GET /api/openapi.json', () => {
     }
   })
 
-  it('declares 403 insufficient_permissions on an organisation operation only where some role is refused', async () => {
+  it('declares 403 insufficient_permissions on an organization operation only where some role is refused', async () => {
     const doc = await loadDocument()
     const forbids = (path: string, method: string) =>
       declaredCodes(doc.paths[path][method])['403']?.includes('insufficient_permissions')

@@ -3,7 +3,7 @@ import { eq } from 'drizzle-orm'
 import { drizzle } from 'drizzle-orm/d1'
 import { describe, expect, it, vi } from 'vitest'
 import { mintRefreshToken } from '../src/auth/refresh-token-codec'
-import { type RefreshRefusal, refresh, startFamily } from '../src/auth/refresh-tokens'
+import { type InvalidRefreshReason, refresh, startFamily } from '../src/auth/refresh-tokens'
 import { batchByName } from '../src/data/client'
 import { revokeFamily } from '../src/data/refresh-tokens'
 import { refreshFamilies, users } from '../src/data/schema'
@@ -47,7 +47,7 @@ async function rotatedTimes(count: number, t0: number) {
 
 const familyRow = (id: string) => db.select().from(refreshFamilies).where(eq(refreshFamilies.id, id)).get()
 
-const invalid = (reason: RefreshRefusal) => ({ result: 'invalid', reason })
+const invalid = (reason: InvalidRefreshReason) => ({ result: 'invalid', reason })
 
 describe('a superseded refresh token', () => {
   it.each([1, 2, 3, 10, 300])(

@@ -92,7 +92,7 @@ function checksAt(connections: number): Check[] {
     {
       ...common,
       informational: true,
-      scenario: 'Organisation-scoped ÷ protected route: throughput',
+      scenario: 'Organization-scoped ÷ protected route: throughput',
       subject: 'large:org',
       reference: 'GET /api/auth/me, 100,000 users',
       target: '— (reported)',
@@ -102,7 +102,7 @@ function checksAt(connections: number): Check[] {
     {
       ...common,
       informational: true,
-      scenario: 'Organisation-scoped ÷ protected route: CPU/request',
+      scenario: 'Organization-scoped ÷ protected route: CPU/request',
       subject: 'large:org',
       reference: 'GET /api/auth/me, 100,000 users',
       target: '— (reported)',

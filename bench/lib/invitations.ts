@@ -5,7 +5,7 @@ import { auditEvents, invitations } from '../../src/data/schema'
 /**
  * Checks what a run of invitations to `orgId` left: one per 201 answer (`created`), every one
  * bound to an account (`toAccounts`) or none. Then deletes them and their `invitation_created`
- * events, so that every run starts from the same state: the insert counts the organisation's
+ * events, so that every run starts from the same state: the insert counts the organization's
  * pending invitations and the inviter's of the last hour, which would otherwise grow from run
  * to run and tilt each round's ratio towards whichever target ran first.
  *

@@ -64,10 +64,10 @@ export async function seedUsers(db: D1Database, count: number, hashing: Hashing)
 }
 
 /**
- * Adds `count` organisations of `members` users each, drawn in order from `userIds` (as
+ * Adds `count` organizations of `members` users each, drawn in order from `userIds` (as
  * `seedUsers` returns them: `BENCH_USER` first), so that no user belongs to two. Each has
  * one owner, its second user; everyone else is a member, `BENCH_USER` of the first
- * organisation too. Returns that organisation's id: the one the bench user requests.
+ * organization too. Returns that organization's id: the one the bench user requests.
  */
 export async function seedOrganizations(
   db: D1Database,
@@ -75,13 +75,13 @@ export async function seedOrganizations(
   { count, members }: { count: number; members: number },
 ): Promise<string> {
   if (count * members > userIds.length) {
-    throw new Error(`${count} organisations of ${members} members need more than ${userIds.length} users`)
+    throw new Error(`${count} organizations of ${members} members need more than ${userIds.length} users`)
   }
   const now = new Date()
   const orgs: NewOrganization[] = []
   const rows: (typeof memberships.$inferInsert)[] = []
   for (let i = 0; i < count; i++) {
-    const org = buildOrganization({ slug: `org-${i}`, name: `Organisation ${i}` }, now)
+    const org = buildOrganization({ slug: `org-${i}`, name: `Organization ${i}` }, now)
     orgs.push(org)
     for (let j = 0; j < members; j++) {
       const role = j === 1 ? 'owner' : 'member'
@@ -96,7 +96,7 @@ export async function seedOrganizations(
 }
 
 /**
- * Adds an organisation whose only member is `ownerId`, its owner, accepted as `POST /api/orgs` makes
+ * Adds an organization whose only member is `ownerId`, its owner, accepted as `POST /api/orgs` makes
  * it: where the bench user sends invitations, which only owners and admins may. Returns its id.
  */
 export async function seedOwnedOrganization(db: D1Database, ownerId: string, slug: string): Promise<string> {

@@ -35,7 +35,7 @@ export type Target = {
 /** A logged-in session of a Miniflare setup: the token, its refresh token and the claims `pk-query` looks up. */
 export type Session = { token: string; refreshToken: string; sub: string; jti: string }
 
-/** An organisation of the large setup that its session's user owns, and that setup's D1. */
+/** An organization of the large setup that its session's user owns, and that setup's D1. */
 export type InvitingOrg = { orgId: string; db: D1Database }
 
 /** Five digits, so every body has the same size; the large setup's `seedUsers` made user-1 … user-99999. */
@@ -44,7 +44,7 @@ const INVITEE_NUMBERS = { first: 10_000, last: 99_998 }
 /**
  * Everything measured, in the order of a round. `small` and `large` are sessions of
  * those setups; plain workerd checks `small`'s token (same secret, issuer and audience).
- * `orgId` is an organisation of the large setup that its session's user is a member of;
+ * `orgId` is an organization of the large setup that its session's user is a member of;
  * `inviting`, one it owns, where the invitation targets send theirs.
  */
 export function benchTargets(small: Session, large: Session, orgId: string, inviting: InvitingOrg): Target[] {

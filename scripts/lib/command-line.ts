@@ -78,7 +78,7 @@ function parseWith<T>(schema: z.ZodType<T>, value: string, usageError: UsageErro
 /** `value` as a role, or a usage error listing the roles. */
 export const parseRole = (value: string, usageError: UsageError): Role => parseChoice(roles, 'role', value, usageError)
 
-/** `value` as a role in an organisation, or a usage error listing those roles. */
+/** `value` as a role in an organization, or a usage error listing those roles. */
 export const parseOrgRole = (value: string, usageError: UsageError): OrgRole =>
   parseChoice(orgRoles, 'role', value, usageError)
 
@@ -89,6 +89,6 @@ export const parseUsername = (value: string, usageError: UsageError): string =>
 /** `value` as a slug, normalised (lower case) as the API keeps it, or a usage error. */
 export const parseSlug = (value: string, usageError: UsageError): string => parseWith(slugSchema, value, usageError)
 
-/** `value` as an organisation's name, trimmed as the API trims it, or a usage error. */
+/** `value` as an organization's name, trimmed as the API trims it, or a usage error. */
 export const parseOrgName = (value: string, usageError: UsageError): string =>
   parseWith(orgNameSchema, value, usageError, '--name')

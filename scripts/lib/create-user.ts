@@ -3,7 +3,7 @@ import type { Hashing } from '../../src/auth/passwords'
 import { insertEvents } from '../../src/data/audit-events'
 import { bindInvitations } from '../../src/data/invitations'
 import { type NewUser, users } from '../../src/data/schema'
-import { insertUser, uniqueConflict, usersHolding } from '../../src/data/users'
+import { insertUser, selectUsersHolding, uniqueConflict } from '../../src/data/users'
 import { NewUserSchema } from '../../src/routes/users/schemas'
 import { buildUser, type NewUserInput } from '../../src/users/new-user'
 import { sqlBuilder } from './inline-sql'
@@ -32,7 +32,7 @@ const takenEmail = (row: NewUser) => new CliError(`email ${row.email} is already
  */
 export async function createUser(input: NewUserInput, hashing: Hashing, target: D1Target): Promise<NewUser> {
   const row = await buildUser(input, hashing)
-  const clashes = await d1Execute(target, usersHolding(sqlBuilder, row))
+  const clashes = await d1Execute(target, selectUsersHolding(sqlBuilder, row))
   // wrangler returns rows keyed by column name, not by drizzle's field names.
   if (clashes.some((clash) => clash[users.usernameKey.name] === row.usernameKey)) throw takenUsername(input)
   if (clashes.length > 0) throw takenEmail(row)

@@ -3,7 +3,7 @@ import { CLI_ORIGIN, orgEvent } from '../../src/audit/events'
 import { recordIfChanged } from '../../src/data/audit-events'
 import { consumeInvitations } from '../../src/data/invitations'
 import { addMember, setMemberRole } from '../../src/data/memberships'
-import { createOrganization, organizationBySlug, orgConflict } from '../../src/data/organizations'
+import { createOrganization, orgConflict, selectOrganizationBySlug } from '../../src/data/organizations'
 import { type NewOrganization, type OrgRole, orgRoles } from '../../src/data/schema'
 import { buildOrganization } from '../../src/orgs/organization'
 import { sqlBuilder } from './inline-sql'
@@ -19,15 +19,15 @@ const FoundOrganization = z.object({
   role: z.enum(orgRoles).nullable(),
 })
 
-/** An organisation as the command that changes its members needs it, with one user's role in it. */
+/** An organization as the command that changes its members needs it, with one user's role in it. */
 export type FoundOrganization = z.output<typeof FoundOrganization>
 
-/** The error for a slug no organisation has. */
+/** The error for a slug no organization has. */
 export const noSuchOrganization = (slug: string) =>
   new CliError(`no organization with slug ${slug} (give --name to create it)`)
 
 /**
- * The organisation whose slug is `slug` (after normalisation) with `userId`'s role in it, null
+ * The organization whose slug is `slug` (after normalization) with `userId`'s role in it, null
  * where they are not a member; undefined if there is none.
  *
  * @example
@@ -39,12 +39,12 @@ export async function findOrganization(
   slug: string,
   userId: string,
 ): Promise<FoundOrganization | undefined> {
-  const [row] = await d1Execute(target, organizationBySlug(sqlBuilder, slug, userId))
+  const [row] = await d1Execute(target, selectOrganizationBySlug(sqlBuilder, slug, userId))
   return row === undefined ? undefined : FoundOrganization.parse(row)
 }
 
 /**
- * Creates an organisation with `ownerId` as its owner, as the API would (same schema, same
+ * Creates an organization with `ownerId` as its owner, as the API would (same schema, same
  * row), and its `org_created` event by the command line: one batch, written together or not
  * at all. A slug taken since it was looked up, or an account deleted since, is a `CliError`.
  *
@@ -77,8 +77,8 @@ const changedMeanwhile = (username: string, slug: string) =>
  * an invitation, if `org.role` says they are not a member, otherwise changes their role
  * (`member_role_changed`); their pending invitations to `org` are then spent.
  * The change and its event, written only if the change was made, are one batch. A change that
- * would leave the organisation without an owner is refused in the write itself, and is a
- * `CliError`, as is a user, organisation or membership that changed since it was looked up.
+ * would leave the organization without an owner is refused in the write itself, and is a
+ * `CliError`, as is a user, organization or membership that changed since it was looked up.
  *
  * @example
  * await setMembership({ remote: false }, org, { id: user.id, username: 'alice' }, 'admin')

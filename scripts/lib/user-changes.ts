@@ -3,7 +3,7 @@ import { z } from 'zod'
 import { auditEvent, CLI_ORIGIN } from '../../src/audit/events'
 import { recordIfChanged } from '../../src/data/audit-events'
 import { type AuditEventType, roles, type users } from '../../src/data/schema'
-import { accountByUsername, updateUser as updateUserQuery } from '../../src/data/users'
+import { selectAccountByUsername, updateUser as updateUserQuery } from '../../src/data/users'
 import { sqlBuilder } from './inline-sql'
 import { CliError } from './run-cli'
 import { type D1Target, d1Batch, d1Execute } from './wrangler-d1'
@@ -24,7 +24,7 @@ export const disabledNote = (user: FoundUser) =>
 export const noSuchUser = (username: string) => new CliError(`no user named ${username}`)
 
 /**
- * The account whose username matches `username` after normalisation, as logging in
+ * The account whose username matches `username` after normalization, as logging in
  * matches it; a `noSuchUser` error if there is none.
  *
  * @example
@@ -32,7 +32,7 @@ export const noSuchUser = (username: string) => new CliError(`no user named ${us
  * // { id: '0197…', username: 'alice', role: 'member', disabled: false }
  */
 export async function findUser(target: D1Target, username: string): Promise<FoundUser> {
-  const [row] = await d1Execute(target, accountByUsername(sqlBuilder, username))
+  const [row] = await d1Execute(target, selectAccountByUsername(sqlBuilder, username))
   if (row === undefined) throw noSuchUser(username)
   return FoundUser.parse(row)
 }

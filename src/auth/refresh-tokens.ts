@@ -33,7 +33,7 @@ export async function startFamily(
   return { statements, familyId, refreshToken, refreshExpiresIn }
 }
 
-export type RefreshRefusal =
+export type InvalidRefreshReason =
   | 'malformed'
   /** A forgery, or its family is gone or was never written. */
   | 'unknown'
@@ -49,7 +49,7 @@ export type RefreshResult =
   | { result: 'reused'; familyId: string; event: NewAuditEvent }
   /** The current token of a family that rotated too often; `event` only for the first such refusal. */
   | { result: 'limited'; retryAfter: number; event: NewAuditEvent | null }
-  | { result: 'invalid'; reason: RefreshRefusal }
+  | { result: 'invalid'; reason: InvalidRefreshReason }
 
 /** One D1 batch; races, reuse and the rate are in docs/security.md#refresh-tokens. */
 export async function refresh(
@@ -82,7 +82,7 @@ export async function refresh(
     return { result: 'reused', familyId, event: { ...reuseEvent, subjectUserId: revoke[0].userId } }
   const [family] = outcome
   if (family === undefined) return { result: 'invalid', reason: 'unknown' }
-  if (family.refusal !== null) return { result: 'invalid', reason: family.refusal }
+  if (family.invalidReason !== null) return { result: 'invalid', reason: family.invalidReason }
 
   const raceStart = now.getTime() - settings.reuseIntervalMs
   // Rotated by this request, or by one racing with it within the interval: the same successor.

@@ -87,7 +87,7 @@ export function createInvitation(
 }
 
 /** Why `createInvitation` inserted nothing; an hour after the oldest sent, the next may go. */
-export async function invitationRefusal(
+export async function findInvitationState(
   db: Database,
   { orgId, inviterId, now }: { orgId: string; inviterId: string; now: Date },
 ) {

@@ -21,7 +21,7 @@ export const findMembership = (db: Database, orgId: string, userId: string) =>
   readWithRetry(() => db.select().from(memberships).where(membershipOf(orgId, userId)).get())
 
 /** Why `deleteUser` refused the account. */
-export const organizationsOwnedAlone = (db: Database, userId: string) =>
+export const findOrganizationsOwnedAlone = (db: Database, userId: string) =>
   readWithRetry(() =>
     db
       .select({ id: organizations.id, slug: organizations.slug })
@@ -87,7 +87,7 @@ export const addMember = (
     .returning()
 
 /** Spares owners inside the write, in case the target was made an owner after the access check. */
-const touchable = (sparingOwners: boolean) => (sparingOwners ? ne(memberships.role, 'owner') : undefined)
+const exceptOwners = (ownersProtected: boolean) => (ownersProtected ? ne(memberships.role, 'owner') : undefined)
 
 /** A role other than owner is refused when it would leave no owner. */
 export const setMemberRole = (
@@ -97,20 +97,20 @@ export const setMemberRole = (
     userId,
     role,
     now,
-    sparingOwners = false,
-  }: { orgId: string; userId: string; role: OrgRole; now: Date; sparingOwners?: boolean },
+    ownersProtected = false,
+  }: { orgId: string; userId: string; role: OrgRole; now: Date; ownersProtected?: boolean },
 ) =>
   db
     .update(memberships)
     .set({ role, updatedAt: now })
-    .where(and(membershipOf(orgId, userId), role === 'owner' ? undefined : keepsAnOwner, touchable(sparingOwners)))
+    .where(and(membershipOf(orgId, userId), role === 'owner' ? undefined : keepsAnOwner, exceptOwners(ownersProtected)))
     .returning()
 
-/** Refused for the last owner, or with `sparingOwners` for any owner. */
-export const removeMember = (db: Database, orgId: string, userId: string, { sparingOwners = false } = {}) =>
+/** Refused for the last owner, or with `ownersProtected` for any owner. */
+export const removeMember = (db: Database, orgId: string, userId: string, { ownersProtected = false } = {}) =>
   db
     .delete(memberships)
-    .where(and(membershipOf(orgId, userId), keepsAnOwner, touchable(sparingOwners)))
+    .where(and(membershipOf(orgId, userId), keepsAnOwner, exceptOwners(ownersProtected)))
     .returning({ userId: memberships.userId })
 
 const organizationsOf = (db: Database, userId: string) =>
@@ -121,7 +121,7 @@ export const belongsToFewerThan = (db: Database, userId: string, max: number): S
   sql`(${organizationsOf(db, userId)}) < ${max}`
 
 /** Why an acceptance was refused. */
-export async function membershipsOf(db: Database, { userId, orgId }: { userId: string; orgId: string }) {
+export async function findMemberships(db: Database, { userId, orgId }: { userId: string; orgId: string }) {
   const row = await readWithRetry(() =>
     db
       .select({ count: count(), inOrg: sql<number>`coalesce(max(${memberships.orgId} = ${orgId}), 0)` })

@@ -39,7 +39,7 @@ export function createOrganization(
 export const findOrganization = (db: Database, id: string) =>
   readWithRetry(() => db.select().from(organizations).where(eq(organizations.id, id)).get())
 
-export const organizationBySlug = (db: Database, slug: string, userId: string) =>
+export const selectOrganizationBySlug = (db: Database, slug: string, userId: string) =>
   db
     .select({ id: organizations.id, slug: organizations.slug, name: organizations.name, role: memberships.role })
     .from(organizations)

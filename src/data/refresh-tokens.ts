@@ -38,7 +38,7 @@ const live = (now: number) =>
   sql`${families.revokedAt} is null and ${families.expiresAt} > ${now} and ${families.idleExpiresAt} > ${now} and exists (
     select 1 from ${users} where ${users.id} = ${families.userId} and ${users.disabledAt} is null and ${users.tokenVersion} = ${families.tokenVersion})`
 
-const refusal = (now: number) =>
+const invalidReason = (now: number) =>
   sql<'revoked' | 'expired' | null>`case
     when ${families.revokedAt} is not null or ${users.disabledAt} is not null or ${users.tokenVersion} != ${families.tokenVersion} then 'revoked'
     when ${families.expiresAt} <= ${now} or ${families.idleExpiresAt} <= ${now} then 'expired'
@@ -110,7 +110,7 @@ export function rotateFamily(db: Database, rotation: Rotation) {
       idleExpiresAt: families.idleExpiresAt,
       rotatedAt: families.rotatedAt,
       budgetFullAt: families.budgetFullAt,
-      refusal: refusal(now).as('refusal'),
+      invalidReason: invalidReason(now).as('invalid_reason'),
     })
     .from(families)
     .innerJoin(users, eq(users.id, families.userId))

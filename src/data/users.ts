@@ -30,19 +30,19 @@ export function findUserByReference(db: Database, reference: string) {
 }
 
 /** What a new account would clash with. */
-export const usersHolding = (db: Database, { usernameKey, email }: Pick<NewUser, 'usernameKey' | 'email'>) =>
+export const selectUsersHolding = (db: Database, { usernameKey, email }: Pick<NewUser, 'usernameKey' | 'email'>) =>
   db
     .select({ usernameKey: users.usernameKey, email: users.email })
     .from(users)
     .where(or(eq(users.usernameKey, usernameKey), eq(users.email, email)))
 
-export const accountByUsername = (db: Database, username: string) =>
+export const selectAccountByUsername = (db: Database, username: string) =>
   db
     .select({ id: users.id, username: users.username, role: users.role, disabledAt: users.disabledAt })
     .from(users)
     .where(eq(users.usernameKey, normalizeIdentifier(username)))
 
-export const anyUser = (db: Database) => db.select({ id: users.id }).from(users).limit(1)
+export const selectAnyUser = (db: Database) => db.select({ id: users.id }).from(users).limit(1)
 
 /** A real hash's parameters for an unknown user's dummy check (docs/security.md, "Passwords"); a seek by rowid. */
 export function selectPasswordHashBySeed(db: Database, seed: number) {
@@ -54,9 +54,9 @@ export function selectPasswordHashBySeed(db: Database, seed: number) {
     .limit(1)
 }
 
-const userById = (db: Database, id: string) => db.select().from(users).where(eq(users.id, id))
+const selectUserById = (db: Database, id: string) => db.select().from(users).where(eq(users.id, id))
 
-export const findUserById = (db: Database, id: string) => readWithRetry(() => userById(db, id).get())
+export const findUserById = (db: Database, id: string) => readWithRetry(() => selectUserById(db, id).get())
 
 /** A protected request's token: its `sub`, `jti` and, if any, `fam`. */
 export type TokenRef = { userId: string; jti: string; familyId?: string }

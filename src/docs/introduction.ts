@@ -1,5 +1,5 @@
 /** The OpenAPI `info.description`; a TS string, not a .md file, so every bundler inlines it. */
-export const introduction = `The authentication and organisation API of OrgStack. Log in with a username or email and a password to get a
+export const introduction = `The authentication and organization API of OrgStack. Log in with a username or email and a password to get a
 JSON Web Token (JWT) and a refresh token, then send the JWT in the \`Authorization\` header of every other request, and
 exchange the refresh token for a new pair when the JWT expires.
 

@@ -13,16 +13,17 @@ export function methodNotAllowed(app: Routed) {
     methods ??= [...new Set(app.routes.map((route) => route.method).filter((method) => method !== 'ALL'))]
     return methods.filter((method) => app.router.match(method, path)[0].some(([[, route]]) => route.method === method))
   }
-  const refusal = (allowed: string[]) => new ApiError('method_not_allowed', { headers: { Allow: allowed.join(', ') } })
+  const notAllowed = (allowed: string[]) =>
+    new ApiError('method_not_allowed', { headers: { Allow: allowed.join(', ') } })
 
   return createMiddleware<AppEnv>(async (c, next) => {
     if (c.req.method === 'HEAD') {
       const allowed = allowedAt(c.req.path)
-      if (allowed.length > 0) throw refusal(allowed)
+      if (allowed.length > 0) throw notAllowed(allowed)
     }
     await next()
     if (c.res.status !== 404 || c.error) return
     const allowed = allowedAt(c.req.path)
-    if (allowed.length > 0 && !allowed.includes(c.req.method)) throw refusal(allowed)
+    if (allowed.length > 0 && !allowed.includes(c.req.method)) throw notAllowed(allowed)
   })
 }

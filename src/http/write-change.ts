@@ -11,13 +11,13 @@ type Statements = Record<string, Statement>
 /** A write that returns the rows it changed (`.returning()`). */
 type Change = Statement & { _: { result: readonly unknown[] } }
 
-/** Batched in this order; events are written only if `change` returns a row, otherwise `refusal()` is thrown. */
+/** Batched in this order; events are written only if `change` returns a row, otherwise `unchanged()` is thrown. */
 type GuardedChange<B extends Statements, C extends Change, A extends Statements> = {
   before?: B
   change: C
   events: NewAuditEvent[]
   after?: A
-  refusal: () => ApiError | Promise<ApiError>
+  unchanged: () => ApiError | Promise<ApiError>
 }
 
 type PlainChange<S extends Statements> = { statements: S; events: [NewAuditEvent, ...NewAuditEvent[]] }
@@ -47,11 +47,11 @@ export async function writeChange(
     logAuditEvents(c, write.events)
     return results
   }
-  const { before = {}, change, events, after = {}, refusal } = write
+  const { before = {}, change, events, after = {}, unchanged } = write
   const recorded = Object.fromEntries(events.map((event, i) => [`${EVENTS}${i}`, recordIfChanged(db, event)]))
   const results = await batchByName(db, { ...before, [CHANGE]: change, ...recorded, ...after }).catch(conflictOrRethrow)
   const changed = (results[CHANGE] as readonly unknown[]).at(0)
-  if (changed === undefined) throw await refusal()
+  if (changed === undefined) throw await unchanged()
   logAuditEvents(c, events)
   return { ...results, changed }
 }

@@ -21,7 +21,7 @@ export function memberChangeAccess(
 }
 
 /** Re-checked in the statement: the target may have been made an owner since the access check. */
-export const sparesOwners = (
+export const ownersProtected = (
   caller: OrgCaller & { userId: string },
   targetUserId: string | null,
   change: MemberChange,

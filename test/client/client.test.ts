@@ -45,7 +45,7 @@ describe('the client', () => {
     expect(refreshes()).toBe(0)
   })
 
-  it('creates an organisation and lists it through the typed routes, after refreshing an expired token', async () => {
+  it('creates an organization and lists it through the typed routes, after refreshing an expired token', async () => {
     const { orgstack, refreshes } = await expiredSession()
     const slug = `client-${crypto.randomUUID().slice(0, 8)}`
     const created = await orgstack.api.api.orgs.$post({ json: { slug, name: 'Client Co' } })

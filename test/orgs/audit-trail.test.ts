@@ -32,8 +32,8 @@ async function allEventsIn(token: string, orgId: string, query: EventQuery = {})
   return events
 }
 
-describe('each change to an organisation', () => {
-  it('writes exactly one event, about the member it changed (none for the organisation), by whom', async () => {
+describe('each change to an organization', () => {
+  it('writes exactly one event, about the member it changed (none for the organization), by whom', async () => {
     const { owner, admin, globalAdmin } = people
     const org = await createOrg(owner.token)
     const [newcomer, other] = await Promise.all([newSession(), createUser()])
@@ -119,7 +119,7 @@ describe('each change to an organisation', () => {
   })
 })
 
-describe('a change to an organisation that changes nothing, or is refused', () => {
+describe('a change to an organization that changes nothing, or is refused', () => {
   it('writes nothing when it changes nothing: a role or a name set to what it is', async () => {
     const org = await orgOf(people)
     const { member } = people
@@ -246,7 +246,7 @@ describe('GET /api/orgs/{orgId}/audit-events', () => {
   })
 })
 
-describe('a deleted organisation', () => {
+describe('a deleted organization', () => {
   it('leaves its org_deleted event in the global audit trail, and its own listing answers 404', async () => {
     const org = await orgOf(people)
     expect((await request(`/api/orgs/${org.orgId}`, { method: 'DELETE', token: people.owner.token })).status).toBe(204)

@@ -145,7 +145,7 @@ describe('MAX_INVITATIONS_PER_HOUR', () => {
   const sentBy = (userId: string) =>
     db.$count(auditEvents, and(eq(auditEvents.actorUserId, userId), eq(auditEvents.type, 'invitation_created')))
 
-  it(`holds for one inviter over two organisations, under ${AT_ONCE} at once; another inviter is unaffected`, async () => {
+  it(`holds for one inviter over two organizations, under ${AT_ONCE} at once; another inviter is unaffected`, async () => {
     const settings = { MAX_INVITATIONS_PER_HOUR: '5' }
     const [inviter, other] = await Promise.all([newSession(), newSession()])
     const orgs = await Promise.all([createOrg(inviter.token), createOrg(inviter.token)])
@@ -199,7 +199,7 @@ describe('MAX_INVITATIONS_PER_HOUR', () => {
 describe('MAX_ORGS_PER_USER', () => {
   const orgsOf = (userId: string) => db.$count(memberships, eq(memberships.userId, userId))
 
-  it(`lets ${AT_ONCE} creations at once make only as many organisations as the cap; nothing written for the rest`, async () => {
+  it(`lets ${AT_ONCE} creations at once make only as many organizations as the cap; nothing written for the rest`, async () => {
     const settings = { MAX_ORGS_PER_USER: '3' }
     const creator = await newSession()
     const slugs = Array.from({ length: AT_ONCE }, () => uniqueSlug())
@@ -242,7 +242,7 @@ describe('MAX_ORGS_PER_USER', () => {
     expect(await orgsOf(invitee.user.id)).toBe(2)
   })
 
-  it(`lets ${AT_ONCE} accepts of ${AT_ONCE} invitations at once join only as many organisations as the cap`, async () => {
+  it(`lets ${AT_ONCE} accepts of ${AT_ONCE} invitations at once join only as many organizations as the cap`, async () => {
     const settings = { MAX_ORGS_PER_USER: '5' }
     const [owner, invitee] = await Promise.all([newSession(), newSession()])
     const orgs = await atOnce(AT_ONCE, () => orgOwnedBy(owner.user.id))
@@ -302,7 +302,7 @@ describe('an accept whose write waits while the invitation changes', () => {
       },
     ],
     [
-      'deleted with its organisation',
+      'deleted with its organization',
       ({ orgId, owner }) => request(`/api/orgs/${orgId}`, { method: 'DELETE', token: owner }),
     ],
   ]
@@ -503,7 +503,7 @@ describe('an invitation to a member', () => {
 })
 
 describe('an invitation id used elsewhere', () => {
-  it("is not revoked through another organisation's path, nor listed there", async () => {
+  it("is not revoked through another organization's path, nor listed there", async () => {
     const [a, b, globalAdmin, invitee] = await Promise.all([
       newSession(),
       newSession(),

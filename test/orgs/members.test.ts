@@ -158,7 +158,7 @@ describe('PATCH /api/orgs/{orgId}/members/{userId}', () => {
   })
 })
 
-describe('leaving an organisation', () => {
+describe('leaving an organization', () => {
   it.each(['member', 'admin'] as const)('is open to its %s', async (who) => {
     const org = await orgOf(people)
     const { user, token } = people[who]
@@ -202,7 +202,7 @@ describe('leaving an organisation', () => {
   )
 })
 
-describe('deleting an account that belongs to organisations', () => {
+describe('deleting an account that belongs to organizations', () => {
   const deleteUser = (id: string) => request(`/api/users/${id}`, { method: 'DELETE', token: people.globalAdmin.token })
 
   it('is refused with 409 last_owner while it is the only owner of one, and deletes nothing', async () => {
@@ -219,7 +219,7 @@ describe('deleting an account that belongs to organisations', () => {
     expect((await eventsAbout(owner.id)).map((event) => event.type)).not.toContain('user_deleted')
   })
 
-  it('takes a plain member out of every organisation they were in', async () => {
+  it('takes a plain member out of every organization they were in', async () => {
     const org = await orgOf(people)
     const other = await orgOf(people)
     const user = await createUser()

@@ -8,8 +8,8 @@ import { batchByName } from '../../src/data/client'
 import {
   addMember,
   findMembership,
+  findOrganizationsOwnedAlone,
   listMembers,
-  organizationsOwnedAlone,
   removeMember,
   setMemberRole,
 } from '../../src/data/memberships'
@@ -19,12 +19,17 @@ import {
   findAccountInOrg,
   findOrganization,
   listOrganizations,
-  organizationBySlug,
   orgConflict,
+  selectOrganizationBySlug,
 } from '../../src/data/organizations'
 import { memberships, type OrgRole, type Role, revokedTokens } from '../../src/data/schema'
 import { deleteUser, findUserByReference } from '../../src/data/users'
-import { type MemberChange, memberChangeAccess, memberChangeEvents, sparesOwners } from '../../src/orgs/member-changes'
+import {
+  type MemberChange,
+  memberChangeAccess,
+  memberChangeEvents,
+  ownersProtected,
+} from '../../src/orgs/member-changes'
 import { buildOrganization, planOrganizationChange, slugSchema } from '../../src/orgs/organization'
 import {
   type OrgAccess,
@@ -85,7 +90,7 @@ describe('orgAccess', () => {
     },
   )
 
-  it.each(CALLERS)('hides an organisation that does not exist from %s, as from an outsider', (who) => {
+  it.each(CALLERS)('hides an organization that does not exist from %s, as from an outsider', (who) => {
     expect(orgAccess(callerOf(who, false), 'view')).toBe('hidden')
   })
 
@@ -173,7 +178,7 @@ describe('memberChangeAccess', () => {
     expect(memberChangeAccess(callerOf(role), 'caller', { kind: 'remove', from: role })).toBe('allowed')
   })
 
-  it('does not let an outsider "leave" an organisation they are not in', () => {
+  it('does not let an outsider "leave" an organization they are not in', () => {
     expect(memberChangeAccess(callerOf('outsider'), 'caller', { kind: 'remove', from: 'member' })).toBe('hidden')
   })
 
@@ -184,7 +189,7 @@ describe('memberChangeAccess', () => {
   })
 })
 
-describe('sparesOwners', () => {
+describe('ownersProtected', () => {
   const demote: MemberChange = { kind: 'set_role', from: 'member', role: 'member' }
   it.each([
     ['admin', 'someone else', demote, true],
@@ -193,7 +198,7 @@ describe('sparesOwners', () => {
     ['owner', 'someone else', demote, false],
     ['global admin', 'someone else', demote, false],
   ] as [Caller, string, MemberChange, boolean][])('by %s of %s, %o: %s', (who, target, change, expected) => {
-    expect(sparesOwners(callerOf(who), target, change)).toBe(expected)
+    expect(ownersProtected(callerOf(who), target, change)).toBe(expected)
   })
 })
 
@@ -252,7 +257,7 @@ async function newOrg(roles: OrgRole[] = []) {
 
 const roleOf = async (orgId: string, userId: string) => (await findMembership(db, orgId, userId))?.role
 
-describe('organisations', () => {
+describe('organizations', () => {
   it('are created with their creator as owner, in one batch', async () => {
     const owner = await createUser()
     const org = buildOrganization({ slug: uniqueName('Org'), name: 'Acme' })
@@ -283,9 +288,12 @@ describe('organisations', () => {
     const { org, owner } = await newOrg()
     const outsider = await createUser()
     const found = { id: org.id, slug: org.slug, name: 'Acme' }
-    expect(await organizationBySlug(db, org.slug.toUpperCase(), owner.id).get()).toEqual({ ...found, role: 'owner' })
-    expect(await organizationBySlug(db, org.slug, outsider.id).get()).toEqual({ ...found, role: null })
-    expect(await organizationBySlug(db, uniqueName('org'), owner.id).get()).toBeUndefined()
+    expect(await selectOrganizationBySlug(db, org.slug.toUpperCase(), owner.id).get()).toEqual({
+      ...found,
+      role: 'owner',
+    })
+    expect(await selectOrganizationBySlug(db, org.slug, outsider.id).get()).toEqual({ ...found, role: null })
+    expect(await selectOrganizationBySlug(db, uniqueName('org'), owner.id).get()).toBeUndefined()
   })
 
   it("are listed with the caller's role, a page at a time, and all of them only when asked", async () => {
@@ -321,7 +329,7 @@ describe('organisations', () => {
   })
 })
 
-describe("an organisation's audit events", () => {
+describe("an organization's audit events", () => {
   it('are its own only, newest first, with the member they are about', async () => {
     const { org: a, owner, members } = await newOrg(['member'])
     const { org: b } = await newOrg()
@@ -359,7 +367,7 @@ describe('members', () => {
     expect(await roleOf(org.id, members[0].id)).toBe('member')
   })
 
-  it('are not added, and no event is written, to an organisation or account that is gone', async () => {
+  it('are not added, and no event is written, to an organization or account that is gone', async () => {
     const { org } = await newOrg()
     const user = await createUser()
     const event = orgEvent('member_added', crypto.randomUUID(), user.id, origin)
@@ -420,18 +428,18 @@ describe('the last owner', () => {
     expect(await removeMember(db, org.id, owner.id)).toEqual([{ userId: owner.id }])
   })
 
-  it("is spared, with sparingOwners, by a write made after they became owner: an admin's check was older", async () => {
+  it("is spared, with ownersProtected, by a write made after they became owner: an admin's check was older", async () => {
     const { org, members } = await newOrg(['owner', 'member'])
     const [owner, member] = members
     expect(
-      await setMemberRole(db, { orgId: org.id, userId: owner.id, role: 'member', now, sparingOwners: true }),
+      await setMemberRole(db, { orgId: org.id, userId: owner.id, role: 'member', now, ownersProtected: true }),
     ).toEqual([])
-    expect(await removeMember(db, org.id, owner.id, { sparingOwners: true })).toEqual([])
+    expect(await removeMember(db, org.id, owner.id, { ownersProtected: true })).toEqual([])
     expect(await roleOf(org.id, owner.id)).toBe('owner')
     expect(
-      await setMemberRole(db, { orgId: org.id, userId: member.id, role: 'admin', now, sparingOwners: true }),
+      await setMemberRole(db, { orgId: org.id, userId: member.id, role: 'admin', now, ownersProtected: true }),
     ).toHaveLength(1)
-    expect(await removeMember(db, org.id, member.id, { sparingOwners: true })).toEqual([{ userId: member.id }])
+    expect(await removeMember(db, org.id, member.id, { ownersProtected: true })).toEqual([{ userId: member.id }])
   })
 
   it('is not protected from becoming an owner again, nor are other members from leaving', async () => {
@@ -471,18 +479,18 @@ describe('the last owner', () => {
 })
 
 describe('deleting a user', () => {
-  it('is refused while they are the only owner of an organisation, which says which', async () => {
+  it('is refused while they are the only owner of an organization, which says which', async () => {
     const { org, owner } = await newOrg(['admin'])
     expect(await deleteUser(db, owner.id)).toEqual([])
-    expect(await organizationsOwnedAlone(db, owner.id)).toEqual([{ id: org.id, slug: org.slug }])
+    expect(await findOrganizationsOwnedAlone(db, owner.id)).toEqual([{ id: org.id, slug: org.slug }])
     expect(await findUserByReference(db, owner.id)).toBeDefined()
   })
 
-  it('takes their memberships with them once every organisation they own has another owner', async () => {
+  it('takes their memberships with them once every organization they own has another owner', async () => {
     const { org, owner, members } = await newOrg(['owner', 'member'])
     const { org: other } = await newOrg()
     await addMember(db, { orgId: other.id, userId: owner.id, role: 'admin', now: new Date(), accepted: true })
-    expect(await organizationsOwnedAlone(db, owner.id)).toEqual([])
+    expect(await findOrganizationsOwnedAlone(db, owner.id)).toEqual([])
     expect(await deleteUser(db, owner.id)).toEqual([{ id: owner.id }])
     expect(await db.$count(memberships, eq(memberships.userId, owner.id))).toBe(0)
     expect(await roleOf(org.id, members[0].id)).toBe('owner')
@@ -505,7 +513,7 @@ describe('deleting a user', () => {
 describe('findAccountInOrg', () => {
   const tokenOf = (userId: string) => ({ userId, jti: crypto.randomUUID() })
 
-  it('is one query, and answers the account, the organisation and the role D1 holds now', async () => {
+  it('is one query, and answers the account, the organization and the role D1 holds now', async () => {
     const { org, members } = await newOrg(['admin'])
     const counted = flakyD1(env.DB, { failures: 0 })
     const found = await findAccountInOrg(drizzle(counted.binding), { ...tokenOf(members[0].id), orgId: org.id })
@@ -521,7 +529,7 @@ describe('findAccountInOrg', () => {
     })
   })
 
-  it('tells an outsider of an existing organisation from a missing one, and keeps two organisations apart', async () => {
+  it('tells an outsider of an existing organization from a missing one, and keeps two organizations apart', async () => {
     const { org: a, owner } = await newOrg()
     const { org: b } = await newOrg()
     expect(await findAccountInOrg(db, { ...tokenOf(owner.id), orgId: b.id })).toMatchObject({

@@ -175,7 +175,7 @@ const endpoints: [string, Scoped, Expected][] = [
 const callers: Caller[] = ['owner', 'admin', 'member', 'outsider', 'globalAdmin']
 const REFUSALS: Record<number, object> = { 403: FORBIDDEN, 404: ORG_NOT_FOUND }
 
-describe('who may do what in an organisation', () => {
+describe('who may do what in an organization', () => {
   it.each(
     endpoints.flatMap(([name, scoped, expected]) =>
       callers.map((caller) => [name, caller, expected[caller], scoped] as const),
@@ -222,7 +222,7 @@ describe('an outsider', () => {
   ]
 
   it.each(requests)(
-    'gets the same 404 for %s %s of an existing organisation as of a missing one',
+    'gets the same 404 for %s %s of an existing organization as of a missing one',
     async (method, _what, path, body) => {
       const before = await stateOf(org.orgId)
       const { token } = people.outsider
@@ -240,7 +240,7 @@ describe('an outsider', () => {
   )
 })
 
-describe('two organisations', () => {
+describe('two organizations', () => {
   let a: { orgId: string }
   let b: { orgId: string }
   let memberOfB: { id: string; username: string }
@@ -332,7 +332,7 @@ describe('two organisations', () => {
     expect(await theirs.json()).toMatchObject({ events: [{ type: 'member_added', orgId: b.orgId }] })
   })
 
-  it("list each owner's own organisation only", async () => {
+  it("list each owner's own organization only", async () => {
     const res = await request('/api/orgs?limit=100', { token: people.owner.token })
     const { organizations } = await res.json<{ organizations: { orgId: string }[] }>()
     expect(organizations.map((org) => org.orgId)).toContain(a.orgId)
@@ -349,7 +349,7 @@ describe('D1 queries', () => {
     return counted.executions
   }
 
-  it('are one for an organisation: the guard reads the account, the organisation and the role at once', async () => {
+  it('are one for an organization: the guard reads the account, the organization and the role at once', async () => {
     const org = await orgOf(people)
     expect(await queriesOf(`/api/orgs/${org.orgId}`, people.member.token, 200)).toHaveLength(1)
     expect(await queriesOf(`/api/orgs/${org.orgId}`, people.outsider.token, 404)).toHaveLength(1)
@@ -388,7 +388,7 @@ describe('D1 queries', () => {
 })
 
 describe('a token', () => {
-  it('is needed: without one, an existing organisation and a missing one are both 401', async () => {
+  it('is needed: without one, an existing organization and a missing one are both 401', async () => {
     const org = await orgOf(people)
     for (const orgId of [org.orgId, missingId()]) {
       const res = await request(`/api/orgs/${orgId}`)
@@ -441,7 +441,7 @@ describe('a change of membership', () => {
     })
   })
 
-  it('shuts a removed member out of that organisation at once, and nothing else', async () => {
+  it('shuts a removed member out of that organization at once, and nothing else', async () => {
     const org = await orgOf(people)
     const { user, token } = people.member
     expect((await request(`/api/orgs/${org.orgId}`, { token })).status).toBe(200)

@@ -34,7 +34,7 @@ async function listOrgs(token: string, query: { all?: 'true' | 'false'; limit?: 
 }
 
 describe('POST /api/orgs', () => {
-  it('creates an organisation with its slug in lower case and its name trimmed, owned by the caller', async () => {
+  it('creates an organization with its slug in lower case and its name trimmed, owned by the caller', async () => {
     const slug = uniqueSlug()
     const org = await createOrg(people.owner.token, { slug: slug.toUpperCase(), name: '  Acme Corporation ' })
 
@@ -78,7 +78,7 @@ describe('POST /api/orgs', () => {
 })
 
 describe('GET /api/orgs', () => {
-  it("lists the caller's own organisations, oldest first, with their role in each, a page at a time", async () => {
+  it("lists the caller's own organizations, oldest first, with their role in each, a page at a time", async () => {
     const { user, token } = await newSession()
     const owned = await createOrg(token)
     const joined = await createOrg(people.owner.token)
@@ -93,7 +93,7 @@ describe('GET /api/orgs', () => {
     expect([...first.organizations, ...rest.organizations]).toEqual([owned, { ...joined, role: 'admin' }, alsoOwned])
   })
 
-  it('lists every organisation to a global admin with all=true, with role null where they are not a member', async () => {
+  it('lists every organization to a global admin with all=true, with role null where they are not a member', async () => {
     // Other tests may have filled the first pages: start right after an organization made just before.
     const earlier = await createOrg(people.outsider.token)
     const org = await createOrg(people.owner.token)
@@ -110,7 +110,7 @@ describe('GET /api/orgs', () => {
     )
   })
 
-  it.each(['owner', 'member', 'outsider'] as const)('answers 403 to all=true from an organisation %s', async (who) => {
+  it.each(['owner', 'member', 'outsider'] as const)('answers 403 to all=true from an organization %s', async (who) => {
     await orgOf(people)
     const res = await request('/api/orgs?all=true', { token: people[who].token })
     expect(res.status).toBe(403)
@@ -119,7 +119,7 @@ describe('GET /api/orgs', () => {
 })
 
 describe('GET /api/orgs/{orgId}', () => {
-  it("shows the organisation with the caller's role there, null for a global admin who is not a member", async () => {
+  it("shows the organization with the caller's role there, null for a global admin who is not a member", async () => {
     const org = await orgOf(people)
     for (const [who, role] of [
       ['owner', 'owner'],
@@ -157,7 +157,7 @@ describe('PATCH /api/orgs/{orgId}', () => {
     })
   })
 
-  it("answers 409 org_slug_taken to another organisation's slug in any case, and changes nothing", async () => {
+  it("answers 409 org_slug_taken to another organization's slug in any case, and changes nothing", async () => {
     const other = await createOrg(people.outsider.token)
     const org = await orgOf(people)
     const before = await stateOf(org.orgId)
@@ -190,7 +190,7 @@ describe('PATCH /api/orgs/{orgId}', () => {
 })
 
 describe('DELETE /api/orgs/{orgId}', () => {
-  it('deletes the organisation and every membership in it, and frees its slug', async () => {
+  it('deletes the organization and every membership in it, and frees its slug', async () => {
     const org = await orgOf(people)
     expect((await request(`/api/orgs/${org.orgId}`, { method: 'DELETE', token: people.owner.token })).status).toBe(204)
 

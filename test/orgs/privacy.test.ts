@@ -66,7 +66,7 @@ describe("members' emails", () => {
   })
 
   it.each(['owner', 'admin'] as const)(
-    "are shown to an organisation's %s for members who chose to belong, not for one an operator added",
+    "are shown to an organization's %s for members who chose to belong, not for one an operator added",
     async (who) => {
       const { org, members } = await orgWithNewcomers()
       expect(await emailsSeenBy(people[who].token, org.orgId)).toEqual(emailsWhere(members, (_, accepted) => accepted))
@@ -99,7 +99,7 @@ describe("members' emails", () => {
   })
 })
 
-describe("the origin of an organisation's audit events", () => {
+describe("the origin of an organization's audit events", () => {
   /** Where a request comes from, as the audit trail records it. */
   type Origin = { ip: string; userAgent: string }
   const ADMIN: Origin = { ip: '198.51.100.20', userAgent: 'admin-agent' }
@@ -157,7 +157,7 @@ describe("the origin of an organisation's audit events", () => {
     expect(left.status).toBe(204)
   })
 
-  it("are shown to an organisation's admin for their own requests only", async () => {
+  it("are shown to an organization's admin for their own requests only", async () => {
     const { events, text } = await trailAs(people.admin.token, orgId)
     const origins = events.map(({ type, actorUserId, ip, userAgent }) => [type, actorUserId, ip, userAgent])
     expect(origins).toEqual([
@@ -183,7 +183,7 @@ describe("the origin of an organisation's audit events", () => {
     }
   })
 
-  it("are all shown to a global admin, in the organisation's trail and in the global one", async () => {
+  it("are all shown to a global admin, in the organization's trail and in the global one", async () => {
     const { events } = await trailAs(people.globalAdmin.token, orgId)
     expect(events.find((event) => event.type === 'invitation_accepted')).toMatchObject(VICTIM)
     expect(events.find((event) => event.type === 'member_removed')).toMatchObject(LEAVER)

@@ -105,7 +105,7 @@ describe('a change racing another', () => {
     }
   })
 
-  it('leaves no member behind in an organisation deleted while one is added', async () => {
+  it('leaves no member behind in an organization deleted while one is added', async () => {
     for (let round = 0; round < ROUNDS; round++) {
       const { orgId } = await coOwned()
       const user = await createUser()
@@ -126,7 +126,7 @@ describe('a change racing another', () => {
     }
   })
 
-  it('leaves no invitation behind in an organisation deleted while one is sent', async () => {
+  it('leaves no invitation behind in an organization deleted while one is sent', async () => {
     for (let round = 0; round < ROUNDS; round++) {
       const { orgId } = await coOwned()
       const user = await createUser()
@@ -149,7 +149,7 @@ describe('a change racing another', () => {
 })
 
 describe(`${AT_ONCE} requests at once`, () => {
-  it('create one organisation of a slug, written in any case; the rest are told 409 org_slug_taken', async () => {
+  it('create one organization of a slug, written in any case; the rest are told 409 org_slug_taken', async () => {
     const slug = uniqueSlug()
     const answers = await Promise.all(
       Array.from({ length: AT_ONCE }, (_, i) =>
@@ -168,7 +168,7 @@ describe(`${AT_ONCE} requests at once`, () => {
     expect(await db.$count(organizations, eq(organizations.slug, slug))).toBe(1)
   })
 
-  it('give one organisation a slug; the rest are told 409 org_slug_taken and keep theirs', async () => {
+  it('give one organization a slug; the rest are told 409 org_slug_taken and keep theirs', async () => {
     const orgs = await Promise.all(Array.from({ length: AT_ONCE }, () => createOrg(a.token)))
     const slug = uniqueSlug()
     const answers = await Promise.all(
@@ -204,7 +204,7 @@ describe(`${AT_ONCE} requests at once`, () => {
 })
 
 describe('an account deleted after the guard read it', () => {
-  it('creates no organisation, and is told its token no longer holds (401), not a 500', async () => {
+  it('creates no organization, and is told its token no longer holds (401), not a 500', async () => {
     const creator = await newSession()
     const slug = uniqueSlug()
     const held = heldD1(env.DB)

@@ -13,7 +13,7 @@ import { originOf } from '../../http/origin'
 import { writeChange, writeInBackground } from '../../http/write-change'
 import { normalizeIdentifier } from '../../lib/normalize'
 import { createRouter } from '../create-router'
-import { checkedPassword } from './checked-password'
+import { requirePassword } from './require-password'
 import { enteredPasswordSchema, LOGIN_RESPONSE_EXAMPLE, LoginResponseSchema, toLoginResponse } from './schemas'
 
 /** No account's username or email is longer than this once normalized (emails are at most 254 characters). */
@@ -59,7 +59,7 @@ export const loginRouter = createRouter().openapi(login, async (c) => {
   const { tokens, refresh: refreshing, devices } = c.var.settings
   const ttlMs = devices.ttlMs
   // Nobody is authenticated yet: a failure has no actor.
-  const { user, release, trustedDevice, hashing } = await checkedPassword(
+  const { user, release, trustedDevice, hashing } = await requirePassword(
     c,
     { login: username, password, deviceToken },
     null,

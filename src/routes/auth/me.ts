@@ -46,7 +46,7 @@ export const meRouter = createRouter()
       change: updateUser(db, user.id, { email, updatedAt: now }),
       events: [auditEvent('user_updated', user.id, originOf(c, user.id), now)],
       // An account deleted after the guard read it: its token no longer holds.
-      refusal: () => new ApiError('invalid_token'),
+      unchanged: () => new ApiError('invalid_token'),
     })
     return c.json(toPublicUser(updated), 200)
   })

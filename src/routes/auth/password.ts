@@ -12,7 +12,7 @@ import { jsonBody, jsonResponse } from '../../http/openapi'
 import { originOf } from '../../http/origin'
 import { writeChange } from '../../http/write-change'
 import { createRouter } from '../create-router'
-import { checkedPassword } from './checked-password'
+import { requirePassword } from './require-password'
 import {
   enteredPasswordSchema,
   LOGIN_RESPONSE_EXAMPLE,
@@ -52,7 +52,7 @@ export const passwordRouter = createRouter().openapi(changePassword, async (c) =
   const { user, db } = c.var
   const { tokens, refresh: refreshing, devices } = c.var.settings
   // A wrong current password is a failed login: the same counters, reserved the same way.
-  const { release, hashing } = await checkedPassword(c, { user, password: currentPassword }, user.id)
+  const { release, hashing } = await requirePassword(c, { user, password: currentPassword }, user.id)
   const now = new Date()
   const set = { passwordHash: await hashPassword(newPassword, hashing), tokenVersion: nextTokenVersion, updatedAt: now }
   // The new login's family and device, written only once `updateUser` has moved `token_version`
@@ -65,7 +65,7 @@ export const passwordRouter = createRouter().openapi(changePassword, async (c) =
     events: [auditEvent('password_changed', user.id, originOf(c, user.id), now)],
     after: { release, ...family.statements, ...device.statements },
     // An account deleted after the guard read it: nothing is written, and its token no longer holds.
-    refusal: () => new ApiError('invalid_token'),
+    unchanged: () => new ApiError('invalid_token'),
   })
   const issued = await issueToken(changed, tokens, family.familyId)
   return c.json(toLoginResponse(issued, family, device), 200)

@@ -9,7 +9,7 @@ import {
   joinByInvitation,
   listInvitationsFor,
 } from '../../data/invitations'
-import { membershipsOf } from '../../data/memberships'
+import { findMemberships } from '../../data/memberships'
 import { apiRoute } from '../../http/api-route'
 import { ApiError } from '../../http/errors'
 import { signedIn } from '../../http/guards'
@@ -89,9 +89,9 @@ export const receivedInvitationsRouter = createRouter()
       change: joinByInvitation(db, { id: invitation.id, orgId, userId: user.id, now, maxOrgs: maxOrgsPerUser }),
       events: [orgEvent('invitation_accepted', orgId, user.id, originOf(c, user.id), now)],
       after: { invitations: consumeInvitations(db, orgId, user.id) },
-      refusal: async () => {
+      unchanged: async () => {
         // Joined meanwhile (a second accept, or an operator), at the limit, or revoked or expired meanwhile.
-        const memberships = await membershipsOf(db, { userId: user.id, orgId })
+        const memberships = await findMemberships(db, { userId: user.id, orgId })
         if (memberships.inOrg) return new ApiError('already_member')
         if (memberships.count >= maxOrgsPerUser) return new ApiError('org_limit_reached')
         return new ApiError('invitation_not_found')
@@ -106,7 +106,7 @@ export const receivedInvitationsRouter = createRouter()
     await writeChange(c, {
       change: deletePendingInvitation(db, invitation.id, { userId: user.id }, now),
       events: [orgEvent('invitation_declined', invitation.org.id, user.id, originOf(c, user.id), now)],
-      refusal: () => new ApiError('invitation_not_found'),
+      unchanged: () => new ApiError('invitation_not_found'),
     })
     return c.body(null, 204)
   })

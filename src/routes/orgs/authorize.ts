@@ -1,7 +1,7 @@
 import type { Context } from 'hono'
 import type { AppEnv } from '../../app-env'
 import { ApiError } from '../../http/errors'
-import { type MemberChange, memberChangeAccess, sparesOwners } from '../../orgs/member-changes'
+import { type MemberChange, memberChangeAccess, ownersProtected } from '../../orgs/member-changes'
 import type { OrgViewer } from '../../orgs/permissions'
 
 /** 403 unless the caller may make `change` (null target: an invitee); returns whether owners are spared. */
@@ -9,7 +9,7 @@ export function authorize(c: Context<AppEnv>, targetUserId: string | null, chang
   const { user, orgScope } = c.var
   const caller = { userId: user.id, globalRole: user.role, orgExists: true, orgRole: orgScope.role }
   if (memberChangeAccess(caller, targetUserId, change) !== 'allowed') throw new ApiError('insufficient_permissions')
-  return { sparingOwners: sparesOwners(caller, targetUserId, change) }
+  return { ownersProtected: ownersProtected(caller, targetUserId, change) }
 }
 
 export const viewerOf = (c: Context<AppEnv>): OrgViewer => ({

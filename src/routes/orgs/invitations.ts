@@ -4,7 +4,7 @@ import type { Database } from '../../data/client'
 import {
   createInvitation,
   deletePendingInvitation,
-  invitationRefusal,
+  findInvitationState,
   listOrgInvitations,
 } from '../../data/invitations'
 import { apiRoute } from '../../http/api-route'
@@ -71,8 +71,8 @@ const revoke = apiRoute(inOrg('manage_members'), {
   errors: ['invitation_not_found'],
 })
 
-async function notInvited(db: Database, args: { orgId: string; inviterId: string; now: Date }, maxPerHour: number) {
-  const why = await invitationRefusal(db, args)
+async function whyNotInvited(db: Database, args: { orgId: string; inviterId: string; now: Date }, maxPerHour: number) {
+  const why = await findInvitationState(db, args)
   // Deleted after the guard read it: its token is no longer valid.
   if (!why.inviterExists) return new ApiError('invalid_token')
   if (!why.orgExists) return new ApiError('org_not_found')
@@ -101,7 +101,7 @@ export const orgInvitationsRouter = createRouter()
       before: { clearExpired },
       change: invitation,
       events: [orgEvent('invitation_created', orgId, null, originOf(c, caller.id), now)],
-      refusal: () => notInvited(db, { orgId, inviterId: caller.id, now }, limits.maxInvitationsPerHour),
+      unchanged: () => whyNotInvited(db, { orgId, inviterId: caller.id, now }, limits.maxInvitationsPerHour),
     })
     return c.json(toInvitation({ ...row, invitedBy: { userId: caller.id, username: caller.username } }), 201)
   })
@@ -120,7 +120,7 @@ export const orgInvitationsRouter = createRouter()
     await writeChange(c, {
       change: deletePendingInvitation(db, invitationId, { orgId: orgScope.org.id }, now),
       events: [orgEvent('invitation_revoked', orgScope.org.id, null, originOf(c, caller.id), now)],
-      refusal: () => new ApiError('invitation_not_found'),
+      unchanged: () => new ApiError('invitation_not_found'),
     })
     return c.body(null, 204)
   })

@@ -76,11 +76,16 @@ const remove = apiRoute(inOrg('view'), {
   errors: ['insufficient_permissions', 'member_not_found', 'last_owner'],
 })
 
-/** Why the guarded write changed nothing: the member left, is an owner `sparingOwners` spared, or is the last owner. */
-async function refusal(db: Database, orgId: string, userId: string, { sparingOwners }: { sparingOwners: boolean }) {
+/** Why the guarded write changed nothing: the member left, is an owner `ownersProtected` spared, or is the last owner. */
+async function whyUnchanged(
+  db: Database,
+  orgId: string,
+  userId: string,
+  { ownersProtected }: { ownersProtected: boolean },
+) {
   const membership = await findMembership(db, orgId, userId)
   if (!membership) return new ApiError('member_not_found')
-  return new ApiError(sparingOwners && membership.role === 'owner' ? 'insufficient_permissions' : 'last_owner')
+  return new ApiError(ownersProtected && membership.role === 'owner' ? 'insufficient_permissions' : 'last_owner')
 }
 
 function namedMember(c: Context<AppEnv>) {
@@ -106,7 +111,7 @@ export const membersRouter = createRouter()
       change: addMember(db, { orgId, userId: user.id, role, now, accepted: false }),
       events: [orgEvent('member_added', orgId, user.id, originOf(c, caller.id), now)],
       after: { invitations: consumeInvitations(db, orgId, user.id) },
-      refusal: async () => new ApiError((await findOrganization(db, orgId)) ? 'user_not_found' : 'org_not_found'),
+      unchanged: async () => new ApiError((await findOrganization(db, orgId)) ? 'user_not_found' : 'org_not_found'),
     })
     return c.json(toMember({ ...user, role, joinedAt: added.createdAt, acceptedAt: null }, viewerOf(c)), 201)
   })
@@ -114,27 +119,27 @@ export const membersRouter = createRouter()
     const { db, user: caller, orgScope } = c.var
     const member = namedMember(c)
     const change = { kind: 'set_role', from: member.role, role: c.req.valid('json').role } as const
-    const spare = authorize(c, member.id, change)
+    const protection = authorize(c, member.id, change)
     const now = new Date()
     const events = memberChangeEvents(change).map((type) =>
       orgEvent(type, orgScope.org.id, member.id, originOf(c, caller.id), now),
     )
     if (events.length === 0) return c.json(toMember(member, viewerOf(c)), 200)
     const { changed } = await writeChange(c, {
-      change: setMemberRole(db, { orgId: orgScope.org.id, userId: member.id, role: change.role, now, ...spare }),
+      change: setMemberRole(db, { orgId: orgScope.org.id, userId: member.id, role: change.role, now, ...protection }),
       events,
-      refusal: () => refusal(db, orgScope.org.id, member.id, spare),
+      unchanged: () => whyUnchanged(db, orgScope.org.id, member.id, protection),
     })
     return c.json(toMember({ ...member, role: changed.role }, viewerOf(c)), 200)
   })
   .openapi(remove, async (c) => {
     const { db, user: caller, orgScope } = c.var
     const member = namedMember(c)
-    const spare = authorize(c, member.id, { kind: 'remove', from: member.role })
+    const protection = authorize(c, member.id, { kind: 'remove', from: member.role })
     await writeChange(c, {
-      change: removeMember(db, orgScope.org.id, member.id, spare),
+      change: removeMember(db, orgScope.org.id, member.id, protection),
       events: [orgEvent('member_removed', orgScope.org.id, member.id, originOf(c, caller.id))],
-      refusal: () => refusal(db, orgScope.org.id, member.id, spare),
+      unchanged: () => whyUnchanged(db, orgScope.org.id, member.id, protection),
     })
     return c.body(null, 204)
   })

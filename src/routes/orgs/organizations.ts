@@ -105,7 +105,7 @@ export const organizationsRouter = createRouter()
       events: [orgEvent('org_created', row.id, user.id, originOf(c, user.id), row.createdAt)],
       after: { owner },
       // Deleted after the guard read it: its token is no longer valid.
-      refusal: async () => new ApiError((await findUserById(db, user.id)) ? 'org_limit_reached' : 'invalid_token'),
+      unchanged: async () => new ApiError((await findUserById(db, user.id)) ? 'org_limit_reached' : 'invalid_token'),
     })
     return c.json(toOrganization(created, 'owner'), 201)
   })
@@ -134,7 +134,7 @@ export const organizationsRouter = createRouter()
       change: updateOrganization(db, orgScope.org.id, set),
       events: types.map((type) => orgEvent(type, orgScope.org.id, null, originOf(c, user.id), now)),
       // Deleted since the guard found it.
-      refusal: () => new ApiError('org_not_found'),
+      unchanged: () => new ApiError('org_not_found'),
     })
     return c.json(toOrganization(changed, orgScope.role), 200)
   })
@@ -143,7 +143,7 @@ export const organizationsRouter = createRouter()
     await writeChange(c, {
       change: deleteOrganization(db, orgScope.org.id),
       events: [orgEvent('org_deleted', orgScope.org.id, null, originOf(c, user.id))],
-      refusal: () => new ApiError('org_not_found'),
+      unchanged: () => new ApiError('org_not_found'),
     })
     return c.body(null, 204)
   })

@@ -1,7 +1,7 @@
 import { auditEvent } from '../../audit/events'
 import type { Database } from '../../data/client'
 import { bindInvitations } from '../../data/invitations'
-import { organizationsOwnedAlone } from '../../data/memberships'
+import { findOrganizationsOwnedAlone } from '../../data/memberships'
 import { deleteUser, findUserById, insertUser, updateUser } from '../../data/users'
 import { apiRoute } from '../../http/api-route'
 import { ApiError } from '../../http/errors'
@@ -65,9 +65,9 @@ const remove = apiRoute(adminsOnly, {
 })
 
 /** Why a guarded write changed nothing: user gone, sole owner of an organization (deletion), or last admin. */
-async function refusal(db: Database, id: string) {
+async function whyUnchanged(db: Database, id: string) {
   if (!(await findUserById(db, id))) return new ApiError('user_not_found')
-  return new ApiError((await organizationsOwnedAlone(db, id)).length > 0 ? 'last_owner' : 'last_admin')
+  return new ApiError((await findOrganizationsOwnedAlone(db, id)).length > 0 ? 'last_owner' : 'last_admin')
 }
 
 export const manageUsersRouter = createRouter()
@@ -91,7 +91,7 @@ export const manageUsersRouter = createRouter()
     const { changed } = await writeChange(c, {
       change: updateUser(db, id, set, { removesAdmin }),
       events: types.map((type) => auditEvent(type, id, origin, now)),
-      refusal: () => refusal(db, id),
+      unchanged: () => whyUnchanged(db, id),
     })
     return c.json(toManagedUser(changed), 200)
   })
@@ -101,7 +101,7 @@ export const manageUsersRouter = createRouter()
     await writeChange(c, {
       change: deleteUser(db, id),
       events: [auditEvent('user_deleted', id, originOf(c, admin.id))],
-      refusal: () => refusal(db, id),
+      unchanged: () => whyUnchanged(db, id),
     })
     return c.body(null, 204)
   })

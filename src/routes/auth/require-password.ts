@@ -8,7 +8,7 @@ import { clientOf, originOf } from '../../http/origin'
 import { recordInBackground } from '../../http/write-change'
 
 /** A signed-in user's wrong password is 422, not 401: their session stays valid. */
-export async function checkedPassword(
+export async function requirePassword(
   c: Context<AppEnv>,
   attempt: { password: string } & ({ login: string; deviceToken?: string } | { user: User }),
   actor: string | null,
