@@ -14,7 +14,6 @@ describe('POST /api/auth/login', () => {
     expect(res.headers.get('Cache-Control')).toBe('no-store')
     const body = await res.json()
     expect(Object.keys(body).sort()).toEqual(LOGIN_ANSWER_KEYS)
-
     expect(body).toMatchObject({ userId: user.id, username: user.username, expiresIn: 86400 })
   })
 

@@ -88,7 +88,6 @@ describe('POST /api/auth/password', () => {
       json: { currentPassword: DEFAULT_PASSWORD, newPassword },
     })
     expect(res.status).toBe(400)
-
     expect(await res.json()).toMatchObject({ details: [{ path: 'newPassword' }] })
   })
 })

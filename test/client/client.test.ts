@@ -252,7 +252,6 @@ describe('the client, on errors and logout', () => {
     await orgstack.logout()
     expect(await storage.get()).toBeNull()
     const res = await request('/api/auth/me', { token: held?.token })
-
     expect(res.status).toBe(401)
   })
 
