@@ -46,7 +46,7 @@ describe('the audit trail', () => {
       { json: { currentPassword: DEFAULT_PASSWORD, newPassword: 'secret-new-pass' } },
       bearer(token),
     )
-    const text = await (await request('/api/audit-events?limit=100', { token })).text()
+    const text = await (await client.api['audit-events'].$get({ query: { limit: '100' } }, bearer(token))).text()
     expect(text).not.toMatch(/secret-new-pass|correct horse|pbkdf2|eyJ/)
   })
 })

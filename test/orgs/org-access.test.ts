@@ -349,14 +349,16 @@ describe('two organisations', () => {
     const { events } = await own.json<{ events: { orgId: string; type: string }[] }>()
     expect(events.map((event) => [event.orgId, event.type])).toEqual([[a.orgId, 'org_created']])
 
-    const filtered = await request(`/api/orgs/${a.orgId}/audit-events?userId=${memberOfB.id}`, {
-      token: people.owner.token,
-    })
+    const filtered = await client.api.orgs[':orgId']['audit-events'].$get(
+      { param: { orgId: a.orgId }, query: { userId: memberOfB.id } },
+      bearer(people.owner.token),
+    )
     expect(await filtered.json()).toEqual({ events: [], nextCursor: null })
     // The event is there, in the organization it belongs to.
-    const theirs = await request(`/api/orgs/${b.orgId}/audit-events?userId=${memberOfB.id}`, {
-      token: people.outsider.token,
-    })
+    const theirs = await client.api.orgs[':orgId']['audit-events'].$get(
+      { param: { orgId: b.orgId }, query: { userId: memberOfB.id } },
+      bearer(people.outsider.token),
+    )
     expect(await theirs.json()).toMatchObject({ events: [{ type: 'member_added', orgId: b.orgId }] })
   })
 

@@ -110,7 +110,7 @@ describe('GET /api/orgs', () => {
 
   it.each(['owner', 'member', 'outsider'] as const)('answers 403 to all=true from an organisation %s', async (who) => {
     await orgOf(people)
-    const res = await request('/api/orgs?all=true', { token: people[who].token })
+    const res = await client.api.orgs.$get({ query: { all: 'true' } }, bearer(people[who].token))
     expect(res.status).toBe(403)
     expect(await res.json()).toEqual(FORBIDDEN)
   })

@@ -120,7 +120,10 @@ describe("the origin of an organisation's audit events", () => {
 
   /** `orgId`'s audit trail as the holder of `token` reads it, and its text. */
   async function trailAs(token: string, orgId: string) {
-    const res = await request(`/api/orgs/${orgId}/audit-events?limit=100`, { token })
+    const res = await client.api.orgs[':orgId']['audit-events'].$get(
+      { param: { orgId }, query: { limit: '100' } },
+      bearer(token),
+    )
     expect(res.status).toBe(200)
     const text = await res.text()
     return { events: (JSON.parse(text) as { events: Event[] }).events, text }

@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:workers'
 import { describe, expect, it, vi } from 'vitest'
-import { bearer, client, createUser, headersOf, newSession, request } from '../helpers'
+import { bearer, client, createUser, headersOf, newSession } from '../helpers'
 
 /** Logs in and reports the PBKDF2 work the Worker did for it. */
 async function loginObserved(username: string, password: string) {
@@ -38,7 +38,10 @@ describe('no user enumeration through login', () => {
     const { token } = await newSession('member')
     const other = await createUser()
     const existing = await client.api.users[':id'].$get({ param: { id: other.id } }, bearer(token))
-    const missing = await request('/api/users/01900000-0000-7000-8000-000000000000', { token })
+    const missing = await client.api.users[':id'].$get(
+      { param: { id: '01900000-0000-7000-8000-000000000000' } },
+      bearer(token),
+    )
     expect(existing.status).toBe(missing.status)
     expect(await existing.json()).toEqual(await missing.json())
   })
