@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import {
+  bearer,
+  client,
   createUser,
   DEFAULT_PASSWORD,
   eventsAbout,
@@ -26,9 +28,7 @@ describe('POST /api/users', () => {
     const created = await res.json<Record<string, unknown>>()
     expect(created).toMatchObject({ username, email: `${username.toLowerCase()}@example.com`, role: 'member' })
     expect(Object.keys(created).sort()).toEqual(MANAGED_USER_KEYS)
-    expect(
-      (await request('/api/auth/login', { method: 'POST', json: { username, password: 'a fine password' } })).status,
-    ).toBe(200)
+    expect((await client.api.auth.login.$post({ json: { username, password: 'a fine password' } })).status).toBe(200)
 
     const [event] = await eventsAbout(created.userId as string)
     expect(event).toMatchObject({ type: 'user_created', actorUserId: admin.id })
@@ -37,23 +37,23 @@ describe('POST /api/users', () => {
   it('answers 409 to a username taken in another case, and to an email taken in another case', async () => {
     const { token } = await newSession('admin')
     const existing = await createUser()
-    const taken = await request('/api/users', {
-      method: 'POST',
-      token,
-      json: {
-        username: existing.username.toUpperCase(),
-        email: `${uniqueName()}@example.com`,
-        password: 'a fine password',
+    const taken = await client.api.users.$post(
+      {
+        json: {
+          username: existing.username.toUpperCase(),
+          email: `${uniqueName()}@example.com`,
+          password: 'a fine password',
+        },
       },
-    })
+      bearer(token),
+    )
     expect(taken.status).toBe(409)
     expect(await taken.json()).toEqual({ error: 'Username already taken', code: 'username_taken' })
 
-    const registered = await request('/api/users', {
-      method: 'POST',
-      token,
-      json: { username: uniqueName(), email: existing.email.toUpperCase(), password: 'a fine password' },
-    })
+    const registered = await client.api.users.$post(
+      { json: { username: uniqueName(), email: existing.email.toUpperCase(), password: 'a fine password' } },
+      bearer(token),
+    )
     expect(registered.status).toBe(409)
     expect(await registered.json()).toEqual({ error: 'Email already registered', code: 'email_taken' })
   })
@@ -80,11 +80,10 @@ describe('POST /api/users', () => {
   it('answers 403 to a member', async () => {
     const { token } = await newSession('member')
     const username = uniqueName()
-    const res = await request('/api/users', {
-      method: 'POST',
-      token,
-      json: { username, email: `${username}@example.com`, password: 'a fine password', role: 'admin' },
-    })
+    const res = await client.api.users.$post(
+      { json: { username, email: `${username}@example.com`, password: 'a fine password', role: 'admin' } },
+      bearer(token),
+    )
     expect(res.status).toBe(403)
   })
 })
@@ -93,7 +92,7 @@ describe('GET /api/users/:id', () => {
   it('shows an admin any user, without password material', async () => {
     const { token } = await newSession('admin')
     const other = await createUser()
-    const res = await request(`/api/users/${other.id}`, { token })
+    const res = await client.api.users[':id'].$get({ param: { id: other.id } }, bearer(token))
     expect(res.status).toBe(200)
     const text = await res.text()
     expect(text).not.toMatch(/password|pbkdf2/i)
@@ -102,14 +101,16 @@ describe('GET /api/users/:id', () => {
 
   it('shows members themselves', async () => {
     const { user, token } = await newSession('member')
-    expect(await (await request(`/api/users/${user.id}`, { token })).json()).toMatchObject({ userId: user.id })
+    expect(await (await client.api.users[':id'].$get({ param: { id: user.id } }, bearer(token))).json()).toMatchObject({
+      userId: user.id,
+    })
   })
 
   it("answers 403 to a member asking for another user's id, whether it exists or not", async () => {
     const { token } = await newSession('member')
     const other = await createUser()
     for (const id of [other.id, NO_SUCH_ID]) {
-      const res = await request(`/api/users/${id}`, { token })
+      const res = await client.api.users[':id'].$get({ param: { id } }, bearer(token))
       expect(res.status).toBe(403)
       const text = await res.text()
       expect(text).not.toContain(other.email)
@@ -119,7 +120,7 @@ describe('GET /api/users/:id', () => {
 
   it('answers 404 User not found, and 400 to an id that is not a UUID', async () => {
     const { token } = await newSession('admin')
-    const missing = await request(`/api/users/${NO_SUCH_ID}`, { token })
+    const missing = await client.api.users[':id'].$get({ param: { id: NO_SUCH_ID } }, bearer(token))
     expect(missing.status).toBe(404)
     expect(await missing.json()).toEqual({ error: 'User not found', code: 'user_not_found' })
     expect((await request('/api/users/42', { token })).status).toBe(400)
@@ -133,35 +134,36 @@ describe('PATCH /api/users/:id', () => {
     const { token } = await newSession('admin')
     const user = await createUser()
     const email = `${uniqueName()}@example.org`
-    const res = await request(`/api/users/${user.id}`, { method: 'PATCH', token, json: { email } })
+    const res = await client.api.users[':id'].$patch({ param: { id: user.id }, json: { email } }, bearer(token))
     expect(res.status).toBe(200)
     expect(await res.json()).toMatchObject({ email })
-    expect(
-      (await request('/api/auth/login', { method: 'POST', json: { username: email, password: DEFAULT_PASSWORD } }))
-        .status,
-    ).toBe(200)
+    expect((await client.api.auth.login.$post({ json: { username: email, password: DEFAULT_PASSWORD } })).status).toBe(
+      200,
+    )
     expect((await eventsAbout(user.id)).map((e) => e.type)).toContain('user_updated')
   })
 
   it('promotes a member, who is an admin from the next request on', async () => {
     const { token: adminToken } = await newSession('admin')
     const { user, token } = await newSession('member')
-    expect((await request('/api/users', { token })).status).toBe(403)
+    expect((await client.api.users.$get({ query: {} }, bearer(token))).status).toBe(403)
 
-    const res = await request(`/api/users/${user.id}`, { method: 'PATCH', token: adminToken, json: { role: 'admin' } })
+    const res = await client.api.users[':id'].$patch(
+      { param: { id: user.id }, json: { role: 'admin' } },
+      bearer(adminToken),
+    )
     expect(res.status).toBe(200)
-    expect((await request('/api/users', { token })).status).toBe(200)
+    expect((await client.api.users.$get({ query: {} }, bearer(token))).status).toBe(200)
     expect((await eventsAbout(user.id)).map((e) => e.type)).toContain('role_changed')
   })
 
   it('answers 409 to an email taken by someone else', async () => {
     const { token } = await newSession('admin')
     const [user, other] = [await createUser(), await createUser()]
-    const res = await request(`/api/users/${user.id}`, {
-      method: 'PATCH',
-      token,
-      json: { email: other.email.toUpperCase() },
-    })
+    const res = await client.api.users[':id'].$patch(
+      { param: { id: user.id }, json: { email: other.email.toUpperCase() } },
+      bearer(token),
+    )
     expect(res.status).toBe(409)
     expect(await res.json()).toMatchObject({ code: 'email_taken' })
   })
@@ -181,11 +183,13 @@ describe('PATCH /api/users/:id', () => {
   it('answers 404 to an unknown id and 403 to a member', async () => {
     const { token } = await newSession('admin')
     expect(
-      (await request(`/api/users/${NO_SUCH_ID}`, { method: 'PATCH', token, json: { role: 'member' } })).status,
+      (await client.api.users[':id'].$patch({ param: { id: NO_SUCH_ID }, json: { role: 'member' } }, bearer(token)))
+        .status,
     ).toBe(404)
     const { user, token: memberToken } = await newSession('member')
     expect(
-      (await request(`/api/users/${user.id}`, { method: 'PATCH', token: memberToken, json: { role: 'admin' } })).status,
+      (await client.api.users[':id'].$patch({ param: { id: user.id }, json: { role: 'admin' } }, bearer(memberToken)))
+        .status,
     ).toBe(403)
   })
 })
@@ -195,17 +199,12 @@ describe('DELETE /api/users/:id', () => {
     const { user: admin, token } = await newSession('admin')
     const { user, token: userToken } = await newSession('member')
 
-    const res = await request(`/api/users/${user.id}`, { method: 'DELETE', token })
+    const res = await client.api.users[':id'].$delete({ param: { id: user.id } }, bearer(token))
     expect(res.status).toBe(204)
-    expect((await request(`/api/users/${user.id}`, { token })).status).toBe(404)
-    expect((await request('/api/auth/me', { token: userToken })).status).toBe(401)
+    expect((await client.api.users[':id'].$get({ param: { id: user.id } }, bearer(token))).status).toBe(404)
+    expect((await client.api.auth.me.$get({}, bearer(userToken))).status).toBe(401)
     expect(
-      (
-        await request('/api/auth/login', {
-          method: 'POST',
-          json: { username: user.username, password: DEFAULT_PASSWORD },
-        })
-      ).status,
+      (await client.api.auth.login.$post({ json: { username: user.username, password: DEFAULT_PASSWORD } })).status,
     ).toBe(401)
     expect(await eventsAbout(user.id)).toContainEqual(
       expect.objectContaining({ type: 'user_deleted', actorUserId: admin.id }),
@@ -214,10 +213,10 @@ describe('DELETE /api/users/:id', () => {
 
   it('answers 404 to an unknown id and 403 to a member', async () => {
     const { token } = await newSession('admin')
-    expect((await request(`/api/users/${NO_SUCH_ID}`, { method: 'DELETE', token })).status).toBe(404)
+    expect((await client.api.users[':id'].$delete({ param: { id: NO_SUCH_ID } }, bearer(token))).status).toBe(404)
     const other = await createUser()
     const { token: memberToken } = await newSession('member')
-    expect((await request(`/api/users/${other.id}`, { method: 'DELETE', token: memberToken })).status).toBe(403)
+    expect((await client.api.users[':id'].$delete({ param: { id: other.id } }, bearer(memberToken))).status).toBe(403)
     expect((await login(other.username)).userId).toBe(other.id)
   })
 })

@@ -4,7 +4,7 @@ import { eq } from 'drizzle-orm'
 import { drizzle } from 'drizzle-orm/d1'
 import { describe, expect, it } from 'vitest'
 import { users } from '../src/data/schema'
-import { consoleSpy, createUser, DEFAULT_PASSWORD, newSession, request } from './helpers'
+import { client, consoleSpy, createUser, DEFAULT_PASSWORD, newSession, request } from './helpers'
 
 /** `POST /api/auth/login` as `username` with some bindings replaced. */
 const loginWith = (overrides: Partial<Env>, username: string) =>
@@ -19,7 +19,7 @@ const failingDatabase = {
 
 describe('GET /api/health', () => {
   it('answers 200 after querying D1', async () => {
-    const res = await request('/api/health')
+    const res = await client.api.health.$get()
     expect(res.status).toBe(200)
     expect(await res.json()).toEqual({ status: 'ok' })
   })
@@ -101,10 +101,7 @@ describe('unexpected failures', () => {
     const log = consoleSpy()
     const user = await createUser()
     await drizzle(env.DB).update(users).set({ passwordHash: 'not-a-hash' }).where(eq(users.id, user.id))
-    const res = await request('/api/auth/login', {
-      method: 'POST',
-      json: { username: user.username, password: DEFAULT_PASSWORD },
-    })
+    const res = await client.api.auth.login.$post({ json: { username: user.username, password: DEFAULT_PASSWORD } })
     expect(res.status).toBe(500)
     expect(await res.json()).toEqual({ error: 'Internal server error', code: 'internal_error' })
     expect(log).toHaveBeenCalledOnce()

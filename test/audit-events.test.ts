@@ -22,11 +22,10 @@ describe('the audit trail', () => {
     expect((await loginFrom('203.0.113.7', user.username, 'wrong password')).status).toBe(401)
     const res = await loginFrom('203.0.113.8', user.username, DEFAULT_PASSWORD)
     const { token } = await res.json<{ token: string }>()
-    await request('/api/auth/password', {
-      method: 'POST',
-      token,
-      json: { currentPassword: DEFAULT_PASSWORD, newPassword: 'another password' },
-    })
+    await client.api.auth.password.$post(
+      { json: { currentPassword: DEFAULT_PASSWORD, newPassword: 'another password' } },
+      bearer(token),
+    )
 
     const events = await eventsAbout(user.id)
     expect(events.map((e) => e.type)).toEqual(['login_failed', 'login_succeeded', 'password_changed'])
@@ -43,12 +42,11 @@ describe('the audit trail', () => {
 
   it('never holds a password, hash or token', async () => {
     const { token } = await newSession('admin')
-    await request('/api/auth/password', {
-      method: 'POST',
-      token,
-      json: { currentPassword: DEFAULT_PASSWORD, newPassword: 'secret-new-pass' },
-    })
-    const text = await (await request('/api/audit-events?limit=100', { token })).text()
+    await client.api.auth.password.$post(
+      { json: { currentPassword: DEFAULT_PASSWORD, newPassword: 'secret-new-pass' } },
+      bearer(token),
+    )
+    const text = await (await client.api['audit-events'].$get({ query: { limit: '100' } }, bearer(token))).text()
     expect(text).not.toMatch(/secret-new-pass|correct horse|pbkdf2|eyJ/)
   })
 })
@@ -88,7 +86,7 @@ describe('GET /api/audit-events', () => {
 
   it('is for admins only', async () => {
     const { token } = await newSession('member')
-    expect((await request('/api/audit-events', { token })).status).toBe(403)
+    expect((await client.api['audit-events'].$get({ query: {} }, bearer(token))).status).toBe(403)
   })
 
   it.each(['type=party', 'userId=42', `userId=${crypto.randomUUID()}`, 'limit=0', 'since=yesterday'])(

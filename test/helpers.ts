@@ -73,6 +73,9 @@ export function request(path: string, options: RequestOptions = {}) {
   return overrides ? fetchWorkerWith(overrides, url, init) : fetchWorker(url, init)
 }
 
+/** What `request` and the typed `client` both answer: for checks that take either. */
+export type Answer = { status: number; headers: Headers; json(): Promise<unknown> }
+
 /** The `Authorization` header of `token`, as the typed `client` takes it. */
 export const bearer = (token: string) => ({ headers: { Authorization: `Bearer ${token}` } })
 
@@ -110,7 +113,7 @@ export async function replayRefresh(refreshToken: string) {
 }
 
 /** The one answer to every refused refresh token, whatever the reason. */
-export async function expectRefreshRefused(res: { status: number; headers: Headers; json(): Promise<unknown> }) {
+export async function expectRefreshRefused(res: Answer) {
   expect(res.status).toBe(401)
   expect(await res.json()).toEqual({ error: 'Invalid or expired token', code: 'invalid_refresh_token' })
   expect(res.headers.get('WWW-Authenticate')).toMatch(/^Bearer realm="orgstack", error="invalid_token"/)
@@ -158,7 +161,7 @@ export async function signCompact(header: object, payload: object, secret: strin
 }
 
 /** A response's headers but the request id, which differs for every request by design. */
-export const headersOf = (res: Response) => [...res.headers].filter(([name]) => name !== 'x-request-id')
+export const headersOf = (res: { headers: Headers }) => [...res.headers].filter(([name]) => name !== 'x-request-id')
 
 /** The fields login and a password change answer, sorted: the guide's four, the refresh token's and the device token's. */
 export const LOGIN_ANSWER_KEYS = [

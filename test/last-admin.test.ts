@@ -3,7 +3,7 @@ import { and, count, eq, isNull } from 'drizzle-orm'
 import { drizzle } from 'drizzle-orm/d1'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { users } from '../src/data/schema'
-import { eventsAbout, newSession, request } from './helpers'
+import { bearer, client, eventsAbout, newSession } from './helpers'
 
 const db = drizzle(env.DB)
 
@@ -27,13 +27,15 @@ describe('the last active admin', () => {
   it.each([
     [
       'demoted',
-      (id: string, token: string) => request(`/api/users/${id}`, { method: 'PATCH', token, json: { role: 'member' } }),
+      (id: string, token: string) =>
+        client.api.users[':id'].$patch({ param: { id }, json: { role: 'member' } }, bearer(token)),
     ],
     [
       'disabled',
-      (id: string, token: string) => request(`/api/users/${id}`, { method: 'PATCH', token, json: { disabled: true } }),
+      (id: string, token: string) =>
+        client.api.users[':id'].$patch({ param: { id }, json: { disabled: true } }, bearer(token)),
     ],
-    ['deleted', (id: string, token: string) => request(`/api/users/${id}`, { method: 'DELETE', token })],
+    ['deleted', (id: string, token: string) => client.api.users[':id'].$delete({ param: { id } }, bearer(token))],
   ])('cannot be %s, and no event says otherwise', async (_name, change) => {
     const { user, token } = await newSession('admin')
     const res = await change(user.id, token)
@@ -46,21 +48,24 @@ describe('the last active admin', () => {
   it('can be demoted once another admin exists', async () => {
     const { user, token } = await newSession('admin')
     await newSession('admin')
-    expect((await request(`/api/users/${user.id}`, { method: 'PATCH', token, json: { role: 'member' } })).status).toBe(
-      200,
-    )
+    expect(
+      (await client.api.users[':id'].$patch({ param: { id: user.id }, json: { role: 'member' } }, bearer(token)))
+        .status,
+    ).toBe(200)
     expect(await activeAdmins()).toBe(1)
   })
 
   it('is the last even when disabled admins remain', async () => {
     const { user, token } = await newSession('admin')
     const { user: other } = await newSession('admin')
-    expect((await request(`/api/users/${other.id}`, { method: 'PATCH', token, json: { disabled: true } })).status).toBe(
-      200,
-    )
-    expect((await request(`/api/users/${user.id}`, { method: 'PATCH', token, json: { role: 'member' } })).status).toBe(
-      409,
-    )
+    expect(
+      (await client.api.users[':id'].$patch({ param: { id: other.id }, json: { disabled: true } }, bearer(token)))
+        .status,
+    ).toBe(200)
+    expect(
+      (await client.api.users[':id'].$patch({ param: { id: user.id }, json: { role: 'member' } }, bearer(token)))
+        .status,
+    ).toBe(409)
   })
 
   it('survives two admins demoting each other at the same moment', async () => {
@@ -68,8 +73,8 @@ describe('the last active admin', () => {
       await db.update(users).set({ role: 'member' }).where(eq(users.role, 'admin'))
       const [a, b] = [await newSession('admin'), await newSession('admin')]
       const answers = await Promise.all([
-        request(`/api/users/${b.user.id}`, { method: 'PATCH', token: a.token, json: { role: 'member' } }),
-        request(`/api/users/${a.user.id}`, { method: 'PATCH', token: b.token, json: { role: 'member' } }),
+        client.api.users[':id'].$patch({ param: { id: b.user.id }, json: { role: 'member' } }, bearer(a.token)),
+        client.api.users[':id'].$patch({ param: { id: a.user.id }, json: { role: 'member' } }, bearer(b.token)),
       ])
       const statuses = answers.map((res) => res.status).sort()
       // One wins; the loser is refused as the last admin, or is no longer an admin by the time it is checked.

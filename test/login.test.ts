@@ -1,18 +1,18 @@
 import { decode } from 'hono/jwt'
 import { describe, expect, it } from 'vitest'
 import type { TokenClaims } from '../src/auth/tokens'
-import { createUser, DEFAULT_PASSWORD, headersOf, LOGIN_ANSWER_KEYS, request } from './helpers'
+import { client, createUser, DEFAULT_PASSWORD, headersOf, LOGIN_ANSWER_KEYS, request } from './helpers'
 
 const LOGIN = '/api/auth/login'
 
 describe('POST /api/auth/login', () => {
   it('answers 200 with a token, the user id, the username as written, expiresIn, a refresh token and a device token', async () => {
     const user = await createUser({ username: `Alice-${crypto.randomUUID().slice(0, 8)}` })
-    const res = await request(LOGIN, { method: 'POST', json: { username: user.username, password: DEFAULT_PASSWORD } })
+    const res = await client.api.auth.login.$post({ json: { username: user.username, password: DEFAULT_PASSWORD } })
 
     expect(res.status).toBe(200)
     expect(res.headers.get('Cache-Control')).toBe('no-store')
-    const body = await res.json<Record<string, unknown>>()
+    const body = await res.json()
     expect(Object.keys(body).sort()).toEqual(LOGIN_ANSWER_KEYS)
     expect(body).toMatchObject({ userId: user.id, username: user.username, expiresIn: 86400 })
   })
@@ -54,8 +54,7 @@ describe('POST /api/auth/login', () => {
 
   it('accepts the email instead of the username, in any case', async () => {
     const user = await createUser()
-    const res = await request(LOGIN, {
-      method: 'POST',
+    const res = await client.api.auth.login.$post({
       json: { username: user.email.toUpperCase(), password: DEFAULT_PASSWORD },
     })
     expect(res.status).toBe(200)
@@ -67,27 +66,24 @@ describe('POST /api/auth/login', () => {
     const fullwidth = [...user.username.toUpperCase()]
       .map((ch) => (/[A-Z0-9]/.test(ch) ? String.fromCharCode(ch.charCodeAt(0) + 0xfee0) : ch))
       .join('')
-    const res = await request(LOGIN, { method: 'POST', json: { username: fullwidth, password: DEFAULT_PASSWORD } })
+    const res = await client.api.auth.login.$post({ json: { username: fullwidth, password: DEFAULT_PASSWORD } })
     expect(res.status).toBe(200)
   })
 
   it('compares the password exactly as sent: no trimming, no case folding', async () => {
     const user = await createUser({ password: 'Exact Pass 123' })
     for (const password of [' Exact Pass 123', 'Exact Pass 123 ', 'exact pass 123', 'EXACT PASS 123']) {
-      const res = await request(LOGIN, { method: 'POST', json: { username: user.username, password } })
+      const res = await client.api.auth.login.$post({ json: { username: user.username, password } })
       expect(res.status, password).toBe(401)
     }
     expect(
-      (await request(LOGIN, { method: 'POST', json: { username: user.username, password: 'Exact Pass 123' } })).status,
+      (await client.api.auth.login.$post({ json: { username: user.username, password: 'Exact Pass 123' } })).status,
     ).toBe(200)
   })
 
   it('counts the length of a password in characters, as the document does, not in UTF-16 units', async () => {
     const user = await createUser()
-    const wrong = await request(LOGIN, {
-      method: 'POST',
-      json: { username: user.username, password: '🔑'.repeat(512) },
-    })
+    const wrong = await client.api.auth.login.$post({ json: { username: user.username, password: '🔑'.repeat(512) } })
     expect(wrong.status).toBe(401)
     const tooLong = await request(LOGIN, {
       method: 'POST',
@@ -98,12 +94,8 @@ describe('POST /api/auth/login', () => {
 
   it('answers an unknown user and a wrong password identically', async () => {
     const user = await createUser()
-    const wrong = await request(LOGIN, {
-      method: 'POST',
-      json: { username: user.username, password: 'not the password' },
-    })
-    const unknown = await request(LOGIN, {
-      method: 'POST',
+    const wrong = await client.api.auth.login.$post({ json: { username: user.username, password: 'not the password' } })
+    const unknown = await client.api.auth.login.$post({
       json: { username: `nobody-${crypto.randomUUID()}`, password: 'not the password' },
     })
 

@@ -9,7 +9,7 @@ import { dummyPasswordHash, hashPassword, newPasswordSchema, verifyPassword } fr
 import { normalizeIdentifier } from '../src/lib/normalize'
 import { enteredPasswordSchema } from '../src/routes/auth/schemas'
 import { ConfigError, settingsOf } from '../src/settings'
-import { createUser, DEFAULT_PASSWORD, request } from './helpers'
+import { client, createUser, DEFAULT_PASSWORD } from './helpers'
 
 const base64ToBytes = (value: string) => Uint8Array.from(atob(value), (c) => c.charCodeAt(0))
 const { peppers } = (await settingsOf(env)).passwords
@@ -228,8 +228,7 @@ describe('the common-password check', () => {
     expect(enteredPasswordSchema.safeParse('password1').success).toBe(true)
     const user = await createUser({ password: 'password1' })
     expect(
-      (await request('/api/auth/login', { method: 'POST', json: { username: user.username, password: 'password1' } }))
-        .status,
+      (await client.api.auth.login.$post({ json: { username: user.username, password: 'password1' } })).status,
     ).toBe(200)
   })
 })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { expectRefreshRefused, login, newSession, okBody, refreshOf, request } from './helpers'
+import { bearer, client, expectRefreshRefused, login, newSession, okBody, refreshOf } from './helpers'
 import { type Revocation, userWideRevocations } from './revocations'
 
 const everyLogin: [string, Revocation][] = [
@@ -7,8 +7,8 @@ const everyLogin: [string, Revocation][] = [
   [
     'the account is disabled and enabled again',
     async (v, _t, admin) => {
-      await request(`/api/users/${v.id}`, { method: 'PATCH', token: admin, json: { disabled: true } })
-      return request(`/api/users/${v.id}`, { method: 'PATCH', token: admin, json: { disabled: false } })
+      await client.api.users[':id'].$patch({ param: { id: v.id }, json: { disabled: true } }, bearer(admin))
+      return client.api.users[':id'].$patch({ param: { id: v.id }, json: { disabled: false } }, bearer(admin))
     },
   ],
 ]
@@ -24,7 +24,7 @@ describe('every refresh token of a user stops working at once when', () => {
     expect((await revoke(user, token, adminToken)).status).toBeLessThan(300)
     await expectRefreshRefused(await refreshOf(other.refreshToken))
     await expectRefreshRefused(await refreshOf(rotated.refreshToken))
-    expect((await request('/api/auth/me', { token: rotated.token })).status).toBe(401)
+    expect((await client.api.auth.me.$get({}, bearer(rotated.token))).status).toBe(401)
   })
 })
 
@@ -37,12 +37,12 @@ describe('logout', () => {
     const stranger = await newSession('member')
     const strangers = await login(stranger.user.username)
 
-    expect((await request('/api/auth/logout', { method: 'POST', token: first.token, json: {} })).status).toBe(204)
+    expect((await client.api.auth.logout.$post({}, bearer(first.token))).status).toBe(204)
     await expectRefreshRefused(await refreshOf(next.refreshToken))
-    expect((await request('/api/auth/me', { token: next.token })).status).toBe(401)
+    expect((await client.api.auth.me.$get({}, bearer(next.token))).status).toBe(401)
 
-    expect((await request('/api/auth/me', { token })).status).toBe(200)
-    expect((await request('/api/auth/me', { token: kept.token })).status).toBe(200)
+    expect((await client.api.auth.me.$get({}, bearer(token))).status).toBe(200)
+    expect((await client.api.auth.me.$get({}, bearer(kept.token))).status).toBe(200)
     expect((await refreshOf(kept.refreshToken)).status).toBe(200)
     expect((await refreshOf(strangers.refreshToken)).status).toBe(200)
   })

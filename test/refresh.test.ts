@@ -7,6 +7,8 @@ import { hasRefreshTokenShape, REFRESH_TOKEN_LENGTH } from '../src/auth/refresh-
 import { refreshFamilies } from '../src/data/schema'
 import { flakyD1 } from './flaky-d1'
 import {
+  bearer,
+  client,
   createUser,
   DEFAULT_PASSWORD,
   eventsAbout,
@@ -33,7 +35,7 @@ async function loggedIn() {
 
 const familyOf = (token: string): string => decode(token).payload.fam as string
 
-const meStatus = async (token: string) => (await request('/api/auth/me', { token })).status
+const meStatus = async (token: string) => (await client.api.auth.me.$get({}, bearer(token))).status
 
 describe('login and a password change', () => {
   it("answer the guide's four fields, an opaque refresh token and its lifetime, and a device token", async () => {
@@ -172,7 +174,7 @@ describe('a refresh', () => {
     const { user, refreshToken } = await loggedIn()
     const admin = await createUser({ role: 'admin' })
     const { token: adminToken } = await login(admin.username)
-    expect((await request(`/api/users/${user.id}`, { method: 'DELETE', token: adminToken })).status).toBe(204)
+    expect((await client.api.users[':id'].$delete({ param: { id: user.id } }, bearer(adminToken))).status).toBe(204)
     await expectRefreshRefused(await refreshOf(refreshToken))
   })
 

@@ -5,7 +5,7 @@ import { decode } from 'hono/jwt'
 import { describe, expect, it } from 'vitest'
 import type { TokenClaims } from '../src/auth/tokens'
 import { users } from '../src/data/schema'
-import { forgeToken, newSession, request } from './helpers'
+import { type Answer, bearer, client, forgeToken, newSession, request } from './helpers'
 
 const ME = '/api/auth/me'
 const now = () => Math.floor(Date.now() / 1000)
@@ -19,7 +19,7 @@ async function claimsFor(role: 'admin' | 'member' = 'member') {
 
 const authorize = (authorization: string) => request(ME, { headers: { Authorization: authorization } })
 
-async function expectInvalidToken(res: Response, code = 'invalid_token') {
+async function expectInvalidToken(res: Answer, code = 'invalid_token') {
   expect(res.status).toBe(401)
   expect(await res.json()).toEqual({ error: 'Invalid or expired token', code })
   expect(res.headers.get('WWW-Authenticate')).toMatch(/^Bearer realm="orgstack", error="invalid_token"/)
@@ -32,7 +32,7 @@ const MISSING = {
 }
 
 /** The answer to a request without Bearer credentials: a challenge without an error (RFC 6750 §3.1). */
-async function expectMissing(res: Response) {
+async function expectMissing(res: Answer) {
   expect(res.status).toBe(401)
   expect(await res.json()).toEqual(MISSING)
   expect(res.headers.get('WWW-Authenticate')).toBe('Bearer realm="orgstack"')
@@ -41,7 +41,7 @@ async function expectMissing(res: Response) {
 describe('a protected route: the Authorization header', () => {
   it('answers 200 to a valid bearer token', async () => {
     const { token } = await newSession()
-    expect((await request(ME, { token })).status).toBe(200)
+    expect((await client.api.auth.me.$get({}, bearer(token))).status).toBe(200)
   })
 
   it('reads the Bearer scheme case-insensitively', async () => {
@@ -52,7 +52,7 @@ describe('a protected route: the Authorization header', () => {
   })
 
   it('answers 401 Missing authorization header without one, with a Bearer challenge and a hint', async () => {
-    await expectMissing(await request(ME))
+    await expectMissing(await client.api.auth.me.$get())
   })
 
   it('treats an empty Authorization header as missing', async () => {
@@ -180,6 +180,6 @@ describe('a protected route: the token', () => {
   it('refuses the token of a deleted account', async () => {
     const { user, token } = await newSession()
     await drizzle(env.DB).delete(users).where(eq(users.id, user.id))
-    await expectInvalidToken(await request(ME, { token }))
+    await expectInvalidToken(await client.api.auth.me.$get({}, bearer(token)))
   })
 })

@@ -14,13 +14,13 @@ import {
 } from './helpers'
 import { heldD1 } from './orgs/org-helpers'
 
-const me = (token: string) => request('/api/auth/me', { token })
+const me = (token: string) => client.api.auth.me.$get({}, bearer(token))
 
 describe('PATCH /api/auth/me', () => {
   it("changes the caller's email", async () => {
     const { user, token } = await newSession()
     const email = `${uniqueName()}@Example.net`
-    const res = await request('/api/auth/me', { method: 'PATCH', token, json: { email } })
+    const res = await client.api.auth.me.$patch({ json: { email } }, bearer(token))
     expect(res.status).toBe(200)
     expect(await res.json()).toMatchObject({ userId: user.id, email: email.toLowerCase() })
     expect((await login(email)).userId).toBe(user.id)
@@ -29,7 +29,7 @@ describe('PATCH /api/auth/me', () => {
   it('answers 409 to an email already registered', async () => {
     const { token } = await newSession()
     const other = await createUser()
-    const res = await request('/api/auth/me', { method: 'PATCH', token, json: { email: other.email } })
+    const res = await client.api.auth.me.$patch({ json: { email: other.email } }, bearer(token))
     expect(res.status).toBe(409)
     expect(await res.json()).toEqual({ error: 'Email already registered', code: 'email_taken' })
   })
@@ -60,12 +60,7 @@ describe('POST /api/auth/password', () => {
     expect((await me(fresh.token)).status).toBe(200)
     for (const old of [token, otherSession]) expect((await me(old)).status).toBe(401)
     expect(
-      (
-        await request('/api/auth/login', {
-          method: 'POST',
-          json: { username: user.username, password: DEFAULT_PASSWORD },
-        })
-      ).status,
+      (await client.api.auth.login.$post({ json: { username: user.username, password: DEFAULT_PASSWORD } })).status,
     ).toBe(401)
     expect((await login(user.username, 'a brand new password')).userId).toBe(user.id)
     expect((await eventsAbout(user.id)).map((e) => e.type)).toContain('password_changed')
@@ -73,11 +68,10 @@ describe('POST /api/auth/password', () => {
 
   it('answers a wrong current password with 422 of its own, not a 401 that reads as signed out', async () => {
     const { token } = await newSession()
-    const res = await request('/api/auth/password', {
-      method: 'POST',
-      token,
-      json: { currentPassword: 'not my password', newPassword: 'a brand new password' },
-    })
+    const res = await client.api.auth.password.$post(
+      { json: { currentPassword: 'not my password', newPassword: 'a brand new password' } },
+      bearer(token),
+    )
     expect(res.status).toBe(422)
     expect(await res.json()).toEqual({ error: 'Current password is incorrect', code: 'current_password_incorrect' })
     expect((await me(token)).status).toBe(200)
@@ -102,7 +96,7 @@ describe('POST /api/auth/logout', () => {
   it('refuses the presented token from then on, and only that one', async () => {
     const { user, token } = await newSession()
     const { token: otherSession } = await login(user.username)
-    const res = await request('/api/auth/logout', { method: 'POST', token, json: {} })
+    const res = await client.api.auth.logout.$post({}, bearer(token))
     expect(res.status).toBe(204)
     expect((await me(token)).status).toBe(401)
     expect((await me(otherSession)).status).toBe(200)
@@ -114,7 +108,7 @@ describe('POST /api/auth/logout-all', () => {
   it('refuses every token of the caller, and a new login works', async () => {
     const { user, token } = await newSession()
     const { token: otherSession } = await login(user.username)
-    expect((await request('/api/auth/logout-all', { method: 'POST', token, json: {} })).status).toBe(204)
+    expect((await client.api.auth['logout-all'].$post({}, bearer(token))).status).toBe(204)
     for (const old of [token, otherSession]) expect((await me(old)).status).toBe(401)
     expect((await me((await login(user.username)).token)).status).toBe(200)
   })

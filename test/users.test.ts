@@ -8,11 +8,11 @@ const listUsers = async (token: string, query: { limit?: number; cursor?: string
 describe('GET /api/auth/me', () => {
   it("answers the caller's public profile and nothing else", async () => {
     const { user, token } = await newSession()
-    const res = await request('/api/auth/me', { token })
+    const res = await client.api.auth.me.$get({}, bearer(token))
 
     expect(res.status).toBe(200)
     expect(res.headers.get('Cache-Control')).toBe('no-store')
-    const body = await res.json<Record<string, string>>()
+    const body = await res.json()
     expect(body).toEqual({
       userId: user.id,
       username: user.username,
@@ -26,20 +26,20 @@ describe('GET /api/auth/me', () => {
 describe('GET /api/users', () => {
   it('answers 403 Insufficient permissions to a member', async () => {
     const { token } = await newSession('member')
-    const res = await request('/api/users', { token })
+    const res = await client.api.users.$get({ query: {} }, bearer(token))
     expect(res.status).toBe(403)
     expect(await res.json()).toEqual({ error: 'Insufficient permissions', code: 'insufficient_permissions' })
   })
 
   it('answers 401 without a token', async () => {
-    expect((await request('/api/users')).status).toBe(401)
+    expect((await client.api.users.$get({ query: {} })).status).toBe(401)
   })
 
   it('lists users to an admin, without any password material', async () => {
     // Other test files may have filled the first pages: start right after an account made just before.
     const earlier = await createUser()
     const { user, token } = await newSession('admin')
-    const res = await request(`/api/users?limit=100&cursor=${earlier.id}`, { token })
+    const res = await client.api.users.$get({ query: { limit: '100', cursor: earlier.id } }, bearer(token))
 
     expect(res.status).toBe(200)
     const text = await res.text()

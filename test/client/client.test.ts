@@ -3,7 +3,17 @@ import { decode } from 'hono/jwt'
 import { describe, expect, it, vi } from 'vitest'
 import { ApiClientError, createClient, memoryStorage, type TokenStorage } from '../../client/src'
 import { flakyD1 } from '../flaky-d1'
-import { createUser, DEFAULT_PASSWORD, forgeToken, okBody, type RequestOptions, request, workerFetch } from '../helpers'
+import {
+  bearer,
+  client,
+  createUser,
+  DEFAULT_PASSWORD,
+  forgeToken,
+  okBody,
+  type RequestOptions,
+  request,
+  workerFetch,
+} from '../helpers'
 
 const BASE_URL = 'https://orgstack.test'
 
@@ -107,7 +117,7 @@ describe('the client', () => {
 describe('the client, refreshing an expired token', () => {
   it('refreshes once for 20 requests failing at once with an expired token, and retries each', async () => {
     const { user, expired, orgstack, storage, refreshes } = await expiredSession()
-    const stale = await request('/api/auth/me', { token: expired })
+    const stale = await client.api.auth.me.$get({}, bearer(expired))
     expect(await stale.json()).toMatchObject({ code: 'token_expired' })
 
     const answers = await Promise.all(Array.from({ length: 20 }, () => orgstack.api.api.auth.me.$get()))
@@ -143,7 +153,7 @@ describe('the client, refreshing an expired token', () => {
   it('ends the session once when the refresh is refused, rejecting every waiting call alike', async () => {
     const { tokens, orgstack, storage, refreshes } = await expiredSession()
     // Logged out elsewhere: the refresh token is revoked with the login.
-    expect((await request('/api/auth/logout', { method: 'POST', token: tokens.token, json: {} })).status).toBe(204)
+    expect((await client.api.auth.logout.$post({}, bearer(tokens.token))).status).toBe(204)
 
     const outcomes = await Promise.allSettled(Array.from({ length: 5 }, () => orgstack.api.api.auth.me.$get()))
     expect(refreshes()).toBe(1)

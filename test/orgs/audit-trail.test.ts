@@ -48,16 +48,15 @@ describe('each change to an organization', () => {
     const steps: [string, () => Promise<{ status: number }>][] = [
       [
         'rename',
-        () => request(`/api/orgs/${orgId}`, { method: 'PATCH', token: owner.token, json: { name: 'Renamed' } }),
+        () => client.api.orgs[':orgId'].$patch({ param: { orgId }, json: { name: 'Renamed' } }, bearer(owner.token)),
       ],
       [
         'add',
         () =>
-          request(`/api/orgs/${orgId}/members`, {
-            method: 'POST',
-            token: globalAdmin.token,
-            json: { user: admin.user.id, role: 'admin' },
-          }),
+          client.api.orgs[':orgId'].members.$post(
+            { param: { orgId }, json: { user: admin.user.id, role: 'admin' } },
+            bearer(globalAdmin.token),
+          ),
       ],
       ['invite', () => inviting(newcomer.user.username)],
       ['accept', () => accept(newcomer.token, sent[newcomer.user.username])],
@@ -65,22 +64,35 @@ describe('each change to an organization', () => {
       [
         'revoke',
         () =>
-          request(`/api/orgs/${orgId}/invitations/${sent[other.username]}`, { method: 'DELETE', token: owner.token }),
+          client.api.orgs[':orgId'].invitations[':invitationId'].$delete(
+            { param: { orgId, invitationId: sent[other.username] } },
+            bearer(owner.token),
+          ),
       ],
       [
         'promote',
         () =>
-          request(`/api/orgs/${orgId}/members/${newcomer.user.id}`, {
-            method: 'PATCH',
-            token: admin.token,
-            json: { role: 'admin' },
-          }),
+          client.api.orgs[':orgId'].members[':userId'].$patch(
+            { param: { orgId, userId: newcomer.user.id }, json: { role: 'admin' } },
+            bearer(admin.token),
+          ),
       ],
       [
         'remove',
-        () => request(`/api/orgs/${orgId}/members/${newcomer.user.id}`, { method: 'DELETE', token: owner.token }),
+        () =>
+          client.api.orgs[':orgId'].members[':userId'].$delete(
+            { param: { orgId, userId: newcomer.user.id } },
+            bearer(owner.token),
+          ),
       ],
-      ['leave', () => request(`/api/orgs/${orgId}/members/${admin.user.id}`, { method: 'DELETE', token: admin.token })],
+      [
+        'leave',
+        () =>
+          client.api.orgs[':orgId'].members[':userId'].$delete(
+            { param: { orgId, userId: admin.user.id } },
+            bearer(admin.token),
+          ),
+      ],
     ]
     const expected = [
       { type: 'org_updated', userId: null, actorUserId: owner.user.id },
@@ -123,22 +135,23 @@ describe('a change to an organization that changes nothing, or is refused', () =
   it('writes nothing when it changes nothing: a role or a name set to what it is', async () => {
     const org = await orgOf(people)
     const { member } = people
-    const same = await request(`/api/orgs/${org.orgId}/members/${member.user.id}`, {
-      method: 'PATCH',
-      token: people.owner.token,
-      json: {
-        role: 'member',
+    const same = await client.api.orgs[':orgId'].members[':userId'].$patch(
+      {
+        param: { orgId: org.orgId, userId: member.user.id },
+        json: {
+          role: 'member',
+        },
       },
-    })
+      bearer(people.owner.token),
+    )
     expect(same.status).toBe(200)
     expect(await same.json()).toMatchObject({ userId: member.user.id, role: 'member' })
     expect(
       (
-        await request(`/api/orgs/${org.orgId}`, {
-          method: 'PATCH',
-          token: people.admin.token,
-          json: { name: org.name },
-        })
+        await client.api.orgs[':orgId'].$patch(
+          { param: { orgId: org.orgId }, json: { name: org.name } },
+          bearer(people.admin.token),
+        )
       ).status,
     ).toBe(200)
     expect(await changesIn(org.orgId)).toEqual([])
@@ -198,23 +211,27 @@ describe('GET /api/orgs/{orgId}/audit-events', () => {
     ;({ orgId } = await createOrg(people.owner.token))
     added = await Promise.all([createUser(), createUser(), createUser()])
     for (const user of added) {
-      const res = await request(`/api/orgs/${orgId}/members`, {
-        method: 'POST',
-        token: people.globalAdmin.token,
-        json: {
-          user: user.id,
-          role: 'member',
+      const res = await client.api.orgs[':orgId'].members.$post(
+        {
+          param: { orgId },
+          json: {
+            user: user.id,
+            role: 'member',
+          },
         },
-      })
+        bearer(people.globalAdmin.token),
+      )
       expect(res.status).toBe(201)
     }
-    const promoted = await request(`/api/orgs/${orgId}/members/${added[0].id}`, {
-      method: 'PATCH',
-      token: people.owner.token,
-      json: {
-        role: 'admin',
+    const promoted = await client.api.orgs[':orgId'].members[':userId'].$patch(
+      {
+        param: { orgId, userId: added[0].id },
+        json: {
+          role: 'admin',
+        },
       },
-    })
+      bearer(people.owner.token),
+    )
     expect(promoted.status).toBe(200)
   })
 
@@ -249,7 +266,9 @@ describe('GET /api/orgs/{orgId}/audit-events', () => {
 describe('a deleted organization', () => {
   it('leaves its org_deleted event in the global audit trail, and its own listing answers 404', async () => {
     const org = await orgOf(people)
-    expect((await request(`/api/orgs/${org.orgId}`, { method: 'DELETE', token: people.owner.token })).status).toBe(204)
+    expect(
+      (await client.api.orgs[':orgId'].$delete({ param: { orgId: org.orgId } }, bearer(people.owner.token))).status,
+    ).toBe(204)
 
     const { events } = await okBody(
       await client.api['audit-events'].$get(
@@ -260,7 +279,10 @@ describe('a deleted organization', () => {
     expect(events.filter((event) => event.orgId === org.orgId)).toEqual([
       expect.objectContaining({ type: 'org_deleted', userId: null, actorUserId: people.owner.user.id }),
     ])
-    const gone = await request(`/api/orgs/${org.orgId}/audit-events`, { token: people.globalAdmin.token })
+    const gone = await client.api.orgs[':orgId']['audit-events'].$get(
+      { param: { orgId: org.orgId }, query: {} },
+      bearer(people.globalAdmin.token),
+    )
     expect(gone.status).toBe(404)
     expect(await gone.json()).toEqual(ORG_NOT_FOUND)
   })

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest'
-import { createUser, newSession, request, type Session } from '../helpers'
+import { bearer, client, createUser, newSession, request, type Session } from '../helpers'
 import { changesIn, createOrg, emailOf, join, membersOf, stateOf, uniqueSlug } from './org-helpers'
 
 /**
@@ -29,7 +29,10 @@ describe('the largest input allowed', () => {
     expect(org).toMatchObject({ slug: slug.toLowerCase(), name })
 
     const other = { slug: slugOf(32), name: 'M'.repeat(100) }
-    const res = await request(`/api/orgs/${org.orgId}`, { method: 'PATCH', token: owner.token, json: other })
+    const res = await client.api.orgs[':orgId'].$patch(
+      { param: { orgId: org.orgId }, json: other },
+      bearer(owner.token),
+    )
     expect(res.status).toBe(200)
     expect(await res.json()).toMatchObject({ slug: other.slug.toLowerCase(), name: other.name })
   })
@@ -39,14 +42,16 @@ describe('the largest input allowed', () => {
     expect(email).toHaveLength(254)
     const user = await createUser({ email })
     const org = await createOrg(owner.token)
-    const res = await request(`/api/orgs/${org.orgId}/members`, {
-      method: 'POST',
-      token: operator.token,
-      json: {
-        user: email.toUpperCase(),
-        role: 'member',
+    const res = await client.api.orgs[':orgId'].members.$post(
+      {
+        param: { orgId: org.orgId },
+        json: {
+          user: email.toUpperCase(),
+          role: 'member',
+        },
       },
-    })
+      bearer(operator.token),
+    )
     expect(res.status).toBe(201)
     expect(await res.json()).toMatchObject({ userId: user.id, email })
   })

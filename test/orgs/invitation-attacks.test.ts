@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { auditEvent } from '../../src/audit/events'
 import { auditEvents, invitations, memberships, organizations, users } from '../../src/data/schema'
 import { flakyD1 } from '../flaky-d1'
-import { createUser, headersOf, login, newSession, request, uniqueName } from '../helpers'
+import { type Answer, bearer, client, createUser, headersOf, login, newSession, request, uniqueName } from '../helpers'
 import { expire, INVITATION_NOT_FOUND, invited, received } from './invitation-helpers'
 import {
   ALREADY_MEMBER,
@@ -233,10 +233,10 @@ describe('MAX_ORGS_PER_USER', () => {
     expect((await acceptAs(invitee.token, firstId, { settings: { MAX_ORGS_PER_USER: '2' } })).status).toBe(200)
     const settings = { MAX_ORGS_PER_USER: '2' }
     expect((await acceptAs(invitee.token, secondId, { settings })).status).toBe(409)
-    const left = await request(`/api/orgs/${first.orgId}/members/${invitee.user.id}`, {
-      method: 'DELETE',
-      token: invitee.token,
-    })
+    const left = await client.api.orgs[':orgId'].members[':userId'].$delete(
+      { param: { orgId: first.orgId, userId: invitee.user.id } },
+      bearer(invitee.token),
+    )
     expect(left.status).toBe(204)
     expect((await acceptAs(invitee.token, secondId, { settings })).status).toBe(200)
     expect(await orgsOf(invitee.user.id)).toBe(2)
@@ -281,14 +281,19 @@ describe('an invitation whose write waits while its inviter is deleted', () => {
 
 describe('an accept whose write waits while the invitation changes', () => {
   type Scene = { orgId: string; id: string; owner: string; invitee: string }
-  const meanwhile: [string, (scene: Scene) => Promise<Response | undefined>][] = [
+  const meanwhile: [string, (scene: Scene) => Promise<Answer | undefined>][] = [
     [
       'revoked',
-      ({ orgId, id, owner }) => request(`/api/orgs/${orgId}/invitations/${id}`, { method: 'DELETE', token: owner }),
+      ({ orgId, id, owner }) =>
+        client.api.orgs[':orgId'].invitations[':invitationId'].$delete(
+          { param: { orgId, invitationId: id } },
+          bearer(owner),
+        ),
     ],
     [
       'declined by the invitee',
-      ({ id, invitee }) => request(`/api/invitations/${id}/decline`, { method: 'POST', token: invitee }),
+      ({ id, invitee }) =>
+        client.api.invitations[':invitationId'].decline.$post({ param: { invitationId: id } }, bearer(invitee)),
     ],
     [
       'expired',
@@ -303,7 +308,7 @@ describe('an accept whose write waits while the invitation changes', () => {
     ],
     [
       'deleted with its organization',
-      ({ orgId, owner }) => request(`/api/orgs/${orgId}`, { method: 'DELETE', token: owner }),
+      ({ orgId, owner }) => client.api.orgs[':orgId'].$delete({ param: { orgId } }, bearer(owner)),
     ],
   ]
 
@@ -379,7 +384,10 @@ describe('inputs', () => {
     const org = await createOrg(owner.token, { slug: uniqueSlug(), name })
     expect(org.name).toBe(name)
     const other = `🏢${'M'.repeat(99)}`
-    const res = await request(`/api/orgs/${org.orgId}`, { method: 'PATCH', token: owner.token, json: { name: other } })
+    const res = await client.api.orgs[':orgId'].$patch(
+      { param: { orgId: org.orgId }, json: { name: other } },
+      bearer(owner.token),
+    )
     expect(res.status).toBe(200)
     expect(await res.json()).toMatchObject({ name: other })
     // Characters, not UTF-16 units: one more is refused, as the document says.
@@ -515,15 +523,23 @@ describe('an invitation id used elsewhere', () => {
     await invited(b.token, orgB.orgId, uniqueName())
 
     for (const token of [b.token, globalAdmin.token]) {
-      const res = await request(`/api/orgs/${orgB.orgId}/invitations/${id}`, { method: 'DELETE', token })
+      const res = await client.api.orgs[':orgId'].invitations[':invitationId'].$delete(
+        { param: { orgId: orgB.orgId, invitationId: id } },
+        bearer(token),
+      )
       expect(res.status).toBe(404)
       expect(await res.json()).toEqual(INVITATION_NOT_FOUND)
     }
     expect(
-      (await request(`/api/orgs/${orgA.orgId}/invitations/${id}`, { method: 'DELETE', token: b.token })).status,
+      (
+        await client.api.orgs[':orgId'].invitations[':invitationId'].$delete(
+          { param: { orgId: orgA.orgId, invitationId: id } },
+          bearer(b.token),
+        )
+      ).status,
     ).toBe(404)
     const listed = async (token: string, orgId: string) => {
-      const res = await request(`/api/orgs/${orgId}/invitations`, { token })
+      const res = await client.api.orgs[':orgId'].invitations.$get({ param: { orgId }, query: {} }, bearer(token))
       return ((await res.json()) as { invitations: { invitationId: string }[] }).invitations.map((i) => i.invitationId)
     }
     expect(await listed(a.token, orgA.orgId)).toEqual([id])
@@ -532,7 +548,12 @@ describe('an invitation id used elsewhere', () => {
     expect(await changesIn(orgA.orgId)).toEqual(['invitation_created'])
 
     expect(
-      (await request(`/api/orgs/${orgA.orgId}/invitations/${id}`, { method: 'DELETE', token: a.token })).status,
+      (
+        await client.api.orgs[':orgId'].invitations[':invitationId'].$delete(
+          { param: { orgId: orgA.orgId, invitationId: id } },
+          bearer(a.token),
+        )
+      ).status,
     ).toBe(204)
   })
 

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest'
-import { createUser, headersOf, login, newSession, request, uniqueName } from '../helpers'
+import { bearer, client, createUser, headersOf, login, newSession, request, uniqueName } from '../helpers'
 import {
   accept,
   decline,
@@ -48,7 +48,10 @@ describe('an invitation', () => {
     expect(answers[0].status).toBe(201)
     for (const answer of answers.slice(1)) expect(answer).toEqual(answers[0])
     // The organization's listing tells them apart no better.
-    const res = await request(`/api/orgs/${org.orgId}/invitations`, { token: people.owner.token })
+    const res = await client.api.orgs[':orgId'].invitations.$get(
+      { param: { orgId: org.orgId }, query: {} },
+      bearer(people.owner.token),
+    )
     const { invitations } = (await res.json()) as { invitations: Record<string, unknown>[] }
     expect(invitations.map((invitation) => Object.keys(invitation).sort())).toEqual(
       Array(4).fill(['createdAt', 'expiresAt', 'invitationId', 'invitedBy', 'role', 'user']),
@@ -77,7 +80,14 @@ describe('an invitation', () => {
     expect(await res.json()).toMatchObject({ orgId: org.orgId, slug: org.slug, role: 'admin' })
     expect(await roleIn(org.orgId, alice.user.id)).toBe('admin')
     expect(await received(alice.token)).toEqual([])
-    expect((await request(`/api/orgs/${org.orgId}/invitations`, { token: people.owner.token })).status).toBe(200)
+    expect(
+      (
+        await client.api.orgs[':orgId'].invitations.$get(
+          { param: { orgId: org.orgId }, query: {} },
+          bearer(people.owner.token),
+        )
+      ).status,
+    ).toBe(200)
     expect(await changesIn(org.orgId)).toEqual(['invitation_created', 'invitation_accepted'])
     // Accepted once: the same id again is gone.
     expect(await (await accept(alice.token, invitationId)).json()).toEqual(INVITATION_NOT_FOUND)
@@ -100,17 +110,17 @@ describe('an invitation', () => {
     const carol = await newSession()
     const invitationId = await invited(people.owner.token, org.orgId, carol.user.username)
 
-    const res = await request(`/api/orgs/${org.orgId}/invitations/${invitationId}`, {
-      method: 'DELETE',
-      token: people.admin.token,
-    })
+    const res = await client.api.orgs[':orgId'].invitations[':invitationId'].$delete(
+      { param: { orgId: org.orgId, invitationId } },
+      bearer(people.admin.token),
+    )
     expect(res.status).toBe(204)
     expect(await received(carol.token)).toEqual([])
     expect(await (await accept(carol.token, invitationId)).json()).toEqual(INVITATION_NOT_FOUND)
-    const again = await request(`/api/orgs/${org.orgId}/invitations/${invitationId}`, {
-      method: 'DELETE',
-      token: people.admin.token,
-    })
+    const again = await client.api.orgs[':orgId'].invitations[':invitationId'].$delete(
+      { param: { orgId: org.orgId, invitationId } },
+      bearer(people.admin.token),
+    )
     expect(again.status).toBe(404)
     expect(await again.json()).toEqual(INVITATION_NOT_FOUND)
   })
@@ -133,7 +143,10 @@ describe('an invitation, over time and across accounts', () => {
     expect(await received(dave.token)).toEqual([])
     expect(await (await accept(dave.token, sent.invitationId)).json()).toEqual(INVITATION_NOT_FOUND)
     expect(await (await decline(dave.token, sent.invitationId)).json()).toEqual(INVITATION_NOT_FOUND)
-    const listed = await request(`/api/orgs/${org.orgId}/invitations`, { token: people.owner.token })
+    const listed = await client.api.orgs[':orgId'].invitations.$get(
+      { param: { orgId: org.orgId }, query: {} },
+      bearer(people.owner.token),
+    )
     expect(((await listed.json()) as { invitations: unknown[] }).invitations).toEqual([])
     expect(await roleIn(org.orgId, dave.user.id)).toBeUndefined()
 
@@ -165,22 +178,18 @@ describe('an invitation, over time and across accounts', () => {
     const invitationId = await invited(people.owner.token, org.orgId, email)
     // Someone who takes that email afterwards does not get it: only an account created with it.
     const squatter = await newSession()
-    expect((await request('/api/auth/me', { method: 'PATCH', token: squatter.token, json: { email } })).status).toBe(
-      200,
-    )
+    expect((await client.api.auth.me.$patch({ json: { email } }, bearer(squatter.token))).status).toBe(200)
     expect(await received(squatter.token)).toEqual([])
     expect(
-      (await request('/api/auth/me', { method: 'PATCH', token: squatter.token, json: { email: squatter.user.email } }))
-        .status,
+      (await client.api.auth.me.$patch({ json: { email: squatter.user.email } }, bearer(squatter.token))).status,
     ).toBe(200)
 
     const username = uniqueName('newcomer')
     const password = 'a long enough password for tests'
-    const created = await request('/api/users', {
-      method: 'POST',
-      token: people.globalAdmin.token,
-      json: { username, email, password },
-    })
+    const created = await client.api.users.$post(
+      { json: { username, email, password } },
+      bearer(people.globalAdmin.token),
+    )
     expect(created.status).toBe(201)
     const { token } = await login(username, password)
     expect((await received(token)).map((invitation) => invitation.invitationId)).toEqual([invitationId])
@@ -205,26 +214,30 @@ describe('adding a member without an invitation', () => {
     const org = await orgOf(people)
     const victim = await createUser()
     for (const caller of [people.owner, people.admin]) {
-      const res = await request(`/api/orgs/${org.orgId}/members`, {
-        method: 'POST',
-        token: caller.token,
-        json: {
-          user: victim.username,
-          role: 'owner',
+      const res = await client.api.orgs[':orgId'].members.$post(
+        {
+          param: { orgId: org.orgId },
+          json: {
+            user: victim.username,
+            role: 'owner',
+          },
         },
-      })
+        bearer(caller.token),
+      )
       expect(res.status).toBe(403)
       expect(await res.json()).toEqual(FORBIDDEN)
     }
     expect(await roleIn(org.orgId, victim.id)).toBeUndefined()
-    const res = await request(`/api/orgs/${org.orgId}/members`, {
-      method: 'POST',
-      token: people.globalAdmin.token,
-      json: {
-        user: victim.username,
-        role: 'member',
+    const res = await client.api.orgs[':orgId'].members.$post(
+      {
+        param: { orgId: org.orgId },
+        json: {
+          user: victim.username,
+          role: 'member',
+        },
       },
-    })
+      bearer(people.globalAdmin.token),
+    )
     expect(res.status).toBe(201)
   })
 })
@@ -236,16 +249,17 @@ describe('the victim scenario', () => {
     const org = await createOrg(attacker.token)
     await invited(attacker.token, org.orgId, victim.user.email, 'owner')
     // The attacker cannot leave: they are the last owner, and the victim is no member.
-    const leave = await request(`/api/orgs/${org.orgId}/members/${attacker.user.id}`, {
-      method: 'DELETE',
-      token: attacker.token,
-    })
+    const leave = await client.api.orgs[':orgId'].members[':userId'].$delete(
+      { param: { orgId: org.orgId, userId: attacker.user.id } },
+      bearer(attacker.token),
+    )
     expect(leave.status).toBe(409)
     expect(await leave.json()).toEqual(LAST_OWNER)
     expect(await roleIn(org.orgId, victim.user.id)).toBeUndefined()
     // An admin can still delete the victim's account.
     expect(
-      (await request(`/api/users/${victim.user.id}`, { method: 'DELETE', token: people.globalAdmin.token })).status,
+      (await client.api.users[':id'].$delete({ param: { id: victim.user.id } }, bearer(people.globalAdmin.token)))
+        .status,
     ).toBe(204)
     const { members } = await membersOf(attacker.token, org.orgId)
     expect(members.map((member) => member.userId)).toEqual([attacker.user.id])

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest'
-import { createUser, eventsAbout, request, uniqueName } from '../helpers'
+import { bearer, client, createUser, eventsAbout, request, uniqueName } from '../helpers'
 import {
   ALREADY_MEMBER,
   type Cast,
@@ -64,14 +64,16 @@ describe('POST /api/orgs/{orgId}/members', () => {
     const before = await stateOf(org.orgId)
     const { user } = people.member
     for (const reference of [user.username, user.email.toUpperCase(), user.id]) {
-      const res = await request(`/api/orgs/${org.orgId}/members`, {
-        method: 'POST',
-        token: people.globalAdmin.token,
-        json: {
-          user: reference,
-          role: 'owner',
+      const res = await client.api.orgs[':orgId'].members.$post(
+        {
+          param: { orgId: org.orgId },
+          json: {
+            user: reference,
+            role: 'owner',
+          },
         },
-      })
+        bearer(people.globalAdmin.token),
+      )
       expect(res.status).toBe(409)
       expect(await res.json()).toEqual(ALREADY_MEMBER)
     }
@@ -85,14 +87,16 @@ describe('POST /api/orgs/{orgId}/members', () => {
   ])('answers 404 user_not_found to an unknown %s', async (_how, reference) => {
     const org = await orgOf(people)
     const before = await stateOf(org.orgId)
-    const res = await request(`/api/orgs/${org.orgId}/members`, {
-      method: 'POST',
-      token: people.globalAdmin.token,
-      json: {
-        user: reference(),
-        role: 'member',
+    const res = await client.api.orgs[':orgId'].members.$post(
+      {
+        param: { orgId: org.orgId },
+        json: {
+          user: reference(),
+          role: 'member',
+        },
       },
-    })
+      bearer(people.globalAdmin.token),
+    )
     expect(res.status).toBe(404)
     expect(await res.json()).toEqual(USER_NOT_FOUND)
     expect(await stateOf(org.orgId)).toEqual(before)
@@ -126,13 +130,15 @@ describe('PATCH /api/orgs/{orgId}/members/{userId}', () => {
   it('changes the role and answers the member', async () => {
     const org = await orgOf(people)
     const { user } = people.member
-    const res = await request(`/api/orgs/${org.orgId}/members/${user.id}`, {
-      method: 'PATCH',
-      token: people.admin.token,
-      json: {
-        role: 'admin',
+    const res = await client.api.orgs[':orgId'].members[':userId'].$patch(
+      {
+        param: { orgId: org.orgId, userId: user.id },
+        json: {
+          role: 'admin',
+        },
       },
-    })
+      bearer(people.admin.token),
+    )
     expect(res.status).toBe(200)
     expect(await res.json()).toEqual(asMember(user, 'admin'))
     expect(await roleIn(org.orgId, user.id)).toBe('admin')
@@ -162,21 +168,37 @@ describe('leaving an organization', () => {
   it.each(['member', 'admin'] as const)('is open to its %s', async (who) => {
     const org = await orgOf(people)
     const { user, token } = people[who]
-    expect((await request(`/api/orgs/${org.orgId}/members/${user.id}`, { method: 'DELETE', token })).status).toBe(204)
+    expect(
+      (
+        await client.api.orgs[':orgId'].members[':userId'].$delete(
+          { param: { orgId: org.orgId, userId: user.id } },
+          bearer(token),
+        )
+      ).status,
+    ).toBe(204)
     expect(await roleIn(org.orgId, user.id)).toBeUndefined()
   })
 
   it('is open to an owner while another owner stays', async () => {
     const org = await orgOf(people)
-    await request(`/api/orgs/${org.orgId}/members/${people.admin.user.id}`, {
-      method: 'PATCH',
-      token: people.owner.token,
-      json: {
-        role: 'owner',
+    await client.api.orgs[':orgId'].members[':userId'].$patch(
+      {
+        param: { orgId: org.orgId, userId: people.admin.user.id },
+        json: {
+          role: 'owner',
+        },
       },
-    })
+      bearer(people.owner.token),
+    )
     const { user, token } = people.owner
-    expect((await request(`/api/orgs/${org.orgId}/members/${user.id}`, { method: 'DELETE', token })).status).toBe(204)
+    expect(
+      (
+        await client.api.orgs[':orgId'].members[':userId'].$delete(
+          { param: { orgId: org.orgId, userId: user.id } },
+          bearer(token),
+        )
+      ).status,
+    ).toBe(204)
     expect(await ownersOf(org.orgId)).toBe(1)
   })
 
@@ -203,7 +225,8 @@ describe('leaving an organization', () => {
 })
 
 describe('deleting an account that belongs to organizations', () => {
-  const deleteUser = (id: string) => request(`/api/users/${id}`, { method: 'DELETE', token: people.globalAdmin.token })
+  const deleteUser = (id: string) =>
+    client.api.users[':id'].$delete({ param: { id } }, bearer(people.globalAdmin.token))
 
   it('is refused with 409 last_owner while it is the only owner of one, and deletes nothing', async () => {
     const owner = await createUser()
@@ -214,7 +237,9 @@ describe('deleting an account that belongs to organizations', () => {
     const res = await deleteUser(owner.id)
     expect(res.status).toBe(409)
     expect(await res.json()).toEqual(LAST_OWNER)
-    expect((await request(`/api/users/${owner.id}`, { token: people.globalAdmin.token })).status).toBe(200)
+    expect(
+      (await client.api.users[':id'].$get({ param: { id: owner.id } }, bearer(people.globalAdmin.token))).status,
+    ).toBe(200)
     expect(await stateOf(org.orgId)).toEqual(before)
     expect((await eventsAbout(owner.id)).map((event) => event.type)).not.toContain('user_deleted')
   })
@@ -241,13 +266,15 @@ describe('deleting an account that belongs to organizations', () => {
     await join(org.orgId, heir.id, 'member')
     expect((await deleteUser(owner.id)).status).toBe(409)
 
-    const promoted = await request(`/api/orgs/${org.orgId}/members/${heir.id}`, {
-      method: 'PATCH',
-      token: people.globalAdmin.token,
-      json: {
-        role: 'owner',
+    const promoted = await client.api.orgs[':orgId'].members[':userId'].$patch(
+      {
+        param: { orgId: org.orgId, userId: heir.id },
+        json: {
+          role: 'owner',
+        },
       },
-    })
+      bearer(people.globalAdmin.token),
+    )
     expect(promoted.status).toBe(200)
     expect((await deleteUser(owner.id)).status).toBe(204)
 

@@ -2,7 +2,7 @@ import { env } from 'cloudflare:workers'
 import { beforeAll, describe, expect, it } from 'vitest'
 import type { AuditEventType } from '../../src/data/schema'
 import { flakyD1 } from '../flaky-d1'
-import { createUser, headersOf, login, request } from '../helpers'
+import { type Answer, bearer, client, createUser, headersOf, login, request } from '../helpers'
 import { INVITATION_NOT_FOUND, invited } from './invitation-helpers'
 import {
   type Cast,
@@ -40,7 +40,7 @@ type Expected = Record<Caller, number>
  * is pending), and the event it writes if it succeeds.
  */
 type Scoped = {
-  send: (orgId: string, token: string, invitationId: string) => Promise<Response>
+  send: (orgId: string, token: string, invitationId: string) => Promise<Answer>
   event: AuditEventType | null
 }
 
@@ -51,34 +51,40 @@ const ownersOnly = { ...managed, admin: 403 }
 const operatorsOnly = { ...managed, owner: 403, admin: 403, globalAdmin: 201 }
 
 const endpoints: [string, Scoped, Expected][] = [
-  ['GET /api/orgs/{orgId}', { send: (o, t) => request(`/api/orgs/${o}`, { token: t }), event: null }, reads],
+  [
+    'GET /api/orgs/{orgId}',
+    { send: (o, t) => client.api.orgs[':orgId'].$get({ param: { orgId: o } }, bearer(t)), event: null },
+    reads,
+  ],
   [
     'PATCH /api/orgs/{orgId}',
     {
-      send: (o, t) => request(`/api/orgs/${o}`, { method: 'PATCH', token: t, json: { name: 'Renamed' } }),
+      send: (o, t) => client.api.orgs[':orgId'].$patch({ param: { orgId: o }, json: { name: 'Renamed' } }, bearer(t)),
       event: 'org_updated',
     },
     managed,
   ],
   [
     'DELETE /api/orgs/{orgId}',
-    { send: (o, t) => request(`/api/orgs/${o}`, { method: 'DELETE', token: t }), event: 'org_deleted' },
+    { send: (o, t) => client.api.orgs[':orgId'].$delete({ param: { orgId: o } }, bearer(t)), event: 'org_deleted' },
     { ...ownersOnly, owner: 204, globalAdmin: 204 },
   ],
   [
     'GET /api/orgs/{orgId}/members',
-    { send: (o, t) => request(`/api/orgs/${o}/members`, { token: t }), event: null },
+    {
+      send: (o, t) => client.api.orgs[':orgId'].members.$get({ param: { orgId: o }, query: {} }, bearer(t)),
+      event: null,
+    },
     reads,
   ],
   [
     'POST /api/orgs/{orgId}/members, as a member',
     {
       send: (o, t) =>
-        request(`/api/orgs/${o}/members`, {
-          method: 'POST',
-          token: t,
-          json: { user: newcomer.username, role: 'member' },
-        }),
+        client.api.orgs[':orgId'].members.$post(
+          { param: { orgId: o }, json: { user: newcomer.username, role: 'member' } },
+          bearer(t),
+        ),
       event: 'member_added',
     },
     operatorsOnly,
@@ -87,7 +93,10 @@ const endpoints: [string, Scoped, Expected][] = [
     'POST /api/orgs/{orgId}/members, as an owner',
     {
       send: (o, t) =>
-        request(`/api/orgs/${o}/members`, { method: 'POST', token: t, json: { user: newcomer.id, role: 'owner' } }),
+        client.api.orgs[':orgId'].members.$post(
+          { param: { orgId: o }, json: { user: newcomer.id, role: 'owner' } },
+          bearer(t),
+        ),
       event: 'member_added',
     },
     operatorsOnly,
@@ -96,11 +105,10 @@ const endpoints: [string, Scoped, Expected][] = [
     'POST /api/orgs/{orgId}/invitations, as a member',
     {
       send: (o, t) =>
-        request(`/api/orgs/${o}/invitations`, {
-          method: 'POST',
-          token: t,
-          json: { user: newcomer.username, role: 'member' },
-        }),
+        client.api.orgs[':orgId'].invitations.$post(
+          { param: { orgId: o }, json: { user: newcomer.username, role: 'member' } },
+          bearer(t),
+        ),
       event: 'invitation_created',
     },
     { ...managed, owner: 201, admin: 201, globalAdmin: 201 },
@@ -109,24 +117,30 @@ const endpoints: [string, Scoped, Expected][] = [
     'POST /api/orgs/{orgId}/invitations, as an owner',
     {
       send: (o, t) =>
-        request(`/api/orgs/${o}/invitations`, {
-          method: 'POST',
-          token: t,
-          json: { user: newcomer.username, role: 'owner' },
-        }),
+        client.api.orgs[':orgId'].invitations.$post(
+          { param: { orgId: o }, json: { user: newcomer.username, role: 'owner' } },
+          bearer(t),
+        ),
       event: 'invitation_created',
     },
     { ...ownersOnly, owner: 201, globalAdmin: 201 },
   ],
   [
     'GET /api/orgs/{orgId}/invitations',
-    { send: (o, t) => request(`/api/orgs/${o}/invitations`, { token: t }), event: null },
+    {
+      send: (o, t) => client.api.orgs[':orgId'].invitations.$get({ param: { orgId: o }, query: {} }, bearer(t)),
+      event: null,
+    },
     managed,
   ],
   [
     'DELETE an invitation',
     {
-      send: (o, t, i) => request(`/api/orgs/${o}/invitations/${i}`, { method: 'DELETE', token: t }),
+      send: (o, t, i) =>
+        client.api.orgs[':orgId'].invitations[':invitationId'].$delete(
+          { param: { orgId: o, invitationId: i } },
+          bearer(t),
+        ),
       event: 'invitation_revoked',
     },
     { ...managed, owner: 204, admin: 204, globalAdmin: 204 },
@@ -135,7 +149,10 @@ const endpoints: [string, Scoped, Expected][] = [
     "PATCH a member's role",
     {
       send: (o, t) =>
-        request(`/api/orgs/${o}/members/${target.id}`, { method: 'PATCH', token: t, json: { role: 'admin' } }),
+        client.api.orgs[':orgId'].members[':userId'].$patch(
+          { param: { orgId: o, userId: target.id }, json: { role: 'admin' } },
+          bearer(t),
+        ),
       event: 'member_role_changed',
     },
     managed,
@@ -144,7 +161,10 @@ const endpoints: [string, Scoped, Expected][] = [
     "PATCH an owner's role",
     {
       send: (o, t) =>
-        request(`/api/orgs/${o}/members/${coOwner.id}`, { method: 'PATCH', token: t, json: { role: 'admin' } }),
+        client.api.orgs[':orgId'].members[':userId'].$patch(
+          { param: { orgId: o, userId: coOwner.id }, json: { role: 'admin' } },
+          bearer(t),
+        ),
       event: 'member_role_changed',
     },
     ownersOnly,
@@ -152,7 +172,8 @@ const endpoints: [string, Scoped, Expected][] = [
   [
     'DELETE a member',
     {
-      send: (o, t) => request(`/api/orgs/${o}/members/${target.id}`, { method: 'DELETE', token: t }),
+      send: (o, t) =>
+        client.api.orgs[':orgId'].members[':userId'].$delete({ param: { orgId: o, userId: target.id } }, bearer(t)),
       event: 'member_removed',
     },
     { ...managed, owner: 204, admin: 204, globalAdmin: 204 },
@@ -160,14 +181,18 @@ const endpoints: [string, Scoped, Expected][] = [
   [
     'DELETE an owner',
     {
-      send: (o, t) => request(`/api/orgs/${o}/members/${coOwner.id}`, { method: 'DELETE', token: t }),
+      send: (o, t) =>
+        client.api.orgs[':orgId'].members[':userId'].$delete({ param: { orgId: o, userId: coOwner.id } }, bearer(t)),
       event: 'member_removed',
     },
     { ...ownersOnly, owner: 204, globalAdmin: 204 },
   ],
   [
     'GET /api/orgs/{orgId}/audit-events',
-    { send: (o, t) => request(`/api/orgs/${o}/audit-events`, { token: t }), event: null },
+    {
+      send: (o, t) => client.api.orgs[':orgId']['audit-events'].$get({ param: { orgId: o }, query: {} }, bearer(t)),
+      event: null,
+    },
     { ...managed },
   ],
 ]
@@ -253,14 +278,16 @@ describe('two organizations', () => {
       createUser(),
     ])
     // Added by the operator, so that b's trail has an event about its member.
-    const added = await request(`/api/orgs/${b.orgId}/members`, {
-      method: 'POST',
-      token: people.globalAdmin.token,
-      json: {
-        user: memberOfB.username,
-        role: 'member',
+    const added = await client.api.orgs[':orgId'].members.$post(
+      {
+        param: { orgId: b.orgId },
+        json: {
+          user: memberOfB.username,
+          role: 'member',
+        },
       },
-    })
+      bearer(people.globalAdmin.token),
+    )
     expect(added.status).toBe(201)
     invitationOfB = await invited(people.outsider.token, b.orgId, (await createUser()).username)
   })
@@ -303,14 +330,15 @@ describe('two organizations', () => {
 
   it("answer 404 invitation_not_found to revoking the other's invitation under one's own path, and leave it pending", async () => {
     const before = await stateOf(b.orgId)
-    const res = await request(`/api/orgs/${a.orgId}/invitations/${invitationOfB}`, {
-      method: 'DELETE',
-      token: people.owner.token,
-    })
+    const res = await client.api.orgs[':orgId'].invitations[':invitationId'].$delete(
+      { param: { orgId: a.orgId, invitationId: invitationOfB } },
+      bearer(people.owner.token),
+    )
     expect(res.status).toBe(404)
     expect(await res.json()).toEqual(INVITATION_NOT_FOUND)
     expect(await stateOf(b.orgId)).toEqual(before)
     const listed = await request(`/api/orgs/${b.orgId}/invitations`, { token: people.outsider.token })
+
     const { invitations } = await listed.json<{ invitations: { invitationId: string }[] }>()
     expect(invitations.map((invitation) => invitation.invitationId)).toEqual([invitationOfB])
     expect(await changesIn(a.orgId)).toEqual([])
@@ -321,14 +349,16 @@ describe('two organizations', () => {
     const { events } = await own.json<{ events: { orgId: string; type: string }[] }>()
     expect(events.map((event) => [event.orgId, event.type])).toEqual([[a.orgId, 'org_created']])
 
-    const filtered = await request(`/api/orgs/${a.orgId}/audit-events?userId=${memberOfB.id}`, {
-      token: people.owner.token,
-    })
+    const filtered = await client.api.orgs[':orgId']['audit-events'].$get(
+      { param: { orgId: a.orgId }, query: { userId: memberOfB.id } },
+      bearer(people.owner.token),
+    )
     expect(await filtered.json()).toEqual({ events: [], nextCursor: null })
     // The event is there, in the organization it belongs to.
-    const theirs = await request(`/api/orgs/${b.orgId}/audit-events?userId=${memberOfB.id}`, {
-      token: people.outsider.token,
-    })
+    const theirs = await client.api.orgs[':orgId']['audit-events'].$get(
+      { param: { orgId: b.orgId }, query: { userId: memberOfB.id } },
+      bearer(people.outsider.token),
+    )
     expect(await theirs.json()).toMatchObject({ events: [{ type: 'member_added', orgId: b.orgId }] })
   })
 
@@ -391,7 +421,7 @@ describe('a token', () => {
   it('is needed: without one, an existing organization and a missing one are both 401', async () => {
     const org = await orgOf(people)
     for (const orgId of [org.orgId, missingId()]) {
-      const res = await request(`/api/orgs/${orgId}`)
+      const res = await client.api.orgs[':orgId'].$get({ param: { orgId } })
       expect(res.status).toBe(401)
       expect(await res.json()).toMatchObject({ error: 'Missing authorization header', code: 'missing_authorization' })
     }
@@ -400,14 +430,16 @@ describe('a token', () => {
   it("is refused once logged out, by the same one query that reads the caller's role", async () => {
     const org = await orgOf(people)
     const { token } = await login(people.owner.user.username)
-    expect((await request(`/api/orgs/${org.orgId}`, { token })).status).toBe(200)
-    expect((await request('/api/auth/logout', { method: 'POST', token, json: {} })).status).toBe(204)
+    expect((await client.api.orgs[':orgId'].$get({ param: { orgId: org.orgId } }, bearer(token))).status).toBe(200)
+    expect((await client.api.auth.logout.$post({}, bearer(token))).status).toBe(204)
 
-    const res = await request(`/api/orgs/${org.orgId}`, { method: 'DELETE', token })
+    const res = await client.api.orgs[':orgId'].$delete({ param: { orgId: org.orgId } }, bearer(token))
     expect(res.status).toBe(401)
     expect(await res.json()).toEqual({ error: 'Invalid or expired token', code: 'invalid_token' })
     // The owner's other login is untouched, and so is the organization.
-    expect((await request(`/api/orgs/${org.orgId}`, { token: people.owner.token })).status).toBe(200)
+    expect(
+      (await client.api.orgs[':orgId'].$get({ param: { orgId: org.orgId } }, bearer(people.owner.token))).status,
+    ).toBe(200)
   })
 })
 
@@ -416,26 +448,34 @@ describe('a change of membership', () => {
     const org = await orgOf(people)
     const { token } = people.admin
     expect(
-      (await request(`/api/orgs/${org.orgId}`, { method: 'PATCH', token, json: { name: 'By the admin' } })).status,
+      (
+        await client.api.orgs[':orgId'].$patch(
+          { param: { orgId: org.orgId }, json: { name: 'By the admin' } },
+          bearer(token),
+        )
+      ).status,
     ).toBe(200)
 
-    const demoted = await request(`/api/orgs/${org.orgId}/members/${people.admin.user.id}`, {
-      method: 'PATCH',
-      token: people.owner.token,
-      json: {
-        role: 'member',
+    const demoted = await client.api.orgs[':orgId'].members[':userId'].$patch(
+      {
+        param: { orgId: org.orgId, userId: people.admin.user.id },
+        json: {
+          role: 'member',
+        },
       },
-    })
+      bearer(people.owner.token),
+    )
     expect(demoted.status).toBe(200)
 
-    const res = await request(`/api/orgs/${org.orgId}`, {
-      method: 'PATCH',
-      token,
-      json: { name: 'By the admin, again' },
-    })
+    const res = await client.api.orgs[':orgId'].$patch(
+      { param: { orgId: org.orgId }, json: { name: 'By the admin, again' } },
+      bearer(token),
+    )
     expect(res.status).toBe(403)
     expect(await res.json()).toEqual(FORBIDDEN)
-    expect(await (await request(`/api/orgs/${org.orgId}`, { token })).json()).toMatchObject({
+    expect(
+      await (await client.api.orgs[':orgId'].$get({ param: { orgId: org.orgId } }, bearer(token))).json(),
+    ).toMatchObject({
       name: 'By the admin',
       role: 'member',
     })
@@ -444,11 +484,15 @@ describe('a change of membership', () => {
   it('shuts a removed member out of that organization at once, and nothing else', async () => {
     const org = await orgOf(people)
     const { user, token } = people.member
-    expect((await request(`/api/orgs/${org.orgId}`, { token })).status).toBe(200)
+    expect((await client.api.orgs[':orgId'].$get({ param: { orgId: org.orgId } }, bearer(token))).status).toBe(200)
 
     expect(
-      (await request(`/api/orgs/${org.orgId}/members/${user.id}`, { method: 'DELETE', token: people.owner.token }))
-        .status,
+      (
+        await client.api.orgs[':orgId'].members[':userId'].$delete(
+          { param: { orgId: org.orgId, userId: user.id } },
+          bearer(people.owner.token),
+        )
+      ).status,
     ).toBe(204)
 
     for (const path of [`/api/orgs/${org.orgId}`, `/api/orgs/${org.orgId}/members`]) {
@@ -456,7 +500,7 @@ describe('a change of membership', () => {
       expect(res.status).toBe(404)
       expect(await res.json()).toEqual(ORG_NOT_FOUND)
     }
-    expect((await request('/api/auth/me', { token })).status).toBe(200)
+    expect((await client.api.auth.me.$get({}, bearer(token))).status).toBe(200)
     const { members } = await membersOf(people.owner.token, org.orgId)
     expect(members.map((member) => member.userId)).not.toContain(user.id)
   })

@@ -135,7 +135,7 @@ export async function orgOf(people: Cast) {
 }
 
 /** How many answers of `responses` had each status, e.g. `{ 201: 1, 409: 19 }`. */
-export function statusCounts(responses: Response[]) {
+export function statusCounts(responses: { status: number }[]) {
   const counts: Record<number, number> = {}
   for (const { status } of responses) counts[status] = (counts[status] ?? 0) + 1
   return counts

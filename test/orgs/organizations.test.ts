@@ -46,7 +46,9 @@ describe('POST /api/orgs', () => {
       createdAt: expect.stringMatching(TIMESTAMP),
       updatedAt: org.createdAt,
     })
-    expect(await (await request(`/api/orgs/${org.orgId}`, { token: people.owner.token })).json()).toEqual(org)
+    expect(
+      await (await client.api.orgs[':orgId'].$get({ param: { orgId: org.orgId } }, bearer(people.owner.token))).json(),
+    ).toEqual(org)
     const { members } = await membersOf(people.owner.token, org.orgId)
     expect(members).toEqual([
       {
@@ -65,11 +67,7 @@ describe('POST /api/orgs', () => {
     const before = (await listOrgs(people.admin.token, { limit: '100' })).organizations
 
     for (const taken of [slug, slug.toUpperCase()]) {
-      const res = await request('/api/orgs', {
-        method: 'POST',
-        token: people.admin.token,
-        json: { slug: taken, name: 'Second' },
-      })
+      const res = await client.api.orgs.$post({ json: { slug: taken, name: 'Second' } }, bearer(people.admin.token))
       expect(res.status).toBe(409)
       expect(await res.json()).toEqual(SLUG_TAKEN)
     }
@@ -112,7 +110,7 @@ describe('GET /api/orgs', () => {
 
   it.each(['owner', 'member', 'outsider'] as const)('answers 403 to all=true from an organization %s', async (who) => {
     await orgOf(people)
-    const res = await request('/api/orgs?all=true', { token: people[who].token })
+    const res = await client.api.orgs.$get({ query: { all: 'true' } }, bearer(people[who].token))
     expect(res.status).toBe(403)
     expect(await res.json()).toEqual(FORBIDDEN)
   })
@@ -127,7 +125,9 @@ describe('GET /api/orgs/{orgId}', () => {
       ['member', 'member'],
       ['globalAdmin', null],
     ] as const) {
-      expect(await (await request(`/api/orgs/${org.orgId}`, { token: people[who].token })).json()).toEqual({
+      expect(
+        await (await client.api.orgs[':orgId'].$get({ param: { orgId: org.orgId } }, bearer(people[who].token))).json(),
+      ).toEqual({
         ...org,
         role,
       })
@@ -151,7 +151,9 @@ describe('PATCH /api/orgs/{orgId}', () => {
     const changed = await res.json<typeof org>()
     expect(changed).toEqual({ ...org, slug, name: 'Acme Inc.', role: 'admin', updatedAt: expect.any(String) })
     expect(changed.updatedAt >= org.updatedAt).toBe(true)
-    expect(await (await request(`/api/orgs/${org.orgId}`, { token: people.owner.token })).json()).toEqual({
+    expect(
+      await (await client.api.orgs[':orgId'].$get({ param: { orgId: org.orgId } }, bearer(people.owner.token))).json(),
+    ).toEqual({
       ...changed,
       role: 'owner',
     })
@@ -162,11 +164,10 @@ describe('PATCH /api/orgs/{orgId}', () => {
     const org = await orgOf(people)
     const before = await stateOf(org.orgId)
     for (const slug of [other.slug, other.slug.toUpperCase()]) {
-      const res = await request(`/api/orgs/${org.orgId}`, {
-        method: 'PATCH',
-        token: people.owner.token,
-        json: { slug, name: 'Renamed' },
-      })
+      const res = await client.api.orgs[':orgId'].$patch(
+        { param: { orgId: org.orgId }, json: { slug, name: 'Renamed' } },
+        bearer(people.owner.token),
+      )
       expect(res.status).toBe(409)
       expect(await res.json()).toEqual(SLUG_TAKEN)
     }
@@ -175,14 +176,16 @@ describe('PATCH /api/orgs/{orgId}', () => {
 
   it('takes its own slug in another case as no change at all', async () => {
     const org = await orgOf(people)
-    const res = await request(`/api/orgs/${org.orgId}`, {
-      method: 'PATCH',
-      token: people.owner.token,
-      json: {
-        slug: org.slug.toUpperCase(),
-        name: org.name,
+    const res = await client.api.orgs[':orgId'].$patch(
+      {
+        param: { orgId: org.orgId },
+        json: {
+          slug: org.slug.toUpperCase(),
+          name: org.name,
+        },
       },
-    })
+      bearer(people.owner.token),
+    )
     expect(res.status).toBe(200)
     expect(await res.json()).toMatchObject({ slug: org.slug, name: org.name })
     expect(await changesIn(org.orgId)).toEqual([])
@@ -192,10 +195,12 @@ describe('PATCH /api/orgs/{orgId}', () => {
 describe('DELETE /api/orgs/{orgId}', () => {
   it('deletes the organization and every membership in it, and frees its slug', async () => {
     const org = await orgOf(people)
-    expect((await request(`/api/orgs/${org.orgId}`, { method: 'DELETE', token: people.owner.token })).status).toBe(204)
+    expect(
+      (await client.api.orgs[':orgId'].$delete({ param: { orgId: org.orgId } }, bearer(people.owner.token))).status,
+    ).toBe(204)
 
     for (const who of ['owner', 'member', 'globalAdmin'] as const) {
-      const res = await request(`/api/orgs/${org.orgId}`, { token: people[who].token })
+      const res = await client.api.orgs[':orgId'].$get({ param: { orgId: org.orgId } }, bearer(people[who].token))
       expect(res.status).toBe(404)
       expect(await res.json()).toEqual(ORG_NOT_FOUND)
     }

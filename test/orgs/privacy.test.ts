@@ -18,14 +18,16 @@ async function orgWithNewcomers() {
   const org = await orgOf(people)
   const [accepted, added, invitee] = await Promise.all([createUser(), newSession(), newSession()])
   await join(org.orgId, accepted.id, 'member')
-  const res = await request(`/api/orgs/${org.orgId}/members`, {
-    method: 'POST',
-    token: people.globalAdmin.token,
-    json: {
-      user: added.user.username,
-      role: 'member',
+  const res = await client.api.orgs[':orgId'].members.$post(
+    {
+      param: { orgId: org.orgId },
+      json: {
+        user: added.user.username,
+        role: 'member',
+      },
     },
-  })
+    bearer(people.globalAdmin.token),
+  )
   expect(res.status).toBe(201)
   const invitationId = await invited(people.admin.token, org.orgId, invitee.user.username)
   expect((await accept(invitee.token, invitationId)).status).toBe(200)
@@ -82,17 +84,22 @@ describe("members' emails", () => {
     const { org, members, added } = await orgWithNewcomers()
     const [accepted] = members[3]
     const promote = (userId: string, token: string) =>
-      request(`/api/orgs/${org.orgId}/members/${userId}`, { method: 'PATCH', token, json: { role: 'admin' } })
+      client.api.orgs[':orgId'].members[':userId'].$patch(
+        { param: { orgId: org.orgId, userId }, json: { role: 'admin' } },
+        bearer(token),
+      )
 
     expect(await (await promote(added.user.id, people.owner.token)).json()).toMatchObject({ email: null })
     expect(await (await promote(accepted.id, people.owner.token)).json()).toMatchObject({ email: accepted.email })
-    const byOperator = await request(`/api/orgs/${org.orgId}/members/${added.user.id}`, {
-      method: 'PATCH',
-      token: people.globalAdmin.token,
-      json: {
-        role: 'member',
+    const byOperator = await client.api.orgs[':orgId'].members[':userId'].$patch(
+      {
+        param: { orgId: org.orgId, userId: added.user.id },
+        json: {
+          role: 'member',
+        },
       },
-    })
+      bearer(people.globalAdmin.token),
+    )
     expect(await byOperator.json()).toMatchObject({ email: added.user.email })
     // Promoted, the operator's addition has still not chosen to belong.
     expect((await emailsSeenBy(people.admin.token, org.orgId))[added.user.id]).toBeNull()
@@ -113,7 +120,10 @@ describe("the origin of an organization's audit events", () => {
 
   /** `orgId`'s audit trail as the holder of `token` reads it, and its text. */
   async function trailAs(token: string, orgId: string) {
-    const res = await request(`/api/orgs/${orgId}/audit-events?limit=100`, { token })
+    const res = await client.api.orgs[':orgId']['audit-events'].$get(
+      { param: { orgId }, query: { limit: '100' } },
+      bearer(token),
+    )
     expect(res.status).toBe(200)
     const text = await res.text()
     return { events: (JSON.parse(text) as { events: Event[] }).events, text }

@@ -2,7 +2,7 @@ import { env } from 'cloudflare:workers'
 import { eq } from 'drizzle-orm'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { invitations, memberships, organizations, users } from '../../src/data/schema'
-import { createUser, newSession, request, type Session } from '../helpers'
+import { bearer, client, createUser, newSession, request, type Session } from '../helpers'
 import {
   ALREADY_MEMBER,
   changesIn,
@@ -46,16 +46,14 @@ describe('the last owner', () => {
     for (let round = 0; round < ROUNDS; round++) {
       const { orgId } = await coOwned()
       const answers = await Promise.all([
-        request(`/api/orgs/${orgId}/members/${b.user.id}`, {
-          method: 'PATCH',
-          token: a.token,
-          json: { role: 'member' },
-        }),
-        request(`/api/orgs/${orgId}/members/${a.user.id}`, {
-          method: 'PATCH',
-          token: b.token,
-          json: { role: 'member' },
-        }),
+        client.api.orgs[':orgId'].members[':userId'].$patch(
+          { param: { orgId, userId: b.user.id }, json: { role: 'member' } },
+          bearer(a.token),
+        ),
+        client.api.orgs[':orgId'].members[':userId'].$patch(
+          { param: { orgId, userId: a.user.id }, json: { role: 'member' } },
+          bearer(b.token),
+        ),
       ])
       const statuses = answers.map((res) => res.status).sort()
       // The loser is refused as the last owner, or, if the winner wrote first, is no owner any more.
@@ -70,8 +68,8 @@ describe('the last owner', () => {
     for (let round = 0; round < ROUNDS; round++) {
       const { orgId } = await coOwned()
       const answers = await Promise.all([
-        request(`/api/orgs/${orgId}/members/${a.user.id}`, { method: 'DELETE', token: a.token }),
-        request(`/api/orgs/${orgId}/members/${b.user.id}`, { method: 'DELETE', token: b.token }),
+        client.api.orgs[':orgId'].members[':userId'].$delete({ param: { orgId, userId: a.user.id } }, bearer(a.token)),
+        client.api.orgs[':orgId'].members[':userId'].$delete({ param: { orgId, userId: b.user.id } }, bearer(b.token)),
       ])
       expect(statusCounts(answers)).toEqual({ 204: 1, 409: 1 })
       const refused = answers.find((res) => res.status === 409)
@@ -89,12 +87,11 @@ describe('a change racing another', () => {
       const user = await createUser()
       await join(orgId, user.id, 'member')
       const [removed, promoted] = await Promise.all([
-        request(`/api/orgs/${orgId}/members/${user.id}`, { method: 'DELETE', token: a.token }),
-        request(`/api/orgs/${orgId}/members/${user.id}`, {
-          method: 'PATCH',
-          token: b.token,
-          json: { role: 'admin' },
-        }),
+        client.api.orgs[':orgId'].members[':userId'].$delete({ param: { orgId, userId: user.id } }, bearer(a.token)),
+        client.api.orgs[':orgId'].members[':userId'].$patch(
+          { param: { orgId, userId: user.id }, json: { role: 'admin' } },
+          bearer(b.token),
+        ),
       ])
       expect(removed.status).toBe(204)
       // Promoted before the removal, or found gone: by the guard, or by the write after it.
@@ -110,12 +107,11 @@ describe('a change racing another', () => {
       const { orgId } = await coOwned()
       const user = await createUser()
       const [deleted, added] = await Promise.all([
-        request(`/api/orgs/${orgId}`, { method: 'DELETE', token: a.token }),
-        request(`/api/orgs/${orgId}/members`, {
-          method: 'POST',
-          token: operators[0].token,
-          json: { user: user.id, role: 'member' },
-        }),
+        client.api.orgs[':orgId'].$delete({ param: { orgId } }, bearer(a.token)),
+        client.api.orgs[':orgId'].members.$post(
+          { param: { orgId }, json: { user: user.id, role: 'member' } },
+          bearer(operators[0].token),
+        ),
       ])
       expect(deleted.status).toBe(204)
       expect([201, 404]).toContain(added.status)
@@ -131,12 +127,11 @@ describe('a change racing another', () => {
       const { orgId } = await coOwned()
       const user = await createUser()
       const [deleted, sent] = await Promise.all([
-        request(`/api/orgs/${orgId}`, { method: 'DELETE', token: a.token }),
-        request(`/api/orgs/${orgId}/invitations`, {
-          method: 'POST',
-          token: b.token,
-          json: { user: user.username, role: 'member' },
-        }),
+        client.api.orgs[':orgId'].$delete({ param: { orgId } }, bearer(a.token)),
+        client.api.orgs[':orgId'].invitations.$post(
+          { param: { orgId }, json: { user: user.username, role: 'member' } },
+          bearer(b.token),
+        ),
       ])
       expect(deleted.status).toBe(204)
       expect([201, 404]).toContain(sent.status)
@@ -153,14 +148,15 @@ describe(`${AT_ONCE} requests at once`, () => {
     const slug = uniqueSlug()
     const answers = await Promise.all(
       Array.from({ length: AT_ONCE }, (_, i) =>
-        request('/api/orgs', {
-          method: 'POST',
-          token: i % 2 ? a.token : b.token,
-          json: {
-            slug: i % 3 ? slug : slug.toUpperCase(),
-            name: `Acme ${i}`,
+        client.api.orgs.$post(
+          {
+            json: {
+              slug: i % 3 ? slug : slug.toUpperCase(),
+              name: `Acme ${i}`,
+            },
           },
-        }),
+          bearer(i % 2 ? a.token : b.token),
+        ),
       ),
     )
     expect(statusCounts(answers)).toEqual({ 201: 1, 409: AT_ONCE - 1 })
@@ -172,7 +168,9 @@ describe(`${AT_ONCE} requests at once`, () => {
     const orgs = await Promise.all(Array.from({ length: AT_ONCE }, () => createOrg(a.token)))
     const slug = uniqueSlug()
     const answers = await Promise.all(
-      orgs.map((org) => request(`/api/orgs/${org.orgId}`, { method: 'PATCH', token: a.token, json: { slug } })),
+      orgs.map((org) =>
+        client.api.orgs[':orgId'].$patch({ param: { orgId: org.orgId }, json: { slug } }, bearer(a.token)),
+      ),
     )
     expect(statusCounts(answers)).toEqual({ 200: 1, 409: AT_ONCE - 1 })
     const rows = await db.select({ id: organizations.id, slug: organizations.slug }).from(organizations).all()
@@ -185,14 +183,16 @@ describe(`${AT_ONCE} requests at once`, () => {
     const user = await createUser()
     const answers = await Promise.all(
       Array.from({ length: AT_ONCE }, (_, i) =>
-        request(`/api/orgs/${org.orgId}/members`, {
-          method: 'POST',
-          token: operators[i % 2].token,
-          json: {
-            user: [user.id, user.username, user.email][i % 3],
-            role: i % 2 ? 'admin' : 'member',
+        client.api.orgs[':orgId'].members.$post(
+          {
+            param: { orgId: org.orgId },
+            json: {
+              user: [user.id, user.username, user.email][i % 3],
+              role: i % 2 ? 'admin' : 'member',
+            },
           },
-        }),
+          bearer(operators[i % 2].token),
+        ),
       ),
     )
     expect(statusCounts(answers)).toEqual({ 201: 1, 409: AT_ONCE - 1 })
@@ -247,11 +247,10 @@ describe('a permission the guard checked', () => {
         headers: { 'Content-Type': 'application/json' },
       })
       await held.writing
-      const promoted = await request(`/api/orgs/${org.orgId}/members/${target.id}`, {
-        method: 'PATCH',
-        token: a.token,
-        json: { role: 'owner' },
-      })
+      const promoted = await client.api.orgs[':orgId'].members[':userId'].$patch(
+        { param: { orgId: org.orgId, userId: target.id }, json: { role: 'owner' } },
+        bearer(a.token),
+      )
       expect(promoted.status).toBe(200)
       held.release()
 

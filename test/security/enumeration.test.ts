@@ -1,11 +1,11 @@
 import { env } from 'cloudflare:workers'
 import { describe, expect, it, vi } from 'vitest'
-import { createUser, headersOf, newSession, request } from '../helpers'
+import { bearer, client, createUser, headersOf, newSession } from '../helpers'
 
 /** Logs in and reports the PBKDF2 work the Worker did for it. */
 async function loginObserved(username: string, password: string) {
   const deriveBits = vi.spyOn(crypto.subtle, 'deriveBits')
-  const res = await request('/api/auth/login', { method: 'POST', json: { username, password } })
+  const res = await client.api.auth.login.$post({ json: { username, password } })
   const iterations = deriveBits.mock.calls.map(([params]) => (params as { iterations?: number }).iterations)
   deriveBits.mockRestore()
   return { res, iterations }
@@ -27,7 +27,7 @@ describe('no user enumeration through login', () => {
   it('answers a disabled account like a wrong password, after the same work', async () => {
     const { token } = await newSession('admin')
     const user = await createUser()
-    await request(`/api/users/${user.id}`, { method: 'PATCH', token, json: { disabled: true } })
+    await client.api.users[':id'].$patch({ param: { id: user.id }, json: { disabled: true } }, bearer(token))
     const disabled = await loginObserved(user.username, user.password)
     const wrong = await loginObserved(user.username, 'not the password')
     expect(disabled.iterations).toEqual(wrong.iterations)
@@ -37,8 +37,11 @@ describe('no user enumeration through login', () => {
   it('tells a member nothing about ids that are not theirs', async () => {
     const { token } = await newSession('member')
     const other = await createUser()
-    const existing = await request(`/api/users/${other.id}`, { token })
-    const missing = await request('/api/users/01900000-0000-7000-8000-000000000000', { token })
+    const existing = await client.api.users[':id'].$get({ param: { id: other.id } }, bearer(token))
+    const missing = await client.api.users[':id'].$get(
+      { param: { id: '01900000-0000-7000-8000-000000000000' } },
+      bearer(token),
+    )
     expect(existing.status).toBe(missing.status)
     expect(await existing.json()).toEqual(await missing.json())
   })

@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { flakyD1 } from '../flaky-d1'
-import { consoleSpy, createUser, DEFAULT_PASSWORD, newSession, request } from '../helpers'
+import { bearer, client, consoleSpy, createUser, DEFAULT_PASSWORD, newSession, request } from '../helpers'
 
 const login = (body: BodyInit, headers: Record<string, string> = {}) =>
   request('/api/auth/login', { method: 'POST', body, headers: { 'Content-Type': 'application/json', ...headers } })
@@ -61,7 +61,7 @@ describe('request bodies', () => {
     })
     expect(res.status).toBe(400)
     expect(await res.json()).toMatchObject({ code: 'unsupported_media_type' })
-    expect(await (await request('/api/auth/me', { token })).json()).toMatchObject({ email: user.email })
+    expect(await (await client.api.auth.me.$get({}, bearer(token))).json()).toMatchObject({ email: user.email })
   })
 
   it('takes the last of duplicate keys, as JSON.parse does', async () => {
@@ -73,7 +73,7 @@ describe('request bodies', () => {
 
 describe('response headers', () => {
   it('sets the security headers on every answer, errors included', async () => {
-    for (const res of [await request('/api/health'), await request('/api/nope'), await request('/api/auth/me')]) {
+    for (const res of [await client.api.health.$get(), await request('/api/nope'), await client.api.auth.me.$get()]) {
       expect(res.headers.get('X-Content-Type-Options')).toBe('nosniff')
       expect(res.headers.get('Referrer-Policy')).toBe('no-referrer')
       expect(res.headers.get('Strict-Transport-Security')).toBe('max-age=31536000; includeSubDomains')
@@ -88,7 +88,7 @@ describe('response headers', () => {
 
   it.each([
     [400, 'malformed JSON', () => login('{')],
-    [401, 'no token', () => request('/api/auth/me')],
+    [401, 'no token', () => client.api.auth.me.$get()],
     [403, 'plain HTTP in production', () => request('/api/auth/login', { method: 'POST', env: {}, scheme: 'http' })],
     [404, 'an unknown route', () => request('/api/nope')],
     [405, 'a method the route lacks', () => request('/api/auth/login')],

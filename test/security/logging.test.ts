@@ -1,7 +1,17 @@
 import { env } from 'cloudflare:workers'
 import { describe, expect, it, vi } from 'vitest'
 import { flakyD1 } from '../flaky-d1'
-import { createUser, DEFAULT_PASSWORD, forgeToken, login, refreshOf, replayRefresh, request } from '../helpers'
+import {
+  bearer,
+  client,
+  createUser,
+  DEFAULT_PASSWORD,
+  forgeToken,
+  login,
+  refreshOf,
+  replayRefresh,
+  request,
+} from '../helpers'
 
 /** Everything the Worker writes to the console during `run`. */
 async function consoleDuring(run: () => Promise<void>): Promise<string[]> {
@@ -26,30 +36,21 @@ describe('logging', () => {
     const lines = await consoleDuring(async () => {
       const { token, refreshToken } = await login(user.username)
       secrets.push(token, token.split('.')[2], refreshToken)
-      await request('/api/auth/me', { token })
+      await client.api.auth.me.$get({}, bearer(token))
       const next = await (await refreshOf(refreshToken)).json()
       if (!('refreshToken' in next)) throw new Error('the refresh failed')
       secrets.push(next.refreshToken)
       // A replay, refused and audited; a token in the query string; one never issued.
       await replayRefresh(refreshToken)
       await request(`/api/auth/refresh?refreshToken=${next.refreshToken}`, { method: 'POST' })
-      await request('/api/auth/refresh', {
-        method: 'POST',
-        json: { refreshToken: 'V6yoo5kZURekrgNOFmuAq1HYQtrau7HWjU39hfzFqOg' },
-      })
+      await client.api.auth.refresh.$post({ json: { refreshToken: 'V6yoo5kZURekrgNOFmuAq1HYQtrau7HWjU39hfzFqOg' } })
       secrets.push('V6yoo5kZURekrgNOFmuAq1HYQtrau7HWjU39hfzFqOg')
-      await request('/api/users', { token })
-      await request('/api/auth/login', {
-        method: 'POST',
-        json: { username: user.username, password: 'wrong password guess' },
-      })
-      await request('/api/auth/login', {
-        method: 'POST',
-        json: { username: user.email, password: 'wrong password guess' },
-      })
+      await client.api.users.$get({ query: {} }, bearer(token))
+      await client.api.auth.login.$post({ json: { username: user.username, password: 'wrong password guess' } })
+      await client.api.auth.login.$post({ json: { username: user.email, password: 'wrong password guess' } })
       const forged = await forgeToken({ sub: user.id, exp: 1 }, { secret: 'another-secret-that-is-32-bytes-long!!' })
       secrets.push(forged)
-      await request('/api/auth/me', { token: forged })
+      await client.api.auth.me.$get({}, bearer(forged))
       await request('/api/auth/me', { headers: { Authorization: `Basic ${btoa('admin:hunter22')}` } })
       const changed = await request('/api/auth/password', {
         method: 'POST',
@@ -58,7 +59,7 @@ describe('logging', () => {
       })
       const { token: fresh, refreshToken: freshRefresh } = await changed.json<{ token: string; refreshToken: string }>()
       secrets.push(fresh, freshRefresh)
-      await request('/api/auth/logout', { method: 'POST', token: fresh, json: {} })
+      await client.api.auth.logout.$post({}, bearer(fresh))
       await request('/api/auth/login', {
         method: 'POST',
         env: { DB: flakyD1(env.DB).binding },
@@ -78,7 +79,7 @@ describe('logging', () => {
     const user = await createUser()
     const lines = await consoleDuring(async () => {
       const { token } = await login(user.username)
-      await request('/api/auth/me', { token })
+      await client.api.auth.me.$get({}, bearer(token))
     })
     const entries = lines.map((line) => JSON.parse(line))
     const requests = entries.filter((entry) => entry.event === 'request')

@@ -5,7 +5,7 @@ import { decode } from 'hono/jwt'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { mintRefreshToken } from '../../src/auth/refresh-token-codec'
 import { refreshFamilies } from '../../src/data/schema'
-import { createUser, eventsAbout, expectRefreshRefused, login, request } from '../helpers'
+import { bearer, client, createUser, eventsAbout, expectRefreshRefused, login, request } from '../helpers'
 import { randomIp } from './login-attempts'
 
 // The Worker runs in this isolate: with Date frozen, every request of a round is at one
@@ -57,7 +57,7 @@ const rowsOf = (familyId: string) => db.select().from(refreshFamilies).where(eq(
 /** The types of the events about `userId`, sorted: with Date frozen, ids of one millisecond do not sort by time. */
 const eventTypes = async (userId: string) => (await eventsAbout(userId)).map((event) => event.type).sort()
 
-const meStatus = async (token: string) => (await request('/api/auth/me', { token })).status
+const meStatus = async (token: string) => (await client.api.auth.me.$get({}, bearer(token))).status
 
 async function expectLimited(res: Response) {
   expect(res.status).toBe(429)

@@ -3,18 +3,28 @@ import { decode } from 'hono/jwt'
 import { describe, expect, it, vi } from 'vitest'
 import type { TokenClaims } from '../../src/auth/tokens'
 import { settingsOf } from '../../src/settings'
-import { consoleSpy, DEFAULT_PASSWORD, forgeToken, newSession, request, signCompact } from '../helpers'
+import {
+  type Answer,
+  bearer,
+  client,
+  consoleSpy,
+  DEFAULT_PASSWORD,
+  forgeToken,
+  newSession,
+  request,
+  signCompact,
+} from '../helpers'
 
 const OLD_SECRET = 'the-secret-before-the-rotation-0123456789'
 const now = () => Math.floor(Date.now() / 1000)
-const me = (token: string) => request('/api/auth/me', { token })
+const me = (token: string) => client.api.auth.me.$get({}, bearer(token))
 
 async function claims() {
   const { token } = await newSession()
   return decode(token).payload as TokenClaims
 }
 
-async function expectRefused(res: Response) {
+async function expectRefused(res: Answer) {
   expect(res.status).toBe(401)
   expect(await res.json()).toEqual({ error: 'Invalid or expired token', code: 'invalid_token' })
 }

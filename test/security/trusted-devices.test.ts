@@ -7,7 +7,7 @@ import { trustedDevices } from '../../src/data/schema'
 import { MAX_DEVICES_PER_ACCOUNT } from '../../src/data/trusted-devices'
 import { hasOpaqueTokenShape, newOpaqueToken, opaqueTokenHash } from '../../src/lib/opaque-token'
 import { settingsOf } from '../../src/settings'
-import { createUser, DEFAULT_PASSWORD, newSession, request } from '../helpers'
+import { bearer, client, createUser, DEFAULT_PASSWORD, newSession, request } from '../helpers'
 import { expectBlocked, passTime, randomIp } from './login-attempts'
 
 const db = drizzle(env.DB)
@@ -159,17 +159,16 @@ describe('a device token, refused, revoked or evicted', () => {
     [
       'revoked by logging out everywhere',
       async (token: string) => {
-        expect((await request('/api/auth/logout-all', { method: 'POST', token, json: {} })).status).toBe(204)
+        expect((await client.api.auth['logout-all'].$post({}, bearer(token))).status).toBe(204)
       },
     ],
     [
       'revoked by a password change',
       async (token: string) => {
-        const res = await request('/api/auth/password', {
-          method: 'POST',
-          token,
-          json: { currentPassword: DEFAULT_PASSWORD, newPassword: `${DEFAULT_PASSWORD}!` },
-        })
+        const res = await client.api.auth.password.$post(
+          { json: { currentPassword: DEFAULT_PASSWORD, newPassword: `${DEFAULT_PASSWORD}!` } },
+          bearer(token),
+        )
         expect(res.status).toBe(200)
       },
     ],
