@@ -28,7 +28,7 @@ curl -X POST http://localhost:8787/api/auth/login \\
   -d '{"username": "alice", "password": "your password"}'
 ~~~
 
-A \`200 OK\` answer carries the token, and a refresh token:
+A \`200 OK\` response carries the token, and a refresh token:
 
 | Field              | Type    | Description                                     |
 | ------------------ | ------- | ----------------------------------------------- |
@@ -48,7 +48,7 @@ A \`200 OK\` answer carries the token, and a refresh token:
 }
 ~~~
 
-A wrong username or password answers \`401 Unauthorized\`, a malformed request \`400 Bad Request\`, and too many
+A wrong username or password gets \`401 Unauthorized\`, a malformed request \`400 Bad Request\`, and too many
 attempts \`429 Too Many Requests\` with a \`Retry-After\` header. Keep the \`deviceToken\` on the device and send it
 with every later login of the same account: a login that brings it is counted on that device alone, so while strangers
 guess at your account and it is locked for everyone else, your device still gets in.
@@ -66,7 +66,7 @@ curl http://localhost:8787/api/auth/me -H "Authorization: Bearer $TOKEN"
 ~~~
 
 On this page: open \`POST /api/auth/login\`, press **Try it out**, enter your credentials and **Execute**; copy the
-\`token\` from the answer, press **Authorize**, paste it and **Authorize** again. Every **Try it out** below then
+\`token\` from the response, press **Authorize**, paste it and **Authorize** again. Every **Try it out** below then
 sends it.
 
 ### 4. Refresh the token
@@ -79,17 +79,17 @@ curl -X POST http://localhost:8787/api/auth/refresh \\
   -d '{"refreshToken": "AZrB8o1OeyGcOl5vcIGSowAAAAAAAHPeB0l74MC67Nk9aF5RKya5GhWZVlPJGCcHZfboiusF"}'
 ~~~
 
-The answer has the same fields as a login's: a new token and the **next** refresh token. Each refresh token is good for
+The response has the same fields as a login's: a new token and the **next** refresh token. Each refresh token is good for
 one refresh: store the new one at once and forget the old. Requests sent together with one refresh token (two tabs, a
-retry) all get the same answer; the old one sent again later is taken as stolen, and the whole login is signed out,
-its tokens included. Any refused refresh token answers \`401\` with \`"code": "invalid_refresh_token"\`: log in again.
-A login that refreshes many times a minute is answered \`429\` with \`"code": "too_many_refreshes"\` and a
+retry) all get the same response; the old one sent again later is taken as stolen, and the whole login is signed out,
+its tokens included. Any refused refresh token gets \`401\` with \`"code": "invalid_refresh_token"\`: log in again.
+A login that refreshes many times a minute gets \`429\` with \`"code": "too_many_refreshes"\` and a
 \`Retry-After\` header: its refresh token is still good, send it again then.
 
 ## Token expiration
 
 Tokens expire after \`expiresIn\` seconds (24 hours unless the deployment says otherwise). A request with an expired
-token answers \`401 Unauthorized\`. When you receive a 401 because your token has expired:
+token gets \`401 Unauthorized\`. When you receive a 401 because your token has expired:
 
 1. Request a new token by calling \`POST /api/auth/refresh\` with your refresh token (step 4); if that is refused
    too, call \`POST /api/auth/login\` again.
@@ -124,11 +124,11 @@ curl http://localhost:8787/api/invitations -H "Authorization: Bearer $BOB_TOKEN"
 curl -X POST http://localhost:8787/api/invitations/$INVITATION_ID/accept -H "Authorization: Bearer $BOB_TOKEN"
 ~~~
 
-The first answers \`201 Created\` with the organization's \`orgId\`, and makes you its owner; \`GET /api/orgs\` lists
-yours, with your role in each. An invitation is answered the same whether or not an account has that username or
+The first returns \`201 Created\` with the organization's \`orgId\`, and makes you its owner; \`GET /api/orgs\` lists
+yours, with your role in each. An invitation gets the same response whether or not an account has that username or
 email, so it tells you nothing about accounts; it waits for an account created later with it, and expires after 7 days
 unless the deployment says otherwise. Only the account invited can accept or decline it; an invitation that is not
-yours answers \`404 Not Found\`. An organization you are not a member of answers \`404 Not Found\` whether it exists or
+yours returns \`404 Not Found\`. An organization you are not a member of returns \`404 Not Found\` whether it exists or
 not; an action your role there does not allow, \`403 Forbidden\`; removing or demoting the last owner, \`409 Conflict\`.
 A change of role takes effect on the next request, with the token you already hold. Fellow members see each other's
 username and role; an email only to the organization's owners and admins, of members who joined by accepting.
@@ -144,7 +144,7 @@ username and role; an email only to the organization's owners and admins, of mem
 
 ## Common authentication errors
 
-Every error answer is JSON, \`{"error": "…", "code": "…"}\`: \`error\` for people, \`code\` for programs.
+Every error response is JSON, \`{"error": "…", "code": "…"}\`: \`error\` for people, \`code\` for programs.
 
 | Status | \`error\`                        | Solution                                                                            |
 | ------ | ------------------------------ | ----------------------------------------------------------------------------------- |
@@ -153,11 +153,11 @@ Every error answer is JSON, \`{"error": "…", "code": "…"}\`: \`error\` for p
 | 401    | \`Missing authorization header\` | Send your token as \`Authorization: Bearer <token>\`                                  |
 | 403    | \`Insufficient permissions\`     | Your account, or your role in the organization, lacks permission for this operation |
 | 404    | \`Organization not found\`       | Check the \`orgId\`, and that you are a member of it                                  |
-| 404    | \`Invitation not found\`         | It expired, was revoked or answered, or is another account's                        |
+| 404    | \`Invitation not found\`         | It expired, was revoked, accepted or declined, or is another account's              |
 
 ## Next steps
 
-- Explore the endpoints below: each lists its request, its answers and the errors it can give.
+- Explore the endpoints below: each lists its request, its responses and the errors it can give.
 - Build your integration using authenticated requests.
 - Handle authentication failures as above.
 `

@@ -21,7 +21,7 @@ export function registerComponents(registry: OpenAPIHono['openAPIRegistry']) {
   }
   registry.registerComponent('responses', 'CorsPreflight', {
     description:
-      'When `CORS_ORIGINS` is set, the answer to a CORS preflight (`OPTIONS` with `Access-Control-Request-Method`) on any path; `Access-Control-Allow-Origin` is there only for a listed origin',
+      'When `CORS_ORIGINS` is set, the response to a CORS preflight (`OPTIONS` with `Access-Control-Request-Method`) on any path; `Access-Control-Allow-Origin` is there only for a listed origin',
     headers: {
       'Access-Control-Allow-Origin': { schema: { type: 'string' }, example: 'https://app.example' },
       'Access-Control-Allow-Methods': { required: true, schema: { type: 'string' }, example: 'GET,POST,PATCH,DELETE' },

@@ -3,7 +3,7 @@ import { ERROR_CODES, ERRORS, type ErrorCode, type ErrorHeader } from './errors'
 
 const ErrorCodeSchema = z
   .enum(ERROR_CODES)
-  .openapi('ErrorCode', { description: 'Stable, for programs. Each answer lists the codes it can carry.' })
+  .openapi('ErrorCode', { description: 'Stable, for programs. Each response lists the codes it can carry.' })
 
 const ErrorSchema = z
   .object({

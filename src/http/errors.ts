@@ -79,7 +79,7 @@ export const ERRORS = {
   invitation_not_found: entry(
     404,
     'Invitation not found',
-    'no pending invitation has that id for the caller (or in the organization): expired, revoked, answered, or never theirs',
+    'no pending invitation has that id for the caller (or in the organization): expired, revoked, accepted or declined, or never theirs',
   ),
   not_found: entry(404, 'Not found', 'an unknown route'),
   method_not_allowed: entry(405, 'Method not allowed', 'a known route, another method; `Allow` lists the right ones', {

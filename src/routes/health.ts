@@ -10,10 +10,10 @@ const health = apiRoute(everyone, {
   path: '/',
   operationId: 'getHealth',
   tags: ['health'],
-  summary: 'Health: every setting is valid, and D1 answers with every table and column of the schema',
+  summary: 'Health: every setting is valid, and D1 responds with every table and column of the schema',
   responses: {
     200: jsonResponse(
-      'The Worker can serve every route: its secrets and vars are valid, its database answers, migrated',
+      'The Worker can serve every route: its secrets and vars are valid, its database responds, migrated',
       z.object({ status: z.literal('ok') }),
       { status: 'ok' },
     ),

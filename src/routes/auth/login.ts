@@ -18,7 +18,7 @@ import { enteredPasswordSchema, LOGIN_RESPONSE_EXAMPLE, LoginResponseSchema, toL
 
 /** No account's username or email is longer than this once normalized (emails are at most 254 characters). */
 const MAX_NORMALIZED_LOGIN = 254
-const NORMALIZED_BOUND = `At most ${MAX_NORMALIZED_LOGIN} UTF-16 code units once NFKC-normalised and lower-cased.`
+const NORMALIZED_BOUND = `At most ${MAX_NORMALIZED_LOGIN} UTF-16 code units once NFKC-normalized and lower-cased.`
 
 const LoginRequestSchema = z
   .strictObject({
@@ -36,7 +36,7 @@ const LoginRequestSchema = z
     password: enteredPasswordSchema,
     deviceToken: z.string().optional().openapi({
       description:
-        "The `deviceToken` an earlier login of this account from this device answered: the login is then counted on this device's failures alone, not held by a lockout aimed at other clients. One that is not this account's, or is expired, revoked or malformed, is ignored.",
+        "The `deviceToken` an earlier login of this account from this device returned: the login is then counted on this device's failures alone, not held by a lockout aimed at other clients. One that is not this account's, or is expired, revoked or malformed, is ignored.",
       example: LOGIN_RESPONSE_EXAMPLE.deviceToken,
     }),
   })

@@ -16,7 +16,7 @@ const refreshRoute = apiRoute(bodyCredential, {
   tags: ['auth'],
   summary: 'Exchange a refresh token for a new token and a new refresh token',
   description:
-    'Each refresh token is good for one refresh. Requests racing with one token within a few seconds all get the same answer; the token presented again later is taken as stolen: the login it comes from is revoked, its access tokens with it. A login refreshes a limited number of times a minute; past that the answer is 429 and the refresh token stays good. No query string is accepted.',
+    'Each refresh token is good for one refresh. Requests racing with one token within a few seconds all get the same response; the token presented again later is taken as stolen: the login it comes from is revoked, its access tokens with it. A login refreshes a limited number of times a minute; past that the response is 429 and the refresh token stays good. No query string is accepted.',
   request: { body: jsonBody(RefreshRequestSchema, REFRESH_REQUEST_EXAMPLE) },
   responses: {
     200: jsonResponse('A new token and the next refresh token', TokensResponseSchema, TOKENS_RESPONSE_EXAMPLE),

@@ -52,7 +52,7 @@ export const TokensResponseSchema = z
     refreshToken: z.string().openapi({
       ...refreshTokenFormat,
       description:
-        'Opaque (not a JWT; it carries a 256-bit MAC), for `POST /api/auth/refresh`: good for one refresh, which answers the next one. Keep it as secret as a password.',
+        'Opaque (not a JWT; it carries a 256-bit MAC), for `POST /api/auth/refresh`: good for one refresh, which returns the next one. Keep it as secret as a password.',
     }),
     refreshExpiresIn: z.int().openapi({
       description:

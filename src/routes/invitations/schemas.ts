@@ -22,7 +22,7 @@ export const NewInvitationSchema = z.strictObject({
   user: inviteeSchema.openapi({
     pattern: USERNAME_OR_EMAIL.source,
     description:
-      'A username or an email address, whether or not an account has it yet: the answer is the same either way',
+      'A username or an email address, whether or not an account has it yet: the response is the same either way',
     example: 'alice@example.com',
   }),
   role: z.enum(orgRoles).openapi({ description: 'Given on acceptance; only an owner may invite an owner' }),

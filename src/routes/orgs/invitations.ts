@@ -35,7 +35,7 @@ const create = apiRoute(inOrg('manage_members'), {
   tags: ['invitations'],
   summary: 'Invite someone by username or email (its owners and admins; only an owner invites an owner)',
   description:
-    'The answer is the same whether or not an account has that username or email, and whether or not it is a member already: it says nothing about accounts. An invitation to an email or username no account has yet waits for the account created with it. Only the account invited can accept (`POST /api/invitations/{invitationId}/accept`).',
+    'The response is the same whether or not an account has that username or email, and whether or not it is a member already: it says nothing about accounts. An invitation to an email or username no account has yet waits for the account created with it. Only the account invited can accept (`POST /api/invitations/{invitationId}/accept`).',
   request: {
     params: OrgParamsSchema,
     body: jsonBody(NewInvitationSchema.openapi('NewInvitation'), { user: 'alice@example.com', role: 'member' }),

@@ -26,7 +26,7 @@ export const MemberParamsSchema = z.object({
 const timestamp = z.iso.datetime()
 
 const slugSchema = slugRule.openapi({
-  description: '3 to 32 letters, digits, `.`, `_` or `-`; kept and answered in lower case',
+  description: '3 to 32 letters, digits, `.`, `_` or `-`; stored and returned in lower case',
   example: 'acme',
 })
 

@@ -11,7 +11,7 @@ const usernameSchema = usernameRule.openapi({
 })
 
 export const emailSchema = emailRule.openapi({
-  description: 'An email address; kept and answered in lower case',
+  description: 'An email address; stored and returned in lower case',
   example: 'alice@example.com',
 })
 
