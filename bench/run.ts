@@ -156,7 +156,7 @@ await runBench(async () => {
   const tables = [
     `Medians of ${ROUNDS} rounds:\n\n${measurementsTable(targets, rows)}`,
     `Scenarios (ratios from each round; the median, then the range):\n\n${scenarioTable(checks, rows)}`,
-    'D1 per request, before and after the answer (one request at a time; D1 ms: the meta.duration D1 reports, ' +
+    'D1 per request, before and after the response (one request at a time; D1 ms: the meta.duration D1 reports, ' +
       `summed over the requests; req/s one D1 serves: 1000 ÷ D1 ms before + after):\n\n${d1Table(targets, d1)}`,
   ]
   console.log(`\n${tables.join('\n\n')}\n`)

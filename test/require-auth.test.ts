@@ -28,7 +28,7 @@ async function expectInvalidToken(res: Answer, code = 'invalid_token') {
 const MISSING = {
   error: 'Missing authorization header',
   code: 'missing_authorization',
-  hint: 'Send the token that login answered as `Authorization: Bearer <token>`.',
+  hint: 'Send the token that login returned as `Authorization: Bearer <token>`.',
 }
 
 /** The answer to a request without Bearer credentials: a challenge without an error (RFC 6750 §3.1). */

@@ -48,7 +48,7 @@ export const ERRORS = {
     'no `Authorization` header, or one without Bearer credentials: another scheme, a bare token, or extra parts',
     {
       headers: { 'WWW-Authenticate': REALM },
-      hint: 'Send the token that login answered as `Authorization: Bearer <token>`.',
+      hint: 'Send the token that login returned as `Authorization: Bearer <token>`.',
     },
   ),
   invalid_token: entry(
