@@ -80,7 +80,7 @@ export async function refresh(
   )
   if (revoke.length > 0)
     return { result: 'reused', familyId, event: { ...reuseEvent, subjectUserId: revoke[0].userId } }
-  const [family] = outcome
+  const family = outcome.at(0)
   if (family === undefined) return { result: 'invalid', reason: 'unknown' }
   if (family.invalidReason !== null) return { result: 'invalid', reason: family.invalidReason }
 
