@@ -51,6 +51,7 @@ export default defineConfig(async () => {
               'hono',
               'hono/body-limit',
               'hono/client',
+              'hono/combine',
               'hono/cors',
               'hono/factory',
               'hono/http-exception',
@@ -83,6 +84,8 @@ export default defineConfig(async () => {
       // starts empty; unique names, and cursors or filters on what a test made, keep them apart.
       isolate: false,
       maxWorkers: 2,
+      // Some attacks send 300 requests in a row: seconds of work that a busy machine stretches past 5 s.
+      testTimeout: 20_000,
     },
   }
 })
