@@ -4,15 +4,14 @@ import { insertEvents } from '../../src/data/audit-events'
 import { bindInvitations } from '../../src/data/invitations'
 import { type NewUser, users } from '../../src/data/schema'
 import { insertUser, selectUsersHolding, uniqueConflict } from '../../src/data/users'
-import { NewUserSchema } from '../../src/routes/users/schemas'
-import { buildUser, type NewUserInput } from '../../src/users/new-user'
+import { buildUser, type NewUserInput, newUserSchema } from '../../src/users/new-user'
 import { sqlBuilder } from './inline-sql'
 import { CliError } from './run-cli'
 import { type D1Target, d1Batch, d1Execute } from './wrangler-d1'
 
-/** Checks a new account's fields with the API's own schema; the error names every problem. */
+/** Checks a new account's fields with the API's rules; the error names every problem. */
 export function parseNewUser(fields: Record<string, unknown>): NewUserInput {
-  const result = NewUserSchema.safeParse(fields)
+  const result = newUserSchema.safeParse(fields)
   if (result.success) return result.data
   throw new CliError(result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; '))
 }

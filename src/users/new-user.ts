@@ -1,6 +1,6 @@
 import { z } from 'zod'
-import { type Hashing, hashPassword } from '../auth/passwords'
-import type { NewUser, Role } from '../data/schema'
+import { type Hashing, hashPassword, newPasswordSchema } from '../auth/passwords'
+import { type NewUser, type Role, roles } from '../data/schema'
 import { normalizeIdentifier } from '../lib/normalize'
 import { uuidv7 } from '../lib/uuid-v7'
 
@@ -12,6 +12,14 @@ export const usernameSchema = z
 export const emailSchema = z.string().regex(z.regexes.email, 'Invalid email address').max(254)
 
 export const DEFAULT_ROLE: Role = 'member'
+
+/** A new account's fields, as the operator CLI checks them; the API's `NewUserSchema` documents the same rules. */
+export const newUserSchema = z.strictObject({
+  username: usernameSchema,
+  email: emailSchema,
+  password: newPasswordSchema,
+  role: z.enum(roles).optional(),
+})
 
 export type NewUserInput = Pick<NewUser, 'username' | 'email' | 'role'> & { password: string }
 
