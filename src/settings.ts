@@ -160,7 +160,6 @@ async function read(env: Env) {
     audit: {
       retentionDays: integerVar('AUDIT_RETENTION_DAYS', env.AUDIT_RETENTION_DAYS, 90, 1, 36_500),
     },
-    transport: transportOf(env),
   }
 }
 

@@ -1,7 +1,17 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { bearer, client, createUser, newSession, okBody, request } from '../helpers'
 import { accept, invite } from './invitation-helpers'
-import { type Cast, cast, changesIn, createOrg, missingId, ORG_NOT_FOUND, orgOf, stateOf } from './org-helpers'
+import {
+  type Cast,
+  cast,
+  changeRole,
+  changesIn,
+  createOrg,
+  missingId,
+  ORG_NOT_FOUND,
+  orgOf,
+  stateOf,
+} from './org-helpers'
 
 let people: Cast
 beforeAll(async () => {
@@ -135,15 +145,7 @@ describe('a change to an organization that changes nothing, or is refused', () =
   it('writes nothing when it changes nothing: a role or a name set to what it is', async () => {
     const org = await orgOf(people)
     const { member } = people
-    const same = await client.api.orgs[':orgId'].members[':userId'].$patch(
-      {
-        param: { orgId: org.orgId, userId: member.user.id },
-        json: {
-          role: 'member',
-        },
-      },
-      bearer(people.owner.token),
-    )
+    const same = await changeRole(people.owner.token, org.orgId, member.user.id, 'member')
     expect(same.status).toBe(200)
     expect(await same.json()).toMatchObject({ userId: member.user.id, role: 'member' })
     expect(

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { bearer, client, createUser, newSession, request, type Session } from '../helpers'
-import { changesIn, createOrg, emailOf, join, membersOf, stateOf, uniqueSlug } from './org-helpers'
+import { addMemberAs, changesIn, createOrg, emailOf, join, membersOf, stateOf, uniqueSlug } from './org-helpers'
 
 /**
  * The owner of every organization here, and a global admin, the only caller who may add a member
@@ -42,16 +42,7 @@ describe('the largest input allowed', () => {
     expect(email).toHaveLength(254)
     const user = await createUser({ email })
     const org = await createOrg(owner.token)
-    const res = await client.api.orgs[':orgId'].members.$post(
-      {
-        param: { orgId: org.orgId },
-        json: {
-          user: email.toUpperCase(),
-          role: 'member',
-        },
-      },
-      bearer(operator.token),
-    )
+    const res = await addMemberAs(operator.token, org.orgId, email.toUpperCase(), 'member')
     expect(res.status).toBe(201)
     expect(await res.json()).toMatchObject({ userId: user.id, email })
   })

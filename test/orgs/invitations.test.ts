@@ -11,6 +11,7 @@ import {
   TIMESTAMP,
 } from './invitation-helpers'
 import {
+  addMemberAs,
   type Cast,
   cast,
   changesIn,
@@ -214,30 +215,12 @@ describe('adding a member without an invitation', () => {
     const org = await orgOf(people)
     const victim = await createUser()
     for (const caller of [people.owner, people.admin]) {
-      const res = await client.api.orgs[':orgId'].members.$post(
-        {
-          param: { orgId: org.orgId },
-          json: {
-            user: victim.username,
-            role: 'owner',
-          },
-        },
-        bearer(caller.token),
-      )
+      const res = await addMemberAs(caller.token, org.orgId, victim.username, 'owner')
       expect(res.status).toBe(403)
       expect(await res.json()).toEqual(FORBIDDEN)
     }
     expect(await roleIn(org.orgId, victim.id)).toBeUndefined()
-    const res = await client.api.orgs[':orgId'].members.$post(
-      {
-        param: { orgId: org.orgId },
-        json: {
-          user: victim.username,
-          role: 'member',
-        },
-      },
-      bearer(people.globalAdmin.token),
-    )
+    const res = await addMemberAs(people.globalAdmin.token, org.orgId, victim.username, 'member')
     expect(res.status).toBe(201)
   })
 })

@@ -2,8 +2,10 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { bearer, client, createUser, eventsAbout, request, uniqueName } from '../helpers'
 import {
   ALREADY_MEMBER,
+  addMemberAs,
   type Cast,
   cast,
+  changeRole,
   changesIn,
   join,
   LAST_OWNER,
@@ -64,16 +66,7 @@ describe('POST /api/orgs/{orgId}/members', () => {
     const before = await stateOf(org.orgId)
     const { user } = people.member
     for (const reference of [user.username, user.email.toUpperCase(), user.id]) {
-      const res = await client.api.orgs[':orgId'].members.$post(
-        {
-          param: { orgId: org.orgId },
-          json: {
-            user: reference,
-            role: 'owner',
-          },
-        },
-        bearer(people.globalAdmin.token),
-      )
+      const res = await addMemberAs(people.globalAdmin.token, org.orgId, reference, 'owner')
       expect(res.status).toBe(409)
       expect(await res.json()).toEqual(ALREADY_MEMBER)
     }
@@ -87,16 +80,7 @@ describe('POST /api/orgs/{orgId}/members', () => {
   ])('answers 404 user_not_found to an unknown %s', async (_how, reference) => {
     const org = await orgOf(people)
     const before = await stateOf(org.orgId)
-    const res = await client.api.orgs[':orgId'].members.$post(
-      {
-        param: { orgId: org.orgId },
-        json: {
-          user: reference(),
-          role: 'member',
-        },
-      },
-      bearer(people.globalAdmin.token),
-    )
+    const res = await addMemberAs(people.globalAdmin.token, org.orgId, reference(), 'member')
     expect(res.status).toBe(404)
     expect(await res.json()).toEqual(USER_NOT_FOUND)
     expect(await stateOf(org.orgId)).toEqual(before)
@@ -130,15 +114,7 @@ describe('PATCH /api/orgs/{orgId}/members/{userId}', () => {
   it('changes the role and answers the member', async () => {
     const org = await orgOf(people)
     const { user } = people.member
-    const res = await client.api.orgs[':orgId'].members[':userId'].$patch(
-      {
-        param: { orgId: org.orgId, userId: user.id },
-        json: {
-          role: 'admin',
-        },
-      },
-      bearer(people.admin.token),
-    )
+    const res = await changeRole(people.admin.token, org.orgId, user.id, 'admin')
     expect(res.status).toBe(200)
     expect(await res.json()).toEqual(asMember(user, 'admin'))
     expect(await roleIn(org.orgId, user.id)).toBe('admin')
@@ -181,15 +157,7 @@ describe('leaving an organization', () => {
 
   it('is open to an owner while another owner stays', async () => {
     const org = await orgOf(people)
-    await client.api.orgs[':orgId'].members[':userId'].$patch(
-      {
-        param: { orgId: org.orgId, userId: people.admin.user.id },
-        json: {
-          role: 'owner',
-        },
-      },
-      bearer(people.owner.token),
-    )
+    await changeRole(people.owner.token, org.orgId, people.admin.user.id, 'owner')
     const { user, token } = people.owner
     expect(
       (
@@ -266,15 +234,7 @@ describe('deleting an account that belongs to organizations', () => {
     await join(org.orgId, heir.id, 'member')
     expect((await deleteUser(owner.id)).status).toBe(409)
 
-    const promoted = await client.api.orgs[':orgId'].members[':userId'].$patch(
-      {
-        param: { orgId: org.orgId, userId: heir.id },
-        json: {
-          role: 'owner',
-        },
-      },
-      bearer(people.globalAdmin.token),
-    )
+    const promoted = await changeRole(people.globalAdmin.token, org.orgId, heir.id, 'owner')
     expect(promoted.status).toBe(200)
     expect((await deleteUser(owner.id)).status).toBe(204)
 

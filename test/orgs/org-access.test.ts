@@ -5,8 +5,10 @@ import { flakyD1 } from '../flaky-d1'
 import { type Answer, bearer, client, createUser, headersOf, login, request } from '../helpers'
 import { INVITATION_NOT_FOUND, invited } from './invitation-helpers'
 import {
+  addMemberAs,
   type Cast,
   cast,
+  changeRole,
   changesIn,
   createOrg,
   FORBIDDEN,
@@ -80,11 +82,7 @@ const endpoints: [string, Scoped, Expected][] = [
   [
     'POST /api/orgs/{orgId}/members, as a member',
     {
-      send: (o, t) =>
-        client.api.orgs[':orgId'].members.$post(
-          { param: { orgId: o }, json: { user: newcomer.username, role: 'member' } },
-          bearer(t),
-        ),
+      send: (o, t) => addMemberAs(t, o, newcomer.username, 'member'),
       event: 'member_added',
     },
     operatorsOnly,
@@ -92,11 +90,7 @@ const endpoints: [string, Scoped, Expected][] = [
   [
     'POST /api/orgs/{orgId}/members, as an owner',
     {
-      send: (o, t) =>
-        client.api.orgs[':orgId'].members.$post(
-          { param: { orgId: o }, json: { user: newcomer.id, role: 'owner' } },
-          bearer(t),
-        ),
+      send: (o, t) => addMemberAs(t, o, newcomer.id, 'owner'),
       event: 'member_added',
     },
     operatorsOnly,
@@ -148,11 +142,7 @@ const endpoints: [string, Scoped, Expected][] = [
   [
     "PATCH a member's role",
     {
-      send: (o, t) =>
-        client.api.orgs[':orgId'].members[':userId'].$patch(
-          { param: { orgId: o, userId: target.id }, json: { role: 'admin' } },
-          bearer(t),
-        ),
+      send: (o, t) => changeRole(t, o, target.id, 'admin'),
       event: 'member_role_changed',
     },
     managed,
@@ -160,11 +150,7 @@ const endpoints: [string, Scoped, Expected][] = [
   [
     "PATCH an owner's role",
     {
-      send: (o, t) =>
-        client.api.orgs[':orgId'].members[':userId'].$patch(
-          { param: { orgId: o, userId: coOwner.id }, json: { role: 'admin' } },
-          bearer(t),
-        ),
+      send: (o, t) => changeRole(t, o, coOwner.id, 'admin'),
       event: 'member_role_changed',
     },
     ownersOnly,
@@ -278,16 +264,7 @@ describe('two organizations', () => {
       createUser(),
     ])
     // Added by the operator, so that b's trail has an event about its member.
-    const added = await client.api.orgs[':orgId'].members.$post(
-      {
-        param: { orgId: b.orgId },
-        json: {
-          user: memberOfB.username,
-          role: 'member',
-        },
-      },
-      bearer(people.globalAdmin.token),
-    )
+    const added = await addMemberAs(people.globalAdmin.token, b.orgId, memberOfB.username, 'member')
     expect(added.status).toBe(201)
     invitationOfB = await invited(people.outsider.token, b.orgId, (await createUser()).username)
   })
@@ -456,15 +433,7 @@ describe('a change of membership', () => {
       ).status,
     ).toBe(200)
 
-    const demoted = await client.api.orgs[':orgId'].members[':userId'].$patch(
-      {
-        param: { orgId: org.orgId, userId: people.admin.user.id },
-        json: {
-          role: 'member',
-        },
-      },
-      bearer(people.owner.token),
-    )
+    const demoted = await changeRole(people.owner.token, org.orgId, people.admin.user.id, 'member')
     expect(demoted.status).toBe(200)
 
     const res = await client.api.orgs[':orgId'].$patch(

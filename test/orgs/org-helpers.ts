@@ -59,6 +59,14 @@ export async function membersOf(token: string, orgId: string, query: { limit?: s
   return res.json()
 }
 
+/** `PATCH /api/orgs/{orgId}/members/{userId}` as the holder of `token`. */
+export const changeRole = (token: string, orgId: string, userId: string, role: OrgRole) =>
+  client.api.orgs[':orgId'].members[':userId'].$patch({ param: { orgId, userId }, json: { role } }, bearer(token))
+
+/** `POST /api/orgs/{orgId}/members` (operators' direct add) as the holder of `token`. */
+export const addMemberAs = (token: string, orgId: string, user: string, role: OrgRole) =>
+  client.api.orgs[':orgId'].members.$post({ param: { orgId }, json: { user, role } }, bearer(token))
+
 /**
  * Makes `userId` a member of `orgId` as `role` straight in D1, as if they had accepted an
  * invitation (`accepted: false`: as an operator adds one): setup that writes no audit event.

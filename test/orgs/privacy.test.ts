@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { bearer, client, createUser, newSession, okBody, request, type Session } from '../helpers'
 import { accept, invited } from './invitation-helpers'
-import { type Cast, cast, join, membersOf, orgOf } from './org-helpers'
+import { addMemberAs, type Cast, cast, changeRole, join, membersOf, orgOf } from './org-helpers'
 
 let people: Cast
 beforeAll(async () => {
@@ -18,16 +18,7 @@ async function orgWithNewcomers() {
   const org = await orgOf(people)
   const [accepted, added, invitee] = await Promise.all([createUser(), newSession(), newSession()])
   await join(org.orgId, accepted.id, 'member')
-  const res = await client.api.orgs[':orgId'].members.$post(
-    {
-      param: { orgId: org.orgId },
-      json: {
-        user: added.user.username,
-        role: 'member',
-      },
-    },
-    bearer(people.globalAdmin.token),
-  )
+  const res = await addMemberAs(people.globalAdmin.token, org.orgId, added.user.username, 'member')
   expect(res.status).toBe(201)
   const invitationId = await invited(people.admin.token, org.orgId, invitee.user.username)
   expect((await accept(invitee.token, invitationId)).status).toBe(200)
@@ -91,15 +82,7 @@ describe("members' emails", () => {
 
     expect(await (await promote(added.user.id, people.owner.token)).json()).toMatchObject({ email: null })
     expect(await (await promote(accepted.id, people.owner.token)).json()).toMatchObject({ email: accepted.email })
-    const byOperator = await client.api.orgs[':orgId'].members[':userId'].$patch(
-      {
-        param: { orgId: org.orgId, userId: added.user.id },
-        json: {
-          role: 'member',
-        },
-      },
-      bearer(people.globalAdmin.token),
-    )
+    const byOperator = await changeRole(people.globalAdmin.token, org.orgId, added.user.id, 'member')
     expect(await byOperator.json()).toMatchObject({ email: added.user.email })
     // Promoted, the operator's addition has still not chosen to belong.
     expect((await emailsSeenBy(people.admin.token, org.orgId))[added.user.id]).toBeNull()

@@ -5,6 +5,7 @@ import { invitations, memberships, organizations, users } from '../../src/data/s
 import { bearer, client, createUser, newSession, request, type Session } from '../helpers'
 import {
   ALREADY_MEMBER,
+  changeRole,
   changesIn,
   createOrg,
   db,
@@ -247,10 +248,7 @@ describe('a permission the guard checked', () => {
         headers: { 'Content-Type': 'application/json' },
       })
       await held.writing
-      const promoted = await client.api.orgs[':orgId'].members[':userId'].$patch(
-        { param: { orgId: org.orgId, userId: target.id }, json: { role: 'owner' } },
-        bearer(a.token),
-      )
+      const promoted = await changeRole(a.token, org.orgId, target.id, 'owner')
       expect(promoted.status).toBe(200)
       held.release()
 
