@@ -1,44 +1,71 @@
+import type { ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
+import { setTimeout } from 'node:timers/promises'
 import { selectAnyUser } from '../src/data/users'
 import { createUser, parseNewUser } from './lib/create-user'
 import { ensureDevVars } from './lib/dev-vars'
 import { sqlBuilder } from './lib/inline-sql'
 import { runCli } from './lib/run-cli'
+import { checkStoredPeppers } from './lib/stored-peppers'
 import { workerHashing } from './lib/worker-settings'
 import { exitCode, spawnWrangler } from './lib/wrangler'
 import { applyLocalMigrations, type D1Target, d1Execute } from './lib/wrangler-d1'
 
-/** The value of `--persist-to DIR` or `--persist-to=DIR` among wrangler dev's arguments. */
-function persistToArg(args: string[]): string | undefined {
+/** The value of `--NAME VALUE` or `--NAME=VALUE` among wrangler dev's arguments. */
+function argValue(args: string[], name: string): string | undefined {
   for (const [i, arg] of args.entries()) {
-    if (arg === '--persist-to') return args[i + 1]
-    if (arg.startsWith('--persist-to=')) return arg.slice('--persist-to='.length)
+    if (arg === `--${name}`) return args[i + 1]
+    if (arg.startsWith(`--${name}=`)) return arg.slice(`--${name}=`.length)
   }
   return undefined
 }
 
-/** Gives a fresh local database an admin to log in as, with a random password printed once. */
-async function seedDemoAdmin(target: D1Target): Promise<void> {
-  const [someone] = await d1Execute(target, selectAnyUser(sqlBuilder))
-  if (someone) {
-    console.log('The local database already has users: no demo admin created')
-    return
+/** Resolves once the local Worker answers, or after a minute, or when wrangler exits. */
+async function serving(port: string, wrangler: ChildProcess): Promise<void> {
+  const deadline = Date.now() + 60_000
+  while (Date.now() < deadline && wrangler.exitCode === null) {
+    try {
+      await fetch(`http://localhost:${port}/`)
+      return
+    } catch {
+      await setTimeout(500)
+    }
   }
+}
+
+/** `lines` in a box, so that they stand out of wrangler's output. */
+function boxed(lines: string[]): string {
+  const width = Math.max(...lines.map((line) => line.length))
+  const rule = '─'.repeat(width + 2)
+  return [`┌${rule}┐`, ...lines.map((line) => `│ ${line.padEnd(width)} │`), `└${rule}┘`].join('\n')
+}
+
+/** Gives a fresh local database an admin to log in as; returns its random password, shown once. */
+async function seedDemoAdmin(target: D1Target): Promise<string | undefined> {
+  const [someone] = await d1Execute(target, selectAnyUser(sqlBuilder))
+  if (someone) return undefined
   const password = randomBytes(18).toString('base64url')
   const input = parseNewUser({ username: 'admin', email: 'admin@example.com', password, role: 'admin' })
   await createUser(input, await workerHashing(target), target)
-  console.log(`Demo admin created (local database only): username admin, password ${password}`)
+  return password
 }
 
 await runCli(async () => {
   const args = process.argv.slice(2)
-  await ensureDevVars()
-  const persistTo = persistToArg(args)
-  await applyLocalMigrations(persistTo)
-  await seedDemoAdmin({ remote: false, persistTo })
+  const vars = await ensureDevVars()
+  const persistTo = argValue(args, 'persist-to')
+  await applyLocalMigrations(persistTo, { quiet: true })
+  console.log('Local database migrated')
+  await checkStoredPeppers({ remote: false, persistTo }, vars)
+  const password = await seedDemoAdmin({ remote: false, persistTo })
   const wrangler = spawnWrangler(['dev', ...args], 'inherit')
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => wrangler.kill(signal))
+  }
+  // After wrangler's banner and bindings, where a first run's reader looks, not above them.
+  if (password) {
+    await serving(argValue(args, 'port') ?? '8787', wrangler)
+    console.log(boxed(['Demo admin (local database only)', 'username: admin', `password: ${password}`]))
   }
   return exitCode(wrangler)
 })

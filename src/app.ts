@@ -55,6 +55,8 @@ export function createApp() {
     .route('/api/orgs', orgsRouter)
     .route('/api/invitations', invitationsRouter)
   app.route('/', docsRouter)
+  // For whoever opens the bare URL: where the docs and the document are. Not in the document, like /docs.
+  app.get('/', (c) => c.json({ name: 'OrgStack API', docs: '/docs', openapi: OPENAPI_PATH }, 200))
 
   registerComponents(app.openAPIRegistry)
   app.doc31(OPENAPI_PATH, {

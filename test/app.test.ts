@@ -58,11 +58,18 @@ describe('GET /api/health', () => {
 
 describe('routing', () => {
   it('answers 404 JSON to an unknown route, inside /api and outside', async () => {
-    for (const path of ['/api/nope', '/api/auth/nope', '/', '/favicon.ico']) {
+    for (const path of ['/api/nope', '/api/auth/nope', '/favicon.ico', '/nope']) {
       const res = await request(path)
       expect(res.status, path).toBe(404)
       expect(await res.json()).toEqual({ error: 'Not found', code: 'not_found' })
     }
+  })
+
+  it('answers / with where the docs and the OpenAPI document are, for whoever opens the bare URL', async () => {
+    const res = await request('/')
+    expect(res.status).toBe(200)
+    expect(await res.json()).toEqual({ name: 'OrgStack API', docs: '/docs', openapi: '/api/openapi.json' })
+    expect((await request('/docs')).status).toBe(200)
   })
 
   it.each([

@@ -62,6 +62,15 @@ describe('GET /api/openapi.json', () => {
     expect(doc.components.securitySchemes.bearerAuth).toEqual({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
   })
 
+  it('gives no parameter an example, which the docs page would pre-fill and so filter every list to nothing', async () => {
+    const doc = await loadDocument()
+    const parameters = operations(doc).flatMap(({ name, operation }) =>
+      (operation.parameters ?? []).map((parameter) => ({ name, parameter: parameter as { in: string } })),
+    )
+    expect(parameters.filter(({ parameter }) => parameter.in === 'query').length).toBeGreaterThan(0)
+    for (const { name, parameter } of parameters) expect(JSON.stringify(parameter), name).not.toMatch(/"examples?"/)
+  })
+
   it('names every operation with a distinct camelCase operationId', async () => {
     const ids = operations(await loadDocument()).map(({ operation }) => operation.operationId)
     for (const id of ids) expect(id).toMatch(/^[a-z][a-zA-Z]+$/)

@@ -5,9 +5,9 @@ import { answerProblems } from './check-answer'
 import { requestProblems } from './check-request'
 import { DOCUMENT_URL, match } from './document'
 
-/** Paths the Worker serves that the API's document does not describe: the document itself, and the page showing it. */
+/** Paths the Worker serves that the API's document does not describe: the document itself, the page showing it, and `/` pointing to both. */
 const undescribed = (path: string) =>
-  path === new URL(DOCUMENT_URL).pathname || path === '/docs' || path.startsWith('/docs/')
+  path === new URL(DOCUMENT_URL).pathname || path === '/' || path === '/docs' || path.startsWith('/docs/')
 
 /**
  * Sends a request through `send` and fails the test if the answer contradicts the OpenAPI
