@@ -13,6 +13,22 @@ const sourceDir = resolve(root, 'client/src')
 const dist = resolve(root, 'client/dist')
 const typesModule = resolve(sourceDir, 'api-types.ts')
 
+/** Types whose own text names nothing: primitives, literals, `object`; `boolean` before its union `true | false`. No `any`: a route typed so would check nothing. */
+const PRINTED_AS_IS =
+  ts.TypeFlags.Unknown |
+  ts.TypeFlags.String |
+  ts.TypeFlags.Number |
+  ts.TypeFlags.Boolean |
+  ts.TypeFlags.BigInt |
+  ts.TypeFlags.ESSymbol |
+  ts.TypeFlags.Void |
+  ts.TypeFlags.Undefined |
+  ts.TypeFlags.Null |
+  ts.TypeFlags.Never |
+  ts.TypeFlags.NonPrimitive |
+  ts.TypeFlags.Literal |
+  ts.TypeFlags.TemplateLiteral
+
 const config = ts.getParsedCommandLineOfConfigFile(resolve(root, 'client/tsconfig.json'), undefined, {
   ...ts.sys,
   onUnRecoverableConfigFileDiagnostic: (diagnostic) => fail([diagnostic]),
@@ -58,12 +74,8 @@ function apiTypes() {
 
 /** A type in full: unions, objects, arrays and literals, with no alias or interface left to import. */
 function written(type: ts.Type): string {
-  if (type.flags & (ts.TypeFlags.Intrinsic | ts.TypeFlags.Literal | ts.TypeFlags.TemplateLiteral))
-    return checker.typeToString(type)
-  if (type.isUnion()) {
-    // Intrinsic `boolean` is the union `true | false`: kept short.
-    return type.types.map((member) => parenthesized(member)).join(' | ')
-  }
+  if (type.flags & PRINTED_AS_IS) return checker.typeToString(type)
+  if (type.isUnion()) return type.types.map((member) => parenthesized(member)).join(' | ')
   if (type.isIntersection()) return type.types.map((member) => parenthesized(member)).join(' & ')
   if (checker.isArrayType(type)) return `${parenthesized(checker.getTypeArguments(type as ts.TypeReference)[0])}[]`
   if (checker.isTupleType(type))
