@@ -1,4 +1,4 @@
-import type { ErrorCode } from '../../src/http/errors.js'
+import type { ErrorCode } from './api-types.js'
 
 export type { ErrorCode }
 
@@ -11,7 +11,7 @@ type ErrorBody = { error: string; code: ErrorCode; hint?: string; details?: unkn
  *
  * @example
  * try {
- *   await api.login('ada', 'wrong')
+ *   await orgstack.login('ada', 'wrong')
  * } catch (error) {
  *   if (error instanceof ApiClientError && error.code === 'too_many_attempts') wait(error.retryAfter)
  * }
@@ -50,7 +50,7 @@ export async function errorCodeOf(res: Response): Promise<ErrorCode | undefined>
  * The `ApiClientError` an error answer stands for.
  *
  * @example
- * const res = await api.fetch.api.users.$get({ query: {} })
+ * const res = await orgstack.users.$get({ query: {} })
  * if (!res.ok) throw await errorFrom(res)
  */
 export async function errorFrom(res: Pick<Response, 'status' | 'headers' | 'text'>): Promise<ApiClientError> {

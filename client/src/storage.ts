@@ -30,7 +30,7 @@ export interface TokenStorage {
  * Tokens held in this object only: gone when the page or process ends.
  *
  * @example
- * const api = createClient({ baseUrl, storage: memoryStorage() })
+ * const orgstack = createClient({ baseUrl, storage: memoryStorage() })
  */
 export function memoryStorage(): TokenStorage {
   let held: Tokens | null = null

@@ -20,8 +20,15 @@ const BASE_URL = 'https://orgstack.test'
 /** How a test stands between the client and the Worker: `send` is the request as made. */
 type Around = (path: string, send: () => Promise<Response>, init?: RequestInit) => Promise<Response>
 
-/** A client of the Worker under test whose every request is counted by path, and goes through `around`. */
-function countedClient(storage: TokenStorage = memoryStorage(), around: Around = (_path, send) => send()) {
+/**
+ * A client of the Worker under test whose every request is counted by path, and goes through
+ * `around`; its clock is `now`.
+ */
+function countedClient(
+  storage: TokenStorage = memoryStorage(),
+  around: Around = (_path, send) => send(),
+  now: () => number = Date.now,
+) {
   const sent: string[] = []
   const fetch = (input: RequestInfo | URL, init?: RequestInit) => {
     const path = new URL(input instanceof Request ? input.url : input).pathname
@@ -29,13 +36,30 @@ function countedClient(storage: TokenStorage = memoryStorage(), around: Around =
     return around(path, () => workerFetch(input, init), init)
   }
   const refreshes = () => sent.filter((path) => path === '/api/auth/refresh').length
-  return { orgstack: createClient({ baseUrl: BASE_URL, storage, fetch }), storage, refreshes }
+  return { orgstack: createClient({ baseUrl: BASE_URL, storage, fetch, now }), storage, refreshes, sent }
 }
 
-/** A signed-in client whose access token is swapped for a genuinely expired one of the same login. */
+/** A signed-in client whose clock reads `secondsLeft` before its access token's `exp`. */
+async function sessionNearExpiry(secondsLeft: number, around?: Around) {
+  const user = await createUser()
+  let now = Date.now
+  const counted = countedClient(memoryStorage(), around, () => now())
+  await counted.orgstack.login(user.username, DEFAULT_PASSWORD)
+  const tokens = await counted.storage.get()
+  if (tokens === null) throw new Error('login stored no tokens')
+  const { exp } = decode(tokens.token).payload
+  if (typeof exp !== 'number') throw new Error('the access token has no exp')
+  now = () => (exp - secondsLeft) * 1000
+  return { user, tokens, ...counted }
+}
+
+/**
+ * A signed-in client whose access token is swapped for a genuinely expired one of the same login,
+ * and whose clock is three minutes behind the Worker's: it learns of the expiry from a 401.
+ */
 async function expiredSession(around?: Around) {
   const user = await createUser()
-  const counted = countedClient(memoryStorage(), around)
+  const counted = countedClient(memoryStorage(), around, () => Date.now() - 180_000)
   await counted.orgstack.login(user.username, DEFAULT_PASSWORD)
   const tokens = await counted.storage.get()
   if (tokens === null) throw new Error('login stored no tokens')
@@ -51,16 +75,16 @@ describe('the client', () => {
     const user = await createUser()
     const { orgstack, refreshes } = countedClient()
     expect(await orgstack.login(user.username, DEFAULT_PASSWORD)).toEqual({ userId: user.id, username: user.username })
-    expect((await okBody(await orgstack.api.api.auth.me.$get())).username).toBe(user.username)
+    expect((await okBody(await orgstack.auth.me.$get())).username).toBe(user.username)
     expect(refreshes()).toBe(0)
   })
 
   it('creates an organization and lists it through the typed routes, after refreshing an expired token', async () => {
     const { orgstack, refreshes } = await expiredSession()
     const slug = `client-${crypto.randomUUID().slice(0, 8)}`
-    const created = await orgstack.api.api.orgs.$post({ json: { slug, name: 'Client Co' } })
+    const created = await orgstack.orgs.$post({ json: { slug, name: 'Client Co' } })
     expect(created.status).toBe(201)
-    const page = await okBody(await orgstack.api.api.orgs.$get({ query: {} }))
+    const page = await okBody(await orgstack.orgs.$get({ query: {} }))
     expect(page.organizations).toEqual([expect.objectContaining({ slug, name: 'Client Co', role: 'owner' })])
     expect(refreshes()).toBe(1)
   })
@@ -70,12 +94,12 @@ describe('the client', () => {
     const owner = await createUser()
     const { orgstack } = countedClient()
     await orgstack.login(owner.username, DEFAULT_PASSWORD)
-    const created = await orgstack.api.api.orgs.$post({
+    const created = await orgstack.orgs.$post({
       json: { slug: `client-${crypto.randomUUID().slice(0, 8)}`, name: 'Client Co' },
     })
     if (created.status !== 201) throw new Error(`create answered ${created.status}`)
     const { orgId } = await created.json()
-    const sent = await orgstack.api.api.orgs[':orgId'].invitations.$post({
+    const sent = await orgstack.orgs[':orgId'].invitations.$post({
       param: { orgId },
       json: { user: invitee.email, role: 'admin' },
     })
@@ -83,9 +107,9 @@ describe('the client', () => {
 
     const { orgstack: theirs } = countedClient()
     await theirs.login(invitee.username, DEFAULT_PASSWORD)
-    const { invitations } = await okBody(await theirs.api.api.invitations.$get({ query: {} }))
+    const { invitations } = await okBody(await theirs.invitations.$get({ query: {} }))
     expect(invitations).toEqual([expect.objectContaining({ organization: expect.objectContaining({ orgId }) })])
-    const joined = await theirs.api.api.invitations[':invitationId'].accept.$post({
+    const joined = await theirs.invitations[':invitationId'].accept.$post({
       param: { invitationId: invitations[0].invitationId },
     })
     expect(await okBody(joined)).toMatchObject({ orgId, role: 'admin' })
@@ -120,13 +144,13 @@ describe('the client, refreshing an expired token', () => {
     const stale = await client.api.auth.me.$get({}, bearer(expired))
     expect(await stale.json()).toMatchObject({ code: 'token_expired' })
 
-    const answers = await Promise.all(Array.from({ length: 20 }, () => orgstack.api.api.auth.me.$get()))
+    const answers = await Promise.all(Array.from({ length: 20 }, () => orgstack.auth.me.$get()))
     expect(answers.map((res) => res.status)).toEqual(Array(20).fill(200))
     expect(refreshes()).toBe(1)
     // The successor was not taken for a replay: the login lives on, and refreshes again.
     const held = await storage.get()
     expect(held?.token).not.toBe(expired)
-    expect((await okBody(await orgstack.api.api.auth.me.$get())).username).toBe(user.username)
+    expect((await okBody(await orgstack.auth.me.$get())).username).toBe(user.username)
   })
 
   it('retries a request refused after the refresh finished with its successor, not another refresh', async () => {
@@ -144,7 +168,7 @@ describe('the client, refreshing an expired token', () => {
       if (nth === 0) await released
       return res
     })
-    const answers = await Promise.all([orgstack.api.api.auth.me.$get(), orgstack.api.api.auth.me.$get()])
+    const answers = await Promise.all([orgstack.auth.me.$get(), orgstack.auth.me.$get()])
     expect(answers.map((res) => res.status)).toEqual([200, 200])
     expect(sentToMe).toBe(4)
     expect(refreshes()).toBe(1)
@@ -155,7 +179,7 @@ describe('the client, refreshing an expired token', () => {
     // Logged out elsewhere: the refresh token is revoked with the login.
     expect((await client.api.auth.logout.$post({}, bearer(tokens.token))).status).toBe(204)
 
-    const outcomes = await Promise.allSettled(Array.from({ length: 5 }, () => orgstack.api.api.auth.me.$get()))
+    const outcomes = await Promise.allSettled(Array.from({ length: 5 }, () => orgstack.auth.me.$get()))
     expect(refreshes()).toBe(1)
     const reasons = outcomes.map((outcome) => (outcome.status === 'rejected' ? outcome.reason : outcome.status))
     expect(new Set(reasons).size).toBe(1)
@@ -166,7 +190,7 @@ describe('the client, refreshing an expired token', () => {
     expect(described).not.toContain(tokens.token)
     expect(await storage.get()).toBeNull()
     // Signed out: the next call goes without a token and is answered so, with no refresh.
-    expect((await orgstack.api.api.auth.me.$get()).status).toBe(401)
+    expect((await orgstack.auth.me.$get()).status).toBe(401)
     expect(refreshes()).toBe(1)
   })
 
@@ -176,13 +200,13 @@ describe('the client, refreshing an expired token', () => {
       if (path !== '/api/auth/refresh' || !d1Fails) return send()
       return request(path, { ...init, env: { DB: flakyD1(env.DB).binding } })
     })
-    const error = await orgstack.api.api.auth.me.$get().catch((caught: unknown) => caught)
+    const error = await orgstack.auth.me.$get().catch((caught: unknown) => caught)
     expect(error).toBeInstanceOf(ApiClientError)
     expect(error).toMatchObject({ status: 503, code: 'service_unavailable', retryAfter: 5 })
     expect((await storage.get())?.refreshToken).toBe(tokens.refreshToken)
 
     d1Fails = false
-    expect((await orgstack.api.api.auth.me.$get()).status).toBe(200)
+    expect((await orgstack.auth.me.$get()).status).toBe(200)
     expect(refreshes()).toBe(2)
   })
 
@@ -205,17 +229,46 @@ describe('the client, refreshing an expired token', () => {
       if (stored === null) throw new Error('no tokens stored')
       await storage.set({ ...stored, refreshToken })
 
-      const error = await orgstack.api.api.auth.me.$get().catch((caught: unknown) => caught)
+      const error = await orgstack.auth.me.$get().catch((caught: unknown) => caught)
       expect(error).toBeInstanceOf(ApiClientError)
       expect(error).toMatchObject({ status: 429, code: 'too_many_refreshes', retryAfter: 60 })
       expect((await storage.get())?.refreshToken).toBe(refreshToken)
 
       vi.setSystemTime(Date.now() + 60_000)
-      expect((await orgstack.api.api.auth.me.$get()).status).toBe(200)
+      expect((await orgstack.auth.me.$get()).status).toBe(200)
       expect(refreshes()).toBe(2)
     } finally {
       vi.useRealTimers()
     }
+  })
+})
+
+describe('the client, refreshing before the token expires', () => {
+  it('refreshes once before sending when the token expires within 30 s, for 20 requests at once', async () => {
+    const { tokens, orgstack, storage, refreshes, sent } = await sessionNearExpiry(10)
+    const answers = await Promise.all(Array.from({ length: 20 }, () => orgstack.auth.me.$get()))
+    expect(answers.map((res) => res.status)).toEqual(Array(20).fill(200))
+    expect(refreshes()).toBe(1)
+    // Refreshed ahead: no request was sent with the old token and refused first.
+    expect(sent.slice(0, 2)).toEqual(['/api/auth/login', '/api/auth/refresh'])
+    expect(sent.filter((path) => path === '/api/auth/me')).toHaveLength(20)
+    expect((await storage.get())?.token).not.toBe(tokens.token)
+  })
+
+  it('sends the token as it is while more than 30 s are left', async () => {
+    const { tokens, orgstack, storage, refreshes } = await sessionNearExpiry(45)
+    expect((await orgstack.auth.me.$get()).status).toBe(200)
+    expect(refreshes()).toBe(0)
+    expect(await storage.get()).toEqual(tokens)
+  })
+
+  it('sends the token it has when the early refresh meets a D1 failure (503), and keeps the session', async () => {
+    const { tokens, orgstack, storage, refreshes } = await sessionNearExpiry(10, (path, send, init) =>
+      path === '/api/auth/refresh' ? request(path, { ...init, env: { DB: flakyD1(env.DB).binding } }) : send(),
+    )
+    expect((await orgstack.auth.me.$get()).status).toBe(200)
+    expect(refreshes()).toBe(1)
+    expect(await storage.get()).toEqual(tokens)
   })
 })
 
@@ -231,7 +284,7 @@ describe('the client, on errors and logout', () => {
     expect(error).toMatchObject({ status: 401, code: 'invalid_credentials', message: 'Invalid username or password' })
     expect(refreshes()).toBe(0)
     expect(await storage.get()).toBe(held)
-    expect((await orgstack.api.api.auth.me.$get()).status).toBe(200)
+    expect((await orgstack.auth.me.$get()).status).toBe(200)
   })
 
   it('exposes Retry-After of a 429 as retryAfter', async () => {
@@ -259,7 +312,7 @@ describe('the client, on errors and logout', () => {
     const user = await createUser()
     const { orgstack } = countedClient()
     await orgstack.login(user.username, DEFAULT_PASSWORD)
-    const res = await orgstack.api.api.auth.me.$get()
+    const res = await orgstack.auth.me.$get()
     // @ts-expect-error `GET /api/auth/me` never answers 404.
     expect(res.status === 404).toBe(false)
     if (res.status === 200) {
