@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url'
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin'
 import { configDefaults, defineConfig } from 'vitest/config'
 import { unstable_readConfig } from 'wrangler'
@@ -19,6 +20,8 @@ export default defineConfig(async () => {
   const migrations = await readD1Migrations('./migrations')
   const { vars } = unstable_readConfig({ config: './wrangler.toml' })
   return {
+    // The Worker's slim zod, as wrangler.toml's [alias] gives it; exact, so 'zod/v4/core' stays zod's.
+    resolve: { alias: [{ find: /^zod$/, replacement: fileURLToPath(new URL('./src/lib/zod.ts', import.meta.url)) }] },
     plugins: [
       cloudflareTest({
         wrangler: { configPath: './wrangler.toml' },
@@ -71,13 +74,15 @@ export default defineConfig(async () => {
               'hono/utils/jwt/jwt',
               'hono/utils/jwt/types',
               '@hono/zod-openapi',
-              'zod',
               'drizzle-orm',
               'drizzle-orm/d1',
               'drizzle-orm/errors',
               'drizzle-orm/sqlite-core',
               '@cfworker/json-schema',
             ],
+            // Left to the alias above: pre-bundled, @hono/zod-openapi would carry a second zod, and the
+            // one it extends with .openapi() would not be the app's.
+            exclude: ['zod'],
           },
         },
       },

@@ -1,6 +1,6 @@
 /**
  * Writes src/auth/common-passwords.data.ts: the most common passwords that our length policy would
- * otherwise accept, in the form `isCommonPassword` compares (NFKC, lower case), most common first.
+ * otherwise accept, in the form `isCommonPassword` compares (NFKC, lower case), front-coded.
  *
  * Run with `npm run build:common-passwords` after changing SHIPPED or upgrading the source package
  * (an exact-pinned devDependency: the Worker imports only the generated module, never the package).
@@ -8,7 +8,6 @@
 
 import { writeFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
-import { fileURLToPath } from 'node:url'
 import { dictionary } from '@zxcvbn-ts/language-common'
 import { isPolicyLength, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../src/auth/passwords'
 import { normalizeIdentifier } from '../src/lib/normalize'
@@ -31,8 +30,19 @@ for (const raw of ranked) {
 }
 if (entries.size < SHIPPED) throw new Error(`${SOURCE} has only ${entries.size} entries of policy length`)
 
+// Front-coded, in code-point order: each line is one digit, how many characters (at most 9) it shares with
+// the line before, then the rest. A sorted list shares long prefixes, which gzip alone encodes less tightly.
+const sorted = [...entries].sort()
+const coded = sorted.map((entry, i) => {
+  const previous = sorted[i - 1] ?? ''
+  let shared = 0
+  while (shared < 9 && shared < previous.length && entry[shared] === previous[shared]) shared++
+  // Never split a surrogate pair: the decoder slices by UTF-16 units, like this loop.
+  if (shared > 0 && /[\uD800-\uDBFF]/.test(entry[shared - 1])) shared--
+  return `${shared}${entry.slice(shared)}`
+})
 // A template literal with one entry per line: one string token to parse, and a readable diff.
-const literal = [...entries].join('\n').replace(/[\\`]|\$\{/g, (match) => `\\${match}`)
+const literal = coded.join('\n').replace(/[\\`]|\$\{/g, (match) => `\\${match}`)
 
 await writeFile(
   OUTPUT,
@@ -40,12 +50,24 @@ await writeFile(
 // Source: the ranked "passwords" dictionary of ${SOURCE}@${version} (MIT): of its ${depth} most
 // common entries, the ${SHIPPED} of ${PASSWORD_MIN_LENGTH} to ${PASSWORD_MAX_LENGTH} characters, NFKC lower-cased.
 
-/** The ${SHIPPED} most common passwords of policy length, one per line, most common first. */
-export const COMMON_PASSWORDS = \`${literal}\`
+/** The ${SHIPPED} most common passwords of policy length, sorted; each line is a digit, how many characters it shares with the line before, then the rest. */
+const FRONT_CODED = \`${literal}\`
+
+/** The list, decoded on each call: callers keep what they derive from it. */
+export function commonPasswords(): string[] {
+  const entries: string[] = []
+  let previous = ''
+  for (const line of FRONT_CODED.split('\\n')) {
+    previous = previous.slice(0, Number(line[0])) + line.slice(1)
+    entries.push(previous)
+  }
+  return entries
+}
 `,
 )
 
-// Read it back, so an escaping mistake fails here rather than in production.
-const { COMMON_PASSWORDS } = (await import(fileURLToPath(OUTPUT))) as { COMMON_PASSWORDS: string }
-if (COMMON_PASSWORDS !== [...entries].join('\n')) throw new Error('the generated module does not round-trip')
+// Read it back, so an escaping or coding mistake fails here rather than in production; the query skips the
+// copy that src/auth/passwords loaded before the write.
+const { commonPasswords } = (await import(`${OUTPUT.href}?written`)) as { commonPasswords: () => string[] }
+if (commonPasswords().join('\n') !== sorted.join('\n')) throw new Error('the generated module does not round-trip')
 console.error(`Wrote ${SHIPPED} passwords (top ${depth} of ${ranked.length} in ${SOURCE}@${version})`)

@@ -1,5 +1,5 @@
 import { normalizeIdentifier } from '../lib/normalize'
-import { COMMON_PASSWORDS } from './common-passwords.data'
+import { commonPasswords } from './common-passwords.data'
 
 /** `i` and `l` map to one letter, since `1`, `!` and `|` stand for either. */
 const UNDONE: Record<string, string> = {
@@ -27,7 +27,7 @@ let list: List | undefined
 
 function commonList(): List {
   if (list) return list
-  const entries = COMMON_PASSWORDS.split('\n')
+  const entries = commonPasswords()
   const lengths = entries.map((entry) => [...entry].length)
   list = {
     skeletons: new Set(entries.map(skeleton)),
