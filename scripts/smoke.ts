@@ -39,29 +39,30 @@ function parseArguments(args: string[]) {
   return { base, credentials }
 }
 
-async function run(check: Check): Promise<boolean> {
+type Result = 'passed' | 'skipped' | 'failed'
+
+async function run(check: Check): Promise<Result> {
   try {
     const outcome = await check.run()
-    if (outcome !== undefined && 'skipped' in outcome) console.log(`- ${check.name}: skipped, ${outcome.skipped}`)
-    else console.log(`✓ ${check.name}${outcome === undefined ? '' : ` (${outcome.note})`}`)
-    return true
+    if (outcome !== undefined && 'skipped' in outcome) {
+      console.log(`- ${check.name}: skipped, ${outcome.skipped}`)
+      return 'skipped'
+    }
+    console.log(`✓ ${check.name}${outcome === undefined ? '' : ` (${outcome.note})`}`)
+    return 'passed'
   } catch (error) {
     if (!(error instanceof CheckFailed)) throw error
     console.log(`✗ ${check.name}: expected ${error.expected}, saw ${error.seen}`)
-    return false
+    return 'failed'
   }
 }
 
 await runCli(async () => {
   const { base, credentials } = parseArguments(process.argv.slice(2))
   const checks = [...publicChecks(base), ...(credentials === undefined ? [] : authChecks(base, credentials))]
-  let failed = 0
+  const tally: Record<Result, number> = { passed: 0, skipped: 0, failed: 0 }
   // In order: the auth checks share one session.
-  for (const check of checks) if (!(await run(check))) failed += 1
-  console.log(
-    failed === 0
-      ? `${checks.length} checks passed on ${base.origin}`
-      : `${failed} of ${checks.length} checks failed on ${base.origin}`,
-  )
-  return failed === 0 ? 0 : 1
+  for (const check of checks) tally[await run(check)] += 1
+  console.log(`${base.origin}: ${tally.passed} passed, ${tally.skipped} skipped, ${tally.failed} failed`)
+  return tally.failed === 0 ? 0 : 1
 })
