@@ -1,6 +1,7 @@
 import type { Query } from 'drizzle-orm'
 import { z } from 'zod'
 import { inlineSql } from './inline-sql'
+import { localD1 } from './local-d1'
 import { CliError } from './run-cli'
 import { exitCode, runWrangler, spawnWrangler, wranglerFailure } from './wrangler'
 
@@ -45,13 +46,30 @@ export async function applyLocalMigrations(persistTo: string | undefined, { quie
  * Brings the local database up to the schema the commands write, quietly; the deployed
  * one is left alone, its migrations being a deliberate `npm run db:migrate:remote`.
  */
-export const migrateIfLocal = (target: D1Target): Promise<void> =>
-  target.remote ? Promise.resolve() : applyLocalMigrations(target.persistTo, { quiet: true })
+export const migrateIfLocal = async (target: D1Target): Promise<void> => {
+  // Opening the local database in process applies its pending migrations.
+  if (!target.remote) await localD1(target.persistTo)
+}
+
+/** Runs `queries` as one batch on the local database, in this process; rows keyed by column name. */
+async function localBatch(persistTo: string | undefined, queries: readonly { toSQL(): Query }[]) {
+  const db = await localD1(persistTo)
+  const statements = queries.map((query) => {
+    const { sql, params } = query.toSQL()
+    return db.prepare(sql).bind(...params)
+  })
+  try {
+    const results = await db.batch<Record<string, unknown>>(statements)
+    return results.map((result) => result.results)
+  } catch (error) {
+    throw new CliError(error instanceof Error ? error.message : String(error))
+  }
+}
 
 /**
- * Runs drizzle `queries` on the `DB` database in one `wrangler d1 execute --json` call and
- * returns each one's rows, keyed by column name. wrangler sends the statements as one D1
- * batch, which is a transaction: they run in order and all take effect, or none does.
+ * Runs drizzle `queries` on the `DB` database as one D1 batch, a transaction: they run in order
+ * and all take effect, or none does. Returns each one's rows, keyed by column name. The local
+ * database is reached in process; the deployed one through one `wrangler d1 execute --json` call.
  *
  * @example
  * const [updated, recorded] = await d1Batch({ remote: false }, [update.returning({ id: users.id }), insert])
@@ -60,6 +78,7 @@ export async function d1Batch(
   target: D1Target,
   queries: readonly { toSQL(): Query }[],
 ): Promise<Record<string, unknown>[][]> {
+  if (!target.remote) return localBatch(target.persistTo, queries)
   const command = queries.map((query) => inlineSql(query.toSQL())).join(';\n')
   const result = await runWrangler(['d1', 'execute', BINDING, ...targetArgs(target), '--json', '--command', command])
   const output = parseJson(result.stdout)

@@ -4,8 +4,9 @@ import { resolve } from 'node:path'
 import { stripVTControlCharacters } from 'node:util'
 import { CliError } from './run-cli'
 
-/** The project root: wrangler finds wrangler.toml and migrations/ from here. */
-export const projectRoot = resolve(import.meta.dirname, '../..')
+export { projectRoot }
+
+import { projectRoot } from './project-root'
 
 const wranglerBin = resolve(projectRoot, 'node_modules/.bin/wrangler')
 
