@@ -3,6 +3,7 @@ import { selectAnyUser } from '../src/data/users'
 import { createUser, parseNewUser } from './lib/create-user'
 import { ensureDevVars } from './lib/dev-vars'
 import { sqlBuilder } from './lib/inline-sql'
+import { closeLocalD1 } from './lib/local-d1'
 import { runCli } from './lib/run-cli'
 import { workerHashing } from './lib/worker-settings'
 import { exitCode, spawnWrangler } from './lib/wrangler'
@@ -36,6 +37,8 @@ await runCli(async () => {
   const persistTo = persistToArg(args)
   await applyLocalMigrations(persistTo)
   await seedDemoAdmin({ remote: false, persistTo })
+  // wrangler dev opens the same database files next.
+  await closeLocalD1()
   const wrangler = spawnWrangler(['dev', ...args], 'inherit')
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => wrangler.kill(signal))

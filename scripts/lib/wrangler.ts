@@ -2,11 +2,10 @@ import { type ChildProcess, type StdioOptions, spawn } from 'node:child_process'
 import { constants } from 'node:os'
 import { resolve } from 'node:path'
 import { stripVTControlCharacters } from 'node:util'
+import { projectRoot } from './project-root'
 import { CliError } from './run-cli'
 
 export { projectRoot }
-
-import { projectRoot } from './project-root'
 
 const wranglerBin = resolve(projectRoot, 'node_modules/.bin/wrangler')
 

@@ -5,6 +5,7 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createUser, parseNewUser } from '../../scripts/lib/create-user'
+import { closeLocalD1 } from '../../scripts/lib/local-d1'
 import { spawnWrangler } from '../../scripts/lib/wrangler'
 import { applyLocalMigrations } from '../../scripts/lib/wrangler-d1'
 import { passwordsOf } from '../../src/settings'
@@ -77,6 +78,8 @@ export async function startLocalWorker(): Promise<LocalWorker> {
   const { hashing } = await passwordsOf(vars as unknown as Env)
   const input = parseNewUser({ ...admin, email: 'docs-admin@example.com', role: 'admin' })
   await createUser(input, hashing, { remote: false, persistTo: state })
+  // wrangler dev opens the same database files next.
+  await closeLocalD1()
 
   const [port, inspectorPort] = [await freePort(), await freePort()]
   const wrangler = spawnWrangler(
