@@ -5,11 +5,12 @@ import { selectAnyUser } from '../src/data/users'
 import { createUser, parseNewUser } from './lib/create-user'
 import { ensureDevVars } from './lib/dev-vars'
 import { sqlBuilder } from './lib/inline-sql'
+import { closeLocalD1 } from './lib/local-d1'
 import { runCli } from './lib/run-cli'
 import { checkStoredPeppers } from './lib/stored-peppers'
 import { workerHashing } from './lib/worker-settings'
 import { exitCode, spawnWrangler } from './lib/wrangler'
-import { applyLocalMigrations, type D1Target, d1Execute } from './lib/wrangler-d1'
+import { type D1Target, d1Execute, migrateIfLocal } from './lib/wrangler-d1'
 
 /** The value of `--NAME VALUE` or `--NAME=VALUE` among wrangler dev's arguments. */
 function argValue(args: string[], name: string): string | undefined {
@@ -54,10 +55,13 @@ await runCli(async () => {
   const args = process.argv.slice(2)
   const vars = await ensureDevVars()
   const persistTo = argValue(args, 'persist-to')
-  await applyLocalMigrations(persistTo, { quiet: true })
+  const target: D1Target = { remote: false, persistTo }
+  await migrateIfLocal(target)
   console.log('Local database migrated')
-  await checkStoredPeppers({ remote: false, persistTo }, vars)
-  const password = await seedDemoAdmin({ remote: false, persistTo })
+  await checkStoredPeppers(target, vars)
+  const password = await seedDemoAdmin(target)
+  // wrangler dev opens the same database files next.
+  await closeLocalD1()
   const wrangler = spawnWrangler(['dev', ...args], 'inherit')
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => wrangler.kill(signal))

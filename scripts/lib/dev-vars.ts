@@ -3,8 +3,8 @@ import { appendFile, readFile, writeFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { parseEnv } from 'node:util'
 import { MIN_SECRET_BYTES } from '../../src/settings'
+import { projectRoot } from './project-root'
 import { CliError } from './run-cli'
-import { projectRoot } from './wrangler'
 
 const DEV_VARS = resolve(projectRoot, '.dev.vars')
 const EXAMPLE = resolve(projectRoot, '.dev.vars.example')

@@ -31,5 +31,9 @@ export async function runCli(main: () => Promise<number>): Promise<void> {
     }
     console.error(error.message)
     process.exitCode = error.exitCode
+  } finally {
+    // The local database's runtime keeps the process alive until it stops.
+    const { closeLocalD1 } = await import('./local-d1')
+    await closeLocalD1()
   }
 }

@@ -1,29 +1,39 @@
+import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
+import { parse } from 'smol-toml'
+import { z } from 'zod'
 import type { Hashing } from '../../src/auth/passwords'
 import { ConfigError, passwordsOf } from '../../src/settings'
 import { ensureDevVars } from './dev-vars'
+import { projectRoot } from './project-root'
 import { CliError } from './run-cli'
-import { projectRoot } from './wrangler'
 import type { D1Target } from './wrangler-d1'
 
+const Vars = z.record(z.string(), z.unknown())
+/** The part of wrangler.toml this reads. */
+const WranglerToml = z.object({
+  vars: Vars.optional(),
+  env: z.record(z.string(), z.object({ vars: Vars.optional() })).optional(),
+})
+type WranglerToml = z.infer<typeof WranglerToml>
+
 /**
- * `PBKDF2_ITERATIONS` from wrangler.toml [vars], as the Worker reads it. Loading wrangler takes a
- * few seconds, so it is imported only when this is called.
+ * `PBKDF2_ITERATIONS` from wrangler.toml's [vars], or its environment's with CLOUDFLARE_ENV set, as
+ * that Worker reads it; parsed here, since importing wrangler for it took most of a command's time.
  */
 async function workerPbkdf2Iterations(): Promise<string | undefined> {
-  const { unstable_readConfig } = await import('wrangler')
+  let config: WranglerToml
   try {
-    // wrangler's declarations leave the config untyped; `vars` is all this reads.
-    const { vars }: { vars: Record<string, unknown> } = unstable_readConfig(
-      { config: resolve(projectRoot, 'wrangler.toml') },
-      { hideWarnings: true },
-    )
-    const raw = vars.PBKDF2_ITERATIONS
-    // A TOML number reaches the Worker as a number, which `Number()` reads as it does this string.
-    return raw === undefined ? undefined : String(raw)
+    config = WranglerToml.parse(parse(await readFile(resolve(projectRoot, 'wrangler.toml'), 'utf8')))
   } catch (error) {
     throw new CliError(`wrangler.toml: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`)
   }
+  const name = process.env.CLOUDFLARE_ENV
+  const vars = name ? config.env?.[name]?.vars : config.vars
+  if (name && vars === undefined) throw new CliError(`wrangler.toml has no [env.${name}.vars] (CLOUDFLARE_ENV=${name})`)
+  const raw = vars?.PBKDF2_ITERATIONS
+  // A TOML number reaches the Worker as a number, which `Number()` reads as it does this string.
+  return raw === undefined ? undefined : String(raw)
 }
 
 /**

@@ -2,10 +2,8 @@ import { type ChildProcess, type StdioOptions, spawn } from 'node:child_process'
 import { constants } from 'node:os'
 import { resolve } from 'node:path'
 import { stripVTControlCharacters } from 'node:util'
+import { projectRoot } from './project-root'
 import { CliError } from './run-cli'
-
-/** The project root: wrangler finds wrangler.toml and migrations/ from here. */
-export const projectRoot = resolve(import.meta.dirname, '../..')
 
 const wranglerBin = resolve(projectRoot, 'node_modules/.bin/wrangler')
 

@@ -5,8 +5,9 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createUser, parseNewUser } from '../../scripts/lib/create-user'
+import { closeLocalD1 } from '../../scripts/lib/local-d1'
 import { spawnWrangler } from '../../scripts/lib/wrangler'
-import { applyLocalMigrations } from '../../scripts/lib/wrangler-d1'
+import { migrateIfLocal } from '../../scripts/lib/wrangler-d1'
 import { passwordsOf } from '../../src/settings'
 
 /** A Worker served by `wrangler dev` on this machine, with an admin to log in as. */
@@ -73,10 +74,12 @@ export async function startLocalWorker(): Promise<LocalWorker> {
   )
 
   const admin = { username: 'docs-admin', password: randomBytes(18).toString('base64url') }
-  await applyLocalMigrations(state, { quiet: true })
+  await migrateIfLocal({ remote: false, persistTo: state })
   const { hashing } = await passwordsOf(vars as unknown as Env)
   const input = parseNewUser({ ...admin, email: 'docs-admin@example.com', role: 'admin' })
   await createUser(input, hashing, { remote: false, persistTo: state })
+  // wrangler dev opens the same database files next.
+  await closeLocalD1()
 
   const [port, inspectorPort] = [await freePort(), await freePort()]
   const wrangler = spawnWrangler(
