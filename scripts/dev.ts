@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto'
 import { setTimeout } from 'node:timers/promises'
 import { selectAnyUser } from '../src/data/users'
 import { createUser, parseNewUser } from './lib/create-user'
+import { type D1Target, d1Execute, migrateIfLocal } from './lib/database'
 import { ensureDevVars } from './lib/dev-vars'
 import { sqlBuilder } from './lib/inline-sql'
 import { closeLocalD1 } from './lib/local-d1'
@@ -10,7 +11,6 @@ import { runCli } from './lib/run-cli'
 import { checkStoredPeppers } from './lib/stored-peppers'
 import { workerHashing } from './lib/worker-settings'
 import { exitCode, spawnWrangler } from './lib/wrangler'
-import { type D1Target, d1Execute, migrateIfLocal } from './lib/wrangler-d1'
 
 /** The value of `--NAME VALUE` or `--NAME=VALUE` among wrangler dev's arguments. */
 function argValue(args: string[], name: string): string | undefined {

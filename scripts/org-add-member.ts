@@ -7,10 +7,10 @@ import {
   parseUsername,
   TARGET_USAGE,
 } from './lib/command-line'
+import { migrateIfLocal } from './lib/database'
 import { createOrganizationOwnedBy, findOrganization, noSuchOrganization, setMembership } from './lib/org-changes'
 import { CliError, runCli } from './lib/run-cli'
 import { disabledNote, findUser } from './lib/user-changes'
-import { migrateIfLocal } from './lib/wrangler-d1'
 
 const USAGE = `usage: npm run org:add-member -- --org SLUG --username NAME --role owner|admin|member [--name "Display name"] ${TARGET_USAGE}`
 

@@ -1,9 +1,9 @@
 import { parseCommandLine, parseRole, TARGET_USAGE } from './lib/command-line'
 import { createUser, parseNewUser } from './lib/create-user'
+import { migrateIfLocal } from './lib/database'
 import { readNewPassword } from './lib/read-password'
 import { runCli } from './lib/run-cli'
 import { workerHashing } from './lib/worker-settings'
-import { migrateIfLocal } from './lib/wrangler-d1'
 
 const USAGE = `usage: npm run user:create -- --username NAME --email EMAIL [--role admin|member] ${TARGET_USAGE}`
 

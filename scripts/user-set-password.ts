@@ -2,11 +2,11 @@ import { sql } from 'drizzle-orm'
 import { hashPassword, newPasswordSchema } from '../src/auth/passwords'
 import { users } from '../src/data/schema'
 import { parseCommandLine, parseUsername, TARGET_USAGE } from './lib/command-line'
+import { migrateIfLocal } from './lib/database'
 import { readNewPassword } from './lib/read-password'
 import { CliError, runCli } from './lib/run-cli'
 import { disabledNote, findUser, noSuchUser, updateUser } from './lib/user-changes'
 import { workerHashing } from './lib/worker-settings'
-import { migrateIfLocal } from './lib/wrangler-d1'
 
 const USAGE = `usage: npm run user:set-password -- --username NAME ${TARGET_USAGE}`
 

@@ -1,8 +1,8 @@
 import type { Role } from '../src/data/schema'
 import { parseCommandLine, parseRole, parseUsername, TARGET_USAGE } from './lib/command-line'
+import { migrateIfLocal } from './lib/database'
 import { CliError, runCli } from './lib/run-cli'
 import { disabledNote, findUser, updateUser } from './lib/user-changes'
-import { migrateIfLocal } from './lib/wrangler-d1'
 
 const USAGE = `usage: npm run user:set-role -- --username NAME --role admin|member ${TARGET_USAGE}`
 

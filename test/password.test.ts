@@ -102,7 +102,7 @@ const issues = (password: string) => newPasswordSchema.safeParse(password).error
 const LENGTH_MESSAGE = 'Password must be 8 to 256 characters'
 
 describe('common passwords', () => {
-  it('ships at least 10000 distinct entries, each normalised and of policy length', () => {
+  it('ships at least 10000 distinct entries, each normalized and of policy length', () => {
     expect(shipped.length).toBeGreaterThanOrEqual(10_000)
     expect(new Set(shipped).size).toBe(shipped.length)
     const misfits = shipped.filter((e) => [...e].length < 8 || [...e].length > 256 || e !== normalizeIdentifier(e))

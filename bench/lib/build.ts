@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process'
 import { rm } from 'node:fs/promises'
 import { resolve } from 'node:path'
-import { projectRoot } from '../../scripts/lib/wrangler'
+import { projectRoot } from '../../scripts/lib/project-root'
 import { own } from './processes'
 
 /** Everything the bench writes that is not a result (git-ignored): the bundle and the workerd config. */

@@ -1,6 +1,6 @@
 import { type ChildProcess, fork } from 'node:child_process'
 import { resolve } from 'node:path'
-import { projectRoot } from '../../scripts/lib/wrangler'
+import { projectRoot } from '../../scripts/lib/project-root'
 import { own } from './processes'
 
 /**

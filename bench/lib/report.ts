@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises'
 import { availableParallelism } from 'node:os'
 import { resolve } from 'node:path'
-import { projectRoot } from '../../scripts/lib/wrangler'
+import { projectRoot } from '../../scripts/lib/project-root'
 import type { CheckResult } from './checks'
 import { TICK_MS } from './cpu-time'
 import type { D1Usage } from './d1-usage'

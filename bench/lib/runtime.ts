@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { projectRoot } from '../../scripts/lib/wrangler'
+import { projectRoot } from '../../scripts/lib/project-root'
 
 // Miniflare and workerd as wrangler itself resolves them, hoisted or not: the same builds
 // `wrangler dev` and the tests run.

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path'
-import { projectRoot } from '../../scripts/lib/wrangler'
+import { projectRoot } from '../../scripts/lib/project-root'
 
 /** Secrets for the bench only: tokens signed and hashes made with them are good for nothing else. */
 const BENCH_SECRETS = {

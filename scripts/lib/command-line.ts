@@ -3,8 +3,8 @@ import type { z } from 'zod'
 import { type OrgRole, orgRoles, type Role, roles } from '../../src/data/schema'
 import { orgNameSchema, slugSchema } from '../../src/orgs/organization'
 import { usernameSchema } from '../../src/users/new-user'
+import type { D1Target } from './database'
 import { CliError } from './run-cli'
-import type { D1Target } from './wrangler-d1'
 
 /** How the operator commands name their database in a usage line. */
 export const TARGET_USAGE = '[--remote | --persist-to DIR]'
@@ -65,7 +65,7 @@ function parseChoice<const T extends string>(
 }
 
 /**
- * `value` as the API's `schema` reads it (normalised, where it normalises), or a usage error with
+ * `value` as the API's `schema` reads it (normalized, where it normalizes), or a usage error with
  * its messages, after `label` for a schema whose messages do not say what they are about.
  */
 function parseWith<T>(schema: z.ZodType<T>, value: string, usageError: UsageError, label?: string): T {
@@ -86,7 +86,7 @@ export const parseOrgRole = (value: string, usageError: UsageError): OrgRole =>
 export const parseUsername = (value: string, usageError: UsageError): string =>
   parseWith(usernameSchema, value, usageError)
 
-/** `value` as a slug, normalised (lower case) as the API keeps it, or a usage error. */
+/** `value` as a slug, normalized (lower case) as the API keeps it, or a usage error. */
 export const parseSlug = (value: string, usageError: UsageError): string => parseWith(slugSchema, value, usageError)
 
 /** `value` as an organization's name, trimmed as the API trims it, or a usage error. */

@@ -5,9 +5,9 @@ import { bindInvitations } from '../../src/data/invitations'
 import { type NewUser, users } from '../../src/data/schema'
 import { insertUser, selectUsersHolding, uniqueConflict } from '../../src/data/users'
 import { buildUser, type NewUserInput, newUserSchema } from '../../src/users/new-user'
+import { type D1Target, d1Batch, d1Execute } from './database'
 import { sqlBuilder } from './inline-sql'
 import { CliError } from './run-cli'
-import { type D1Target, d1Batch, d1Execute } from './wrangler-d1'
 
 /** Checks a new account's fields with the API's rules; the error names every problem. */
 export function parseNewUser(fields: Record<string, unknown>): NewUserInput {
@@ -20,8 +20,8 @@ const takenUsername = (input: NewUserInput) => new CliError(`username ${input.us
 const takenEmail = (row: NewUser) => new CliError(`email ${row.email} is already registered`)
 
 /**
- * Adds a user to the `target` database through wrangler, as the API would: same schema,
- * same normalised keys, a hash made as the Worker makes it (`hashing`), the invitations waiting
+ * Adds a user to the `target` database as the API would: same schema,
+ * same normalized keys, a hash made as the Worker makes it (`hashing`), the invitations waiting
  * for its username or email given to it. Refuses a taken
  * username or email up front; the UNIQUE indexes catch any insert that races the check.
  *

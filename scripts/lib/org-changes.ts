@@ -6,10 +6,10 @@ import { addMember, setMemberRole } from '../../src/data/memberships'
 import { createOrganization, orgConflict, selectOrganizationBySlug } from '../../src/data/organizations'
 import { type NewOrganization, type OrgRole, orgRoles } from '../../src/data/schema'
 import { buildOrganization } from '../../src/orgs/organization'
+import { type D1Target, d1Batch, d1Execute } from './database'
 import { sqlBuilder } from './inline-sql'
 import { CliError } from './run-cli'
 import { findUser } from './user-changes'
-import { type D1Target, d1Batch, d1Execute } from './wrangler-d1'
 
 // wrangler returns rows keyed by column name; these columns are named as their fields are.
 const FoundOrganization = z.object({

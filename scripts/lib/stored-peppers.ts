@@ -1,8 +1,8 @@
 import { users } from '../../src/data/schema'
 import { passwordsOf } from '../../src/settings'
+import { type D1Target, d1Execute } from './database'
 import { sqlBuilder } from './inline-sql'
 import { CliError } from './run-cli'
-import { type D1Target, d1Execute } from './wrangler-d1'
 
 // The `p=` part of a stored hash (src/auth/passwords.ts): which pepper it was made with.
 const PEPPER_ID = /\$i=\d+,p=([0-9a-f]{8})\$/

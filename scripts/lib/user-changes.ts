@@ -4,9 +4,9 @@ import { auditEvent, CLI_ORIGIN } from '../../src/audit/events'
 import { recordIfChanged } from '../../src/data/audit-events'
 import { type AuditEventType, roles, type users } from '../../src/data/schema'
 import { selectAccountByUsername, updateUser as updateUserQuery } from '../../src/data/users'
+import { type D1Target, d1Batch, d1Execute } from './database'
 import { sqlBuilder } from './inline-sql'
 import { CliError } from './run-cli'
-import { type D1Target, d1Batch, d1Execute } from './wrangler-d1'
 
 // wrangler returns rows keyed by column name, not by drizzle's field names.
 const FoundUser = z

@@ -4,10 +4,10 @@ import { parse } from 'smol-toml'
 import { z } from 'zod'
 import type { Hashing } from '../../src/auth/passwords'
 import { ConfigError, passwordsOf } from '../../src/settings'
+import type { D1Target } from './database'
 import { ensureDevVars } from './dev-vars'
 import { projectRoot } from './project-root'
 import { CliError } from './run-cli'
-import type { D1Target } from './wrangler-d1'
 
 const Vars = z.record(z.string(), z.unknown())
 /** The part of wrangler.toml this reads. */

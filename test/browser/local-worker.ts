@@ -5,9 +5,9 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createUser, parseNewUser } from '../../scripts/lib/create-user'
+import { migrateIfLocal } from '../../scripts/lib/database'
 import { closeLocalD1 } from '../../scripts/lib/local-d1'
 import { spawnWrangler } from '../../scripts/lib/wrangler'
-import { migrateIfLocal } from '../../scripts/lib/wrangler-d1'
 import { passwordsOf } from '../../src/settings'
 
 /** A Worker served by `wrangler dev` on this machine, with an admin to log in as. */

@@ -214,7 +214,7 @@ describe('memberChangeEvents', () => {
 })
 
 describe('slugs', () => {
-  it('are normalised as usernames are: one slug whatever its case', () => {
+  it('are normalized as usernames are: one slug whatever its case', () => {
     expect(slugSchema.parse('Acme-Corp')).toBe('acme-corp')
   })
 
