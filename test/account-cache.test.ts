@@ -4,7 +4,7 @@ import { describe, expect, it, onTestFinished, vi } from 'vitest'
 import { ACCOUNT_CACHE_ENTRIES, AccountCache, accountCaches } from '../src/auth/account-cache'
 import { revokeToken } from '../src/data/revoked-tokens'
 import { ConfigError, settingsOf } from '../src/settings'
-import { createUser, login, newSession, request } from './helpers'
+import { createUser, expectRefreshRefused, login, newSession, refreshOf, replayRefresh, request } from './helpers'
 import { createOrg, join } from './orgs/org-helpers'
 
 const LIFETIME_MS = 1000
@@ -97,6 +97,24 @@ describe('the guard with ACCOUNT_CACHE_MS set', () => {
     expect((await me(token)).status).toBe(200)
     expect((await request('/api/auth/logout', { method: 'POST', token, env: CACHE_ON })).status).toBe(204)
     expect((await me(token)).status).toBe(401)
+  })
+
+  it('refuses a token at once after its refresh token was replayed on this isolate', async () => {
+    const { username } = await createUser()
+    const { token, refreshToken } = await login(username)
+    expect((await me(token)).status).toBe(200)
+    expect((await refreshOf(refreshToken)).status).toBe(200)
+    await expectRefreshRefused(await replayRefresh(refreshToken))
+    expect((await me(token)).status).toBe(401)
+  })
+
+  it('answers 404 at once for an organization deleted on this isolate', async () => {
+    const owner = await newSession()
+    const org = await createOrg(owner.token)
+    const orgOf = () => request(`/api/orgs/${org.orgId}`, { token: owner.token, env: CACHE_ON })
+    expect((await orgOf()).status).toBe(200)
+    expect((await request(`/api/orgs/${org.orgId}`, { method: 'DELETE', token: owner.token })).status).toBe(204)
+    expect((await orgOf()).status).toBe(404)
   })
 
   it('serves a revocation made elsewhere from the cache until the lifetime has passed', async () => {

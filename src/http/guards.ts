@@ -79,7 +79,7 @@ async function activeRead<A extends { user: User; revoked: number }>(
   return account
 }
 
-/** One D1 query by primary key; `c.var.user` is the account as it is now: its role, not the token's, decides 403s. */
+/** One D1 query by primary key, or its cached answer; `c.var.user`'s role, not the token's, decides 403s. */
 export const requireAuth = createMiddleware<AppEnv>(async (c, next) => {
   const token = await verifiedClaims(c)
   const key = { userId: token.sub, jti: token.jti, familyId: token.fam }
