@@ -1,0 +1,34 @@
+import { createMiddleware } from 'hono/factory'
+import type { AppEnv } from '../app-env'
+import { database } from '../data/client'
+import { ApiError } from './errors'
+
+export const BOOKMARK_HEADER = 'X-D1-Bookmark'
+
+/** D1's bookmarks are hex groups joined by `-`; the bound keeps junk short before D1 sees it. */
+const BOOKMARK = /^[0-9A-Za-z-]{1,256}$/
+
+/** Methods that only read: their first query may go to a replica. */
+const READ_ONLY = new Set(['GET', 'HEAD'])
+
+/**
+ * Where this request's session starts: from the client's bookmark, so it reads its own writes; else a read
+ * may start on a replica, and anything that writes or decides starts on the primary.
+ */
+function sessionStart(method: string, bookmark: string | undefined): D1SessionBookmark | D1SessionConstraint {
+  if (bookmark !== undefined) {
+    if (!BOOKMARK.test(bookmark)) throw new ApiError('invalid_bookmark')
+    // A write still lands on the primary, which is never behind a bookmark; the bookmark only orders its reads.
+    return bookmark
+  }
+  return READ_ONLY.has(method) ? 'first-unconstrained' : 'first-primary'
+}
+
+/** Runs the request's D1 work in one session and answers its bookmark, for the client to send back. */
+export const d1Session = createMiddleware<AppEnv>(async (c, next) => {
+  const session = c.env.DB.withSession(sessionStart(c.req.method, c.req.header(BOOKMARK_HEADER)))
+  c.set('db', database(session))
+  await next()
+  const bookmark = session.getBookmark()
+  if (bookmark !== null) c.header(BOOKMARK_HEADER, bookmark)
+})
