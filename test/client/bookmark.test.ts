@@ -46,4 +46,28 @@ describe('the client and the D1 bookmark', () => {
     await other.orgstack.login(user.username, DEFAULT_PASSWORD)
     expect(other.exchanges[0].sent).toBeNull()
   })
+
+  it('never goes back to an older bookmark, answered late by a slower request', async () => {
+    const user = await createUser()
+    const sent: (string | null)[] = []
+    let answerOlder = false
+    const fetch = async (input: RequestInfo | URL, init?: RequestInit) => {
+      const request = new Request(input, init)
+      sent.push(request.headers.get(BOOKMARK))
+      const res = await workerFetch(request)
+      if (!answerOlder) return res
+      // Bookmarks sort oldest to newest as strings: all zeros is older than any the Worker answers.
+      const older = new Response(res.body, res)
+      older.headers.set(BOOKMARK, '00000000-00000000-00000000-00000000000000000000000000000000')
+      return older
+    }
+    const orgstack = createClient({ baseUrl: 'https://orgstack.test', fetch })
+    await orgstack.login(user.username, DEFAULT_PASSWORD)
+    answerOlder = true
+    await orgstack.auth.me.$get()
+    answerOlder = false
+    await orgstack.auth.me.$get()
+    expect(sent[2]).toBe(sent[1])
+    expect(sent[2]).toMatch(/^[0-9a-f]{8}-/)
+  })
 })
