@@ -12,7 +12,7 @@ export type AppEnv = {
     /** Set by `loadSettings`. */
     settings: Settings
     db: Database
-    /** Set by `requireAuth`: the account as it is in D1 now. */
+    /** Set by `requireAuth`: the account as D1 has it now, or had it within `ACCOUNT_CACHE_MS`. */
     user: User
     token: TokenClaims
     /** Set by `inOrg`; `role` is null for a global admin who is not a member. */

@@ -157,6 +157,7 @@ async function read(env: Env) {
       ttlMs: integerVar('DEVICE_TOKEN_DAYS', env.DEVICE_TOKEN_DAYS, 90, 1, 365) * DAY_MS,
     },
     organizations: organizationLimitsOf(env),
+    accountCacheMs: integerVar('ACCOUNT_CACHE_MS', env.ACCOUNT_CACHE_MS, 0, 0, 60_000),
     audit: {
       retentionDays: integerVar('AUDIT_RETENTION_DAYS', env.AUDIT_RETENTION_DAYS, 90, 1, 36_500),
     },

@@ -3,6 +3,7 @@ import type { Context, MiddlewareHandler } from 'hono'
 import { createMiddleware } from 'hono/factory'
 import { verify } from 'hono/jwt'
 import type { AppEnv } from '../app-env'
+import { type AccountCache, type AccountKey, accountCaches, accountKey } from '../auth/account-cache'
 import {
   hasTokenShape,
   MAX_TOKEN_LENGTH,
@@ -61,11 +62,31 @@ function activeAccount<A extends { user: User; revoked: number }>(account: A | u
   return account
 }
 
-/** One D1 query by primary key; `c.var.user` is the account as it is now: its role, not the token's, decides 403s. */
+/** Served from `cache` for `ACCOUNT_CACHE_MS` after D1 accepted it; a refused read is never kept. */
+async function activeRead<A extends { user: User; revoked: number }>(
+  c: Context<AppEnv>,
+  token: TokenClaims,
+  cache: { store: AccountCache<A>; kind: 'account' | 'org'; key: AccountKey },
+  read: () => Promise<A | undefined>,
+): Promise<A> {
+  const lifetimeMs = c.var.settings.accountCacheMs
+  if (lifetimeMs === 0) return activeAccount(await read(), token)
+  const key = accountKey(cache.kind, cache.key)
+  const hit = cache.store.get(key, lifetimeMs)
+  if (hit !== undefined) return activeAccount(hit, token)
+  const account = activeAccount(await read(), token)
+  cache.store.set(key, cache.key, account)
+  return account
+}
+
+/** One D1 query by primary key, or its cached answer; `c.var.user`'s role, not the token's, decides 403s. */
 export const requireAuth = createMiddleware<AppEnv>(async (c, next) => {
   const token = await verifiedClaims(c)
-  const account = await findAccount(c.var.db, { userId: token.sub, jti: token.jti, familyId: token.fam })
-  c.set('user', activeAccount(account, token).user)
+  const key = { userId: token.sub, jti: token.jti, familyId: token.fam }
+  const account = await activeRead(c, token, { store: accountCaches.accounts, kind: 'account', key }, () =>
+    findAccount(c.var.db, key),
+  )
+  c.set('user', account.user)
   c.set('token', token)
   await next()
 })
@@ -77,14 +98,19 @@ const requireOrgAccess = (action: OrgAction) =>
   createMiddleware<AppEnv>(async (c, next) => {
     const token = await verifiedClaims(c)
     const path = orgPathSchema.safeParse(c.req.param())
-    const found = await findAccountInOrg(c.var.db, {
+    const key = {
       userId: token.sub,
       jti: token.jti,
       familyId: token.fam,
       orgId: path.data?.orgId ?? '',
       memberId: path.data?.userId,
-    })
-    const { user, org, role, member } = activeAccount(found, token)
+    }
+    const { user, org, role, member } = await activeRead(
+      c,
+      token,
+      { store: accountCaches.inOrg, kind: 'org', key },
+      () => findAccountInOrg(c.var.db, key),
+    )
     c.set('user', user)
     c.set('token', token)
     if (path.success) {

@@ -1,6 +1,7 @@
 import type { BatchItem } from 'drizzle-orm/batch'
 import type { Context } from 'hono'
 import type { AppEnv } from '../app-env'
+import { forgetAccounts } from '../auth/account-cache'
 import { insertEvents, recordIfChanged } from '../data/audit-events'
 import { type BatchResults, batchByName, type Statement } from '../data/client'
 import type { NewAuditEvent } from '../data/schema'
@@ -44,6 +45,7 @@ export async function writeChange(
     const results = await batchByName(db, { ...write.statements, [EVENTS]: insertEvents(db, write.events) }).catch(
       conflictOrRethrow,
     )
+    forgetAccountsOf(write.events)
     logAuditEvents(c, write.events)
     return results
   }
@@ -52,6 +54,7 @@ export async function writeChange(
   const results = await batchByName(db, { ...before, [CHANGE]: change, ...recorded, ...after }).catch(conflictOrRethrow)
   const changed = (results[CHANGE] as readonly unknown[]).at(0)
   if (changed === undefined) throw await unchanged()
+  forgetAccountsOf(events)
   logAuditEvents(c, events)
   return { ...results, changed }
 }
@@ -59,6 +62,11 @@ export async function writeChange(
 // Not identifiers, so they never collide with a caller's statement names.
 const CHANGE = '#change'
 const EVENTS = '#event'
+
+/** Every revocation, role, membership or organization change is audited about its user or organization. */
+export function forgetAccountsOf(events: NewAuditEvent[]): void {
+  for (const { subjectUserId, orgId } of events) forgetAccounts({ userId: subjectUserId, orgId })
+}
 
 /** One JSON log line per audit event written, nothing secret. */
 export function logAuditEvents(c: Context<AppEnv>, events: NewAuditEvent[]): void {
