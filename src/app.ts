@@ -1,9 +1,9 @@
 import { bodyLimit } from 'hono/body-limit'
 import { except } from 'hono/combine'
-import { database } from './data/client'
 import { docsContentSecurityPolicy, docsRouter } from './docs/docs-router'
 import { introduction } from './docs/introduction'
 import { registerComponents } from './http/components'
+import { d1Session } from './http/d1-session'
 import { handleError, handleNotFound } from './http/error-handler'
 import { ApiError, MAX_BODY_BYTES } from './http/errors'
 import { loadSettings } from './http/load-settings'
@@ -40,10 +40,7 @@ export function createApp() {
         throw new ApiError('payload_too_large')
       },
     }),
-    async (c, next) => {
-      c.set('db', database(c.env.DB))
-      await next()
-    },
+    except(OPENAPI_PATH, d1Session),
   )
 
   // Chained, so that the routes' paths, bodies and responses are in `AppType`.

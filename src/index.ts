@@ -10,7 +10,7 @@ export default {
   /** The Cron Trigger in wrangler.toml: deletes expired rows and logs the counts. */
   async scheduled(controller, env) {
     const { audit, tokens } = await settingsOf(env)
-    const deleted = await cleanUp(database(env.DB), {
+    const deleted = await cleanUp(database(env.DB.withSession('first-primary')), {
       now: new Date(controller.scheduledTime),
       auditRetentionDays: audit.retentionDays,
       accessTokenTtlSeconds: tokens.ttlSeconds,

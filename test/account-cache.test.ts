@@ -4,6 +4,7 @@ import { describe, expect, it, onTestFinished, vi } from 'vitest'
 import { ACCOUNT_CACHE_ENTRIES, AccountCache, accountCaches } from '../src/auth/account-cache'
 import { revokeToken } from '../src/data/revoked-tokens'
 import { ConfigError, settingsOf } from '../src/settings'
+import { proxyD1 } from './flaky-d1'
 import { createUser, expectRefreshRefused, login, newSession, refreshOf, replayRefresh, request } from './helpers'
 import { createOrg, join } from './orgs/org-helpers'
 
@@ -24,10 +25,10 @@ function claimsOf(token: string): { sub: string; jti: string; exp: number } {
   return JSON.parse(atob(payload))
 }
 
-/** The test D1 binding, counting the statements prepared on it. */
+/** The test D1 binding, counting the statements prepared on it or on its sessions. */
 function countingDb() {
   const counter = { prepared: 0 }
-  const db = new Proxy(env.DB, {
+  const db = proxyD1(env.DB, {
     get(target, property) {
       if (property === 'prepare') {
         return (query: string) => {

@@ -12,9 +12,12 @@ const loginWith = (overrides: Partial<Env>, username: string) =>
 
 /** A D1 binding whose every query fails, as D1 does when it is unreachable. */
 const failingDatabase = {
-  prepare: () => {
-    throw new Error('D1_ERROR: Network connection lost.')
-  },
+  withSession: () => ({
+    prepare: () => {
+      throw new Error('D1_ERROR: Network connection lost.')
+    },
+    getBookmark: () => null,
+  }),
 } as unknown as D1Database
 
 describe('GET /api/health', () => {

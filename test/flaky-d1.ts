@@ -1,3 +1,26 @@
+type Connection = D1Database | D1DatabaseSession
+
+/**
+ * `handler` over the binding and over every session the Worker opens from it, where its queries run. Only
+ * `prepare` and `batch` go through `handler`; the rest is the real one's, bound to it.
+ */
+export function proxyD1(db: D1Database, handler: ProxyHandler<Connection>): D1Database {
+  const through = <T extends Connection>(connection: T): T =>
+    new Proxy(connection, {
+      get(target, property, receiver) {
+        if (property === 'withSession') {
+          return (start?: string) => through((target as D1Database).withSession(start))
+        }
+        if ((property === 'prepare' || property === 'batch') && handler.get) {
+          return handler.get(target, property, receiver)
+        }
+        const value = Reflect.get(target, property)
+        return typeof value === 'function' ? value.bind(target) : value
+      },
+    })
+  return through(db)
+}
+
 type FlakyOptions = {
   /** How many executions fail before everything passes through; all of them by default. */
   failures?: number
@@ -46,14 +69,11 @@ export function flakyD1(
     return wrapped
   }
 
-  const binding = new Proxy(db, {
+  const binding = proxyD1(db, {
     get(target, property) {
       if (property === 'prepare') return (sql: string) => wrap(target.prepare(sql), sql)
-      if (property === 'batch') {
-        return (statements: D1PreparedStatement[]) =>
-          attempt('batch') ?? target.batch(statements.map((s) => real.get(s) ?? s))
-      }
-      return Reflect.get(target, property)
+      return (statements: D1PreparedStatement[]) =>
+        attempt('batch') ?? target.batch(statements.map((s) => real.get(s) ?? s))
     },
   })
   return { binding, executions }

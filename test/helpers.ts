@@ -160,8 +160,12 @@ export async function signCompact(header: object, payload: object, secret: strin
   return `${signingInput}.${base64Url(signature)}`
 }
 
-/** A response's headers but the request id, which differs for every request by design. */
-export const headersOf = (res: { headers: Headers }) => [...res.headers].filter(([name]) => name !== 'x-request-id')
+/** Differ between two requests by design: the request id, and the bookmark, which any write in between advances. */
+const PER_REQUEST_HEADERS = new Set(['x-request-id', 'x-d1-bookmark'])
+
+/** A response's headers but those that differ for every request. */
+export const headersOf = (res: { headers: Headers }) =>
+  [...res.headers].filter(([name]) => !PER_REQUEST_HEADERS.has(name))
 
 /** The fields login and a password change answer, sorted: the guide's four, the refresh token's and the device token's. */
 export const LOGIN_ANSWER_KEYS = [

@@ -2,6 +2,7 @@ import type { Hono } from 'hono'
 import { hc } from 'hono/client'
 import type { BlankEnv } from 'hono/types'
 import type { ApiSchema } from './api-types.js'
+import { keepingBookmark } from './bookmark.js'
 import { errorFrom } from './errors.js'
 import { createSession } from './session.js'
 import { memoryStorage, type TokenStorage } from './storage.js'
@@ -43,7 +44,8 @@ type SessionActions = {
 /**
  * A client of the OrgStack API: typed routes that send the stored token and refresh it once
  * when it is about to expire or has expired, however many requests need it at the same time,
- * plus login and logout.
+ * plus login and logout. Each request sends the latest `X-D1-Bookmark` answered, so the client
+ * reads its own writes.
  *
  * @example
  * const orgstack = createClient({ baseUrl: 'https://api.example.com' })
@@ -57,7 +59,7 @@ export function createClient({
   now = Date.now,
 }: ClientOptions): Client {
   // Bound: some runtimes refuse a `fetch` called with another `this`.
-  const send = fetch === globalThis.fetch ? fetch.bind(globalThis) : fetch
+  const send = keepingBookmark(fetch === globalThis.fetch ? fetch.bind(globalThis) : fetch)
   const session = createSession({ baseUrl, storage, fetch: send, now })
   const routes = hc<Api>(baseUrl, { fetch: session.fetch }).api
   // Login goes around the session: a wrong password is an answer, never a reason to refresh.

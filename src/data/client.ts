@@ -16,7 +16,11 @@ import {
 
 export type Database = ReturnType<typeof drizzle>
 
-export const database = (binding: D1Database): Database => drizzle(binding)
+/**
+ * Queries in one D1 session. drizzle-orm's type names only `D1Database`, but its driver calls only `prepare`
+ * and `batch` (drizzle-orm/d1/session.js), which a session has.
+ */
+export const database = (session: D1DatabaseSession): Database => drizzle(session as unknown as D1Database)
 
 export type Statement = BatchItem<'sqlite'>
 

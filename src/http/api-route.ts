@@ -1,6 +1,7 @@
 import { createRoute, type RouteConfig } from '@hono/zod-openapi'
 import { createMiddleware } from 'hono/factory'
 import type { AppEnv } from '../app-env'
+import { BOOKMARK_HEADER_REF, BOOKMARK_PARAMETER_REF } from './d1-session-docs'
 import { type ErrorResponses, errorResponses } from './error-responses'
 import { ApiError, type ErrorCode } from './errors'
 import type { Guard } from './guards'
@@ -8,6 +9,7 @@ import type { Guard } from './guards'
 // Global middleware, config and D1 can fail on every operation, the guards included.
 const ANY_OPERATION = [
   'https_required',
+  'invalid_bookmark',
   'payload_too_large',
   'internal_error',
   'server_misconfigured',
@@ -39,6 +41,15 @@ const requestErrors = (request: RequestParts | undefined): readonly ErrorCode[] 
   return request?.params || request?.query ? ['validation_error'] : []
 }
 
+/** Every answer, an error's too, carries the session's bookmark. */
+const withBookmarkHeader = <T extends Record<string, { headers?: object }>>(responses: T): T =>
+  Object.fromEntries(
+    Object.entries(responses).map(([status, response]) => [
+      status,
+      { ...response, headers: { ...response.headers, ...BOOKMARK_HEADER_REF } },
+    ]),
+  ) as T
+
 /** A guarded route that documents its `errors` plus those of its guard, its validators and every operation. */
 export function apiRoute<
   P extends string,
@@ -48,11 +59,13 @@ export function apiRoute<
 >(guard: G, { errors = [], ...route }: R & { errors?: readonly C[] }) {
   type Codes = C | G['errors'][number] | RequestErrors<R['request']> | (typeof ANY_OPERATION)[number]
   const codes = [...errors, ...guard.errors, ...requestErrors(route.request), ...ANY_OPERATION] as Codes[]
+  const responses = { ...route.responses, ...errorResponses(codes) } as R['responses'] & ErrorResponses<Codes>
   return createRoute({
     ...route,
+    parameters: [BOOKMARK_PARAMETER_REF],
     security: guard.security,
     // After the guard, so a caller without a token gets 401 before any body error.
     middleware: route.request?.body ? [...guard.middleware, jsonOnly] : guard.middleware,
-    responses: { ...route.responses, ...errorResponses(codes) } as R['responses'] & ErrorResponses<Codes>,
+    responses: withBookmarkHeader(responses),
   })
 }

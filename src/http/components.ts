@@ -1,4 +1,5 @@
 import type { OpenAPIHono } from '@hono/zod-openapi'
+import { registerBookmarkComponents } from './d1-session-docs'
 import { ERROR_HEADERS, errorResponse } from './error-responses'
 import { BEARER_SCHEME } from './guards'
 
@@ -8,6 +9,7 @@ const UNROUTED = { NotFound: 'not_found', MethodNotAllowed: 'method_not_allowed'
 /** Registers the OpenAPI components that operations share or that no operation owns (404, 405, CORS preflight). */
 export function registerComponents(registry: OpenAPIHono['openAPIRegistry']) {
   registry.registerComponent('securitySchemes', 'bearerAuth', BEARER_SCHEME)
+  registerBookmarkComponents(registry)
   for (const [name, header] of Object.entries(ERROR_HEADERS)) registry.registerComponent('headers', name, header)
   for (const [name, code] of Object.entries(UNROUTED)) {
     const { content, ...response } = errorResponse([code])
@@ -28,7 +30,7 @@ export function registerComponents(registry: OpenAPIHono['openAPIRegistry']) {
       'Access-Control-Allow-Headers': {
         required: true,
         schema: { type: 'string' },
-        example: 'Authorization,Content-Type',
+        example: 'Authorization,Content-Type,X-D1-Bookmark',
       },
       'Access-Control-Max-Age': { required: true, schema: { type: 'integer' }, example: 600 },
     },

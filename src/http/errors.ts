@@ -35,6 +35,12 @@ export const ERRORS = {
     'Content-Type must be application/json',
     'a body sent as any media type but `application/json` (`application/merge-patch+json` included), or without one',
   ),
+  invalid_bookmark: entry(
+    400,
+    'Invalid X-D1-Bookmark header',
+    'an `X-D1-Bookmark` header that is not one this API answered: empty, over 256 characters, or other than letters, digits and `-`',
+    { hint: 'Send back the `X-D1-Bookmark` of an earlier answer unchanged, or leave the header out.' },
+  ),
   // 401: the guide's three messages, each with a Bearer challenge (RFC 6750).
   invalid_credentials: entry(
     401,

@@ -4,6 +4,7 @@ import { createMiddleware } from 'hono/factory'
 import { secureHeaders } from 'hono/secure-headers'
 import type { AppEnv } from '../app-env'
 import { transportOf } from '../settings'
+import { BOOKMARK_HEADER } from './d1-session'
 import { ApiError } from './errors'
 
 const HSTS = 'max-age=31536000; includeSubDomains'
@@ -38,8 +39,8 @@ export const httpsOnly = createMiddleware<AppEnv>(async (c, next) => {
 const corsForOrigins = cors({
   origin: (origin, c: Context<AppEnv>) => (transportOf(c.env).corsOrigins.has(origin) ? origin : null),
   allowMethods: ['GET', 'POST', 'PATCH', 'DELETE'],
-  allowHeaders: ['Authorization', 'Content-Type'],
-  exposeHeaders: ['Retry-After', 'X-Request-Id'],
+  allowHeaders: ['Authorization', 'Content-Type', BOOKMARK_HEADER],
+  exposeHeaders: ['Retry-After', 'X-Request-Id', BOOKMARK_HEADER],
   credentials: false,
   maxAge: 600,
 })

@@ -3,7 +3,7 @@ import { and, eq, gt, inArray } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
 import { auditEvent } from '../../src/audit/events'
 import { auditEvents, invitations, memberships, organizations, users } from '../../src/data/schema'
-import { flakyD1 } from '../flaky-d1'
+import { flakyD1, proxyD1 } from '../flaky-d1'
 import { type Answer, bearer, client, createUser, headersOf, login, newSession, request, uniqueName } from '../helpers'
 import { expire, INVITATION_NOT_FOUND, invited, received } from './invitation-helpers'
 import {
@@ -448,9 +448,9 @@ describe('whether an account exists or is a member', () => {
   async function recorded(token: string, orgId: string, user: string) {
     const counted = flakyD1(env.DB, { failures: 0 })
     const prepared: string[] = []
-    const binding = new Proxy(counted.binding, {
+    const binding = proxyD1(counted.binding, {
       get(target, property) {
-        if (property !== 'prepare') return Reflect.get(target, property)
+        if (property !== 'prepare') return target.batch.bind(target)
         return (sql: string) => {
           prepared.push(sql)
           return target.prepare(sql)

@@ -10,6 +10,7 @@ import { auditEvents, invitations, memberships, type OrgRole, organizations } fr
 import { uuidv7 } from '../../src/lib/uuid-v7'
 import { buildInvitation } from '../../src/orgs/invitation'
 import { buildOrganization } from '../../src/orgs/organization'
+import { proxyD1 } from '../flaky-d1'
 import { bearer, client, newSession, uniqueName } from '../helpers'
 
 export const db = drizzle(env.DB)
@@ -163,7 +164,7 @@ export function heldD1(db: D1Database) {
   const writing = new Promise<void>((resolve) => {
     reached = resolve
   })
-  const binding = new Proxy(db, {
+  const binding = proxyD1(db, {
     get(target, property) {
       if (property === 'batch') {
         return async (statements: D1PreparedStatement[]) => {
@@ -172,8 +173,7 @@ export function heldD1(db: D1Database) {
           return target.batch(statements)
         }
       }
-      const value = Reflect.get(target, property)
-      return typeof value === 'function' ? value.bind(target) : value
+      return target.prepare.bind(target)
     },
   })
   return { binding, writing, release }
