@@ -7,6 +7,7 @@
 
 import { passwordsOf } from '../src/settings'
 import { buildBenchBundle } from './lib/build'
+import { BUSY_CACHE_MS, BUSY_REQUESTS, measureBusyUser } from './lib/busy-user'
 import { evaluateChecks } from './lib/checks'
 import { type D1Usage, measureD1 } from './lib/d1-usage'
 import { LoadGenerator } from './lib/load'
@@ -16,6 +17,7 @@ import { nodePbkdf2Ms } from './lib/node-pbkdf2'
 import { runBench } from './lib/processes'
 import {
   BENCHMARK_DOC_PATH,
+  busyUserTable,
   d1Table,
   measurementsTable,
   medians,
@@ -74,15 +76,21 @@ await runBench(async () => {
     small: await startMiniflare(bundle, settings),
     large: await startMiniflare(bundle, settings),
   }
+  // The small setup again, with the account cache on: only the busy-user figures use it.
+  const cached = await startMiniflare(bundle, {
+    ...settings,
+    bindings: { ...settings.bindings, ACCOUNT_CACHE_MS: BUSY_CACHE_MS },
+  })
   progress(
     `Serving: plain workerd at ${servers.workerd.url}, Miniflare at ${servers.small.url} and ${servers.large.url}`,
   )
-  const seeded = async (setup: 'small' | 'large') => {
-    await applyMigrations(servers[setup].db)
-    return seedUsers(servers[setup].db, USERS[setup], hashing)
+  const seeded = async (setup: 'small' | 'large', db = servers[setup].db) => {
+    await applyMigrations(db)
+    return seedUsers(db, USERS[setup], hashing)
   }
-  const [, [orgId, invitingOrgId]] = await Promise.all([
+  const [, , [orgId, invitingOrgId]] = await Promise.all([
     seeded('small'),
+    seeded('small', cached.db),
     seeded('large').then(async (userIds) => [
       // One after the other: the first counts every organization and membership it finds.
       await seedOrganizations(servers.large.db, userIds, ORGANIZATIONS),
@@ -150,6 +158,18 @@ await runBench(async () => {
     d1.push(usage)
   }
 
+  progress(
+    `One busy user: GET /api/auth/me ${BUSY_REQUESTS} times, one at a time, ACCOUNT_CACHE_MS 0 and ${BUSY_CACHE_MS}`,
+  )
+  const busy = await measureBusyUser(load, { off: servers.small, on: cached })
+  for (const { cache, d1, run } of busy) {
+    const { before, after } = d1.perRequest
+    progress(
+      `  cache ${cache}: ${((before.statements + after.statements) * 1000).toFixed(1)} D1 statements per 1,000, ` +
+        `p50 ${run.p50Ms.toFixed(2)} ms, CPU ${run.cpuMsPerRequest.toFixed(3)} ms/req`,
+    )
+  }
+
   const rows = medians(targets, rounds.flat())
   const checks = evaluateChecks(rounds, nodeMs)
   const wallSeconds = (performance.now() - started) / 1000
@@ -158,6 +178,8 @@ await runBench(async () => {
     `Scenarios (ratios from each round; the median, then the range):\n\n${scenarioTable(checks, rows)}`,
     'D1 per request, before and after the response (one request at a time; D1 ms: the meta.duration D1 reports, ' +
       `summed over the requests; req/s one D1 serves: 1000 ÷ D1 ms before + after):\n\n${d1Table(targets, d1)}`,
+    `One busy user, \`GET /api/auth/me\` ${BUSY_REQUESTS} times one at a time (Miniflare, 10 users), with the ` +
+      `account cache off and on (metered pass for D1, then a plain pass for latency and CPU):\n\n${busyUserTable(busy, BUSY_CACHE_MS)}`,
   ]
   console.log(`\n${tables.join('\n\n')}\n`)
   const run = await writeResults({
@@ -178,6 +200,7 @@ await runBench(async () => {
     medians: rows,
     checks,
     d1,
+    busyUser: { cacheMs: BUSY_CACHE_MS, requests: BUSY_REQUESTS, setups: busy },
   })
   await writeBenchmarkDoc(run, tables)
   const targeted = checks.filter((check) => !check.informational)

@@ -2,6 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises'
 import { availableParallelism } from 'node:os'
 import { resolve } from 'node:path'
 import { projectRoot } from '../../scripts/lib/project-root'
+import type { BusyUser } from './busy-user'
 import type { CheckResult } from './checks'
 import { TICK_MS } from './cpu-time'
 import type { D1Usage } from './d1-usage'
@@ -147,6 +148,34 @@ async function cpuModel(): Promise<string> {
 }
 
 // Four significant digits are plenty for noise-limited numbers, and keep the file readable.
+/**
+ * One busy user with the account cache off and on: D1 statements and round trips per 1,000 requests,
+ * latency and CPU; the last row divides the cached figures by the uncached ones.
+ */
+export function busyUserTable(rows: BusyUser[], cacheMs: string): string {
+  const per1000 = (value: number) => fixed(value * 1000, 1)
+  const [off, on] = rows
+  return markdownTable(
+    ['ACCOUNT_CACHE_MS', 'D1 statements per 1,000', 'D1 round trips per 1,000', 'p50 ms', 'CPU ms/req'],
+    [
+      ...rows.map(({ cache, d1: { perRequest }, run }) => [
+        cache === 'off' ? '0' : cacheMs,
+        per1000(perRequest.before.statements + perRequest.after.statements),
+        per1000(perRequest.before.roundTrips + perRequest.after.roundTrips),
+        ms(run.p50Ms),
+        fixed(run.cpuMsPerRequest, 3),
+      ]),
+      [
+        'on ÷ off',
+        '',
+        '',
+        fixed(on.run.p50Ms / off.run.p50Ms, 2),
+        fixed(on.run.cpuMsPerRequest / off.run.cpuMsPerRequest, 2),
+      ],
+    ],
+  )
+}
+
 const rounded = (_key: string, value: unknown) =>
   typeof value === 'number' && !Number.isInteger(value) ? Number(value.toPrecision(4)) : value
 
