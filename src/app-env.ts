@@ -1,7 +1,7 @@
 import type { TokenClaims } from './auth/tokens'
 import type { Database } from './data/client'
 import type { OrgMember } from './data/memberships'
-import type { Organization, OrgRole, User } from './data/schema'
+import type { Account, Organization, OrgRole } from './data/schema'
 import type { Settings } from './settings'
 
 export type AppEnv = {
@@ -13,7 +13,7 @@ export type AppEnv = {
     settings: Settings
     db: Database
     /** Set by `requireAuth`: the account as D1 has it now, or had it within `ACCOUNT_CACHE_MS`. */
-    user: User
+    user: Account
     token: TokenClaims
     /** Set by `inOrg`; `role` is null for a global admin who is not a member. */
     orgScope: { org: Organization; role: OrgRole | null; member: OrgMember | null }

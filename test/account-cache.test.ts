@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:workers'
 import { drizzle } from 'drizzle-orm/d1'
 import { describe, expect, it, onTestFinished, vi } from 'vitest'
-import { ACCOUNT_CACHE_ENTRIES, AccountCache, accountCaches } from '../src/auth/account-cache'
+import { ACCOUNT_CACHE_ENTRIES, AccountCache, accountCaches, accountKey } from '../src/auth/account-cache'
 import { revokeToken } from '../src/data/revoked-tokens'
 import { ConfigError, settingsOf } from '../src/settings'
 import { proxyD1 } from './flaky-d1'
@@ -20,7 +20,7 @@ function advanceClock(ms: number) {
   onTestFinished(() => spy.mockRestore())
 }
 
-function claimsOf(token: string): { sub: string; jti: string; exp: number } {
+function claimsOf(token: string): { sub: string; jti: string; fam?: string; exp: number } {
   const payload = token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/')
   return JSON.parse(atob(payload))
 }
@@ -93,6 +93,15 @@ describe('ACCOUNT_CACHE_MS', () => {
 })
 
 describe('the guard with ACCOUNT_CACHE_MS set', () => {
+  it('keeps no password hash: the guard reads the account without it', async () => {
+    const { token } = await newSession()
+    expect((await me(token)).status).toBe(200)
+    const { sub, jti, fam } = claimsOf(token)
+    const cached = accountCaches.accounts.get(accountKey('account', { userId: sub, jti, familyId: fam }), LIFETIME_MS)
+    expect(cached?.user.id).toBe(sub)
+    expect(cached?.user).not.toHaveProperty('passwordHash')
+  })
+
   it('refuses a token at once after it logs out on this isolate', async () => {
     const { token } = await newSession()
     expect((await me(token)).status).toBe(200)

@@ -6,7 +6,7 @@ import type { Database } from './client'
 import { readWithRetry } from './d1-faults'
 import { addMember, belongsToFewerThan, type OrgMember } from './memberships'
 import { memberships, type NewOrganization, organizations, users } from './schema'
-import { type TokenRef, tokenRevoked } from './users'
+import { accountColumns, type TokenRef, tokenRevoked } from './users'
 
 /** Written only if the owner exists and, given `maxOrgs`, belongs to fewer organizations; a taken slug fails the batch. */
 export function createOrganization(
@@ -83,7 +83,7 @@ export async function findAccountInOrg(
   const row = await readWithRetry(() =>
     db
       .select({
-        user: users,
+        user: accountColumns,
         revoked: sql<number>`${tokenRevoked(token)}`,
         org: organizations,
         role: memberships.role,

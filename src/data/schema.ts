@@ -238,6 +238,8 @@ export const auditEvents = sqliteTable(
 )
 
 export type User = typeof users.$inferSelect
+/** A user as the guard reads it: every column but the password hash, which only a password check needs. */
+export type Account = Omit<User, 'passwordHash'>
 export type NewUser = typeof users.$inferInsert
 export type NewAuditEvent = typeof auditEvents.$inferInsert
 export type RefreshFamily = typeof refreshFamilies.$inferSelect

@@ -1,4 +1,4 @@
-import { and, eq, gt, isNotNull, ne, or, type SQL, sql } from 'drizzle-orm'
+import { and, eq, getTableColumns, gt, isNotNull, ne, or, type SQL, sql } from 'drizzle-orm'
 import type { SQLiteUpdateSetSource } from 'drizzle-orm/sqlite-core'
 import { keysetPage } from '../lib/keyset-page'
 import { normalizeIdentifier } from '../lib/normalize'
@@ -67,11 +67,14 @@ export function tokenRevoked({ jti, familyId }: Omit<TokenRef, 'userId'>) {
   return familyId === undefined ? loggedOut : sql`${loggedOut} or ${familyRevoked(familyId)}`
 }
 
+/** Every column of `users` but the password hash. */
+export const { passwordHash: _passwordHash, ...accountColumns } = getTableColumns(users)
+
 export function findAccount(db: Database, { userId, ...token }: TokenRef) {
   return readWithRetry(() =>
     db
       .select({
-        user: users,
+        user: accountColumns,
         revoked: sql<number>`${tokenRevoked(token)}`,
       })
       .from(users)

@@ -13,7 +13,7 @@ import {
   verifyingKey,
 } from '../auth/tokens'
 import { findAccountInOrg } from '../data/organizations'
-import { orgRoles, type Role, type User } from '../data/schema'
+import { type Account, orgRoles, type Role } from '../data/schema'
 import { findAccount } from '../data/users'
 import { may, type OrgAction, orgAccess } from '../orgs/permissions'
 import { ApiError, type ErrorCode } from './errors'
@@ -55,7 +55,7 @@ export async function verifiedClaims(c: Context<AppEnv>): Promise<TokenClaims> {
 }
 
 /** Throws 401 for an account deleted, disabled, revoked or outdated since the token was issued. */
-function activeAccount<A extends { user: User; revoked: number }>(account: A | undefined, token: TokenClaims): A {
+function activeAccount<A extends { user: Account; revoked: number }>(account: A | undefined, token: TokenClaims): A {
   if (!account || account.revoked || account.user.disabledAt || account.user.tokenVersion !== token.ver) {
     throw new ApiError('invalid_token')
   }
@@ -63,7 +63,7 @@ function activeAccount<A extends { user: User; revoked: number }>(account: A | u
 }
 
 /** Served from `cache` for `ACCOUNT_CACHE_MS` after D1 accepted it; a refused read is never kept. */
-async function activeRead<A extends { user: User; revoked: number }>(
+async function activeRead<A extends { user: Account; revoked: number }>(
   c: Context<AppEnv>,
   token: TokenClaims,
   cache: { store: AccountCache<A>; kind: 'account' | 'org'; key: AccountKey },

@@ -49,10 +49,16 @@ const changePassword = apiRoute(signedIn, {
 
 export const passwordRouter = createRouter().openapi(changePassword, async (c) => {
   const { currentPassword, newPassword } = c.req.valid('json')
-  const { user, db } = c.var
+  const { db } = c.var
   const { tokens, refresh: refreshing, devices } = c.var.settings
   // A wrong current password is a failed login: the same counters, reserved the same way.
-  const { release, hashing } = await requirePassword(c, { user, password: currentPassword }, user.id)
+  const signedIn = c.var.user
+  // The account as D1 has it now, hash included: its token version is the one the new login follows.
+  const { user, release, hashing } = await requirePassword(
+    c,
+    { user: signedIn, password: currentPassword },
+    signedIn.id,
+  )
   const now = new Date()
   const set = { passwordHash: await hashPassword(newPassword, hashing), tokenVersion: nextTokenVersion, updatedAt: now }
   // The new login's family and device, written only once `updateUser` has moved `token_version`

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi'
-import { roles, type User } from '../../data/schema'
+import { type Account, roles } from '../../data/schema'
 import { idParamSchema, idSchema } from '../../http/id-schemas'
 import { jsonResponse } from '../../http/openapi'
 import { DEFAULT_ROLE, emailSchema as emailRule, usernameSchema as usernameRule } from '../../users/new-user'
@@ -56,7 +56,7 @@ export const MANAGED_USER_EXAMPLE: z.infer<typeof ManagedUserSchema> = {
   updatedAt: '2026-11-29T10:15:30.123Z',
 }
 
-export const toPublicUser = (user: User): z.infer<typeof PublicUserSchema> => ({
+export const toPublicUser = (user: Account): z.infer<typeof PublicUserSchema> => ({
   userId: user.id,
   username: user.username,
   email: user.email,
@@ -64,7 +64,7 @@ export const toPublicUser = (user: User): z.infer<typeof PublicUserSchema> => ({
   createdAt: user.createdAt.toISOString(),
 })
 
-export const toManagedUser = (user: User): z.infer<typeof ManagedUserSchema> => ({
+export const toManagedUser = (user: Account): z.infer<typeof ManagedUserSchema> => ({
   ...toPublicUser(user),
   disabled: user.disabledAt !== null,
   updatedAt: user.updatedAt.toISOString(),
