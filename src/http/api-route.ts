@@ -41,7 +41,7 @@ const requestErrors = (request: RequestParts | undefined): readonly ErrorCode[] 
   return request?.params || request?.query ? ['validation_error'] : []
 }
 
-/** Every answer, an error's too, carries the session's bookmark. */
+/** Any answer, an error's too, may carry the session's bookmark. */
 const withBookmarkHeader = <T extends Record<string, { headers?: object }>>(responses: T): T =>
   Object.fromEntries(
     Object.entries(responses).map(([status, response]) => [

@@ -45,8 +45,7 @@ export async function writeChange(
     const results = await batchByName(db, { ...write.statements, [EVENTS]: insertEvents(db, write.events) }).catch(
       conflictOrRethrow,
     )
-    forgetAccountsOf(write.events)
-    logAuditEvents(c, write.events)
+    changeWritten(c, write.events)
     return results
   }
   const { before = {}, change, events, after = {}, unchanged } = write
@@ -54,8 +53,7 @@ export async function writeChange(
   const results = await batchByName(db, { ...before, [CHANGE]: change, ...recorded, ...after }).catch(conflictOrRethrow)
   const changed = (results[CHANGE] as readonly unknown[]).at(0)
   if (changed === undefined) throw await unchanged()
-  forgetAccountsOf(events)
-  logAuditEvents(c, events)
+  changeWritten(c, events)
   return { ...results, changed }
 }
 
@@ -63,13 +61,17 @@ export async function writeChange(
 const CHANGE = '#change'
 const EVENTS = '#event'
 
-/** Every revocation, role, membership or organization change is audited about its user or organization. */
-export function forgetAccountsOf(events: NewAuditEvent[]): void {
+/**
+ * After a change and its events are written: this isolate forgets the cached accounts they concern (every
+ * revocation, role, membership or organization change is audited about its user or organization), then logs them.
+ */
+export function changeWritten(c: Context<AppEnv>, events: NewAuditEvent[]): void {
   for (const { subjectUserId, orgId } of events) forgetAccounts({ userId: subjectUserId, orgId })
+  logAuditEvents(c, events)
 }
 
 /** One JSON log line per audit event written, nothing secret. */
-export function logAuditEvents(c: Context<AppEnv>, events: NewAuditEvent[]): void {
+function logAuditEvents(c: Context<AppEnv>, events: NewAuditEvent[]): void {
   for (const { type, subjectUserId, actorUserId, orgId } of events) {
     console.log(
       JSON.stringify({

@@ -5,7 +5,7 @@ import { ApiError } from '../../http/errors'
 import { bodyCredential } from '../../http/guards'
 import { jsonBody, jsonResponse } from '../../http/openapi'
 import { originOf } from '../../http/origin'
-import { forgetAccountsOf, logAuditEvents } from '../../http/write-change'
+import { changeWritten } from '../../http/write-change'
 import { createRouter } from '../create-router'
 import { REFRESH_REQUEST_EXAMPLE, RefreshRequestSchema, TOKENS_RESPONSE_EXAMPLE, TokensResponseSchema } from './schemas'
 
@@ -30,11 +30,8 @@ export const refreshRouter = createRouter().openapi(refreshRoute, async (c) => {
   // Nobody is authenticated: the token proves a login, not who sent it.
   const refreshed = await refresh(c.var.db, refreshToken, settings, { origin: originOf(c, null) })
   if (refreshed.result !== 'rotated') {
-    if (refreshed.result !== 'invalid' && refreshed.event) {
-      // A reuse revoked the family.
-      forgetAccountsOf([refreshed.event])
-      logAuditEvents(c, [refreshed.event])
-    }
+    // A reuse revoked the family, in the domain's batch.
+    if (refreshed.result !== 'invalid' && refreshed.event) changeWritten(c, [refreshed.event])
     const reason = refreshed.result === 'invalid' ? refreshed.reason : refreshed.result
     console.log(JSON.stringify({ level: 'info', event: 'refresh_refused', reason, requestId: c.var.requestId }))
     // The token is still good: distinguished, so that a client keeps it and tries again later.
