@@ -1,7 +1,8 @@
 import type { TokenClaims } from './auth/tokens'
 import type { Database } from './data/client'
 import type { OrgMember } from './data/memberships'
-import type { Account, Organization, OrgRole } from './data/schema'
+import type { Account, Organization } from './data/schema'
+import type { OrgActor } from './orgs/permissions'
 import type { Settings } from './settings'
 
 export type AppEnv = {
@@ -12,10 +13,10 @@ export type AppEnv = {
     /** Set by `loadSettings`. */
     settings: Settings
     db: Database
-    /** Set by `requireAuth`: the account as D1 has it now, or had it within `ACCOUNT_CACHE_MS`. */
+    /** Set by `requireAuth` and by `inOrg` for a token (never for an API key): the account as D1 has it now, or had it within `ACCOUNT_CACHE_MS`. */
     user: Account
     token: TokenClaims
-    /** Set by `inOrg`; `role` is null for a global admin who is not a member. */
-    orgScope: { org: Organization; role: OrgRole | null; member: OrgMember | null }
+    /** Set by `inOrg`; `member` is the one named in the path. */
+    orgScope: { org: Organization; actor: OrgActor; member: OrgMember | null }
   }
 }

@@ -103,6 +103,7 @@ const organizationLimitsOf = (env: Env) => ({
   maxPendingInvitations: integerVar('MAX_PENDING_INVITATIONS', env.MAX_PENDING_INVITATIONS, 100, 1, 10_000),
   maxInvitationsPerHour: integerVar('MAX_INVITATIONS_PER_HOUR', env.MAX_INVITATIONS_PER_HOUR, 100, 1, 10_000),
   maxOrgsPerUser: integerVar('MAX_ORGS_PER_USER', env.MAX_ORGS_PER_USER, 100, 1, 10_000),
+  maxApiKeysPerOrg: integerVar('MAX_API_KEYS_PER_ORG', env.MAX_API_KEYS_PER_ORG, 50, 1, 1000),
 })
 
 export type OrganizationLimits = ReturnType<typeof organizationLimitsOf>

@@ -1,8 +1,8 @@
 import type { AuditEventType, NewAuditEvent } from '../data/schema'
 import { uuidv7 } from '../lib/uuid-v7'
 
-/** Who acted, and from where; never a secret. */
-export type EventOrigin = Pick<NewAuditEvent, 'actorUserId' | 'ip' | 'userAgent'>
+/** Who acted (a user, or an API key), and from where; never a secret. */
+export type EventOrigin = Pick<NewAuditEvent, 'actorUserId' | 'apiKeyId' | 'ip' | 'userAgent'>
 
 /** The operator CLI: no logged-in actor, no address. */
 export const CLI_ORIGIN: EventOrigin = { actorUserId: null, ip: null, userAgent: 'orgstack-cli' }

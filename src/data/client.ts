@@ -3,6 +3,7 @@ import type { BatchItem } from 'drizzle-orm/batch'
 import { drizzle } from 'drizzle-orm/d1'
 import type { AnySQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core'
 import {
+  apiKeys,
   auditEvents,
   invitations,
   loginThrottles,
@@ -52,6 +53,7 @@ export const checkSchema = (db: Database) =>
     everyColumnOf(db, memberships),
     everyColumnOf(db, invitations),
     everyColumnOf(db, trustedDevices),
+    everyColumnOf(db, apiKeys),
   ])
 
 export const isMissingSchema = (message: string) => /no such (table|column)/.test(message)

@@ -97,3 +97,34 @@ export function releaseAttempt(db: Database, keys: ThrottleKeys, settings: Login
 
 export const deleteDrainedCounters = (db: Database, now: number, limit: number) =>
   deleteSome(db, loginThrottles, loginThrottles.key, lte(loginThrottles.expiresAt, now), limit)
+
+/** A client's failed API key checks: counted like a network's failed logins, on a counter of its own. */
+export const apiKeyThrottleKey = (network: string) => `api-key:${network}`
+
+/** After a wrong key: one more failure on the client's counter, which blocks it at `maxPerIp` (docs/security.md, "API keys"). */
+export function countKeyFailure(db: Database, network: string, settings: LoginThrottleSettings, now: number) {
+  const t = loginThrottles
+  const { maxPerIp, lockoutSeconds, maxLockoutSeconds, windowSeconds } = settings
+  const attempts = sql`(${drained(t, now, settings)} + 1)`
+  const blockedUntil = sql`(case when ${attempts} >= ${maxPerIp} then ${now} + min(${maxLockoutSeconds}, ${lockoutSeconds} << min(${attempts} - ${maxPerIp}, 20)) else ${t.blockedUntil} end)`
+  const firstBlock = maxPerIp <= 1 ? now + lockoutSeconds : 0
+  return db
+    .insert(t)
+    .values({
+      key: apiKeyThrottleKey(network),
+      attempts: 1,
+      lastAttemptAt: now,
+      blockedUntil: firstBlock,
+      nextCleanAttemptAt: 0,
+      expiresAt: Math.max(now, firstBlock) + windowSeconds,
+    })
+    .onConflictDoUpdate({
+      target: t.key,
+      set: {
+        attempts,
+        lastAttemptAt: now,
+        blockedUntil,
+        expiresAt: sql`max(${now}, ${blockedUntil}) + ${attempts} * ${windowSeconds}`,
+      },
+    })
+}

@@ -185,6 +185,43 @@ export const invitations = sqliteTable(
   ],
 )
 
+export const apiKeyRoles = ['admin', 'member'] as const
+export type ApiKeyRole = (typeof apiKeyRoles)[number]
+
+/** An organization's credential for integrations; only the SHA-256 of the key is stored (docs/security.md, "API keys"). */
+export const apiKeys = sqliteTable(
+  'api_keys',
+  {
+    id: text('id').primaryKey(),
+    orgId: text('org_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    /** The part of the key after `osk_` that finds its row; not secret. */
+    publicId: text('public_id').notNull().unique(),
+    secretHash: text('secret_hash').notNull(),
+    name: text('name').notNull(),
+    role: text('role', { enum: apiKeyRoles }).notNull(),
+    /** Null once that account is deleted; null too for a key the CLI created. */
+    createdBy: text('created_by').references(() => users.id, { onDelete: 'set null' }),
+    /** Set by an owner: the key keeps working when its creator loses the right to create it. */
+    survivesCreator: integer('survives_creator', { mode: 'boolean' }).notNull().default(false),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+    expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
+    revokedAt: integer('revoked_at', { mode: 'timestamp_ms' }),
+    /** Written at most once a minute, after the response. */
+    lastUsedAt: integer('last_used_at', { mode: 'timestamp_ms' }),
+    /** The last `api_key_refused` event: at most one a minute per key. */
+    refusedAt: integer('refused_at', { mode: 'timestamp_ms' }),
+  },
+  (t) => [
+    // An organization's keys in id (creation) order, and its live count.
+    index('api_keys_org_idx').on(t.orgId, t.id),
+    index('api_keys_expires_at_idx').on(t.expiresAt),
+    index('api_keys_revoked_at_idx').on(t.revokedAt).where(sql`${t.revokedAt} is not null`),
+    check('api_keys_role_check', sql`${t.role} in ('admin', 'member')`),
+  ],
+)
+
 export const auditEventTypes = [
   'login_succeeded',
   'login_failed',
@@ -209,6 +246,9 @@ export const auditEventTypes = [
   'invitation_revoked',
   'invitation_accepted',
   'invitation_declined',
+  'api_key_created',
+  'api_key_revoked',
+  'api_key_refused',
 ] as const
 export type AuditEventType = (typeof auditEventTypes)[number]
 
@@ -226,6 +266,8 @@ export const auditEvents = sqliteTable(
     userAgent: text('user_agent'),
     /** Kept after the organization is deleted. */
     orgId: text('org_id'),
+    /** The API key the event is about (`api_key_*`) or that acted (then `actor_user_id` is null). */
+    apiKeyId: text('api_key_id'),
   },
   (t) => [
     index('audit_events_subject_idx').on(t.subjectUserId, t.id),
@@ -249,3 +291,5 @@ export type Membership = typeof memberships.$inferSelect
 export type Invitation = typeof invitations.$inferSelect
 export type TrustedDevice = typeof trustedDevices.$inferSelect
 export type NewInvitation = typeof invitations.$inferInsert
+export type ApiKey = typeof apiKeys.$inferSelect
+export type NewApiKey = typeof apiKeys.$inferInsert

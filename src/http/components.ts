@@ -1,7 +1,7 @@
 import type { OpenAPIHono } from '@hono/zod-openapi'
 import { registerBookmarkComponents } from './d1-session-docs'
 import { ERROR_HEADERS, errorResponse } from './error-responses'
-import { BEARER_SCHEME } from './guards'
+import { API_KEY_SCHEME, BEARER_SCHEME } from './guards'
 
 // Responses to an unknown route or method, which belong to no operation.
 const UNROUTED = { NotFound: 'not_found', MethodNotAllowed: 'method_not_allowed' } as const
@@ -9,6 +9,7 @@ const UNROUTED = { NotFound: 'not_found', MethodNotAllowed: 'method_not_allowed'
 /** Registers the OpenAPI components that operations share or that no operation owns (404, 405, CORS preflight). */
 export function registerComponents(registry: OpenAPIHono['openAPIRegistry']) {
   registry.registerComponent('securitySchemes', 'bearerAuth', BEARER_SCHEME)
+  registry.registerComponent('securitySchemes', 'apiKeyAuth', API_KEY_SCHEME)
   registerBookmarkComponents(registry)
   for (const [name, header] of Object.entries(ERROR_HEADERS)) registry.registerComponent('headers', name, header)
   for (const [name, code] of Object.entries(UNROUTED)) {

@@ -73,7 +73,11 @@ export const ERRORS = {
     'a refresh token that is unknown, malformed, expired, revoked or already rotated: log in again',
     { headers: { 'WWW-Authenticate': tokenChallenge('The refresh token is invalid or expired') } },
   ),
-  insufficient_permissions: entry(403, 'Insufficient permissions', "the caller's role does not allow it"),
+  insufficient_permissions: entry(
+    403,
+    'Insufficient permissions',
+    "the caller's role does not allow it, or an API key was sent where it is not accepted (another organization, a user route, key management, invitations)",
+  ),
   https_required: entry(403, 'HTTPS is required', 'plain HTTP when `ENVIRONMENT=production`', {
     hint: 'Call the API over https://. To run it locally over http://localhost, start it with `npm run dev`, which sets ENVIRONMENT=development in .dev.vars.',
   }),
@@ -86,6 +90,11 @@ export const ERRORS = {
     404,
     'Invitation not found',
     'no pending invitation has that id for the caller (or in the organization): expired, revoked, accepted or declined, or never theirs',
+  ),
+  api_key_not_found: entry(
+    404,
+    'API key not found',
+    "no live API key of the organization has that id: never created, revoked already, or another organization's",
   ),
   not_found: entry(404, 'Not found', 'an unknown route'),
   method_not_allowed: entry(405, 'Method not allowed', 'a known route, another method; `Allow` lists the right ones', {
@@ -107,6 +116,12 @@ export const ERRORS = {
     'Too many pending invitations',
     'the organization has `MAX_PENDING_INVITATIONS` pending invitations',
     { hint: 'Revoke pending invitations, or wait for them to be answered or to expire.' },
+  ),
+  api_key_limit_reached: entry(
+    409,
+    'API key limit reached',
+    'the organization has `MAX_API_KEYS_PER_ORG` live API keys',
+    { hint: 'Revoke a key that is no longer used first.' },
   ),
   org_limit_reached: entry(
     409,
@@ -131,7 +146,7 @@ export const ERRORS = {
   too_many_attempts: entry(
     429,
     'Too many attempts',
-    'too many password checks for this account or client: try again after `Retry-After` seconds',
+    'too many password checks for this account or client, or too many wrong API keys from this client: try again after `Retry-After` seconds',
     { headers: { 'Retry-After': GIVEN_WHEN_THROWN } },
   ),
   too_many_invitations: entry(

@@ -4,6 +4,7 @@ import { createMiddleware } from 'hono/factory'
 import { verify } from 'hono/jwt'
 import type { AppEnv } from '../app-env'
 import { type AccountCache, type AccountKey, accountCaches, accountKey } from '../auth/account-cache'
+import { looksLikeApiKey } from '../auth/api-key-codec'
 import {
   hasTokenShape,
   MAX_TOKEN_LENGTH,
@@ -13,9 +14,10 @@ import {
   verifyingKey,
 } from '../auth/tokens'
 import { findAccountInOrg } from '../data/organizations'
-import { type Account, orgRoles, type Role } from '../data/schema'
+import type { Account, Role } from '../data/schema'
 import { findAccount } from '../data/users'
-import { may, type OrgAction, orgAccess } from '../orgs/permissions'
+import { type OrgAction, orgAccess } from '../orgs/permissions'
+import { apiKeyAccess } from './api-key-access'
 import { ApiError, type ErrorCode } from './errors'
 import { idParamSchema } from './id-schemas'
 
@@ -25,11 +27,17 @@ function bearerToken(authorization: string | undefined): string | undefined {
   return parts?.length === 2 && parts[0].toLowerCase() === 'bearer' && parts[1] !== '' ? parts[1] : undefined
 }
 
+/** As if the header were missing (RFC 6750 §3.1): `invalid_token` would send the client for a fresher token. */
+function presentedCredential(c: Context<AppEnv>): string {
+  const credential = bearerToken(c.req.header('Authorization'))
+  if (credential === undefined) throw new ApiError('missing_authorization')
+  return credential
+}
+
 /** Bearer header only, HS256 only, our `iss` and `aud`; a long or non-canonical token is refused before any crypto. */
-export async function verifiedClaims(c: Context<AppEnv>): Promise<TokenClaims> {
-  const token = bearerToken(c.req.header('Authorization'))
-  // As if the header were missing (RFC 6750 §3.1): `invalid_token` would send the client for a fresher token.
-  if (token === undefined) throw new ApiError('missing_authorization')
+export async function verifiedClaims(c: Context<AppEnv>, token = presentedCredential(c)): Promise<TokenClaims> {
+  // An API key is good on its organization's routes only: everywhere else, the guide's 403, without a query.
+  if (looksLikeApiKey(token)) throw new ApiError('insufficient_permissions')
   if (token.length > MAX_TOKEN_LENGTH || !hasTokenShape(token)) throw new ApiError('invalid_token')
   const { tokens } = c.var.settings
   const key = verifyingKey(tokens, token)
@@ -93,17 +101,23 @@ export const requireAuth = createMiddleware<AppEnv>(async (c, next) => {
 
 const orgPathSchema = z.object({ orgId: idParamSchema, userId: idParamSchema.optional() })
 
-/** One query for account, organization and member; a malformed id is left to the route's validator (400). */
-const requireOrgAccess = (action: OrgAction) =>
+/** One query for account (or API key), organization and member; a malformed id is left to the route's validator (400). */
+const requireOrgAccess = (action: OrgAction, { apiKeys }: { apiKeys: boolean }) =>
   createMiddleware<AppEnv>(async (c, next) => {
-    const token = await verifiedClaims(c)
-    const path = orgPathSchema.safeParse(c.req.param())
+    const credential = presentedCredential(c)
+    const parsed = orgPathSchema.safeParse(c.req.param())
+    const path = parsed.success ? { orgId: parsed.data.orgId, memberId: parsed.data.userId } : undefined
+    if (apiKeys && looksLikeApiKey(credential)) {
+      await apiKeyAccess(c, credential, action, path)
+      return next()
+    }
+    const token = await verifiedClaims(c, credential)
     const key = {
       userId: token.sub,
       jti: token.jti,
       familyId: token.fam,
-      orgId: path.data?.orgId ?? '',
-      memberId: path.data?.userId,
+      orgId: path?.orgId ?? '',
+      memberId: path?.memberId,
     }
     const { user, org, role, member } = await activeRead(
       c,
@@ -113,11 +127,15 @@ const requireOrgAccess = (action: OrgAction) =>
     )
     c.set('user', user)
     c.set('token', token)
-    if (path.success) {
+    if (path) {
       const access = orgAccess({ globalRole: user.role, orgExists: org !== null, orgRole: role }, action)
       if (org === null || access === 'hidden') throw new ApiError('org_not_found')
       if (access === 'forbidden') throw new ApiError('insufficient_permissions')
-      c.set('orgScope', { org, role, member })
+      c.set('orgScope', {
+        org,
+        member,
+        actor: { userId: user.id, apiKeyId: null, globalRole: user.role, orgRole: role },
+      })
     }
     await next()
   })
@@ -131,11 +149,20 @@ const requireRole = (role: Role) =>
 
 export const BEARER_SCHEME = { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } as const
 
+export const API_KEY_SCHEME = {
+  type: 'http',
+  scheme: 'bearer',
+  bearerFormat: 'osk_…',
+  description:
+    "An organization API key (`osk_<publicId>_<secret>`), sent as `Authorization: Bearer osk_…`: accepted only on that organization's operations that list it, with the key's role",
+} as const
+
 const bearerAuth = [{ bearerAuth: [] }]
+const bearerOrApiKey = [{ bearerAuth: [] }, { apiKeyAuth: [] }]
 
 /** For `apiRoute`: the documented `security`, the middleware enforcing it, and the codes it responds with. */
 export type Guard = {
-  security: { bearerAuth: never[] }[]
+  security: Partial<Record<'bearerAuth' | 'apiKeyAuth', never[]>>[]
   middleware: MiddlewareHandler<AppEnv>[]
   errors: readonly ErrorCode[]
 }
@@ -154,24 +181,28 @@ export const bodyCredential = {
   errors: ['query_not_allowed'] as const,
 } satisfies Guard
 
-const bearerErrors = ['missing_authorization', 'invalid_token', 'token_expired'] as const
+// 403 too: an API key is refused wherever it is not accepted.
+const bearerErrors = ['missing_authorization', 'invalid_token', 'token_expired', 'insufficient_permissions'] as const
 
 export const signedIn = { security: bearerAuth, middleware: [requireAuth], errors: bearerErrors } satisfies Guard
 
-const orgErrors = [...bearerErrors, 'org_not_found', 'insufficient_permissions'] as const
+const orgErrors = [...bearerErrors, 'org_not_found'] as const
 
-/** A non-member gets 404, as if the organization did not exist; 403 is declared only if some role may not act. */
-export const inOrg = (action: OrgAction) =>
+/**
+ * A non-member gets 404, as if the organization did not exist. With `apiKeys`, the organization's own keys are
+ * accepted too, acting with their role; a client that sends too many wrong keys gets 429.
+ */
+export const inOrg = <K extends boolean = false>(action: OrgAction, { apiKeys }: { apiKeys?: K } = {}) =>
   ({
-    security: bearerAuth,
-    middleware: [requireOrgAccess(action)],
-    errors: orgRoles.some((role) => !may(role, action))
-      ? orgErrors
-      : orgErrors.filter((code) => code !== 'insufficient_permissions'),
+    security: apiKeys ? bearerOrApiKey : bearerAuth,
+    middleware: [requireOrgAccess(action, { apiKeys: apiKeys === true })],
+    errors: (apiKeys ? [...orgErrors, 'too_many_attempts'] : orgErrors) as K extends true
+      ? [...typeof orgErrors, 'too_many_attempts']
+      : typeof orgErrors,
   }) satisfies Guard
 
 export const adminsOnly = {
   security: bearerAuth,
   middleware: [requireAuth, requireRole('admin')],
-  errors: [...bearerErrors, 'insufficient_permissions'] as const,
+  errors: bearerErrors,
 } satisfies Guard

@@ -13,3 +13,9 @@ export const originOf = (c: Context<AppEnv>, actorUserId: string | null): EventO
   ip: clientOf(c).ip,
   userAgent: c.req.header('User-Agent')?.slice(0, MAX_USER_AGENT) ?? null,
 })
+
+/** Within an organization route: the user or the API key acting. */
+export const orgOriginOf = (c: Context<AppEnv>): EventOrigin => {
+  const { userId, apiKeyId } = c.var.orgScope.actor
+  return { ...originOf(c, userId), apiKeyId }
+}

@@ -18,6 +18,7 @@ export const requestLog = createMiddleware<AppEnv>(async (c, next) => {
       status: c.res.status,
       durationMs: Date.now() - started,
       userId: c.var.user?.id,
+      apiKeyId: c.var.orgScope?.actor.apiKeyId ?? undefined,
     }),
   )
 })

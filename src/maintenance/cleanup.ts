@@ -1,3 +1,4 @@
+import { deleteEndedApiKeys } from '../data/api-keys'
 import { deleteEventsBefore } from '../data/audit-events'
 import type { Database } from '../data/client'
 import { deleteExpiredInvitations } from '../data/invitations'
@@ -24,6 +25,9 @@ async function deleteAll(deleteChunk: (limit: number) => Promise<{ meta: { chang
 
 type CleanupSettings = { now: Date; auditRetentionDays: number; accessTokenTtlSeconds: number }
 
+/** Revoked and expired keys are kept this long, so their use is still recognised and audited. */
+const ENDED_API_KEY_DAYS = 30
+
 /** Deletes only rows that no longer matter; families wait one access token lifetime, so their tokens have expired. */
 export async function cleanUp(db: Database, { now, auditRetentionDays, accessTokenTtlSeconds }: CleanupSettings) {
   const seconds = Math.floor(now.getTime() / 1000)
@@ -35,6 +39,9 @@ export async function cleanUp(db: Database, { now, auditRetentionDays, accessTok
     refreshFamilies: await deleteAll((limit) => deleteEndedFamilies(db, familyCutoff, limit)),
     trustedDevices: await deleteAll((limit) => deleteExpiredDevices(db, now, limit)),
     invitations: await deleteAll((limit) => deleteExpiredInvitations(db, now, limit)),
+    apiKeys: await deleteAll((limit) =>
+      deleteEndedApiKeys(db, new Date(now.getTime() - ENDED_API_KEY_DAYS * 86_400_000), limit),
+    ),
     auditEvents: await deleteAll((limit) => deleteEventsBefore(db, auditCutoff, limit)),
   }
 }

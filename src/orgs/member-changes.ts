@@ -6,13 +6,17 @@ export type MemberChange =
   | { kind: 'set_role'; from: OrgRole; role: OrgRole }
   | { kind: 'remove'; from: OrgRole }
 
+/** A member removing themselves; an API key is no member. */
+const leaves = (caller: { userId: string | null }, targetUserId: string | null) =>
+  caller.userId !== null && targetUserId === caller.userId
+
 /** Anyone may leave; granting the owner role or changing an owner's needs an owner or a global admin. */
 export function memberChangeAccess(
-  caller: OrgCaller & { userId: string },
+  caller: OrgCaller & { userId: string | null },
   targetUserId: string | null,
   change: MemberChange,
 ): OrgAccess {
-  if (change.kind === 'remove' && targetUserId === caller.userId && caller.orgRole !== null) return 'allowed'
+  if (change.kind === 'remove' && leaves(caller, targetUserId) && caller.orgRole !== null) return 'allowed'
   const access = orgAccess(caller, 'manage_members')
   if (access !== 'allowed' || caller.globalRole === 'admin') return access
   const givesOwner = change.kind !== 'remove' && change.role === 'owner'
@@ -22,11 +26,11 @@ export function memberChangeAccess(
 
 /** Re-checked in the statement: the target may have been made an owner since the access check. */
 export const ownersProtected = (
-  caller: OrgCaller & { userId: string },
+  caller: OrgCaller & { userId: string | null },
   targetUserId: string | null,
   change: MemberChange,
 ): boolean =>
-  !(change.kind === 'remove' && targetUserId === caller.userId) &&
+  !(change.kind === 'remove' && leaves(caller, targetUserId)) &&
   caller.globalRole !== 'admin' &&
   caller.orgRole !== 'owner'
 

@@ -8,6 +8,7 @@ export const orgActions = [
   'add_members',
   'view_audit',
   'delete',
+  'manage_api_keys',
 ] as const
 export type OrgAction = (typeof orgActions)[number]
 
@@ -20,12 +21,18 @@ const ALLOWED: Record<OrgAction, readonly OrgRole[]> = {
   add_members: [],
   view_audit: ['owner', 'admin'],
   delete: ['owner'],
+  manage_api_keys: ['owner', 'admin'],
 }
 
 export const may = (role: OrgRole, action: OrgAction): boolean => ALLOWED[action].includes(role)
 
-/** From one query: the global role, whether the organization exists, and the role in it (null: not a member). */
-export type OrgCaller = { globalRole: Role; orgExists: boolean; orgRole: OrgRole | null }
+/** From one query: the global role (null for an API key), whether the organization exists, and the role in it (null: not a member). */
+export type OrgCaller = { globalRole: Role | null; orgExists: boolean; orgRole: OrgRole | null }
+
+/** Who acts in an organization: a user with a token (a global admin need not be a member), or an API key with its role. */
+export type OrgActor =
+  | { userId: string; apiKeyId: null; globalRole: Role; orgRole: OrgRole | null }
+  | { userId: null; apiKeyId: string; globalRole: null; orgRole: OrgRole }
 
 /** `hidden` responds 404 `Organization not found`, `forbidden` 403 `Insufficient permissions`. */
 export type OrgAccess = 'allowed' | 'hidden' | 'forbidden'
@@ -38,7 +45,7 @@ export function orgAccess(caller: OrgCaller, action: OrgAction): OrgAccess {
   return may(caller.orgRole, action) ? 'allowed' : 'forbidden'
 }
 
-export type OrgViewer = Pick<OrgCaller, 'globalRole' | 'orgRole'> & { userId: string }
+export type OrgViewer = Pick<OrgActor, 'userId' | 'globalRole' | 'orgRole'>
 
 const managesOrg = (viewer: OrgViewer) =>
   viewer.globalRole === 'admin' || viewer.orgRole === 'owner' || viewer.orgRole === 'admin'
@@ -47,6 +54,6 @@ const managesOrg = (viewer: OrgViewer) =>
 export const seesEmailOf = (viewer: OrgViewer, member: { id: string; acceptedAt: Date | null }): boolean =>
   member.id === viewer.userId || (managesOrg(viewer) && (member.acceptedAt !== null || viewer.globalRole === 'admin'))
 
-/** Other actors' IP and user agent only to global admins. */
+/** Other actors' IP and user agent only to global admins; an API key sees none. */
 export const seesOriginOf = (viewer: OrgViewer, event: { actorUserId: string | null }): boolean =>
-  viewer.globalRole === 'admin' || event.actorUserId === viewer.userId
+  viewer.globalRole === 'admin' || (viewer.userId !== null && event.actorUserId === viewer.userId)

@@ -128,6 +128,7 @@ describe('each change to an organization', () => {
           ip: null,
           userAgent: null,
           orgId,
+          apiKeyId: null,
         },
       ],
       nextCursor: null,

@@ -78,6 +78,10 @@ const MATRIX: [OrgAction, Record<Caller, OrgAccess>][] = [
     'delete',
     { owner: 'allowed', admin: 'forbidden', member: 'forbidden', outsider: 'hidden', 'global admin': 'allowed' },
   ],
+  [
+    'manage_api_keys',
+    { owner: 'allowed', admin: 'allowed', member: 'forbidden', outsider: 'hidden', 'global admin': 'allowed' },
+  ],
 ]
 
 const CALLERS: Caller[] = ['owner', 'admin', 'member', 'outsider', 'global admin']

@@ -9,7 +9,7 @@ import { viewerOf } from '../orgs/authorize'
 import { ORGANIZATION_EXAMPLE, OrgParamsSchema } from '../orgs/schemas'
 import { auditFilters, auditPageResponse, toAuditPage } from './schemas'
 
-const list = apiRoute(inOrg('view_audit'), {
+const list = apiRoute(inOrg('view_audit', { apiKeys: true }), {
   method: 'get',
   path: '/{orgId}/audit-events',
   operationId: 'listOrganizationAuditEvents',

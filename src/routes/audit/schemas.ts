@@ -18,10 +18,16 @@ const AuditEventSchema = z
     createdAt: z.iso.datetime(),
     type: z.enum(auditEventTypes),
     userId: idSchema.nullable().openapi({ description: 'The user the event is about' }),
-    actorUserId: idSchema.nullable().openapi({ description: 'Who caused it; null for the CLI' }),
+    actorUserId: idSchema
+      .nullable()
+      .openapi({ description: 'Who caused it; null for the CLI, an API key or an anonymous caller' }),
     ip: z.string().nullable(),
     userAgent: z.string().nullable(),
     orgId: idSchema.nullable().openapi({ description: 'The organization it happened in, if any' }),
+    apiKeyId: idSchema.nullable().openapi({
+      description:
+        'The API key it is about (`api_key_*`), or that acted (then `actorUserId` is null); never the key itself',
+    }),
   })
   .openapi('AuditEvent')
 
@@ -44,6 +50,7 @@ export const auditPageResponse = (example: Partial<z.infer<typeof AuditEventSche
         ip: '203.0.113.7',
         userAgent: 'Mozilla/5.0',
         orgId: null,
+        apiKeyId: null,
         ...example,
       },
     ],

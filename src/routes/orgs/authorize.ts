@@ -6,14 +6,9 @@ import type { OrgViewer } from '../../orgs/permissions'
 
 /** 403 unless the caller may make `change` (null target: an invitee); returns whether owners are spared. */
 export function authorize(c: Context<AppEnv>, targetUserId: string | null, change: MemberChange) {
-  const { user, orgScope } = c.var
-  const caller = { userId: user.id, globalRole: user.role, orgExists: true, orgRole: orgScope.role }
+  const caller = { ...c.var.orgScope.actor, orgExists: true }
   if (memberChangeAccess(caller, targetUserId, change) !== 'allowed') throw new ApiError('insufficient_permissions')
   return { ownersProtected: ownersProtected(caller, targetUserId, change) }
 }
 
-export const viewerOf = (c: Context<AppEnv>): OrgViewer => ({
-  userId: c.var.user.id,
-  globalRole: c.var.user.role,
-  orgRole: c.var.orgScope.role,
-})
+export const viewerOf = (c: Context<AppEnv>): OrgViewer => c.var.orgScope.actor

@@ -1,5 +1,6 @@
 import { orgAuditEventsRouter } from '../audit/org-events'
 import { createRouter } from '../create-router'
+import { apiKeysRouter } from './api-keys'
 import { orgInvitationsRouter } from './invitations'
 import { membersRouter } from './members'
 import { organizationsRouter } from './organizations'
@@ -9,3 +10,4 @@ export const orgsRouter = createRouter()
   .route('/', membersRouter)
   .route('/', orgInvitationsRouter)
   .route('/', orgAuditEventsRouter)
+  .route('/', apiKeysRouter)

@@ -11,7 +11,7 @@ import { apiRoute } from '../../http/api-route'
 import { ApiError } from '../../http/errors'
 import { inOrg } from '../../http/guards'
 import { CLOSED_QUERY, jsonBody, jsonResponse, pageQuery } from '../../http/openapi'
-import { originOf } from '../../http/origin'
+import { orgOriginOf, originOf } from '../../http/origin'
 import { writeChange } from '../../http/write-change'
 import { memberChangeEvents } from '../../orgs/member-changes'
 import { createRouter } from '../create-router'
@@ -27,7 +27,7 @@ import {
   toMember,
 } from './schemas'
 
-const list = apiRoute(inOrg('view_members'), {
+const list = apiRoute(inOrg('view_members', { apiKeys: true }), {
   method: 'get',
   path: '/{orgId}/members',
   operationId: 'listMembers',
@@ -53,7 +53,7 @@ const add = apiRoute(inOrg('add_members'), {
   errors: ['user_not_found', 'already_member'],
 })
 
-const changeRole = apiRoute(inOrg('manage_members'), {
+const changeRole = apiRoute(inOrg('manage_members', { apiKeys: true }), {
   method: 'patch',
   path: '/{orgId}/members/{userId}',
   operationId: 'changeMemberRole',
@@ -64,7 +64,7 @@ const changeRole = apiRoute(inOrg('manage_members'), {
   errors: ['member_not_found', 'last_owner'],
 })
 
-const remove = apiRoute(inOrg('view'), {
+const remove = apiRoute(inOrg('view', { apiKeys: true }), {
   method: 'delete',
   path: '/{orgId}/members/{userId}',
   operationId: 'removeMember',
@@ -116,13 +116,13 @@ export const membersRouter = createRouter()
     return c.json(toMember({ ...user, role, joinedAt: added.createdAt, acceptedAt: null }, viewerOf(c)), 201)
   })
   .openapi(changeRole, async (c) => {
-    const { db, user: caller, orgScope } = c.var
+    const { db, orgScope } = c.var
     const member = namedMember(c)
     const change = { kind: 'set_role', from: member.role, role: c.req.valid('json').role } as const
     const protection = authorize(c, member.id, change)
     const now = new Date()
     const events = memberChangeEvents(change).map((type) =>
-      orgEvent(type, orgScope.org.id, member.id, originOf(c, caller.id), now),
+      orgEvent(type, orgScope.org.id, member.id, orgOriginOf(c), now),
     )
     if (events.length === 0) return c.json(toMember(member, viewerOf(c)), 200)
     const { changed } = await writeChange(c, {
@@ -133,12 +133,12 @@ export const membersRouter = createRouter()
     return c.json(toMember({ ...member, role: changed.role }, viewerOf(c)), 200)
   })
   .openapi(remove, async (c) => {
-    const { db, user: caller, orgScope } = c.var
+    const { db, orgScope } = c.var
     const member = namedMember(c)
     const protection = authorize(c, member.id, { kind: 'remove', from: member.role })
     await writeChange(c, {
       change: removeMember(db, orgScope.org.id, member.id, protection),
-      events: [orgEvent('member_removed', orgScope.org.id, member.id, originOf(c, caller.id))],
+      events: [orgEvent('member_removed', orgScope.org.id, member.id, orgOriginOf(c))],
       unchanged: () => whyUnchanged(db, orgScope.org.id, member.id, protection),
     })
     return c.body(null, 204)

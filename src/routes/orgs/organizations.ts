@@ -6,7 +6,7 @@ import { apiRoute } from '../../http/api-route'
 import { ApiError } from '../../http/errors'
 import { inOrg, signedIn } from '../../http/guards'
 import { CLOSED_QUERY, jsonBody, jsonResponse, pageQuery } from '../../http/openapi'
-import { originOf } from '../../http/origin'
+import { orgOriginOf, originOf } from '../../http/origin'
 import { writeChange } from '../../http/write-change'
 import { buildOrganization, planOrganizationChange } from '../../orgs/organization'
 import { createRouter } from '../create-router'
@@ -58,7 +58,7 @@ const list = apiRoute(signedIn, {
   errors: ['insufficient_permissions'],
 })
 
-const get = apiRoute(inOrg('view'), {
+const get = apiRoute(inOrg('view', { apiKeys: true }), {
   method: 'get',
   path: '/{orgId}',
   operationId: 'getOrganization',
@@ -68,7 +68,7 @@ const get = apiRoute(inOrg('view'), {
   responses: { 200: organizationResponse('The organization') },
 })
 
-const update = apiRoute(inOrg('update'), {
+const update = apiRoute(inOrg('update', { apiKeys: true }), {
   method: 'patch',
   path: '/{orgId}',
   operationId: 'updateOrganization',
@@ -122,21 +122,21 @@ export const organizationsRouter = createRouter()
     return c.json({ organizations: rows.map(({ role, ...org }) => toOrganization(org, role)), nextCursor }, 200)
   })
   .openapi(get, (c) => {
-    const { org, role } = c.var.orgScope
-    return c.json(toOrganization(org, role), 200)
+    const { org, actor } = c.var.orgScope
+    return c.json(toOrganization(org, actor.orgRole), 200)
   })
   .openapi(update, async (c) => {
-    const { db, user, orgScope } = c.var
+    const { db, orgScope } = c.var
     const now = new Date()
     const { set, events: types } = planOrganizationChange(orgScope.org, c.req.valid('json'), now)
-    if (types.length === 0) return c.json(toOrganization(orgScope.org, orgScope.role), 200)
+    if (types.length === 0) return c.json(toOrganization(orgScope.org, orgScope.actor.orgRole), 200)
     const { changed } = await writeChange(c, {
       change: updateOrganization(db, orgScope.org.id, set),
-      events: types.map((type) => orgEvent(type, orgScope.org.id, null, originOf(c, user.id), now)),
+      events: types.map((type) => orgEvent(type, orgScope.org.id, null, orgOriginOf(c), now)),
       // Deleted since the guard found it.
       unchanged: () => new ApiError('org_not_found'),
     })
-    return c.json(toOrganization(changed, orgScope.role), 200)
+    return c.json(toOrganization(changed, orgScope.actor.orgRole), 200)
   })
   .openapi(remove, async (c) => {
     const { db, user, orgScope } = c.var
