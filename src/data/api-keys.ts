@@ -54,16 +54,15 @@ export function insertApiKey(db: Database, row: NewApiKey & { createdAt: Date },
 }
 
 /** Revoked and expired keys past the newest `keep` go, so an organization holds at most `maxLive + keep` rows. */
-export const pruneEndedApiKeys = (db: Database, orgId: string, now: Date, keep: number) =>
-  db.delete(apiKeys).where(
-    sql`${apiKeys.id} in (${db
-      .select({ id: apiKeys.id })
-      .from(apiKeys)
-      .where(and(eq(apiKeys.orgId, orgId), or(isNotNull(apiKeys.revokedAt), lte(apiKeys.expiresAt, now))))
-      .orderBy(sql`${apiKeys.id} desc`)
-      .limit(-1)
-      .offset(keep)})`,
-  )
+export const pruneEndedApiKeys = (db: Database, orgId: string, now: Date, keep: number) => {
+  const ended = and(eq(apiKeys.orgId, orgId), or(isNotNull(apiKeys.revokedAt), lte(apiKeys.expiresAt, now)))
+  // SQLite needs a LIMIT for an OFFSET; -1 is none.
+  return db
+    .delete(apiKeys)
+    .where(
+      sql`${apiKeys.id} in (select ${apiKeys.id} from ${apiKeys} where ${ended} order by ${apiKeys.id} desc limit -1 offset ${keep})`,
+    )
+}
 
 /** Why an insert was refused. */
 export const countLiveApiKeys = async (db: Database, orgId: string, now: Date) =>
