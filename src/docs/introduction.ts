@@ -133,13 +133,35 @@ not; an action your role there does not allow, \`403 Forbidden\`; removing or de
 A change of role takes effect on the next request, with the token you already hold. Fellow members see each other's
 username and role; an email only to the organization's owners and admins, of members who joined by accepting.
 
+## API keys for integrations
+
+A CI job or a backend service should not hold a person's password. An organization's owners and admins create an
+**API key** for it, with the role it acts with there (\`member\` or \`admin\`, never \`owner\`):
+
+~~~sh
+curl -X POST http://localhost:8787/api/orgs/$ORG_ID/api-keys \\
+  -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \\
+  -d '{"name": "CI deploys", "role": "admin", "expiresInDays": 90}'
+# {"keyId":"019ac…","key":"osk_Zx81Lq0PfA3d_8kQ2…","publicId":"Zx81Lq0PfA3d","role":"admin",…}
+curl http://localhost:8787/api/orgs/$ORG_ID -H "Authorization: Bearer $ORGSTACK_API_KEY"
+~~~
+
+The \`key\` is in that response only: store it as a secret at once. Send it as \`Authorization: Bearer osk_…\`
+(**Authorize** on this page takes it under \`apiKeyAuth\`). It works only on its organization's operations that list
+\`apiKeyAuth\`; everywhere else (another organization, your account, invitations, key management) it gets \`403\`.
+\`GET /api/orgs/{orgId}/api-keys\` lists the keys, never the key itself, with when each was last used;
+\`DELETE /api/orgs/{orgId}/api-keys/{keyId}\` revokes one at once. A key stops working when it expires, and when
+its creator leaves the organization or loses the owner or admin role, unless an owner created it with
+\`"survivesCreator": true\`.
+
 ## Security best practices
 
 - **Use HTTPS in production.** HTTPS encrypts tokens in transit; the API refuses plain HTTP in production. The
   localhost URL in the examples is for development only.
 - **Store tokens securely**, the refresh token above all, in the storage meant for secrets on your platform
   (encrypted storage, secure cookies, environment variables).
-- **Don't expose tokens.** Never log them, commit them to version control or expose them in client-side code.
+- **Don't expose tokens or API keys.** Never log them, commit them to version control or expose them in client-side
+  code. Every key starts with \`osk_\`, so secret scanners can find a leaked one: revoke it at once.
 - **Renew tokens automatically**, so that expiration does not disrupt your users.
 
 ## Common authentication errors
@@ -151,7 +173,7 @@ Every error response is JSON, \`{"error": "…", "code": "…"}\`: \`error\` for
 | 401    | \`Invalid username or password\` | Verify your credentials are correct                                                 |
 | 401    | \`Invalid or expired token\`     | Refresh the token (step 4), or log in again                                         |
 | 401    | \`Missing authorization header\` | Send your token as \`Authorization: Bearer <token>\`                                  |
-| 403    | \`Insufficient permissions\`     | Your account, or your role in the organization, lacks permission for this operation |
+| 403    | \`Insufficient permissions\`     | Your account, your role or your API key lacks permission for this operation         |
 | 404    | \`Organization not found\`       | Check the \`orgId\`, and that you are a member of it                                  |
 | 404    | \`Invitation not found\`         | It expired, was revoked, accepted or declined, or is another account's              |
 
