@@ -163,6 +163,7 @@ describe('GET /api/openapi.json', () => {
       expect(operation.security, name).toEqual(
         KEY_OPERATIONS.includes(name) ? [{ bearerAuth: [] }, { apiKeyAuth: [] }] : [{ bearerAuth: [] }],
       )
+      expect(Object.keys(doc.components.securitySchemes ?? {})).toEqual(['bearerAuth', 'apiKeyAuth'])
       expect(Object.keys(operation.responses), name).toContain('401')
       const [method] = name.split(' ')
       const res = await request(path.replace(/\{[^}]+\}/g, '00000000-0000-7000-8000-000000000000'), { method })

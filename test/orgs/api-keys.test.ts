@@ -2,6 +2,7 @@ import { eq } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
 import { API_KEY_PATTERN } from '../../src/auth/api-key-codec'
 import { apiKeys, auditEvents, users } from '../../src/data/schema'
+import { uuidv7 } from '../../src/lib/uuid-v7'
 import { cleanUp } from '../../src/maintenance/cleanup'
 import { bearer, client, newSession, okBody, request, type Session } from '../helpers'
 import { createOrg, db, FORBIDDEN, join } from './org-helpers'
@@ -216,6 +217,25 @@ describe('organization API keys', () => {
     )
     expect(results.filter((res) => res.status === 201)).toHaveLength(5)
     expect(results.filter((res) => res.status === 409)).toHaveLength(7)
+  })
+
+  it("keeps an organization's newest 50 ended keys when a key is created, and deletes older ones", async () => {
+    const { org, owner } = await team()
+    const endedAt = Date.now() - 86_400_000
+    const ended = Array.from({ length: 53 }, (_, i) => ({
+      id: uuidv7(endedAt + i),
+      orgId: org.orgId,
+      publicId: `ended${String(i).padStart(7, '0')}${org.orgId.slice(-4)}`,
+      secretHash: 'not-a-real-hash',
+      name: `ended ${i}`,
+      role: 'member' as const,
+      createdAt: new Date(endedAt + i),
+      expiresAt: new Date(endedAt + i),
+    }))
+    for (let i = 0; i < ended.length; i += 10) await db.insert(apiKeys).values(ended.slice(i, i + 10))
+    const live = await createKey(owner.token, org.orgId)
+    const left = await db.select({ id: apiKeys.id }).from(apiKeys).where(eq(apiKeys.orgId, org.orgId)).all()
+    expect(left.map((row) => row.id).sort()).toEqual([...ended.slice(3).map((row) => row.id), live.keyId].sort())
   })
 
   it('keeps revoked and expired keys 30 days, then the cleanup deletes them', async () => {
