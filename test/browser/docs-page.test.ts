@@ -120,9 +120,11 @@ describe('/docs in Chromium', () => {
 
     await page.locator('.auth-wrapper').getByRole('button', { name: 'Authorize' }).click()
     const dialog = page.locator('.modal-ux')
-    await dialog.locator('input').fill(login.body.token)
-    await dialog.getByRole('button', { name: 'Apply credentials' }).click()
-    await dialog.getByRole('button', { name: 'Close' }).click()
+    // One form per scheme: the token goes in bearerAuth's, an organization API key in apiKeyAuth's.
+    const bearerForm = dialog.locator('.auth-container').filter({ hasText: 'bearerAuth' })
+    await bearerForm.locator('input').fill(login.body.token)
+    await bearerForm.getByRole('button', { name: 'Apply credentials' }).click()
+    await bearerForm.getByRole('button', { name: 'Close' }).click()
 
     const sent = page.waitForRequest((request) => request.url() === `${worker.origin}/api/auth/me`)
     const me = await tryItOut(operation(page, 'get', '/api/auth/me'))
