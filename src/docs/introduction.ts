@@ -180,6 +180,6 @@ Every error response is JSON, \`{"error": "…", "code": "…"}\`: \`error\` for
 ## Next steps
 
 - Explore the endpoints below: each lists its request, its responses and the errors it can give.
-- Build your integration using authenticated requests.
+- Build your integration using authenticated requests: with an organization API key (above), not a person's password.
 - Handle authentication failures as above.
 `
