@@ -19,7 +19,7 @@ const sameHash = (a: string, b: string) => {
 type Found = Awaited<ReturnType<typeof findApiKeyInOrg>>
 
 export type ApiKeyCheck =
-  /** The client's failure counter is blocked: refused before the key is compared. */
+  /** A wrong key from a client whose failure counter is blocked: not counted again. */
   | { result: 'throttled'; retryAfter: number }
   /** Malformed, unknown or wrong: a guess. */
   | { result: 'unknown'; malformed: boolean }
@@ -41,12 +41,15 @@ export async function checkApiKey(
     apiKeyHash(presented),
     findApiKeyInOrg(db, { publicId, orgId, memberId, throttleKey: apiKeyThrottleKey(network) }),
   ])
-  const seconds = Math.floor(now.getTime() / 1000)
-  if (found.blockedUntil !== null && found.blockedUntil > seconds) {
-    return { result: 'throttled', retryAfter: found.blockedUntil - seconds }
-  }
   const { key } = found
-  if (!sameHash(hash, key?.secretHash ?? NO_KEY_HASH) || key === null) return { result: 'unknown', malformed: false }
+  if (!sameHash(hash, key?.secretHash ?? NO_KEY_HASH) || key === null) {
+    // Only wrong keys are held: a client sharing the network (NAT, a CI pool) cannot lock out the right one.
+    const seconds = Math.floor(now.getTime() / 1000)
+    if (found.blockedUntil !== null && found.blockedUntil > seconds) {
+      return { result: 'throttled', retryAfter: found.blockedUntil - seconds }
+    }
+    return { result: 'unknown', malformed: false }
+  }
   const expired = key.expiresAt.getTime() <= now.getTime()
   if (key.revokedAt !== null || expired || !(key.survivesCreator || found.creatorEntitled)) {
     return { result: 'refused', key, expired: expired && key.revokedAt === null }

@@ -16,12 +16,15 @@ const liveIn = (db: Database, orgId: string, now: Date) =>
     .from(apiKeys)
     .where(and(eq(apiKeys.orgId, orgId), liveAt(now)))
 
-/** Written only while the organization (and the creator, if any) exists and has fewer than `maxLive` live keys. */
+/**
+ * Written only while the organization exists with fewer than `maxLive` live keys, and the creator (if any) may still
+ * create it: the guard's role may be a cached or earlier read, and a key that survives its creator must not outlive that.
+ */
 export function insertApiKey(db: Database, row: NewApiKey & { createdAt: Date }, maxLive: number) {
-  const creatorExists =
+  const creatorMayCreate =
     row.createdBy === null || row.createdBy === undefined
       ? undefined
-      : sql`exists (select 1 from ${users} where ${users.id} = ${row.createdBy})`
+      : sql`exists (select 1 from ${users} left join ${memberships} on ${memberships.orgId} = ${row.orgId} and ${memberships.userId} = ${users.id} where ${users.id} = ${row.createdBy} and ${users.disabledAt} is null and (${users.role} = 'admin' or ${memberships.role} in ${row.survivesCreator ? sql`('owner')` : sql`('owner', 'admin')`}))`
   return db
     .insert(apiKeys)
     .select((qb) =>
@@ -46,21 +49,22 @@ export function insertApiKey(db: Database, row: NewApiKey & { createdAt: Date },
           and(
             eq(organizations.id, row.orgId),
             sql`(${liveIn(db, row.orgId, row.createdAt)}) < ${maxLive}`,
-            creatorExists,
+            creatorMayCreate,
           ),
         ),
     )
     .returning()
 }
 
-/** Revoked and expired keys past the newest `keep` go, so an organization holds at most `maxLive + keep` rows. */
+/** Revoked and expired keys beyond the `keep` that ended last go, so an organization holds at most `maxLive + keep` rows. */
 export const pruneEndedApiKeys = (db: Database, orgId: string, now: Date, keep: number) => {
   const ended = and(eq(apiKeys.orgId, orgId), or(isNotNull(apiKeys.revokedAt), lte(apiKeys.expiresAt, now)))
+  const endedAt = sql`coalesce(min(${apiKeys.revokedAt}, ${apiKeys.expiresAt}), ${apiKeys.expiresAt})`
   // SQLite needs a LIMIT for an OFFSET; -1 is none.
   return db
     .delete(apiKeys)
     .where(
-      sql`${apiKeys.id} in (select ${apiKeys.id} from ${apiKeys} where ${ended} order by ${apiKeys.id} desc limit -1 offset ${keep})`,
+      sql`${apiKeys.id} in (select ${apiKeys.id} from ${apiKeys} where ${ended} order by ${endedAt} desc, ${apiKeys.id} desc limit -1 offset ${keep})`,
     )
 }
 

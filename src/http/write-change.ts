@@ -72,7 +72,7 @@ export function changeWritten(c: Context<AppEnv>, events: NewAuditEvent[]): void
 
 /** One JSON log line per audit event written, nothing secret. */
 function logAuditEvents(c: Context<AppEnv>, events: NewAuditEvent[]): void {
-  for (const { type, subjectUserId, actorUserId, orgId } of events) {
+  for (const { type, subjectUserId, actorUserId, orgId, apiKeyId } of events) {
     console.log(
       JSON.stringify({
         level: 'info',
@@ -81,6 +81,7 @@ function logAuditEvents(c: Context<AppEnv>, events: NewAuditEvent[]): void {
         subjectUserId,
         actorUserId,
         ...(orgId ? { orgId } : {}),
+        ...(apiKeyId ? { apiKeyId } : {}),
         requestId: c.var.requestId,
       }),
     )

@@ -86,9 +86,9 @@ export const apiKeysRouter = createRouter()
       events: [{ ...orgEvent('api_key_created', orgId, null, orgOriginOf(c), now), apiKeyId: row.id }],
       unchanged: async () => {
         if (!(await findOrganization(db, orgId))) return new ApiError('org_not_found')
-        // Deleted after the guard read it: its token is no longer valid.
-        if ((await countLiveApiKeys(db, orgId, now)) < maxApiKeysPerOrg) return new ApiError('invalid_token')
-        return new ApiError('api_key_limit_reached')
+        if ((await countLiveApiKeys(db, orgId, now)) >= maxApiKeysPerOrg) return new ApiError('api_key_limit_reached')
+        // The creator's role or account changed after the guard read it.
+        return new ApiError('insufficient_permissions')
       },
     })
     return c.json({ ...toApiKey({ ...changed, creator: { id: user.id, username: user.username } }), key }, 201)
