@@ -5,6 +5,7 @@ import { describe, expect, it, vi } from 'vitest'
 import { apiKeys, loginThrottles } from '../../src/data/schema'
 import { clientAddress } from '../../src/lib/client-address'
 import { createApiKey } from '../api-key-helpers'
+import { proxyD1 } from '../flaky-d1'
 import { bearer, client, consoleSpy, request } from '../helpers'
 import {
   cast,
@@ -41,8 +42,23 @@ const guessedKey = (publicId = base62(12)) => `osk_${publicId}_${base62(43)}`
 const randomIpv4 = () => `10.${Array.from(crypto.getRandomValues(new Uint8Array(3))).join('.')}`
 
 /** `GET /api/orgs/{orgId}{path}` with `key`, from `ip`; answers once the writes it deferred are done. */
-const withKey = (key: string, orgId: string, { ip = randomIp(), path = '' } = {}) =>
-  request(`/api/orgs/${orgId}${path}`, { token: key, env: LIMITS, headers: { 'CF-Connecting-IP': ip } })
+const withKey = (key: string, orgId: string, { ip = randomIp(), path = '', DB = env.DB } = {}) =>
+  request(`/api/orgs/${orgId}${path}`, { token: key, env: { ...LIMITS, DB }, headers: { 'CF-Connecting-IP': ip } })
+
+/** The test D1, recording the SQL of every statement the Worker prepares on it. */
+function recordingD1() {
+  const prepared: string[] = []
+  const binding = proxyD1(env.DB, {
+    get(target, property) {
+      if (property === 'batch') return target.batch.bind(target)
+      return (query: string) => {
+        prepared.push(query)
+        return target.prepare(query)
+      }
+    },
+  })
+  return { binding, prepared }
+}
 
 /** The failure counter of `ip`'s network, as D1 holds it. */
 const keyCounter = (ip: string) =>
@@ -225,8 +241,9 @@ describe('guessing API keys', () => {
     ]
     for (const text of malformed)
       expect(text.length === 60 && /^osk_[0-9A-Za-z]{12}_[0-9A-Za-z]{43}$/.test(text)).toBe(false)
+    const { binding, prepared } = recordingD1()
     const digest = vi.spyOn(crypto.subtle, 'digest')
-    const answers = await Promise.all(malformed.map((text) => withKey(text, orgId, { ip })))
+    const answers = await Promise.all(malformed.map((text) => withKey(text, orgId, { ip, DB: binding })))
     const hashed = digest.mock.calls.length
     digest.mockRestore()
 
@@ -235,6 +252,7 @@ describe('guessing API keys', () => {
       expect(await res.json()).toEqual(INVALID_TOKEN)
     }
     expect(hashed).toBe(0)
+    expect(prepared).toEqual([])
     expect(await keyCounter(ip)).toBeUndefined()
     // More malformed keys than the limit, yet the address is not blocked.
     expect((await withKey(key, orgId, { ip })).status).toBe(200)
