@@ -1,7 +1,7 @@
-import { eq } from 'drizzle-orm'
+import { and, eq } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
 import { API_KEY_PATTERN } from '../../src/auth/api-key-codec'
-import { apiKeys, auditEvents, users } from '../../src/data/schema'
+import { apiKeys, auditEvents, memberships, users } from '../../src/data/schema'
 import { uuidv7 } from '../../src/lib/uuid-v7'
 import { cleanUp } from '../../src/maintenance/cleanup'
 import { bearer, client, newSession, okBody, request, type Session } from '../helpers'
@@ -195,6 +195,30 @@ describe('organization API keys', () => {
     const listed = await request(`/api/orgs/${org.orgId}/api-keys`, { token: heir.token })
     const { apiKeys: keys } = (await listed.json()) as { apiKeys: { keyId: string; createdBy: unknown }[] }
     expect(keys.find((k) => k.keyId === kept.keyId)?.createdBy).toBeNull()
+  })
+
+  it('stops when its creator leaves the organization', async () => {
+    const { org, admin } = await team()
+    const { key } = await createKey(admin.token, org.orgId)
+    const left = await request(`/api/orgs/${org.orgId}/members/${admin.user.id}`, {
+      method: 'DELETE',
+      token: admin.token,
+    })
+    expect(left.status).toBe(204)
+    expect((await getOrg(key, org.orgId)).status).toBe(401)
+  })
+
+  it('is not created for a caller whose role the guard read from its cache but who no longer has it', async () => {
+    const { org, owner } = await team()
+    const cacheOn = { ACCOUNT_CACHE_MS: '60000' }
+    // Cached as owner, then removed behind this isolate's back (as another isolate would).
+    expect((await request(`/api/orgs/${org.orgId}`, { token: owner.token, env: cacheOn })).status).toBe(200)
+    const heir = await newSession()
+    await join(org.orgId, heir.user.id, 'owner')
+    await db.delete(memberships).where(and(eq(memberships.orgId, org.orgId), eq(memberships.userId, owner.user.id)))
+    const res = await postKey(owner.token, org.orgId, { survivesCreator: true }, cacheOn)
+    expect(res.status).toBe(403)
+    expect(await db.select().from(apiKeys).where(eq(apiKeys.orgId, org.orgId)).all()).toEqual([])
   })
 
   it('is capped at MAX_API_KEYS_PER_ORG live keys; a revoked one frees its place', async () => {
