@@ -18,6 +18,7 @@ import { runBench } from './lib/processes'
 import {
   BENCHMARK_DOC_PATH,
   busyUserTable,
+  d1ComparisonTable,
   d1Table,
   measurementsTable,
   medians,
@@ -26,7 +27,7 @@ import {
   writeBenchmarkDoc,
   writeResults,
 } from './lib/report'
-import { applyMigrations, seedOrganizations, seedOwnedOrganization, seedUsers } from './lib/seed'
+import { applyMigrations, seedApiKey, seedOrganizations, seedOwnedOrganization, seedUsers } from './lib/seed'
 import { logIn } from './lib/session'
 import { BENCH_OVERRIDES, workerSettings } from './lib/settings'
 import { benchTargets, SETUP_LABELS, type Target } from './lib/targets'
@@ -88,22 +89,26 @@ await runBench(async () => {
     await applyMigrations(db)
     return seedUsers(db, USERS[setup], hashing)
   }
-  const [, , [orgId, invitingOrgId]] = await Promise.all([
+  const [, , large] = await Promise.all([
     seeded('small'),
     seeded('small', cached.db),
-    seeded('large').then(async (userIds) => [
+    seeded('large').then(async (userIds) => {
       // One after the other: the first counts every organization and membership it finds.
-      await seedOrganizations(servers.large.db, userIds, ORGANIZATIONS),
-      await seedOwnedOrganization(servers.large.db, userIds[0], INVITING_ORG),
-    ]),
+      const orgId = await seedOrganizations(servers.large.db, userIds, ORGANIZATIONS)
+      const invitingOrgId = await seedOwnedOrganization(servers.large.db, userIds[0], INVITING_ORG)
+      // The first organization's owner is its second user.
+      const apiKey = await seedApiKey(servers.large.db, { orgId, createdBy: userIds[1] })
+      return { orgId, invitingOrgId, apiKey }
+    }),
   ])
   progress(
     `Seeded ${USERS.small} and ${USERS.large} users (PBKDF2 at ${iterations} iterations); ` +
       `${ORGANIZATIONS.count} organizations of ${ORGANIZATIONS.members} members among the ${USERS.large}, ` +
-      `and ${INVITING_ORG}, owned by the bench user`,
+      `and ${INVITING_ORG}, owned by the bench user; a member API key of org-0, created by its owner`,
   )
-  const inviting = { orgId: invitingOrgId, db: servers.large.db }
-  const targets = benchTargets(await logIn(servers.small), await logIn(servers.large), orgId, inviting)
+  const member = { orgId: large.orgId, apiKey: large.apiKey, db: servers.large.db }
+  const inviting = { orgId: large.invitingOrgId, db: servers.large.db }
+  const targets = benchTargets(await logIn(servers.small), await logIn(servers.large), member, inviting)
   for (const target of targets) await preflight(servers[target.setup], target)
 
   const requestsPerRun = new Map<string, number>()
@@ -178,6 +183,9 @@ await runBench(async () => {
     `Scenarios (ratios from each round; the median, then the range):\n\n${scenarioTable(checks, rows)}`,
     'D1 per request, before and after the response (one request at a time; D1 ms: the meta.duration D1 reports, ' +
       `summed over the requests; req/s one D1 serves: 1000 ÷ D1 ms before + after):\n\n${d1Table(targets, d1)}`,
+    'API key ÷ token on `GET /api/orgs/{orgId}`, from the metered passes above (statements, round trips and ' +
+      "D1 ms per request, before and after the response together; the key's pass starts with its last_used_at " +
+      `cleared, so it sees the write a busy key makes once a minute):\n\n${d1ComparisonTable(targets, d1, 'large:org-key', 'large:org')}`,
     `One busy user, \`GET /api/auth/me\` ${BUSY_REQUESTS} times one at a time (Miniflare, 10 users), with the ` +
       `account cache off and on (metered pass for D1, then a plain pass for latency and CPU):\n\n${busyUserTable(busy, BUSY_CACHE_MS)}`,
   ]
@@ -194,7 +202,11 @@ await runBench(async () => {
     },
     overrides: BENCH_OVERRIDES,
     users: USERS,
-    organizations: { ...ORGANIZATIONS, inviting: INVITING_ORG },
+    organizations: {
+      ...ORGANIZATIONS,
+      inviting: INVITING_ORG,
+      apiKey: { org: 'org-0', role: 'member', createdBy: 'owner' },
+    },
     nodePbkdf2Ms: nodeMs,
     measurements: rounds.flatMap((measurements, round) => measurements.map((m) => ({ round: round + 1, ...m }))),
     medians: rows,

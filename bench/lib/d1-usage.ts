@@ -58,6 +58,7 @@ export async function measureD1(
   requests: number,
 ): Promise<D1Usage> {
   await settledTotals(server)
+  await target.beforeMeteredPass?.()
   const metered = { ...target, headers: { ...target.headers, [D1_METER_HEADER]: '1' } }
   const run = await measure(load, server, metered, 1, requests)
   if (run.unexpected > 0) throw new Error(`Metered ${target.key}: ${run.unexpected} unexpected answers`)

@@ -4,9 +4,10 @@ import type { SQLiteTable } from 'drizzle-orm/sqlite-core'
 import { inlineSql, sqlBuilder } from '../../scripts/lib/inline-sql'
 import { projectRoot } from '../../scripts/lib/project-root'
 import type { Hashing } from '../../src/auth/passwords'
-import { memberships, type NewOrganization, type NewUser, organizations, users } from '../../src/data/schema'
+import { apiKeys, memberships, type NewOrganization, type NewUser, organizations, users } from '../../src/data/schema'
 import { normalizeIdentifier } from '../../src/lib/normalize'
 import { uuidv7 } from '../../src/lib/uuid-v7'
+import { buildApiKey, DEFAULT_API_KEY_DAYS } from '../../src/orgs/api-key'
 import { buildOrganization } from '../../src/orgs/organization'
 import { buildUser } from '../../src/users/new-user'
 
@@ -107,6 +108,23 @@ export async function seedOwnedOrganization(db: D1Database, ownerId: string, slu
     { orgId: org.id, userId: ownerId, role: 'owner', createdAt: now, updatedAt: now, acceptedAt: now },
   ])
   return org.id
+}
+
+/**
+ * Adds a `member` API key of `orgId` as its owner `createdBy` would create it through the API (`buildApiKey`,
+ * not surviving its creator), so the guard's query finds a creator and checks their membership, as for most
+ * keys. Returns the key, which only the answer to its creation would show, and its id.
+ */
+export async function seedApiKey(
+  db: D1Database,
+  { orgId, createdBy }: { orgId: string; createdBy: string },
+): Promise<{ key: string; id: string }> {
+  const { row, key } = await buildApiKey(
+    { name: 'Bench key', role: 'member', expiresInDays: DEFAULT_API_KEY_DAYS, survivesCreator: false },
+    { orgId, createdBy },
+  )
+  await insertRows(db, apiKeys, [row])
+  return { key, id: row.id }
 }
 
 /**

@@ -1,3 +1,4 @@
+import { forgetApiKeyUse } from './api-key-use'
 import { clearInvitations } from './invitations'
 import type { NumberedBody } from './load'
 import { BENCH_USER } from './seed'
@@ -30,6 +31,8 @@ export type Target = {
   numberedBody?: NumberedBody
   /** After each run and the preflight, with how many answers had `status`: checks and undoes what they wrote. */
   afterRun?: (answered: number) => Promise<void>
+  /** Before the D1 meter's pass only: puts back the state whose writes the pass must see. */
+  beforeMeteredPass?: () => Promise<void>
 }
 
 /** A logged-in session of a Miniflare setup: the token, its refresh token and the claims `pk-query` looks up. */
@@ -38,22 +41,26 @@ export type Session = { token: string; refreshToken: string; sub: string; jti: s
 /** An organization of the large setup that its session's user owns, and that setup's D1. */
 export type InvitingOrg = { orgId: string; db: D1Database }
 
+/** An organization of the large setup its session's user is a member of, a `member` API key of it, and that D1. */
+export type MemberOrg = { orgId: string; apiKey: { key: string; id: string }; db: D1Database }
+
 /** Five digits, so every body has the same size; the large setup's `seedUsers` made user-1 … user-99999. */
 const INVITEE_NUMBERS = { first: 10_000, last: 99_998 }
 
 /**
  * Everything measured, in the order of a round. `small` and `large` are sessions of
  * those setups; plain workerd checks `small`'s token (same secret, issuer and audience).
- * `orgId` is an organization of the large setup that its session's user is a member of;
- * `inviting`, one it owns, where the invitation targets send theirs.
+ * `member` is an organization of the large setup that its session's user is a member of, requested
+ * with that session's token and with an API key of the same role; `inviting`, one it owns, where the
+ * invitation targets send theirs.
  */
-export function benchTargets(small: Session, large: Session, orgId: string, inviting: InvitingOrg): Target[] {
+export function benchTargets(small: Session, large: Session, member: MemberOrg, inviting: InvitingOrg): Target[] {
   type Request = Pick<Target, 'method' | 'path' | 'headers' | 'body'>
   const target = (
     setup: SetupName,
     name: string,
     label: string,
-    request: Request & Pick<Target, 'refreshChain' | 'numberedBody' | 'afterRun'>,
+    request: Request & Pick<Target, 'refreshChain' | 'numberedBody' | 'afterRun' | 'beforeMeteredPass'>,
     status = 200,
   ): Target => ({
     key: `${setup}:${name}`,
@@ -85,6 +92,7 @@ export function benchTargets(small: Session, large: Session, orgId: string, invi
       afterRun: (created) => clearInvitations(inviting.db, inviting.orgId, { created, toAccounts: local === 'user' }),
     }
   }
+  const orgPath = `/api/orgs/${member.orgId}`
   const pkQuery = `/bench/pk-query?${new URLSearchParams({ sub: small.sub, jti: small.jti })}`
   const { username, password } = BENCH_USER
   // Each scenario's target next to its reference, so that drift in between matters least.
@@ -102,7 +110,13 @@ export function benchTargets(small: Session, large: Session, orgId: string, invi
       refreshChain: true,
     }),
     target('large', 'me', 'GET /api/auth/me', get('/api/auth/me', large)),
-    target('large', 'org', 'GET /api/orgs/{orgId}', get(`/api/orgs/${orgId}`, large)),
+    target('large', 'org', 'GET /api/orgs/{orgId}, token', get(orgPath, large)),
+    target('large', 'org-key', 'GET /api/orgs/{orgId}, API key', {
+      method: 'GET',
+      path: orgPath,
+      headers: { Authorization: `Bearer ${member.apiKey.key}` },
+      beforeMeteredPass: () => forgetApiKeyUse(member.db, member.apiKey.id),
+    }),
     target('large', 'invite-account', 'POST /api/orgs/{orgId}/invitations, an account', invite('user'), 201),
     target('large', 'invite-nobody', 'POST /api/orgs/{orgId}/invitations, no account', invite('none'), 201),
     target('small', 'pbkdf2', 'GET /bench/pbkdf2', get('/bench/pbkdf2')),
