@@ -243,7 +243,7 @@ describe('organization API keys', () => {
     expect(results.filter((res) => res.status === 409)).toHaveLength(7)
   })
 
-  it("keeps an organization's newest 50 ended keys when a key is created, and deletes older ones", async () => {
+  it('keeps the 50 keys of an organization that ended last when a key is created, and deletes the others', async () => {
     const { org, owner } = await team()
     const endedAt = Date.now() - 86_400_000
     const ended = Array.from({ length: 53 }, (_, i) => ({
@@ -256,10 +256,13 @@ describe('organization API keys', () => {
       createdAt: new Date(endedAt + i),
       expiresAt: new Date(endedAt + i),
     }))
+    // The oldest key, revoked just now, ended last: its later use must still be recognised.
+    Object.assign(ended[0], { expiresAt: new Date(Date.now() + 86_400_000), revokedAt: new Date() })
     for (let i = 0; i < ended.length; i += 10) await db.insert(apiKeys).values(ended.slice(i, i + 10))
     const live = await createKey(owner.token, org.orgId)
     const left = await db.select({ id: apiKeys.id }).from(apiKeys).where(eq(apiKeys.orgId, org.orgId)).all()
-    expect(left.map((row) => row.id).sort()).toEqual([...ended.slice(3).map((row) => row.id), live.keyId].sort())
+    const kept = [ended[0], ...ended.slice(4)].map((row) => row.id)
+    expect(left.map((row) => row.id).sort()).toEqual([...kept, live.keyId].sort())
   })
 
   it('keeps revoked and expired keys 30 days, then the cleanup deletes them', async () => {
