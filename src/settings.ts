@@ -98,7 +98,8 @@ function refreshOf(env: Env, keys: CryptoKey[]) {
 
 export type RefreshSettings = ReturnType<typeof refreshOf>
 
-const organizationLimitsOf = (env: Env) => ({
+/** Also read by the CLI, from wrangler.toml, so that it refuses what the Worker would. */
+export const organizationLimitsOf = (env: Partial<Env>) => ({
   invitationTtlDays: integerVar('INVITATION_TTL_DAYS', env.INVITATION_TTL_DAYS, 7, 1, 365),
   maxPendingInvitations: integerVar('MAX_PENDING_INVITATIONS', env.MAX_PENDING_INVITATIONS, 100, 1, 10_000),
   maxInvitationsPerHour: integerVar('MAX_INVITATIONS_PER_HOUR', env.MAX_INVITATIONS_PER_HOUR, 100, 1, 10_000),

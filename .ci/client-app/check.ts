@@ -23,6 +23,10 @@ const storage: TokenStorage = {
 }
 const client = createClient({ baseUrl: 'https://api.example.com', storage, now: () => Date.now() })
 createClient({ baseUrl: 'https://api.example.com', storage: memoryStorage() })
+const ci = createClient({
+  baseUrl: 'https://api.example.com',
+  apiKey: 'osk_Zx81Lq0PfA3d_8kQ2vN5rT0wY7zB4cF1hJ6mP9sU3xA0dG5jL8nR2tV7',
+})
 
 export async function correct() {
   try {
@@ -49,6 +53,8 @@ export async function correct() {
   console.log(code, client.auth.me.$url().href)
   await client.logout()
   await client.logoutAll()
+  const org = await ci.orgs[':orgId'].$get({ param: { orgId: 'o' } })
+  if (org.status === 200) console.log((await org.json()).name)
 }
 
 export async function mistakes() {
@@ -79,5 +85,9 @@ export async function mistakes() {
   const code: ErrorCode = 'no_such_code'
   // @ts-expect-error 12. login without its password
   await client.login('ada')
+  // @ts-expect-error 13. a client with an API key does not log in
+  await ci.login('ada', 'correct horse battery staple')
+  // @ts-expect-error 14. an API key with token storage, which it never uses
+  createClient({ baseUrl: 'https://api.example.com', apiKey: 'osk_…', storage })
   console.log(code)
 }

@@ -12,15 +12,29 @@ type Api = Hono<BlankEnv, ApiSchema>
 /** Every route under `/api`, typed by the Worker's own: paths, bodies and answers by status. */
 export type ApiRoutes = ReturnType<typeof hc<Api>>['api']
 
+type Fetch = (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>
+
 export type ClientOptions = {
   /** Where the API is served, without a trailing slash: `https://api.example.com`. */
   baseUrl: string
   /** Where tokens are kept; memory by default. */
   storage?: TokenStorage
   /** The `fetch` to send requests with; the global one by default. */
-  fetch?: (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>
+  fetch?: Fetch
   /** The time in milliseconds, `Date.now` by default: it decides when a token is about to expire. */
   now?: () => number
+  apiKey?: never
+}
+
+export type ApiKeyClientOptions = {
+  /** Where the API is served, without a trailing slash: `https://api.example.com`. */
+  baseUrl: string
+  /** An organization's API key (`osk_…`), sent with every request; never refreshed, never stored. */
+  apiKey: string
+  /** The `fetch` to send requests with; the global one by default. */
+  fetch?: Fetch
+  storage?: never
+  now?: never
 }
 
 /**
@@ -42,6 +56,31 @@ type SessionActions = {
 }
 
 /**
+ * What `createClient({ apiKey })` returns: every route, sending the key. A key cannot log in or
+ * out, so the client has no session actions.
+ */
+export type ApiKeyClient = ApiRoutes
+
+const SESSION_ACTIONS = new Set<string | symbol>(['login', 'logout', 'logoutAll'])
+
+/** The routes with `apiKey` on every request; the session actions, for untyped callers, reject. */
+function createApiKeyClient({ baseUrl, apiKey, fetch = globalThis.fetch }: ApiKeyClientOptions): ApiKeyClient {
+  if (!apiKey.startsWith('osk_')) throw new TypeError('apiKey must be an organization API key, osk_…')
+  const send = keepingBookmark(fetch === globalThis.fetch ? fetch.bind(globalThis) : fetch)
+  const withKey: Fetch = (input, init) => {
+    const request = new Request(input, init)
+    request.headers.set('Authorization', `Bearer ${apiKey}`)
+    return send(request)
+  }
+  const routes = hc<Api>(baseUrl, { fetch: withKey }).api
+  const refuse = (action: string) => () =>
+    Promise.reject(new Error(`${action} is for a user's client: a client made with an API key sends only the key`))
+  return new Proxy(routes, {
+    get: (target, key) => (SESSION_ACTIONS.has(key) ? refuse(String(key)) : Reflect.get(target, key)),
+  })
+}
+
+/**
  * A client of the OrgStack API: typed routes that send the stored token and refresh it once
  * when it is about to expire or has expired, however many requests need it at the same time,
  * plus login and logout. Each request sends the latest `X-D1-Bookmark` answered, so the client
@@ -51,8 +90,22 @@ type SessionActions = {
  * const orgstack = createClient({ baseUrl: 'https://api.example.com' })
  * await orgstack.login('ada', 'correct horse battery staple')
  * const me = await orgstack.auth.me.$get()
+ *
+ * With `apiKey` instead, for a CI system or another server, every request sends that key, which
+ * acts on its organization alone; nothing is refreshed or stored, and there is no login or logout.
+ *
+ * @example
+ * const ci = createClient({ baseUrl: 'https://api.example.com', apiKey: secrets.orgstackApiKey })
+ * const org = await ci.orgs[':orgId'].$get({ param: { orgId } })
  */
-export function createClient({
+export function createClient(options: ApiKeyClientOptions): ApiKeyClient
+export function createClient(options: ClientOptions): Client
+export function createClient(options: ClientOptions | ApiKeyClientOptions): Client | ApiKeyClient {
+  if (options.apiKey !== undefined) return createApiKeyClient(options)
+  return createSessionClient(options)
+}
+
+function createSessionClient({
   baseUrl,
   storage = memoryStorage(),
   fetch = globalThis.fetch,

@@ -1,8 +1,10 @@
 import { parseArgs } from 'node:util'
 import type { z } from 'zod'
-import { type OrgRole, orgRoles, type Role, roles } from '../../src/data/schema'
+import { type ApiKeyRole, apiKeyRoles, type OrgRole, orgRoles, type Role, roles } from '../../src/data/schema'
+import { apiKeyNameSchema, MAX_API_KEY_DAYS } from '../../src/orgs/api-key'
 import { orgNameSchema, slugSchema } from '../../src/orgs/organization'
 import { usernameSchema } from '../../src/users/new-user'
+import type { OrgReference } from './api-key-changes'
 import type { D1Target } from './database'
 import { CliError } from './run-cli'
 
@@ -92,3 +94,26 @@ export const parseSlug = (value: string, usageError: UsageError): string => pars
 /** `value` as an organization's name, trimmed as the API trims it, or a usage error. */
 export const parseOrgName = (value: string, usageError: UsageError): string =>
   parseWith(orgNameSchema, value, usageError, '--name')
+
+/** `value` as an API key's role, or a usage error listing those roles (never owner). */
+export const parseApiKeyRole = (value: string, usageError: UsageError): ApiKeyRole =>
+  parseChoice(apiKeyRoles, 'role', value, usageError)
+
+/** `value` as an API key's name, trimmed as the API trims it, or a usage error. */
+export const parseApiKeyName = (value: string, usageError: UsageError): string =>
+  parseWith(apiKeyNameSchema, value, usageError, '--name')
+
+/** `value` as the days an API key lasts, a whole number the API accepts, or a usage error. */
+export function parseApiKeyDays(value: string, usageError: UsageError): number {
+  const days = /^\d{1,4}$/.test(value) ? Number(value) : Number.NaN
+  if (!(days >= 1 && days <= MAX_API_KEY_DAYS)) {
+    throw usageError(`--expires-in-days must be a whole number from 1 to ${MAX_API_KEY_DAYS}`)
+  }
+  return days
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+/** `value` as an organization's id (any case) or slug (normalized), or a usage error; no slug looks like an id. */
+export const parseOrgReference = (value: string, usageError: UsageError): OrgReference =>
+  UUID.test(value) ? { id: value.toLowerCase() } : { slug: parseSlug(value, usageError) }

@@ -3,7 +3,7 @@ import { resolve } from 'node:path'
 import { parse } from 'smol-toml'
 import { z } from 'zod'
 import type { Hashing } from '../../src/auth/passwords'
-import { ConfigError, passwordsOf } from '../../src/settings'
+import { ConfigError, organizationLimitsOf, passwordsOf } from '../../src/settings'
 import type { D1Target } from './database'
 import { ensureDevVars } from './dev-vars'
 import { projectRoot } from './project-root'
@@ -18,20 +18,20 @@ const WranglerToml = z.object({
 type WranglerToml = z.infer<typeof WranglerToml>
 
 /**
- * `PBKDF2_ITERATIONS` from wrangler.toml's [vars], or its environment's with CLOUDFLARE_ENV set, as
+ * The var `name` from wrangler.toml's [vars], or its environment's with CLOUDFLARE_ENV set, as
  * that Worker reads it; parsed here, since importing wrangler for it took most of a command's time.
  */
-async function workerPbkdf2Iterations(): Promise<string | undefined> {
+async function workerVar(name: keyof Env): Promise<string | undefined> {
   let config: WranglerToml
   try {
     config = WranglerToml.parse(parse(await readFile(resolve(projectRoot, 'wrangler.toml'), 'utf8')))
   } catch (error) {
     throw new CliError(`wrangler.toml: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`)
   }
-  const name = process.env.CLOUDFLARE_ENV
-  const vars = name ? config.env?.[name]?.vars : config.vars
-  if (name && vars === undefined) throw new CliError(`wrangler.toml has no [env.${name}.vars] (CLOUDFLARE_ENV=${name})`)
-  const raw = vars?.PBKDF2_ITERATIONS
+  const env = process.env.CLOUDFLARE_ENV
+  const vars = env ? config.env?.[env]?.vars : config.vars
+  if (env && vars === undefined) throw new CliError(`wrangler.toml has no [env.${env}.vars] (CLOUDFLARE_ENV=${env})`)
+  const raw = vars?.[name]
   // A TOML number reaches the Worker as a number, which `Number()` reads as it does this string.
   return raw === undefined ? undefined : String(raw)
 }
@@ -61,7 +61,7 @@ async function workerPepper(target: D1Target): Promise<string | undefined> {
  * await hashPassword(password, hashing)
  */
 export async function workerHashing(target: D1Target): Promise<Hashing> {
-  const [iterations, pepper] = await Promise.all([workerPbkdf2Iterations(), workerPepper(target)])
+  const [iterations, pepper] = await Promise.all([workerVar('PBKDF2_ITERATIONS'), workerPepper(target)])
   try {
     // Checked by the Worker's own settings: the CLI refuses what the Worker would.
     return (await passwordsOf({ PBKDF2_ITERATIONS: iterations, PASSWORD_PEPPER: pepper ?? '' })).hashing
@@ -70,5 +70,22 @@ export async function workerHashing(target: D1Target): Promise<Hashing> {
       throw new CliError(`wrangler.toml: ${error.message}`)
     }
     throw new CliError(error instanceof Error ? error.message : String(error))
+  }
+}
+
+/**
+ * The most live API keys an organization may hold on the Worker whose wrangler.toml this reads
+ * (`MAX_API_KEYS_PER_ORG`), checked as the Worker checks it.
+ *
+ * @example
+ * const maxLive = await workerMaxApiKeys()
+ * // 50
+ */
+export async function workerMaxApiKeys(): Promise<number> {
+  const raw = await workerVar('MAX_API_KEYS_PER_ORG')
+  try {
+    return organizationLimitsOf({ MAX_API_KEYS_PER_ORG: raw }).maxApiKeysPerOrg
+  } catch (error) {
+    throw new CliError(`wrangler.toml: ${error instanceof Error ? error.message : String(error)}`)
   }
 }

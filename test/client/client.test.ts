@@ -1,7 +1,8 @@
 import { env } from 'cloudflare:workers'
 import { decode } from 'hono/jwt'
 import { describe, expect, it, vi } from 'vitest'
-import { ApiClientError, createClient, memoryStorage, type TokenStorage } from '../../client/src'
+import { ApiClientError, createClient, errorFrom, memoryStorage, type TokenStorage } from '../../client/src'
+import { fetchWorkerWith } from '../contract/worker'
 import { flakyD1 } from '../flaky-d1'
 import {
   bearer,
@@ -9,11 +10,13 @@ import {
   createUser,
   DEFAULT_PASSWORD,
   forgeToken,
+  newSession,
   okBody,
   type RequestOptions,
   request,
   workerFetch,
 } from '../helpers'
+import { createOrg } from '../orgs/org-helpers'
 
 const BASE_URL = 'https://orgstack.test'
 
@@ -320,5 +323,72 @@ describe('the client, on errors and logout', () => {
       // @ts-expect-error a user's answer never carries a password hash.
       expect(me.passwordHash).toBeUndefined()
     }
+  })
+})
+
+/**
+ * An organization, an API key of it with `role` made through the API by its owner, and a client
+ * with that key whose requests are kept, each answered once what the Worker deferred is written.
+ */
+async function apiKeyClient(role: 'admin' | 'member' = 'admin') {
+  const owner = await newSession()
+  const org = await createOrg(owner.token)
+  const res = await client.api.orgs[':orgId']['api-keys'].$post(
+    { param: { orgId: org.orgId }, json: { name: 'CI deploys', role } },
+    bearer(owner.token),
+  )
+  if (res.status !== 201) expect.fail(`POST api-keys answered ${res.status}: ${await res.text()}`)
+  const { key, keyId } = await res.json()
+  const sent: Request[] = []
+  const fetch = (input: RequestInfo | URL, init?: RequestInit) => {
+    const request = new Request(input, init)
+    sent.push(request.clone())
+    return fetchWorkerWith({}, request)
+  }
+  const ci = createClient({ baseUrl: BASE_URL, apiKey: key, fetch })
+  return { owner, org, key, keyId, ci, sent }
+}
+
+describe('the client with an API key', () => {
+  it('sends the key with every request, and reads its own write of its organization', async () => {
+    const { org, key, ci, sent } = await apiKeyClient('admin')
+    const renamed = await ci.orgs[':orgId'].$patch({ param: { orgId: org.orgId }, json: { name: 'Renamed by CI' } })
+    expect(renamed.status).toBe(200)
+    const read = await okBody(await ci.orgs[':orgId'].$get({ param: { orgId: org.orgId } }))
+    expect(read).toMatchObject({ orgId: org.orgId, name: 'Renamed by CI', role: 'admin' })
+    expect(sent.map((request) => request.headers.get('Authorization'))).toEqual([`Bearer ${key}`, `Bearer ${key}`])
+    const bookmark = renamed.headers.get('X-D1-Bookmark')
+    expect(bookmark).toEqual(expect.any(String))
+    expect(sent[1].headers.get('X-D1-Bookmark')).toBe(bookmark)
+  })
+
+  it('is refused on a user route (403) and, revoked, refused for good (401) without a refresh', async () => {
+    const { owner, org, keyId, ci, sent } = await apiKeyClient('member')
+    const error = await errorFrom(await ci.auth.me.$get())
+    expect(error).toBeInstanceOf(ApiClientError)
+    expect(error).toMatchObject({ status: 403, code: 'insufficient_permissions' })
+
+    const revoked = await client.api.orgs[':orgId']['api-keys'][':keyId'].$delete(
+      { param: { orgId: org.orgId, keyId } },
+      bearer(owner.token),
+    )
+    expect(revoked.status).toBe(204)
+    const refused = await ci.orgs[':orgId'].$get({ param: { orgId: org.orgId } })
+    expect(await errorFrom(refused)).toMatchObject({ status: 401, code: 'invalid_token' })
+    expect(sent.map((request) => new URL(request.url).pathname)).toEqual(['/api/auth/me', `/api/orgs/${org.orgId}`])
+  })
+
+  it('has no login or logout: absent from its type, and rejecting when called anyway, sending nothing', async () => {
+    const { ci, sent } = await apiKeyClient()
+    // @ts-expect-error a client with an API key does not log in.
+    await expect(ci.login('ada', DEFAULT_PASSWORD)).rejects.toThrow("login is for a user's client")
+    // @ts-expect-error nor out.
+    await expect(ci.logout()).rejects.toThrow("logout is for a user's client")
+    // @ts-expect-error nor out everywhere.
+    await expect(ci.logoutAll()).rejects.toThrow("logoutAll is for a user's client")
+    expect(sent).toEqual([])
+    expect(() => createClient({ baseUrl: BASE_URL, apiKey: 'eyJhbGciOiJIUzI1NiJ9.e30.x' })).toThrow(TypeError)
+    // @ts-expect-error a key client keeps no tokens.
+    createClient({ baseUrl: BASE_URL, apiKey: 'osk_x', storage: memoryStorage() })
   })
 })
