@@ -191,3 +191,19 @@ export function consoleSpy(level: 'log' | 'warn' | 'error' = 'error') {
   onTestFinished(() => spy.mockRestore())
   return spy
 }
+
+/** Everything the Worker writes to the console during `run`, at every level. */
+export async function consoleDuring(run: () => Promise<void>): Promise<string[]> {
+  const lines: string[] = []
+  const spies = (['log', 'info', 'warn', 'error', 'debug'] as const).map((level) =>
+    vi.spyOn(console, level).mockImplementation((...args: unknown[]) => {
+      lines.push(args.map(String).join(' '))
+    }),
+  )
+  try {
+    await run()
+  } finally {
+    for (const spy of spies) spy.mockRestore()
+  }
+  return lines
+}

@@ -6,7 +6,7 @@ import { apiKeys, loginThrottles } from '../../src/data/schema'
 import { clientAddress } from '../../src/lib/client-address'
 import { createApiKey } from '../api-key-helpers'
 import { proxyD1 } from '../flaky-d1'
-import { bearer, client, consoleSpy, request } from '../helpers'
+import { bearer, client, consoleDuring, consoleSpy, request } from '../helpers'
 import {
   cast,
   createOrg,
@@ -78,22 +78,6 @@ async function orgWithKey(role: 'admin' | 'member' = 'admin') {
   const { orgId } = await orgOf(people)
   const created = await createApiKey(orgId, people.owner.token, { name: 'attacked', role })
   return { people, orgId, created }
-}
-
-/** Everything written to the console during `run`, at every level. */
-async function consoleDuring(run: () => Promise<void>): Promise<string> {
-  const lines: string[] = []
-  const spies = (['log', 'info', 'warn', 'error', 'debug'] as const).map((level) =>
-    vi.spyOn(console, level).mockImplementation((...args: unknown[]) => {
-      lines.push(args.map(String).join(' '))
-    }),
-  )
-  try {
-    await run()
-  } finally {
-    for (const spy of spies) spy.mockRestore()
-  }
-  return lines.join('\n')
 }
 
 describe('a revoked or expired API key', () => {
@@ -428,33 +412,35 @@ describe('the secret of an API key', () => {
       return res
     }
     let keyId = ''
-    const output = await consoleDuring(async () => {
-      const created = await request(`/api/orgs/${orgId}/api-keys`, {
-        method: 'POST',
-        token: owner,
-        json: { name: 'leak test', role: 'admin' },
-        env: {},
+    const output = (
+      await consoleDuring(async () => {
+        const created = await request(`/api/orgs/${orgId}/api-keys`, {
+          method: 'POST',
+          token: owner,
+          json: { name: 'leak test', role: 'admin' },
+          env: {},
+        })
+        const body = await created.json<{ key: string; keyId: string }>()
+        keyId = body.keyId
+        secrets.push(body.key, body.key.slice(-43))
+        const key = body.key
+        await keep(await withKey(key, orgId))
+        await keep(await withKey(key, orgId, { path: '/members' }))
+        await keep(await withKey(key, orgId, { path: '/audit-events' }))
+        await keep(
+          await request(`/api/orgs/${orgId}`, { method: 'PATCH', token: key, json: { name: 'Renamed' }, env: {} }),
+        )
+        await keep(await request(`/api/orgs/${orgId}/api-keys`, { token: owner, env: {} }))
+        await keep(await request(`/api/orgs/${orgId}`, { token: owner, env: {} }))
+        await keep(await request(`/api/orgs/${orgId}/members`, { token: owner, env: {} }))
+        // Wrong secret for its public id; used elsewhere; revoked, then refused.
+        await keep(await withKey(`${key.slice(0, -1)}${key.endsWith('A') ? 'B' : 'A'}`, orgId))
+        await keep(await withKey(key, (await createOrg(owner)).orgId))
+        await keep(await request(`/api/orgs/${orgId}/api-keys/${keyId}`, { method: 'DELETE', token: owner, env: {} }))
+        await keep(await withKey(key, orgId))
+        await keep(await request(`/api/orgs/${orgId}/audit-events`, { token: owner, env: {} }))
       })
-      const body = await created.json<{ key: string; keyId: string }>()
-      keyId = body.keyId
-      secrets.push(body.key, body.key.slice(-43))
-      const key = body.key
-      await keep(await withKey(key, orgId))
-      await keep(await withKey(key, orgId, { path: '/members' }))
-      await keep(await withKey(key, orgId, { path: '/audit-events' }))
-      await keep(
-        await request(`/api/orgs/${orgId}`, { method: 'PATCH', token: key, json: { name: 'Renamed' }, env: {} }),
-      )
-      await keep(await request(`/api/orgs/${orgId}/api-keys`, { token: owner, env: {} }))
-      await keep(await request(`/api/orgs/${orgId}`, { token: owner, env: {} }))
-      await keep(await request(`/api/orgs/${orgId}/members`, { token: owner, env: {} }))
-      // Wrong secret for its public id; used elsewhere; revoked, then refused.
-      await keep(await withKey(`${key.slice(0, -1)}${key.endsWith('A') ? 'B' : 'A'}`, orgId))
-      await keep(await withKey(key, (await createOrg(owner)).orgId))
-      await keep(await request(`/api/orgs/${orgId}/api-keys/${keyId}`, { method: 'DELETE', token: owner, env: {} }))
-      await keep(await withKey(key, orgId))
-      await keep(await request(`/api/orgs/${orgId}/audit-events`, { token: owner, env: {} }))
-    })
+    ).join('\n')
 
     expect(answers.length).toBeGreaterThan(20)
     expect(output).toMatch(/api_key_refused/)

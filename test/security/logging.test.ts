@@ -1,9 +1,10 @@
 import { env } from 'cloudflare:workers'
-import { describe, expect, it, vi } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { flakyD1 } from '../flaky-d1'
 import {
   bearer,
   client,
+  consoleDuring,
   createUser,
   DEFAULT_PASSWORD,
   forgeToken,
@@ -12,22 +13,6 @@ import {
   replayRefresh,
   request,
 } from '../helpers'
-
-/** Everything the Worker writes to the console during `run`. */
-async function consoleDuring(run: () => Promise<void>): Promise<string[]> {
-  const lines: string[] = []
-  const spies = (['log', 'info', 'warn', 'error', 'debug'] as const).map((level) =>
-    vi.spyOn(console, level).mockImplementation((...args: unknown[]) => {
-      lines.push(args.map(String).join(' '))
-    }),
-  )
-  try {
-    await run()
-  } finally {
-    for (const spy of spies) spy.mockRestore()
-  }
-  return lines
-}
 
 describe('logging', () => {
   it('never writes a token, refresh token, password, hash or Authorization header', async () => {
