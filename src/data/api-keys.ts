@@ -199,5 +199,6 @@ export const deleteEndedApiKeys = (db: Database, cutoff: Date, limit: number) =>
     limit,
   )
 
+/** Whether `touchApiKey` would write: checked first, so most of a busy key's requests send no statement. */
 export const needsTouch = (lastUsedAt: Date | null, now: Date) =>
   lastUsedAt === null || lastUsedAt.getTime() <= now.getTime() - MINUTE_MS
