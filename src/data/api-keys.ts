@@ -165,29 +165,19 @@ export async function findApiKeyInOrg(
   return { ...found, creatorEntitled: Boolean(found.creatorEntitled), member: named }
 }
 
-/** At most once a minute per key, so a busy key costs one write a minute. */
-export const touchApiKey = (db: Database, id: string, now: Date) =>
+const aMinuteBefore = (now: Date) => new Date(now.getTime() - MINUTE_MS)
+
+/** Sets `column` to `now` unless it was set within the last minute, so a busy key costs one write a minute. */
+const stampOncePerMinute = (db: Database, id: string, column: 'lastUsedAt' | 'refusedAt', now: Date) =>
   db
     .update(apiKeys)
-    .set({ lastUsedAt: now })
-    .where(
-      and(
-        eq(apiKeys.id, id),
-        or(isNull(apiKeys.lastUsedAt), lte(apiKeys.lastUsedAt, new Date(now.getTime() - MINUTE_MS))),
-      ),
-    )
+    .set({ [column]: now })
+    .where(and(eq(apiKeys.id, id), or(isNull(apiKeys[column]), lte(apiKeys[column], aMinuteBefore(now)))))
+
+export const touchApiKey = (db: Database, id: string, now: Date) => stampOncePerMinute(db, id, 'lastUsedAt', now)
 
 /** Changes the row at most once a minute per key: the `api_key_refused` event is recorded only if it did. */
-export const markApiKeyRefused = (db: Database, id: string, now: Date) =>
-  db
-    .update(apiKeys)
-    .set({ refusedAt: now })
-    .where(
-      and(
-        eq(apiKeys.id, id),
-        or(isNull(apiKeys.refusedAt), lte(apiKeys.refusedAt, new Date(now.getTime() - MINUTE_MS))),
-      ),
-    )
+export const markApiKeyRefused = (db: Database, id: string, now: Date) => stampOncePerMinute(db, id, 'refusedAt', now)
 
 /** Revoked or expired before `cutoff`: nothing refers to them any more but audit events, which keep the id. */
 export const deleteEndedApiKeys = (db: Database, cutoff: Date, limit: number) =>
@@ -201,4 +191,4 @@ export const deleteEndedApiKeys = (db: Database, cutoff: Date, limit: number) =>
 
 /** Whether `touchApiKey` would write: checked first, so most of a busy key's requests send no statement. */
 export const needsTouch = (lastUsedAt: Date | null, now: Date) =>
-  lastUsedAt === null || lastUsedAt.getTime() <= now.getTime() - MINUTE_MS
+  lastUsedAt === null || lastUsedAt <= aMinuteBefore(now)
